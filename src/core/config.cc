@@ -1,0 +1,329 @@
+#include "core/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <boost/url/parse.hpp>
+#include <charconv>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/digest.h"
+
+namespace switchyard {
+namespace {
+
+// Carries the file name and the dotted key path so every error says where it is.
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& what) const {
+    std::string where = source_;
+    if (node.IsDefined() && node.Mark().line >= 0) where += fmt::format(":{}", node.Mark().line + 1);
+    throw ConfigError(fmt::format("{}: key '{}': {}", where, key, what));
+  }
+
+  void only_keys(const YAML::Node& map, const std::string& key, std::initializer_list<const char*> allowed) const {
+    if (!map.IsMap()) fail(map, key, "must be a mapping");
+    for (const auto& item : map) {
+      auto name = item.first.as<std::string>();
+      bool known = false;
+      for (const char* a : allowed) known = known || name == a;
+      if (!known) {
+        std::string list;
+        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        fail(item.first, join(key, name), fmt::format("unknown key (expected one of: {})", list));
+      }
+    }
+  }
+
+  std::string string(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsScalar()) fail(node, key, "must be a string");
+    return expand_env(node, key, node.Scalar());
+  }
+
+  template <class Int>
+  Int integer(const YAML::Node& node, const std::string& key, Int min, Int max) const {
+    if (!node.IsScalar()) fail(node, key, "must be a number");
+    std::string text = expand_env(node, key, node.Scalar());
+    long long value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size())
+      fail(node, key, fmt::format("must be a whole number (got '{}')", text));
+    if (value < static_cast<long long>(min) || value > static_cast<long long>(max))
+      fail(node, key, fmt::format("must be between {} and {} (got {})", min, max, value));
+    return static_cast<Int>(value);
+  }
+
+  double number(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsScalar()) fail(node, key, "must be a number");
+    std::string text = expand_env(node, key, node.Scalar());
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < 0)
+      fail(node, key, fmt::format("must be a non-negative number (got '{}')", text));
+    return value;
+  }
+
+  static std::string join(const std::string& parent, const std::string& child) {
+    return parent.empty() ? child : parent + "." + child;
+  }
+
+  // Replaces ${VAR} and ${VAR:-default}. An unset VAR without default becomes empty and is
+  // remembered in `unset_`, so a provider can say which variable would enable it.
+  std::string expand_env(const YAML::Node& node, const std::string& key, const std::string& text) const {
+    std::string out;
+    std::size_t pos = 0;
+    while (true) {
+      std::size_t open = text.find("${", pos);
+      if (open == std::string::npos) break;
+      std::size_t close = text.find('}', open);
+      if (close == std::string::npos) fail(node, key, "unterminated ${ in value");
+      out.append(text, pos, open - pos);
+      std::string inner = text.substr(open + 2, close - open - 2);
+      std::string name = inner, fallback;
+      bool has_fallback = false;
+      if (auto sep = inner.find(":-"); sep != std::string::npos) {
+        name = inner.substr(0, sep);
+        fallback = inner.substr(sep + 2);
+        has_fallback = true;
+      }
+      if (name.empty()) fail(node, key, "empty variable name in ${}");
+      const char* value = std::getenv(name.c_str());
+      if (value && *value) {
+        out += value;
+      } else if (has_fallback) {
+        out += fallback;
+      } else {
+        last_unset_ = name;
+      }
+      pos = close + 1;
+    }
+    out.append(text, pos);
+    return out;
+  }
+
+  mutable std::string last_unset_;
+
+ private:
+  std::string source_;
+};
+
+UpstreamEndpoint parse_base_url(const Reader& r, const YAML::Node& node, const std::string& key, const std::string& url) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed) r.fail(node, key, fmt::format("not a valid URL: '{}'", url));
+  UpstreamEndpoint ep;
+  std::string scheme = parsed->scheme();
+  if (scheme == "https") {
+    ep.tls = true;
+    ep.port = 443;
+  } else if (scheme == "http") {
+    ep.port = 80;
+  } else {
+    r.fail(node, key, fmt::format("scheme must be http or https (got '{}')", scheme));
+  }
+  ep.host = parsed->host_address();
+  if (ep.host.empty()) r.fail(node, key, fmt::format("URL has no host: '{}'", url));
+  if (parsed->has_port()) {
+    if (parsed->port_number() == 0) r.fail(node, key, fmt::format("bad port in URL: '{}'", url));
+    ep.port = parsed->port_number();
+  }
+  ep.path_prefix = parsed->encoded_path();
+  while (!ep.path_prefix.empty() && ep.path_prefix.back() == '/') ep.path_prefix.pop_back();
+  return ep;
+}
+
+ProviderType parse_provider_type(const Reader& r, const YAML::Node& node, const std::string& key) {
+  std::string text = r.string(node, key);
+  if (text == "openai") return ProviderType::openai;
+  if (text == "anthropic") return ProviderType::anthropic;
+  if (text == "gemini") return ProviderType::gemini;
+  r.fail(node, key, fmt::format("must be one of openai, anthropic, gemini (got '{}')", text));
+}
+
+std::string default_base_url(ProviderType type) {
+  switch (type) {
+    case ProviderType::openai: return "https://api.openai.com/v1";
+    case ProviderType::anthropic: return "https://api.anthropic.com";
+    case ProviderType::gemini: return "https://generativelanguage.googleapis.com";
+  }
+  return {};
+}
+
+ProviderConfig parse_provider(const Reader& r, const std::string& name, const YAML::Node& node) {
+  const std::string key = "providers." + name;
+  r.only_keys(node, key, {"type", "base_url", "api_key"});
+  if (name.empty() || name.find('/') != std::string::npos)
+    r.fail(node, key, "a provider name must be non-empty and contain no '/'");
+  ProviderConfig p;
+  p.name = name;
+  if (!node["type"]) r.fail(node, key + ".type", "is required");
+  p.type = parse_provider_type(r, node["type"], key + ".type");
+  p.base_url = node["base_url"] ? r.string(node["base_url"], key + ".base_url") : default_base_url(p.type);
+  p.endpoint = parse_base_url(r, node["base_url"] ? node["base_url"] : node, key + ".base_url", p.base_url);
+  if (node["api_key"]) {
+    r.last_unset_.clear();
+    p.api_key = r.string(node["api_key"], key + ".api_key");
+    if (p.api_key.empty())
+      p.disabled_reason = r.last_unset_.empty() ? "its api_key is empty"
+                                                : fmt::format("environment variable {} is not set", r.last_unset_);
+  }
+  return p;
+}
+
+RouteConfig parse_route(const Reader& r, const Config& config, const YAML::Node& node, const std::string& key) {
+  r.only_keys(node, key, {"provider", "model"});
+  if (!node["provider"]) r.fail(node, key + ".provider", "is required");
+  if (!node["model"]) r.fail(node, key + ".model", "is required");
+  RouteConfig route{r.string(node["provider"], key + ".provider"), r.string(node["model"], key + ".model")};
+  if (!config.providers.contains(route.provider))
+    r.fail(node["provider"], key + ".provider", fmt::format("no provider named '{}' is configured", route.provider));
+  if (route.model.empty()) r.fail(node["model"], key + ".model", "must not be empty");
+  return route;
+}
+
+ModelConfig parse_model(const Reader& r, const Config& config, const std::string& id, const YAML::Node& node) {
+  const std::string key = "models." + id;
+  r.only_keys(node, key, {"routes", "price"});
+  ModelConfig m;
+  m.id = id;
+  const YAML::Node& routes = node["routes"];
+  if (!routes || !routes.IsSequence() || routes.size() == 0) r.fail(node, key + ".routes", "must be a non-empty list");
+  for (std::size_t i = 0; i < routes.size(); ++i)
+    m.routes.push_back(parse_route(r, config, routes[i], fmt::format("{}.routes[{}]", key, i)));
+  if (const YAML::Node& price = node["price"]) {
+    r.only_keys(price, key + ".price", {"input", "output"});
+    Price p;
+    if (price["input"]) p.input_per_mtok = r.number(price["input"], key + ".price.input");
+    if (price["output"]) p.output_per_mtok = r.number(price["output"], key + ".price.output");
+    m.price = p;
+  }
+  return m;
+}
+
+std::chrono::milliseconds millis(const Reader& r, const YAML::Node& node, const std::string& key) {
+  return std::chrono::milliseconds(r.integer<long long>(node, key, 1, 24LL * 3600 * 1000));
+}
+
+}  // namespace
+
+std::optional<HostPort> parse_host_port(std::string_view text) {
+  std::string_view host, port;
+  if (text.starts_with('[')) {
+    auto close = text.find("]:");
+    if (close == std::string_view::npos) return std::nullopt;
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (host.empty() || ec != std::errc() || end != port.data() + port.size() || value > 65535) return std::nullopt;
+  return HostPort{std::string(host), static_cast<uint16_t>(value)};
+}
+
+const char* to_string(ProviderType type) {
+  switch (type) {
+    case ProviderType::openai: return "openai";
+    case ProviderType::anthropic: return "anthropic";
+    case ProviderType::gemini: return "gemini";
+  }
+  return "?";
+}
+
+Config parse_config(const std::string& yaml_text, const std::string& source_name) {
+  Reader r(source_name);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}:{}: invalid YAML: {}", source_name, e.mark.line + 1, e.msg));
+  }
+  if (!root.IsDefined() || root.IsNull()) throw ConfigError(source_name + ": the file is empty");
+  r.only_keys(root, "", {"listen", "threads", "auth", "storage", "timeouts", "limits", "providers", "models", "simulator"});
+
+  Config config;
+  config.source_path = source_name;
+  auto host_port = [&](const YAML::Node& node, const std::string& key) {
+    std::string text = r.string(node, key);
+    auto hp = parse_host_port(text);
+    if (!hp) r.fail(node, key, fmt::format("must be HOST:PORT (got '{}')", text));
+    return *hp;
+  };
+  if (root["listen"]) config.listen = host_port(root["listen"], "listen");
+  if (root["threads"]) config.threads = r.integer<unsigned>(root["threads"], "threads", 1, 1024);
+  if (root["storage"]) config.storage = r.string(root["storage"], "storage");
+
+  if (const YAML::Node& auth = root["auth"]) {
+    r.only_keys(auth, "auth", {"keys"});
+    if (const YAML::Node& keys = auth["keys"]) {
+      if (!keys.IsSequence()) r.fail(keys, "auth.keys", "must be a list of {key, team}");
+      std::set<std::string> seen;
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        const std::string key = fmt::format("auth.keys[{}]", i);
+        r.only_keys(keys[i], key, {"key", "team"});
+        if (!keys[i]["key"]) r.fail(keys[i], key + ".key", "is required");
+        std::string secret = r.string(keys[i]["key"], key + ".key");
+        if (secret.size() < 8) r.fail(keys[i]["key"], key + ".key", "must be at least 8 characters");
+        if (!seen.insert(secret).second) r.fail(keys[i]["key"], key + ".key", "is listed twice");
+        ApiKey k;
+        k.sha256 = sha256(secret);
+        k.key_id = to_hex(k.sha256).substr(0, 8);
+        k.team = keys[i]["team"] ? r.string(keys[i]["team"], key + ".team") : "default";
+        config.keys.push_back(std::move(k));
+      }
+    }
+  }
+
+  if (const YAML::Node& t = root["timeouts"]) {
+    r.only_keys(t, "timeouts", {"connect_ms", "first_byte_ms", "total_ms", "client_ms"});
+    if (t["connect_ms"]) config.timeouts.connect = millis(r, t["connect_ms"], "timeouts.connect_ms");
+    if (t["first_byte_ms"]) config.timeouts.first_byte = millis(r, t["first_byte_ms"], "timeouts.first_byte_ms");
+    if (t["total_ms"]) config.timeouts.total = millis(r, t["total_ms"], "timeouts.total_ms");
+    if (t["client_ms"]) config.timeouts.client = millis(r, t["client_ms"], "timeouts.client_ms");
+  }
+  if (const YAML::Node& l = root["limits"]) {
+    r.only_keys(l, "limits", {"max_body_bytes"});
+    if (l["max_body_bytes"])
+      config.max_body_bytes = r.integer<std::size_t>(l["max_body_bytes"], "limits.max_body_bytes", 1024, std::size_t{1} << 34);
+  }
+  if (const YAML::Node& s = root["simulator"]) {
+    r.only_keys(s, "simulator", {"listen"});
+    if (!s["listen"]) r.fail(s, "simulator.listen", "is required");
+    config.simulator_listen = host_port(s["listen"], "simulator.listen");
+  }
+
+  if (const YAML::Node& providers = root["providers"]) {
+    if (!providers.IsMap()) r.fail(providers, "providers", "must be a mapping of name -> provider");
+    for (const auto& item : providers) {
+      auto name = item.first.as<std::string>();
+      config.providers.emplace(name, parse_provider(r, name, item.second));
+    }
+  }
+  if (const YAML::Node& models = root["models"]) {
+    if (!models.IsMap()) r.fail(models, "models", "must be a mapping of model id -> model");
+    for (const auto& item : models) {
+      auto id = item.first.as<std::string>();
+      if (id.empty()) r.fail(item.first, "models", "a model id must not be empty");
+      config.models.emplace(id, parse_model(r, config, id, item.second));
+    }
+  }
+  return config;
+}
+
+Config load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(fmt::format("{}: cannot open the config file", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+}  // namespace switchyard

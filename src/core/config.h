@@ -1,0 +1,94 @@
+#pragma once
+// The gateway's configuration: the YAML file, validated and resolved once at load time so the
+// request path only reads plain fields. Loading never half-succeeds: any problem throws
+// ConfigError naming the file, the key and what is wrong.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace switchyard {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+};
+// Parses "HOST:PORT" or "[V6]:PORT"; nullopt when malformed.
+std::optional<HostPort> parse_host_port(std::string_view text);
+
+struct Timeouts {
+  std::chrono::milliseconds connect{5000};
+  std::chrono::milliseconds first_byte{60000};
+  std::chrono::milliseconds total{600000};
+  std::chrono::milliseconds client{30000};  // a client must send each request within this
+};
+
+enum class ProviderType { openai, anthropic, gemini };
+const char* to_string(ProviderType type);
+
+// Where a provider's base_url points, split once at load.
+struct UpstreamEndpoint {
+  bool tls = false;
+  std::string host;
+  uint16_t port = 0;
+  std::string path_prefix;  // "/v1" for https://api.openai.com/v1, never with a trailing '/'
+};
+
+struct ProviderConfig {
+  std::string name;
+  ProviderType type = ProviderType::openai;
+  std::string base_url;
+  UpstreamEndpoint endpoint;
+  std::string api_key;        // after ${VAR} expansion; empty when the provider needs none
+  std::string disabled_reason;  // non-empty when the provider cannot be used (key variable unset)
+  bool enabled() const { return disabled_reason.empty(); }
+};
+
+struct RouteConfig {
+  std::string provider;
+  std::string model;  // the upstream's model name
+};
+
+struct Price {
+  double input_per_mtok = 0;   // USD per 1M input tokens
+  double output_per_mtok = 0;  // USD per 1M output tokens
+};
+
+struct ModelConfig {
+  std::string id;
+  std::vector<RouteConfig> routes;
+  std::optional<Price> price;
+};
+
+struct ApiKey {
+  std::string sha256;  // raw digest bytes of the key: the key itself is never kept
+  std::string team;
+  std::string key_id;  // short, loggable: first 8 hex digits of the digest
+};
+
+struct Config {
+  std::string source_path;
+  HostPort listen{"127.0.0.1", 8080};
+  unsigned threads = 0;  // 0 = one per CPU core
+  std::vector<ApiKey> keys;
+  std::string storage = "sqlite:./switchyard.db";
+  Timeouts timeouts;
+  std::size_t max_body_bytes = 32u << 20;
+  std::map<std::string, ProviderConfig, std::less<>> providers;
+  std::map<std::string, ModelConfig, std::less<>> models;
+  std::optional<HostPort> simulator_listen;  // run the provider simulator in-process here
+};
+
+// Reads and validates the file; `${VAR}` and `${VAR:-default}` in any string come from the environment.
+Config load_config(const std::string& path);
+// The same from YAML text; `source_name` names it in error messages.
+Config parse_config(const std::string& yaml_text, const std::string& source_name);
+
+}  // namespace switchyard

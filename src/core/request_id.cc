@@ -1,0 +1,27 @@
+#include "core/request_id.h"
+
+#include <chrono>
+#include <random>
+
+namespace switchyard {
+
+std::string format_ulid(uint64_t unix_ms, uint64_t random_hi16, uint64_t random_lo64) {
+  static constexpr char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  // 128 bits: time (48) | random (80), written as 26 base32 digits, most significant first.
+  unsigned __int128 value = (static_cast<unsigned __int128>(unix_ms & 0xFFFFFFFFFFFFull) << 80) |
+                            (static_cast<unsigned __int128>(random_hi16 & 0xFFFF) << 64) | random_lo64;
+  char out[26];
+  for (int i = 25; i >= 0; --i) {
+    out[i] = alphabet[static_cast<unsigned>(value & 31)];
+    value >>= 5;
+  }
+  return std::string(out, 26);
+}
+
+std::string new_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+  return "gen_" + format_ulid(static_cast<uint64_t>(ms.count()), rng(), rng());
+}
+
+}  // namespace switchyard

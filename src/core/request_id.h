@@ -1,0 +1,14 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace switchyard {
+
+// A new generation id, "gen_" + ULID (26 Crockford base32 characters: 48 bits of Unix
+// milliseconds, then 80 random bits), so ids sort by time. Cheap and lock-free: each thread
+// draws from its own generator.
+std::string new_request_id();
+// The same from explicit parts, for tests.
+std::string format_ulid(uint64_t unix_ms, uint64_t random_hi16, uint64_t random_lo64);
+
+}  // namespace switchyard

@@ -1,0 +1,154 @@
+// Wiring only: command line -> config -> servers -> wait for a signal -> drain.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include "core/config.h"
+#include "pipeline/gateway.h"
+#include "server/http_server.h"
+#include "sim/simulator.h"
+
+namespace sy = switchyard;
+
+namespace {
+
+constexpr auto kDrainTime = std::chrono::seconds(10);
+
+// Thousands of concurrent streams need two descriptors each: take the hard limit.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+// Blocks SIGINT/SIGTERM in every thread started after this, then waits for one of them.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int wait_for_stop(const sigset_t& set) {
+  int signal = 0;
+  sigwait(&set, &signal);
+  return signal;
+}
+
+std::unique_ptr<sy::HttpServer> make_simulator_server(sy::HostPort listen, unsigned threads, sy::sim::Defaults defaults) {
+  auto simulator = std::make_shared<sy::sim::Simulator>(defaults);
+  sy::ServerOptions options{std::move(listen), threads, 64u << 20, std::chrono::milliseconds(600000)};
+  return std::make_unique<sy::HttpServer>(
+      options, [simulator](sy::Exchange& e) { return simulator->handle(e); },
+      [simulator](const sy::Error& error, const sy::http::request_header<>& h) { return simulator->render_error(error, h); });
+}
+
+int serve(const std::string& config_path, const std::string& listen_override, const sigset_t& stop_signals) {
+  sy::Config config;
+  try {
+    config = sy::load_config(config_path);
+  } catch (const sy::ConfigError& e) {
+    spdlog::error("{}", e.what());
+    return 2;
+  }
+  if (!listen_override.empty()) {
+    auto listen = sy::parse_host_port(listen_override);
+    if (!listen) {
+      spdlog::error("--listen: must be HOST:PORT (got '{}')", listen_override);
+      return 2;
+    }
+    config.listen = *listen;
+  }
+  for (const auto& [name, provider] : config.providers) {
+    if (provider.enabled())
+      spdlog::info("provider {} ({}) at {}", name, sy::to_string(provider.type), provider.base_url);
+    else
+      spdlog::info("provider {} disabled: {}", name, provider.disabled_reason);
+  }
+
+  auto shared_config = std::make_shared<const sy::Config>(std::move(config));
+  auto gateway = std::make_shared<sy::Gateway>(shared_config);
+  sy::ServerOptions options{shared_config->listen, shared_config->threads, shared_config->max_body_bytes,
+                            shared_config->timeouts.client};
+  sy::HttpServer server(
+      options, [gateway](sy::Exchange& e) { return gateway->handle(e); },
+      [gateway](const sy::Error& error, const sy::http::request_header<>& h) { return gateway->render_error(error, h); });
+
+  std::unique_ptr<sy::HttpServer> simulator;
+  try {
+    if (shared_config->simulator_listen) {
+      simulator = make_simulator_server(*shared_config->simulator_listen, 1, {});
+      simulator->start();
+      spdlog::info("provider simulator listening on {}:{}", shared_config->simulator_listen->host, simulator->port());
+    }
+    server.start();
+  } catch (const std::system_error& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  spdlog::info("switchyard listening on {}:{} with {} thread(s)", shared_config->listen.host, server.port(),
+               options.threads ? options.threads : std::thread::hardware_concurrency());
+
+  int signal = wait_for_stop(stop_signals);
+  spdlog::info("signal {}: draining requests in flight", signal);
+  server.shutdown(kDrainTime);
+  if (simulator) simulator->shutdown(std::chrono::milliseconds(0));
+  server.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+int simulate(const std::string& listen_text, unsigned threads, sy::sim::Defaults defaults, const sigset_t& stop_signals) {
+  auto listen = sy::parse_host_port(listen_text);
+  if (!listen) {
+    spdlog::error("--listen: must be HOST:PORT (got '{}')", listen_text);
+    return 2;
+  }
+  auto server = make_simulator_server(*listen, threads, defaults);
+  try {
+    server->start();
+  } catch (const std::system_error& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  spdlog::info("switchyard provider simulator listening on {}:{}", listen->host, server->port());
+  wait_for_stop(stop_signals);
+  server->shutdown(std::chrono::milliseconds(0));
+  server->join();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Switchyard: a self-hosted AI gateway (OpenAI- and Anthropic-compatible)", "switchyard"};
+  app.set_version_flag("--version", std::string("switchyard ") + SWITCHYARD_VERSION);
+  app.require_subcommand(1);
+
+  auto* serve_cmd = app.add_subcommand("serve", "Run the gateway");
+  std::string config_path, listen;
+  serve_cmd->add_option("--config", config_path, "Config file (YAML)")->required();
+  serve_cmd->add_option("--listen", listen, "HOST:PORT, overrides the config's listen");
+
+  auto* sim_cmd = app.add_subcommand("sim", "Run the provider simulator (OpenAI, Anthropic and Gemini wire formats)");
+  std::string sim_listen = "127.0.0.1:8081";
+  unsigned sim_threads = 1;
+  sy::sim::Defaults defaults;
+  sim_cmd->add_option("--listen", sim_listen, "HOST:PORT")->capture_default_str();
+  sim_cmd->add_option("--threads", sim_threads, "Worker threads")->capture_default_str()->check(CLI::Range(1, 256));
+  sim_cmd->add_option("--ttft-ms", defaults.ttft_ms, "Default time to first token")->capture_default_str()->check(CLI::NonNegativeNumber);
+  sim_cmd->add_option("--token-delay-ms", defaults.delay_ms, "Default delay between tokens")->capture_default_str()->check(CLI::NonNegativeNumber);
+  sim_cmd->add_option("--tokens", defaults.len, "Default answer length in tokens")->capture_default_str()->check(CLI::PositiveNumber);
+
+  CLI11_PARSE(app, argc, argv);
+  raise_descriptor_limit();
+  sigset_t stop_signals = block_stop_signals();
+
+  if (*serve_cmd) return serve(config_path, listen, stop_signals);
+  return simulate(sim_listen, sim_threads, defaults, stop_signals);
+}

@@ -1,0 +1,83 @@
+#include "pipeline/gateway.h"
+
+#include <boost/json.hpp>
+#include <chrono>
+
+#include "core/request_context.h"
+#include "core/request_id.h"
+#include "pipeline/openai_proxy.h"
+#include "pipeline/responses.h"
+
+namespace switchyard {
+namespace {
+
+std::string models_list(const Config& config) {
+  namespace json = boost::json;
+  auto created = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  json::array data;
+  for (const auto& [id, model] : config.models) {
+    json::object entry{{"id", id}, {"object", "model"}, {"created", created.count()}, {"owned_by", model.routes.front().provider}};
+    json::array routes;
+    for (const auto& route : model.routes) routes.push_back(json::value(route.provider + "/" + route.model));
+    entry["routes"] = std::move(routes);
+    if (model.price)
+      entry["pricing"] = json::object{{"input", model.price->input_per_mtok}, {"output", model.price->output_per_mtok}};
+    data.push_back(std::move(entry));
+  }
+  return json::serialize(json::object{{"object", "list"}, {"data", std::move(data)}});
+}
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+}  // namespace
+
+Gateway::Gateway(std::shared_ptr<const Config> config) : config_(std::move(config)), models_body_(models_list(*config_)) {}
+
+http::response<http::string_body> Gateway::render_error(const Error& error, const http::request_header<>&) const {
+  return openai_error_response(new_request_id(), error);
+}
+
+net::awaitable<void> Gateway::handle(Exchange& exchange) {
+  RequestContext context;
+  context.id = new_request_id();
+  context.config = config_;
+  auto& request = exchange.request();
+  std::string_view path = path_of(request.target());
+  const bool is_get = request.method() == http::verb::get;
+  const bool is_post = request.method() == http::verb::post;
+
+  if (path == "/healthz") {
+    co_await exchange.respond(json_response(context.id, 200, R"({"status":"ok"})"));
+    co_return;
+  }
+  const bool known = path == "/v1/chat/completions" || path == "/v1/embeddings" || path == "/v1/models";
+  if (!known) {
+    co_await exchange.respond(openai_error_response(
+        context.id, make_error(ErrorKind::not_found, "no endpoint " + std::string(path) + " on this gateway")));
+    co_return;
+  }
+  if ((path == "/v1/models" && !is_get) || (path != "/v1/models" && !is_post)) {
+    auto error = make_error(ErrorKind::method_not_allowed,
+                            std::string(request.method_string()) + " is not allowed on " + std::string(path));
+    auto response = openai_error_response(context.id, error);
+    response.set(http::field::allow, path == "/v1/models" ? "GET" : "POST");
+    co_await exchange.respond(std::move(response));
+    co_return;
+  }
+
+  auto identity = authenticate(*config_, request);
+  if (auto* error = std::get_if<Error>(&identity)) {
+    co_await exchange.respond(openai_error_response(context.id, *error));
+    co_return;
+  }
+  context.client = std::get<ClientIdentity>(std::move(identity));
+
+  if (path == "/v1/models")
+    co_await exchange.respond(json_response(context.id, 200, models_body_));
+  else if (path == "/v1/chat/completions")
+    co_await proxy_openai(context, exchange, OpenAIEndpoint::chat_completions);
+  else
+    co_await proxy_openai(context, exchange, OpenAIEndpoint::embeddings);
+}
+
+}  // namespace switchyard

@@ -1,0 +1,153 @@
+#include "pipeline/openai_proxy.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "pipeline/responses.h"
+#include "providers/provider_adapter.h"
+#include "routing/router.h"
+#include "translate/errors.h"
+#include "translate/sse_splitter.h"
+#include "upstream/upstream_call.h"
+
+namespace switchyard {
+namespace {
+
+// Upstream headers worth passing to the client: rate-limit state and retry hints.
+void copy_upstream_headers(const http::response_header<>& from, http::fields& to) {
+  for (const auto& field : from) {
+    std::string_view name = field.name_string();
+    if (beast::iequals(name, "retry-after") || (name.size() > 12 && beast::iequals(name.substr(0, 12), "x-ratelimit-")))
+      to.set(field.name_string(), field.value());
+  }
+}
+
+// An upstream answer that failed: kept whole so a final 4xx can go back exactly as it came.
+struct RejectedAnswer {
+  int status = 0;
+  std::string body;
+  http::fields headers;
+};
+
+std::string sse_error_event(const Error& error) { return "data: " + openai_error_body(error) + "\n\n"; }
+
+net::awaitable<void> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& call) {
+  http::response<http::empty_body> head{http::status::ok, 11};
+  head.set(http::field::content_type, "text/event-stream; charset=utf-8");
+  head.set(http::field::cache_control, "no-cache");
+  head.set(kRequestIdHeader, context.id);
+  copy_upstream_headers(call.header(), head.base());
+  if (!co_await exchange.begin_stream(std::move(head))) co_return;
+
+  SseSplitter splitter;
+  for (;;) {
+    auto [error, piece] = co_await call.read_some();
+    if (error) {
+      // Whatever was sent stays sent; the client learns the answer is cut short.
+      spdlog::warn("{}: upstream stream failed: {}", context.id, error->message);
+      context.attempts.back().error = error;
+      if (!co_await exchange.write_chunk(sse_error_event(*error))) co_return;
+      break;
+    }
+    if (piece.empty()) break;
+    if (!co_await exchange.write_chunk(splitter.feed(piece))) co_return;  // client gone: drop upstream too
+  }
+  co_await exchange.end_stream();
+}
+
+net::awaitable<void> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& call) {
+  std::string body;
+  if (auto error = co_await call.read_all(body)) {
+    context.attempts.back().error = error;
+    co_await exchange.respond(openai_error_response(context.id, *error));
+    co_return;
+  }
+  auto response = json_response(context.id, static_cast<unsigned>(call.status()), std::move(body));
+  if (auto type = call.header()[http::field::content_type]; !type.empty()) response.set(http::field::content_type, type);
+  copy_upstream_headers(call.header(), response.base());
+  co_await exchange.respond(std::move(response));
+}
+
+}  // namespace
+
+net::awaitable<void> proxy_openai(RequestContext& context, Exchange& exchange, OpenAIEndpoint endpoint) {
+  const Config& config = *context.config;
+  auto parsed = parse_openai_request(exchange.request().body(), endpoint);
+  if (auto* error = std::get_if<Error>(&parsed)) {
+    co_await exchange.respond(openai_error_response(context.id, *error));
+    co_return;
+  }
+  const OpenAIRequestView& view = std::get<OpenAIRequestView>(parsed);
+  auto planned = plan_route(config, view.model);
+  if (auto* error = std::get_if<Error>(&planned)) {
+    co_await exchange.respond(openai_error_response(context.id, *error));
+    co_return;
+  }
+  const RoutePlan& plan = std::get<RoutePlan>(planned);
+  const OpenAIInbound inbound{endpoint, exchange.request().body(), view};
+  auto executor = co_await net::this_coro::executor;
+
+  std::optional<Error> last_error;
+  std::optional<RejectedAnswer> rejected;
+  for (const Candidate& candidate : plan.candidates) {
+    Attempt& attempt = context.attempts.emplace_back();
+    attempt.provider = candidate.provider->name;
+    attempt.upstream_model = candidate.upstream_model;
+    attempt.start = std::chrono::steady_clock::now();
+
+    const ProviderAdapter* adapter = adapter_for(candidate.provider->type);
+    if (!adapter || !adapter->answers_in_openai_format()) {
+      last_error = attempt.error = make_error(
+          ErrorKind::unavailable, fmt::format("provider '{}' is of type {}, which this gateway cannot call yet",
+                                              candidate.provider->name, to_string(candidate.provider->type)));
+      continue;
+    }
+    auto built = adapter->build_request(inbound, candidate);
+    if (auto* error = std::get_if<Error>(&built)) {
+      last_error = attempt.error = *error;
+      continue;
+    }
+    auto& upstream_request = std::get<http::request<http::string_body>>(built);
+
+    UpstreamCall call(executor, candidate.provider->endpoint, config.timeouts);
+    auto error = co_await call.send(upstream_request);
+    attempt.end = std::chrono::steady_clock::now();
+    if (error) {
+      last_error = attempt.error = *error;
+      if (error->retryable) continue;
+      break;
+    }
+    attempt.status = call.status();
+    if (call.status() >= 300) {
+      RejectedAnswer answer{call.status(), {}, {}};
+      if (auto read_error = co_await call.read_all(answer.body, 1 << 20)) answer.body.clear();
+      copy_upstream_headers(call.header(), answer.headers);
+      last_error = attempt.error =
+          upstream_status_error(candidate.provider->name, call.status(), upstream_error_message(answer.body));
+      rejected = std::move(answer);
+      if (last_error->retryable) continue;
+      break;
+    }
+    if (view.stream)
+      co_await relay_stream(context, exchange, call);
+    else
+      co_await relay_body(context, exchange, call);
+    co_return;
+  }
+
+  // Every candidate failed. An upstream 4xx goes back as the upstream sent it, when it is in
+  // OpenAI's error shape; anything else in ours.
+  Error final_error = last_error.value_or(make_error(ErrorKind::internal, "no attempt was made"));
+  if (rejected && final_error.kind == ErrorKind::upstream_rejected && is_openai_error_body(rejected->body)) {
+    auto response = json_response(context.id, static_cast<unsigned>(rejected->status), std::move(rejected->body));
+    for (const auto& field : rejected->headers) response.set(field.name_string(), field.value());
+    co_await exchange.respond(std::move(response));
+    co_return;
+  }
+  auto response = openai_error_response(context.id, final_error);
+  if (rejected)
+    for (const auto& field : rejected->headers) response.set(field.name_string(), field.value());
+  co_await exchange.respond(std::move(response));
+}
+
+}  // namespace switchyard

@@ -1,0 +1,15 @@
+#pragma once
+#include "providers/provider_adapter.h"
+
+namespace switchyard {
+
+// OpenAI and every OpenAI-compatible host: the body passes through as bytes, only the model
+// value is replaced by the upstream's model name.
+class OpenAIAdapter final : public ProviderAdapter {
+ public:
+  std::variant<http::request<http::string_body>, Error> build_request(const OpenAIInbound& inbound,
+                                                                      const Candidate& candidate) const override;
+  bool answers_in_openai_format() const override { return true; }
+};
+
+}  // namespace switchyard

@@ -1,0 +1,42 @@
+#pragma once
+// One HTTP request on a client connection, and the means to answer it exactly once: either a
+// whole response or a chunked stream (SSE), each write bounded by the client timeout so a
+// stalled client cannot hold the connection forever.
+#include <chrono>
+#include <string_view>
+
+#include "server/asio.h"
+
+namespace switchyard {
+
+class Exchange {
+ public:
+  Exchange(beast::tcp_stream& stream, http::request<http::string_body>& request, std::chrono::milliseconds write_timeout)
+      : stream_(stream), request_(request), write_timeout_(write_timeout), keep_alive_(request.keep_alive()) {}
+
+  http::request<http::string_body>& request() { return request_; }
+  bool responded() const { return responded_; }
+  bool keep_alive() const { return keep_alive_; }
+  // The connection closes after this exchange (the simulator's fault modes, fatal errors).
+  void close_after() { keep_alive_ = false; }
+  beast::tcp_stream& stream() { return stream_; }
+
+  // Sends a whole response; sets Content-Length and keep-alive. False when the client is gone.
+  net::awaitable<bool> respond(http::response<http::string_body> response);
+  // Sends the header of a chunked response; then write_chunk per piece, then end_stream.
+  net::awaitable<bool> begin_stream(http::response<http::empty_body> header);
+  // Sends one chunk and flushes it. False when the client is gone (then stop writing).
+  net::awaitable<bool> write_chunk(std::string_view data);
+  net::awaitable<bool> end_stream();
+
+ private:
+  void fail() { keep_alive_ = false; }
+
+  beast::tcp_stream& stream_;
+  http::request<http::string_body>& request_;
+  std::chrono::milliseconds write_timeout_;
+  bool keep_alive_;
+  bool responded_ = false;
+};
+
+}  // namespace switchyard

@@ -1,0 +1,151 @@
+#include "server/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/detail/socket_option.hpp>
+
+namespace switchyard {
+namespace {
+
+using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+struct InFlight {
+  explicit InFlight(std::atomic<std::size_t>& n) : n_(n) { n_.fetch_add(1, std::memory_order_relaxed); }
+  ~InFlight() { n_.fetch_sub(1, std::memory_order_relaxed); }
+  std::atomic<std::size_t>& n_;
+};
+
+}  // namespace
+
+HttpServer::HttpServer(ServerOptions options, Handler handler, ErrorRenderer render_error)
+    : options_(std::move(options)), handler_(std::move(handler)), render_error_(std::move(render_error)) {
+  if (options_.threads == 0) options_.threads = std::max(1u, std::thread::hardware_concurrency());
+}
+
+HttpServer::~HttpServer() {
+  for (auto& ctx : contexts_) ctx->stop();
+  join();
+}
+
+void HttpServer::start() {
+  error_code ec;
+  auto address = net::ip::make_address(options_.listen.host, ec);
+  if (ec) throw std::system_error(ec, "listen address '" + options_.listen.host + "'");
+  uint16_t port = options_.listen.port;
+  for (unsigned i = 0; i < options_.threads; ++i) {
+    auto ctx = std::make_unique<net::io_context>(1);
+    auto acceptor = std::make_unique<tcp::acceptor>(*ctx);
+    tcp::endpoint endpoint(address, port);
+    acceptor->open(endpoint.protocol());
+    acceptor->set_option(net::socket_base::reuse_address(true));
+    acceptor->set_option(reuse_port(true));
+    acceptor->bind(endpoint, ec);
+    if (ec) throw std::system_error(ec, "cannot listen on " + options_.listen.host + ":" + std::to_string(port));
+    acceptor->listen(net::socket_base::max_listen_connections);
+    port = acceptor->local_endpoint().port();  // a listen port of 0 becomes the one bound first
+    net::co_spawn(*ctx, accept_loop(*acceptor), net::detached);
+    contexts_.push_back(std::move(ctx));
+    acceptors_.push_back(std::move(acceptor));
+  }
+  port_ = port;
+  for (auto& ctx : contexts_) threads_.emplace_back([c = ctx.get()] { c->run(); });
+}
+
+void HttpServer::shutdown(std::chrono::milliseconds drain) {
+  for (std::size_t i = 0; i < contexts_.size(); ++i)
+    net::post(*contexts_[i], [a = acceptors_[i].get()] { a->close(); });
+  auto deadline = std::chrono::steady_clock::now() + drain;
+  while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (auto& ctx : contexts_) ctx->stop();
+}
+
+void HttpServer::join() {
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+net::awaitable<void> HttpServer::accept_loop(tcp::acceptor& acceptor) {
+  while (acceptor.is_open()) {
+    auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+      // Out of descriptors or a transient error: back off briefly instead of spinning.
+      spdlog::warn("accept failed: {}", ec.message());
+      net::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(use_tuple);
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    net::co_spawn(acceptor.get_executor(), session(std::move(socket)), net::detached);
+  }
+}
+
+net::awaitable<void> HttpServer::session(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  auto reject = [&](const Error& error, const http::request_header<>& header) -> net::awaitable<void> {
+    auto response = render_error_(error, header);
+    response.keep_alive(false);
+    response.prepare_payload();
+    stream.expires_after(options_.client_timeout);
+    co_await http::async_write(stream, response, use_tuple);
+  };
+
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(64 * 1024);
+    parser.body_limit(options_.max_body_bytes);
+    stream.expires_after(options_.client_timeout);
+    auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    if (ec) {
+      if (ec.category() == http::make_error_code(http::error::bad_version).category() && ec != http::error::end_of_stream)
+        co_await reject(make_error(ErrorKind::bad_request, "malformed HTTP request: " + ec.message()), parser.get());
+      break;
+    }
+    // Refuse an oversized body from its Content-Length, before reading any of it.
+    if (auto length = parser.content_length(); length && *length > options_.max_body_bytes) {
+      co_await reject(make_error(ErrorKind::payload_too_large,
+                                 "request body is " + std::to_string(*length) + " bytes; the limit is " +
+                                     std::to_string(options_.max_body_bytes)),
+                      parser.get());
+      break;
+    }
+    if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+      co_await http::async_write(stream, go_on, use_tuple);
+    }
+    std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_tuple);
+    if (ec == http::error::body_limit) {
+      co_await reject(make_error(ErrorKind::payload_too_large, "request body exceeds the limit of " +
+                                                                   std::to_string(options_.max_body_bytes) + " bytes"),
+                      parser.get());
+      break;
+    }
+    if (ec) break;
+
+    http::request<http::string_body> request = parser.release();
+    Exchange exchange(stream, request, options_.client_timeout);
+    {
+      InFlight guard(in_flight_);
+      bool failed = false;
+      try {
+        co_await handler_(exchange);
+      } catch (const std::exception& e) {
+        spdlog::error("handler failed on {}: {}", std::string(request.target()), e.what());
+        failed = true;
+      }
+      if (failed) {
+        exchange.close_after();
+        if (!exchange.responded())
+          co_await exchange.respond(render_error_(make_error(ErrorKind::internal, "internal error"), request));
+      }
+    }
+    if (!exchange.keep_alive()) break;
+  }
+  error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace switchyard

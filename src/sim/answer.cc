@@ -1,0 +1,92 @@
+#include "sim/answer.h"
+
+#include <boost/json.hpp>
+
+namespace switchyard::sim {
+namespace json = boost::json;
+namespace {
+
+constexpr const char* kWords[] = {"The",    "gateway", "routes", "every",   "request", "to",    "a",       "healthy",
+                                  "model,", "counts",  "each",   "token",   "and",     "every", "dollar,", "then",
+                                  "answers", "quickly", "with",  "nothing", "lost",    "on",    "the",     "way."};
+
+int tokens_for_chars(std::size_t chars) { return static_cast<int>(std::max<std::size_t>(1, (chars + 3) / 4)); }
+
+}  // namespace
+
+std::string Answer::text() const {
+  std::string out;
+  for (const auto& piece : pieces) out += piece;
+  return out;
+}
+
+std::vector<std::string> split_tokens(std::string_view text) {
+  std::vector<std::string> tokens;
+  std::size_t start = 0;
+  for (std::size_t i = 1; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == ' ') {
+      tokens.emplace_back(text.substr(start, i - start));
+      start = i;
+    }
+  }
+  return tokens;
+}
+
+json::value sample_for_schema(const json::value& schema) {
+  if (!schema.is_object()) return "sim";
+  const auto& s = schema.get_object();
+  if (auto* values = s.if_contains("enum"); values && values->is_array() && !values->get_array().empty())
+    return values->get_array().front();
+  std::string_view type = "string";
+  if (auto* t = s.if_contains("type"); t && t->is_string()) type = t->get_string();
+  if (type == "object") {
+    json::object out;
+    if (auto* props = s.if_contains("properties"); props && props->is_object())
+      for (const auto& [name, sub] : props->get_object()) out[name] = sample_for_schema(sub);
+    return out;
+  }
+  if (type == "array") {
+    json::array out;
+    if (auto* items = s.if_contains("items")) out.push_back(sample_for_schema(*items));
+    return out;
+  }
+  if (type == "integer" || type == "number") return 1;
+  if (type == "boolean") return true;
+  if (type == "null") return nullptr;
+  return "sim";
+}
+
+Answer compose_answer(const Scenario& scenario, const Prompt& prompt) {
+  Answer answer;
+  answer.prompt_tokens = tokens_for_chars(prompt.prompt_chars);
+
+  const Tool* tool = nullptr;
+  if (prompt.tools_allowed && !prompt.answering_tool_result && !prompt.tools.empty()) {
+    tool = &prompt.tools.front();
+    for (const auto& t : prompt.tools)
+      if (t.name == prompt.forced_tool) tool = &t;
+  }
+  if (tool) {
+    std::string arguments = json::serialize(sample_for_schema(json::value(tool->parameters)));
+    answer.tool_call = ToolCall{"call_sim_" + std::to_string(std::hash<std::string>{}(tool->name) % 100000000), tool->name,
+                                std::move(arguments)};
+    answer.completion_tokens = tokens_for_chars(answer.tool_call->name.size() + answer.tool_call->arguments_json.size());
+    answer.finish = Finish::tool_calls;
+    return answer;
+  }
+
+  if (prompt.answering_tool_result) {
+    answer.pieces = split_tokens("Tool result: " + prompt.tool_result_text);
+  } else if (scenario.base == "echo") {
+    answer.pieces = split_tokens(prompt.last_user_text.empty() ? "(empty)" : prompt.last_user_text);
+  } else if (scenario.base == "inspect") {
+    answer.pieces = {json::serialize(json::object{{"model", prompt.received_model}, {"auth", prompt.received_auth}})};
+  } else {
+    constexpr std::size_t n = std::size(kWords);
+    for (int i = 0; i < scenario.len; ++i) answer.pieces.push_back((i ? " " : "") + std::string(kWords[i % n]));
+  }
+  answer.completion_tokens = static_cast<int>(answer.pieces.size());
+  return answer;
+}
+
+}  // namespace switchyard::sim

@@ -1,0 +1,57 @@
+#pragma once
+// What the simulated model says, independent of wire format: deterministic for a given
+// scenario and prompt, so tests can assert exact text and usage.
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/scenario.h"
+
+namespace switchyard::sim {
+
+struct Tool {
+  std::string name;
+  boost::json::object parameters;  // JSON Schema of the arguments
+};
+
+// The parts of a request, in any wire format, that decide the answer.
+struct Prompt {
+  std::string last_user_text;
+  std::vector<Tool> tools;
+  std::string forced_tool;    // a named tool_choice
+  bool tools_allowed = true;  // false for tool_choice none
+  bool answering_tool_result = false;  // the last message carries a tool result
+  std::string tool_result_text;
+  std::size_t prompt_chars = 0;
+  std::string received_auth;  // the credential header the simulator received (for inspect)
+  std::string received_model;
+};
+
+struct ToolCall {
+  std::string id;
+  std::string name;
+  std::string arguments_json;
+};
+
+enum class Finish { stop, length, tool_calls };
+
+struct Answer {
+  std::vector<std::string> pieces;  // text tokens, in order; empty for a tool call
+  std::optional<ToolCall> tool_call;
+  int prompt_tokens = 0;
+  int completion_tokens = 0;
+  Finish finish = Finish::stop;
+  std::string text() const;
+};
+
+Answer compose_answer(const Scenario& scenario, const Prompt& prompt);
+
+// Arguments that satisfy a JSON Schema's shape: strings "sim", numbers 1, booleans true,
+// the first enum value; nested objects filled the same way.
+boost::json::value sample_for_schema(const boost::json::value& schema);
+
+// Splits text into tokens of a word and its leading space, as streaming models do.
+std::vector<std::string> split_tokens(std::string_view text);
+
+}  // namespace switchyard::sim

@@ -1,0 +1,127 @@
+// The Gemini generateContent wire format, as generativelanguage.googleapis.com speaks it.
+#include <boost/json.hpp>
+
+#include "sim/wire_format.h"
+
+namespace switchyard::sim {
+namespace json = boost::json;
+namespace {
+
+class GeminiWire final : public WireFormat {
+ public:
+  Prompt read_prompt(const json::object& body) const override {
+    Prompt p;
+    if (auto* system = body.if_contains("systemInstruction"); system && system->is_object())
+      p.prompt_chars += parts_text(system->get_object()).size();
+    const json::value* contents = body.if_contains("contents");
+    if (!contents || !contents->is_array() || contents->get_array().empty())
+      throw BadRequest{"* GenerateContentRequest.contents: contents is not specified"};
+    for (const auto& c : contents->get_array()) {
+      if (!c.is_object()) throw BadRequest{"* GenerateContentRequest.contents: each content must be an object"};
+      const auto& content = c.get_object();
+      std::string role = content.contains("role") && content.at("role").is_string() ? std::string(content.at("role").get_string()) : "user";
+      std::string text = parts_text(content);
+      p.prompt_chars += text.size();
+      p.answering_tool_result = false;
+      if (auto* parts = content.if_contains("parts"); parts && parts->is_array())
+        for (const auto& part : parts->get_array())
+          if (part.is_object() && part.get_object().contains("functionResponse")) {
+            p.answering_tool_result = true;
+            p.tool_result_text = json::serialize(object_at(object_at(part.get_object(), "functionResponse"), "response"));
+            p.prompt_chars += p.tool_result_text.size();
+          }
+      if (role == "user" && !p.answering_tool_result) p.last_user_text = text;
+    }
+    if (auto* tools = body.if_contains("tools"); tools && tools->is_array())
+      for (const auto& tool : tools->get_array())
+        if (auto* decls = tool.is_object() ? tool.get_object().if_contains("functionDeclarations") : nullptr; decls && decls->is_array())
+          for (const auto& d : decls->get_array()) {
+            if (!d.is_object() || !d.get_object().contains("name") || !d.get_object().at("name").is_string())
+              throw BadRequest{"* GenerateContentRequest.tools: function declaration needs a name"};
+            p.tools.push_back(Tool{std::string(d.get_object().at("name").get_string()), object_at(d.get_object(), "parameters")});
+          }
+    json::object calling = object_at(object_at(body, "toolConfig"), "functionCallingConfig");
+    if (calling.contains("mode") && calling.at("mode") == "NONE") p.tools_allowed = false;
+    if (auto* names = calling.if_contains("allowedFunctionNames"); names && names->is_array() && !names->get_array().empty() &&
+                                                                  names->get_array().front().is_string())
+      p.forced_tool = names->get_array().front().get_string();
+    return p;
+  }
+
+  static std::string parts_text(const json::object& content) {
+    std::string out;
+    if (auto* parts = content.if_contains("parts"); parts && parts->is_array())
+      for (const auto& part : parts->get_array())
+        if (part.is_object())
+          if (auto* text = part.get_object().if_contains("text"); text && text->is_string()) out += text->get_string();
+    return out;
+  }
+
+  static json::object usage(const Answer& a, bool final) {
+    json::object u{{"promptTokenCount", a.prompt_tokens}};
+    if (final) u["candidatesTokenCount"] = a.completion_tokens;
+    u["totalTokenCount"] = a.prompt_tokens + (final ? a.completion_tokens : 0);
+    u["promptTokensDetails"] = json::array{json::object{{"modality", "TEXT"}, {"tokenCount", a.prompt_tokens}}};
+    return u;
+  }
+
+  static json::object response(json::array parts, const char* finish, const json::object& usage_metadata,
+                               const ReplyMeta& meta) {
+    json::object candidate{{"content", {{"parts", std::move(parts)}, {"role", "model"}}}, {"index", 0}};
+    if (finish) candidate["finishReason"] = finish;
+    return {{"candidates", json::array{std::move(candidate)}},
+            {"usageMetadata", usage_metadata},
+            {"modelVersion", meta.model},
+            {"responseId", meta.id}};
+  }
+
+  static json::array answer_parts(const Answer& a) {
+    if (a.tool_call)
+      return {json::object{{"functionCall", {{"name", a.tool_call->name}, {"args", json::parse(a.tool_call->arguments_json)}}}}};
+    return {json::object{{"text", a.text()}}};
+  }
+
+  static const char* finish_reason(Finish finish) { return finish == Finish::length ? "MAX_TOKENS" : "STOP"; }
+
+  std::string reply(const Answer& a, const ReplyMeta& meta) const override {
+    return json::serialize(response(answer_parts(a), finish_reason(a.finish), usage(a, true), meta));
+  }
+
+  std::vector<std::string> stream(const Answer& a, const ReplyMeta& meta) const override {
+    auto event = [](const json::object& data) { return "data: " + json::serialize(data) + "\r\n\r\n"; };
+    std::vector<std::string> ticks;
+    if (a.tool_call) {  // Gemini sends a function call whole, in one chunk
+      ticks.push_back(event(response(answer_parts(a), finish_reason(a.finish), usage(a, true), meta)));
+      return ticks;
+    }
+    for (std::size_t i = 0; i < a.pieces.size(); ++i) {
+      bool last = i + 1 == a.pieces.size();
+      ticks.push_back(event(response(json::array{json::object{{"text", a.pieces[i]}}}, last ? finish_reason(a.finish) : nullptr,
+                                     usage(a, last), meta)));
+    }
+    return ticks;
+  }
+
+  std::string error_body(int status, std::string_view message) const override {
+    const char* state = "INTERNAL";
+    switch (status) {
+      case 400: state = "INVALID_ARGUMENT"; break;
+      case 401: state = "UNAUTHENTICATED"; break;
+      case 403: state = "PERMISSION_DENIED"; break;
+      case 404: state = "NOT_FOUND"; break;
+      case 429: state = "RESOURCE_EXHAUSTED"; break;
+      case 503: state = "UNAVAILABLE"; break;
+      case 504: state = "DEADLINE_EXCEEDED"; break;
+    }
+    return json::serialize(json::object{{"error", {{"code", status}, {"message", message}, {"status", state}}}});
+  }
+};
+
+}  // namespace
+
+const WireFormat& gemini_wire() {
+  static const GeminiWire wire;
+  return wire;
+}
+
+}  // namespace switchyard::sim

@@ -1,0 +1,161 @@
+// The OpenAI Chat Completions wire format, as api.openai.com speaks it.
+#include <boost/json.hpp>
+
+#include "sim/wire_format.h"
+
+namespace switchyard::sim {
+namespace json = boost::json;
+namespace {
+
+const char* finish_reason(Finish finish) {
+  switch (finish) {
+    case Finish::stop: return "stop";
+    case Finish::length: return "length";
+    case Finish::tool_calls: return "tool_calls";
+  }
+  return "stop";
+}
+
+json::object usage(const Answer& a) {
+  return {{"prompt_tokens", a.prompt_tokens},
+          {"completion_tokens", a.completion_tokens},
+          {"total_tokens", a.prompt_tokens + a.completion_tokens},
+          {"prompt_tokens_details", {{"cached_tokens", 0}, {"audio_tokens", 0}}},
+          {"completion_tokens_details",
+           {{"reasoning_tokens", 0}, {"audio_tokens", 0}, {"accepted_prediction_tokens", 0}, {"rejected_prediction_tokens", 0}}}};
+}
+
+class OpenAIWire final : public WireFormat {
+ public:
+  Prompt read_prompt(const json::object& body) const override {
+    Prompt p;
+    const json::value* messages = body.if_contains("messages");
+    if (!messages || !messages->is_array() || messages->get_array().empty())
+      throw BadRequest{"'messages' must be a non-empty array"};
+    for (const auto& m : messages->get_array()) {
+      if (!m.is_object()) throw BadRequest{"each message must be an object"};
+      const auto& msg = m.get_object();
+      std::string role = msg.contains("role") && msg.at("role").is_string() ? std::string(msg.at("role").get_string()) : "";
+      std::string text = msg.contains("content") ? text_of(msg.at("content")) : "";
+      p.prompt_chars += text.size();
+      p.answering_tool_result = role == "tool";
+      if (role == "tool") p.tool_result_text = text;
+      if (role == "user") p.last_user_text = text;
+    }
+    if (const auto* tools = body.if_contains("tools"); tools && tools->is_array()) {
+      for (const auto& t : tools->get_array()) {
+        json::object function = t.is_object() ? object_at(t.get_object(), "function") : json::object{};
+        if (!function.contains("name") || !function.at("name").is_string()) throw BadRequest{"each tool needs function.name"};
+        p.tools.push_back(Tool{std::string(function.at("name").get_string()), object_at(function, "parameters")});
+      }
+    }
+    if (const auto* choice = body.if_contains("tool_choice")) {
+      if (choice->is_string()) p.tools_allowed = choice->get_string() != "none";
+      if (choice->is_object()) {
+        json::object function = object_at(choice->get_object(), "function");
+        if (auto* name = function.if_contains("name"); name && name->is_string()) p.forced_tool = name->get_string();
+      }
+    }
+    return p;
+  }
+
+  std::string reply(const Answer& a, const ReplyMeta& meta) const override {
+    json::object message{{"role", "assistant"}, {"refusal", nullptr}, {"annotations", json::array{}}};
+    if (a.tool_call) {
+      message["content"] = nullptr;
+      message["tool_calls"] = json::array{json::object{
+          {"id", a.tool_call->id},
+          {"type", "function"},
+          {"function", {{"name", a.tool_call->name}, {"arguments", a.tool_call->arguments_json}}}}};
+    } else {
+      message["content"] = a.text();
+    }
+    json::object choice{{"index", 0}, {"message", std::move(message)}, {"logprobs", nullptr}, {"finish_reason", finish_reason(a.finish)}};
+    return json::serialize(json::object{{"id", meta.id},
+                                        {"object", "chat.completion"},
+                                        {"created", meta.created},
+                                        {"model", meta.model},
+                                        {"choices", json::array{std::move(choice)}},
+                                        {"usage", usage(a)},
+                                        {"service_tier", "default"},
+                                        {"system_fingerprint", "fp_switchyard_sim"}});
+  }
+
+  std::vector<std::string> stream(const Answer& a, const ReplyMeta& meta) const override {
+    auto chunk = [&](json::object delta, json::value finish) {
+      json::object c{{"id", meta.id},
+                     {"object", "chat.completion.chunk"},
+                     {"created", meta.created},
+                     {"model", meta.model},
+                     {"service_tier", "default"},
+                     {"system_fingerprint", "fp_switchyard_sim"},
+                     {"choices", json::array{json::object{
+                                     {"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr}, {"finish_reason", finish}}}}};
+      if (meta.include_usage) c["usage"] = nullptr;
+      return "data: " + json::serialize(c) + "\n\n";
+    };
+    std::vector<std::string> ticks;
+    if (a.tool_call) {
+      ticks.push_back(chunk({{"role", "assistant"}, {"content", nullptr}, {"refusal", nullptr},
+                             {"tool_calls", json::array{json::object{{"index", 0},
+                                                                     {"id", a.tool_call->id},
+                                                                     {"type", "function"},
+                                                                     {"function", {{"name", a.tool_call->name}, {"arguments", ""}}}}}}},
+                            nullptr));
+      // Arguments arrive in pieces, as real models send them.
+      const std::string& args = a.tool_call->arguments_json;
+      const std::size_t step = std::max<std::size_t>(1, (args.size() + 3) / 4);
+      for (std::size_t i = 0; i < args.size(); i += step)
+        ticks.push_back(chunk({{"tool_calls", json::array{json::object{{"index", 0}, {"function", {{"arguments", args.substr(i, step)}}}}}}},
+                              nullptr));
+    } else {
+      ticks.push_back(chunk({{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}}, nullptr));
+      for (std::size_t i = 0; i < a.pieces.size(); ++i) {
+        std::string event = chunk({{"content", a.pieces[i]}}, nullptr);
+        if (i == 0) ticks.back() += event;  // the first token goes out with the preamble
+        else ticks.push_back(std::move(event));
+      }
+    }
+    std::string& last = ticks.back();
+    last += chunk({}, finish_reason(a.finish));
+    if (meta.include_usage) {
+      json::object c{{"id", meta.id}, {"object", "chat.completion.chunk"}, {"created", meta.created}, {"model", meta.model},
+                     {"service_tier", "default"}, {"system_fingerprint", "fp_switchyard_sim"}, {"choices", json::array{}},
+                     {"usage", usage(a)}};
+      last += "data: " + json::serialize(c) + "\n\n";
+    }
+    last += "data: [DONE]\n\n";
+    return ticks;
+  }
+
+  std::string error_body(int status, std::string_view message) const override {
+    const char* type = status == 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : "invalid_request_error";
+    const char* code = status == 429 ? "rate_limit_exceeded" : status == 401 ? "invalid_api_key" : nullptr;
+    return json::serialize(json::object{
+        {"error", {{"message", message}, {"type", type}, {"param", nullptr}, {"code", code ? json::value(code) : nullptr}}}});
+  }
+};
+
+}  // namespace
+
+const WireFormat& openai_wire() {
+  static const OpenAIWire wire;
+  return wire;
+}
+
+std::string text_of(const json::value& content) {
+  if (content.is_string()) return std::string(content.get_string());
+  std::string out;
+  if (content.is_array())
+    for (const auto& part : content.get_array())
+      if (part.is_object())
+        if (auto* text = part.get_object().if_contains("text"); text && text->is_string()) out += text->get_string();
+  return out;
+}
+
+json::object object_at(const json::object& parent, std::string_view key) {
+  if (auto* v = parent.if_contains(key); v && v->is_object()) return v->get_object();
+  return {};
+}
+
+}  // namespace switchyard::sim

@@ -1,0 +1,43 @@
+#pragma once
+// One provider API as the simulator speaks it: how a request body is read and how answers,
+// streams and errors are written, exactly as that provider does.
+#include <boost/json/object.hpp>
+#include <string>
+#include <vector>
+
+#include "sim/answer.h"
+
+namespace switchyard::sim {
+
+struct ReplyMeta {
+  std::string id;
+  std::string model;
+  long long created = 0;     // Unix seconds
+  bool include_usage = false;  // OpenAI stream_options.include_usage
+};
+
+struct BadRequest {
+  std::string message;
+};
+
+class WireFormat {
+ public:
+  virtual ~WireFormat() = default;
+  // The prompt in `body`, or throws BadRequest naming what is wrong.
+  virtual Prompt read_prompt(const boost::json::object& body) const = 0;
+  virtual std::string reply(const Answer& answer, const ReplyMeta& meta) const = 0;
+  // The stream, grouped in ticks: tick 0 goes out after the time to first token, each later
+  // tick after the inter-token delay. Each tick is one or more complete SSE events.
+  virtual std::vector<std::string> stream(const Answer& answer, const ReplyMeta& meta) const = 0;
+  virtual std::string error_body(int status, std::string_view message) const = 0;
+};
+
+const WireFormat& openai_wire();
+const WireFormat& anthropic_wire();
+const WireFormat& gemini_wire();
+
+// Shared reading helpers.
+std::string text_of(const boost::json::value& content);  // a string, or the text of content parts
+boost::json::object object_at(const boost::json::object& parent, std::string_view key);  // {} when absent
+
+}  // namespace switchyard::sim

@@ -1,0 +1,47 @@
+#include "translate/errors.h"
+
+#include <boost/json.hpp>
+
+namespace switchyard {
+namespace json = boost::json;
+
+std::string openai_error_body(const Error& error) {
+  json::object inner;
+  inner["message"] = error.message;
+  inner["type"] = openai_error_type(error.kind);
+  inner["param"] = error.param.empty() ? json::value(nullptr) : json::value(error.param);
+  inner["code"] = error.code.empty() ? json::value(nullptr) : json::value(error.code);
+  return json::serialize(json::object{{"error", std::move(inner)}});
+}
+
+std::string upstream_error_message(std::string_view body) {
+  constexpr std::size_t kMaxRaw = 512;
+  boost::system::error_code ec;
+  json::value value = json::parse(body, ec);
+  if (!ec && value.is_object()) {
+    const auto& object = value.get_object();
+    if (auto* error = object.if_contains("error")) {
+      if (error->is_string()) return std::string(error->get_string());
+      if (error->is_object())
+        if (auto* message = error->get_object().if_contains("message"); message && message->is_string())
+          return std::string(message->get_string());
+    }
+    if (auto* message = object.if_contains("message"); message && message->is_string())
+      return std::string(message->get_string());
+  }
+  std::string raw(body.substr(0, kMaxRaw));
+  return raw.empty() ? "(empty body)" : raw;
+}
+
+
+bool is_openai_error_body(std::string_view body) {
+  boost::system::error_code ec;
+  json::value value = json::parse(body, ec);
+  if (ec || !value.is_object()) return false;
+  auto* error = value.get_object().if_contains("error");
+  if (!error || !error->is_object()) return false;
+  auto* message = error->get_object().if_contains("message");
+  return message && message->is_string();
+}
+
+}  // namespace switchyard

@@ -1,0 +1,115 @@
+#include "translate/openai_request.h"
+
+#include <simdjson.h>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+#include <fmt/format.h>
+
+namespace switchyard {
+namespace {
+
+Error invalid(std::string message, std::string param = {}) {
+  return make_error(ErrorKind::bad_request, std::move(message), std::move(param));
+}
+
+std::optional<Error> check_messages(simdjson::dom::element messages) {
+  simdjson::dom::array list;
+  if (messages.get_array().get(list)) return invalid("'messages' must be an array", "messages");
+  if (list.size() == 0) return invalid("'messages' must contain at least one message", "messages");
+  std::size_t i = 0;
+  for (auto message : list) {
+    std::string_view role;
+    if (!message.is_object()) return invalid(fmt::format("messages[{}] must be an object", i), fmt::format("messages[{}]", i));
+    if (message["role"].get_string().get(role))
+      return invalid(fmt::format("messages[{}].role is required and must be a string", i), fmt::format("messages[{}].role", i));
+    ++i;
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> check_embedding_input(simdjson::dom::element input) {
+  if (input.is_string()) return std::nullopt;
+  simdjson::dom::array list;
+  if (input.get_array().get(list) || list.size() == 0)
+    return invalid("'input' must be a string or a non-empty array of strings or token arrays", "input");
+  for (auto item : list)
+    if (!item.is_string() && !item.is_array() && !item.is_int64())
+      return invalid("'input' items must be strings, token ids or token arrays", "input");
+  return std::nullopt;
+}
+
+// Finds the top-level "model" value's token in the (already validated) padded body.
+std::optional<std::pair<std::size_t, std::size_t>> locate_model(const simdjson::padded_string_view& json) {
+  thread_local simdjson::ondemand::parser parser;
+  simdjson::ondemand::document doc;
+  if (parser.iterate(json).get(doc)) return std::nullopt;
+  simdjson::ondemand::object object;
+  if (doc.get_object().get(object)) return std::nullopt;
+  for (auto field : object) {
+    std::string_view key;
+    if (field.unescaped_key().get(key) || key != "model") continue;
+    std::string_view token;
+    if (field.value().raw_json_token().get(token)) return std::nullopt;
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' || token.back() == '\t'))
+      token.remove_suffix(1);
+    return std::pair{static_cast<std::size_t>(token.data() - json.data()), token.size()};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<OpenAIRequestView, Error> parse_openai_request(std::string& body, OpenAIEndpoint endpoint) {
+  thread_local simdjson::dom::parser parser;
+  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  simdjson::padded_string_view json(body.data(), body.size(), body.capacity());
+
+  simdjson::dom::element root;
+  if (auto ec = parser.parse(json).get(root))
+    return invalid(fmt::format("the request body is not valid JSON: {}", simdjson::error_message(ec)));
+  if (!root.is_object()) return invalid("the request body must be a JSON object");
+
+  OpenAIRequestView view;
+  std::string_view model;
+  auto model_field = root["model"];
+  if (model_field.error()) return invalid("'model' is required", "model");
+  if (model_field.get_string().get(model)) return invalid("'model' must be a string", "model");
+  if (model.empty()) return invalid("'model' must not be empty", "model");
+  view.model = model;
+
+  if (endpoint == OpenAIEndpoint::chat_completions) {
+    auto messages = root["messages"];
+    if (messages.error()) return invalid("'messages' is required", "messages");
+    if (auto error = check_messages(messages.value_unsafe())) return *error;
+    if (auto stream = root["stream"]; !stream.error() && !stream.is_null()) {
+      if (stream.get_bool().get(view.stream)) return invalid("'stream' must be a boolean", "stream");
+    }
+    if (auto options = root["stream_options"]; !options.error() && !options.is_null()) {
+      if (!options.is_object()) return invalid("'stream_options' must be an object", "stream_options");
+      if (auto usage = options["include_usage"]; !usage.error() && usage.get_bool().get(view.include_usage))
+        return invalid("'stream_options.include_usage' must be a boolean", "stream_options.include_usage");
+    }
+  } else {
+    auto input = root["input"];
+    if (input.error()) return invalid("'input' is required", "input");
+    if (auto error = check_embedding_input(input.value_unsafe())) return *error;
+  }
+
+  auto location = locate_model(json);
+  if (!location) return invalid("cannot locate 'model' in the request body", "model");
+  std::tie(view.model_offset, view.model_length) = *location;
+  return view;
+}
+
+std::string splice_model(std::string_view body, const OpenAIRequestView& view, std::string_view upstream_model) {
+  std::string quoted = boost::json::serialize(boost::json::string(upstream_model));
+  std::string out;
+  out.reserve(body.size() - view.model_length + quoted.size());
+  out.append(body.substr(0, view.model_offset));
+  out.append(quoted);
+  out.append(body.substr(view.model_offset + view.model_length));
+  return out;
+}
+
+}  // namespace switchyard

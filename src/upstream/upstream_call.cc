@@ -1,0 +1,118 @@
+#include "upstream/upstream_call.h"
+
+#include <fmt/format.h>
+
+namespace switchyard {
+namespace {
+
+// A peer that closed an idle keep-alive connection shows up as one of these on first use.
+bool is_stale_connection_error(const error_code& ec) {
+  return ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+         ec == net::error::broken_pipe || ec == net::ssl::error::stream_truncated;
+}
+
+template <class Op>
+auto on_stream(UpstreamConnection& connection, Op&& op) {
+  return std::visit([&](auto& stream) { return op(stream); }, connection.stream);
+}
+
+}  // namespace
+
+UpstreamCall::UpstreamCall(net::any_io_executor executor, const UpstreamEndpoint& endpoint, const Timeouts& timeouts)
+    : executor_(std::move(executor)),
+      endpoint_(endpoint),
+      timeouts_(timeouts),
+      deadline_(std::chrono::steady_clock::now() + timeouts.total) {}
+
+UpstreamCall::~UpstreamCall() {
+  // Reuse the connection only when this response was consumed whole and the peer keeps it open.
+  if (connection_ && parser_ && parser_->is_done() && parser_->get().keep_alive())
+    ConnectionPool::for_this_thread(executor_).release(std::move(connection_));
+}
+
+Error UpstreamCall::read_error(const error_code& ec, const char* what) const {
+  if (ec == beast::error::timeout)
+    return make_error(ErrorKind::upstream_timeout,
+                      fmt::format("{}:{} timed out {}", endpoint_.host, endpoint_.port, what));
+  return make_error(ErrorKind::upstream_unreachable,
+                    fmt::format("{}:{} failed {}: {}", endpoint_.host, endpoint_.port, what, ec.message()));
+}
+
+void UpstreamCall::arm_read_deadline() {
+  auto next = std::min(std::chrono::steady_clock::now() + timeouts_.first_byte, deadline_);
+  connection_->tcp().expires_at(next);
+}
+
+net::awaitable<std::optional<Error>> UpstreamCall::send(http::request<http::string_body>& request) {
+  request.set(http::field::host, endpoint_.port == (endpoint_.tls ? 443 : 80)
+                                     ? endpoint_.host
+                                     : fmt::format("{}:{}", endpoint_.host, endpoint_.port));
+  request.keep_alive(true);
+  request.prepare_payload();
+  bool stale = false;
+  auto error = co_await try_send(request, stale);
+  if (error && stale) error = co_await try_send(request, stale);
+  co_return error;
+}
+
+net::awaitable<std::optional<Error>> UpstreamCall::try_send(http::request<http::string_body>& request, bool& stale) {
+  stale = false;
+  auto connect_budget = std::min(timeouts_.connect, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                        deadline_ - std::chrono::steady_clock::now()));
+  auto [error, connection] = co_await ConnectionPool::for_this_thread(executor_).acquire(endpoint_, connect_budget);
+  if (error) co_return error;
+  connection_ = std::move(connection);
+  parser_.emplace();
+  parser_->body_limit(boost::none);
+
+  arm_read_deadline();
+  auto [write_ec, written] = co_await on_stream(*connection_, [&](auto& stream) {
+    return http::async_write(stream, request, use_tuple);
+  });
+  if (!write_ec) {
+    arm_read_deadline();
+    auto [read_ec, n] = co_await on_stream(*connection_, [&](auto& stream) {
+      return http::async_read_header(stream, connection_->buffer, *parser_, use_tuple);
+    });
+    write_ec = read_ec;
+  }
+  if (write_ec) {
+    stale = connection_->reused && is_stale_connection_error(write_ec);
+    connection_.reset();
+    co_return read_error(write_ec, "before answering");
+  }
+  co_return std::nullopt;
+}
+
+net::awaitable<std::pair<std::optional<Error>, std::string_view>> UpstreamCall::read_some() {
+  while (!parser_->is_done()) {
+    parser_->get().body().data = chunk_.data();
+    parser_->get().body().size = chunk_.size();
+    arm_read_deadline();
+    auto [ec, n] = co_await on_stream(*connection_, [&](auto& stream) {
+      return http::async_read_some(stream, connection_->buffer, *parser_, use_tuple);
+    });
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) {
+      connection_.reset();
+      co_return std::pair{std::optional<Error>(read_error(ec, "in the middle of its answer")), std::string_view{}};
+    }
+    std::size_t got = chunk_.size() - parser_->get().body().size;
+    if (got > 0) co_return std::pair{std::optional<Error>{}, std::string_view(chunk_.data(), got)};
+  }
+  co_return std::pair{std::optional<Error>{}, std::string_view{}};
+}
+
+net::awaitable<std::optional<Error>> UpstreamCall::read_all(std::string& out, std::size_t limit) {
+  if (auto length = parser_->content_length()) out.reserve(out.size() + std::min<std::uint64_t>(*length, limit));
+  for (;;) {
+    auto [error, piece] = co_await read_some();
+    if (error) co_return error;
+    if (piece.empty()) co_return std::nullopt;
+    if (out.size() + piece.size() > limit)
+      co_return make_error(ErrorKind::upstream_failed, fmt::format("upstream answer exceeds {} bytes", limit));
+    out.append(piece);
+  }
+}
+
+}  // namespace switchyard

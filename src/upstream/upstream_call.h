@@ -1,0 +1,49 @@
+#pragma once
+// One HTTP exchange with an upstream: send the request on a pooled connection, wait for the
+// response header within the first-byte timeout, then read the body whole or piece by piece
+// (chunked encoding decoded). The connection goes back to the pool only when the response was
+// read to its end.
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "upstream/connection_pool.h"
+
+namespace switchyard {
+
+class UpstreamCall {
+ public:
+  UpstreamCall(net::any_io_executor executor, const UpstreamEndpoint& endpoint, const Timeouts& timeouts);
+  ~UpstreamCall();
+  UpstreamCall(const UpstreamCall&) = delete;
+  UpstreamCall& operator=(const UpstreamCall&) = delete;
+
+  // Sends `request` (Host is set here) and reads the response header. A connection taken from
+  // the pool that turns out closed by the peer is replaced once, transparently.
+  net::awaitable<std::optional<Error>> send(http::request<http::string_body>& request);
+
+  int status() const { return parser_->get().result_int(); }
+  const http::response_header<>& header() const { return parser_->get().base(); }
+
+  // Next piece of the body; an empty view means the body is complete.
+  net::awaitable<std::pair<std::optional<Error>, std::string_view>> read_some();
+  // The rest of the body, appended to `out`, up to `limit` bytes.
+  net::awaitable<std::optional<Error>> read_all(std::string& out, std::size_t limit = std::size_t{256} << 20);
+
+ private:
+  net::awaitable<std::optional<Error>> try_send(http::request<http::string_body>& request, bool& stale);
+  void arm_read_deadline();
+  Error read_error(const error_code& ec, const char* what) const;
+
+  net::any_io_executor executor_;
+  const UpstreamEndpoint& endpoint_;
+  const Timeouts& timeouts_;
+  std::chrono::steady_clock::time_point deadline_;
+  std::unique_ptr<UpstreamConnection> connection_;
+  std::optional<http::response_parser<http::buffer_body>> parser_;
+  std::array<char, 16384> chunk_;
+};
+
+}  // namespace switchyard
