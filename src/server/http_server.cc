@@ -91,6 +91,17 @@ net::awaitable<void> HttpServer::session(tcp::socket socket) {
     response.prepare_payload();
     stream.expires_after(options_.client_timeout);
     co_await http::async_write(stream, response, use_tuple);
+    // Lingering close: a client still sending its body would get a reset that can destroy the
+    // answer before it reads it, so stop sending, and read and drop input for a moment first.
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.expires_after(std::chrono::seconds(1));
+    std::array<char, 8192> sink;
+    for (std::size_t drained = 0; drained < (std::size_t{64} << 20);) {
+      auto [read_ec, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
+      if (read_ec) break;
+      drained += n;
+    }
   };
 
   for (;;) {
@@ -99,17 +110,16 @@ net::awaitable<void> HttpServer::session(tcp::socket socket) {
     parser.body_limit(options_.max_body_bytes);
     stream.expires_after(options_.client_timeout);
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    if (ec == http::error::body_limit) {  // Content-Length over the limit: refused unread
+      co_await reject(make_error(ErrorKind::payload_too_large,
+                                 "request body is " + std::to_string(parser.content_length().value_or(0)) +
+                                     " bytes; the limit is " + std::to_string(options_.max_body_bytes)),
+                      parser.get());
+      break;
+    }
     if (ec) {
       if (ec.category() == http::make_error_code(http::error::bad_version).category() && ec != http::error::end_of_stream)
         co_await reject(make_error(ErrorKind::bad_request, "malformed HTTP request: " + ec.message()), parser.get());
-      break;
-    }
-    // Refuse an oversized body from its Content-Length, before reading any of it.
-    if (auto length = parser.content_length(); length && *length > options_.max_body_bytes) {
-      co_await reject(make_error(ErrorKind::payload_too_large,
-                                 "request body is " + std::to_string(*length) + " bytes; the limit is " +
-                                     std::to_string(options_.max_body_bytes)),
-                      parser.get());
       break;
     }
     if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {

@@ -1,0 +1,28 @@
+# Thin wrapper: every target installs what it needs first, so each works on a fresh machine.
+.PHONY: deps build run test asan bench clean
+
+deps:
+	scripts/install-deps
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release
+
+run: build
+	./build/switchyard serve --config config/switchyard.yaml
+
+test: build
+	ctest --preset release
+
+# The test suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan
+	ctest --preset asan
+
+bench: build
+	scripts/install-deps --bench
+	bench/run
+
+clean:
+	rm -rf build

@@ -1,0 +1,112 @@
+// Starts the real switchyard binary (gateway and provider simulator) on free loopback ports,
+// and validates bodies against the published OpenAI schemas.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv from 'ajv';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../..');
+export const BIN = process.env.SWITCHYARD_BIN ?? join(repo, 'build/switchyard');
+const SCHEMAS = process.env.SWITCHYARD_SCHEMAS ?? resolve(repo, '../shared/reference/openai-chat-schemas.json');
+
+export async function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+async function waitHealthy(url, proc, output) {
+  const deadline = Date.now() + 10000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`process exited with ${proc.exitCode}: ${output()}`);
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`not healthy within 10 s: ${output()}`);
+}
+
+function launch(args) {
+  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout.on('data', (d) => { output += d; });
+  proc.stderr.on('data', (d) => { output += d; });
+  const stop = async () => {
+    if (proc.exitCode !== null) return proc.exitCode;
+    const exited = new Promise((ok) => proc.once('exit', (code, signal) => ok(code ?? signal)));
+    proc.kill('SIGTERM');
+    return exited;
+  };
+  return { proc, stop, output: () => output };
+}
+
+// The provider simulator; `args` adds options such as --ttft-ms.
+export async function startSim(args = []) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const p = launch(['sim', '--listen', `127.0.0.1:${port}`, ...args]);
+  await waitHealthy(url, p.proc, p.output);
+  return { ...p, url, port };
+}
+
+// A gateway with `yaml` as its config (SIM_URL in it is replaced by the simulator's address).
+export async function startGateway(yaml, sim) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-test-'));
+  const path = join(dir, 'switchyard.yaml');
+  writeFileSync(path, `listen: 127.0.0.1:${port}\n` + yaml.replaceAll('SIM_URL', sim ? sim.url : 'http://127.0.0.1:9'));
+  const url = `http://127.0.0.1:${port}`;
+  const p = launch(['serve', '--config', path]);
+  await waitHealthy(url, p.proc, p.output);
+  return { ...p, url, port, configPath: path };
+}
+
+// A config with the simulator as provider `sim` (OpenAI format) plus `extra` YAML.
+export function simConfig(extra = '') {
+  return `threads: 2
+providers:
+  sim:
+    type: openai
+    base_url: SIM_URL/openai/v1
+    api_key: sim-provider-key
+${extra}`;
+}
+
+// OpenAPI's `nullable: true` becomes JSON Schema's "or null", which Ajv understands everywhere.
+function withNulls(node) {
+  if (Array.isArray(node)) return node.map(withNulls);
+  if (node === null || typeof node !== 'object') return node;
+  const { nullable, ...rest } = node;
+  const out = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, withNulls(v)]));
+  return nullable === true ? { anyOf: [out, { type: 'null' }] } : out;
+}
+const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+ajv.addSchema({ $id: 'openai', components: { schemas: withNulls(JSON.parse(readFileSync(SCHEMAS, 'utf8')).schemas) } });
+
+// Throws with every violation when `body` does not match the named OpenAI schema.
+export function assertSchema(name, body) {
+  const validate = ajv.getSchema(`openai#/components/schemas/${name}`);
+  if (!validate(body)) throw new Error(`${name} schema violated: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`);
+}
+
+// Reads an SSE response body into its `data:` payloads (strings, in order).
+export async function sseData(response) {
+  const text = await response.text();
+  return text.split(/\r?\n\r?\n/).filter((e) => e.trim()).map((e) =>
+    e.split(/\r?\n/).filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n'));
+}
+
+export async function postJson(url, body, headers = {}) {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
