@@ -1,6 +1,7 @@
 #include "sim/answer.h"
 
 #include <boost/json.hpp>
+#include <cctype>
 
 namespace switchyard::sim {
 namespace json = boost::json;
@@ -37,8 +38,9 @@ json::value sample_for_schema(const json::value& schema) {
   const auto& s = schema.get_object();
   if (auto* values = s.if_contains("enum"); values && values->is_array() && !values->get_array().empty())
     return values->get_array().front();
-  std::string_view type = "string";
+  std::string type = "string";  // Gemini writes types in capitals ("OBJECT"), JSON Schema in lower case
   if (auto* t = s.if_contains("type"); t && t->is_string()) type = t->get_string();
+  for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (type == "object") {
     json::object out;
     if (auto* props = s.if_contains("properties"); props && props->is_object())

@@ -25,8 +25,8 @@ Route route_of(std::string_view target) {
   if (path == "/openai/v1/embeddings") return {Api::openai_embeddings};
   if (path == "/openai/v1/models") return {Api::openai_models};
   if (path == "/anthropic/v1/messages") return {Api::anthropic_messages};
-  constexpr std::string_view gemini = "/gemini/v1beta/models/";
-  if (path.starts_with(gemini)) {
+  for (std::string_view gemini : {"/gemini/v1beta/models/", "/gemini/v1/models/"}) {
+    if (!path.starts_with(gemini)) continue;
     std::string_view rest = path.substr(gemini.size());
     auto colon = rest.rfind(':');
     if (colon != std::string_view::npos) {
@@ -49,7 +49,7 @@ const WireFormat& wire_for(Api api) {
 
 // The credential the client presented, as that provider expects it; empty when missing.
 std::string credential(Api api, const http::request<http::string_body>& request) {
-  if (api == Api::anthropic_messages) return std::string(request["x-api-key"]);
+  if (api == Api::anthropic_messages && !request["x-api-key"].empty()) return std::string(request["x-api-key"]);
   if (api == Api::gemini_generate || api == Api::gemini_stream) {
     if (auto key = request["x-goog-api-key"]; !key.empty()) return std::string(key);
     std::string_view target = request.target();

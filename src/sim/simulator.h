@@ -3,8 +3,8 @@
 // deterministic answers, configurable timing and fault modes (see sim/scenario.h).
 //   POST /openai/v1/chat/completions   POST /openai/v1/embeddings   GET /openai/v1/models
 //   POST /anthropic/v1/messages
-//   POST /gemini/v1beta/models/{model}:generateContent
-//   POST /gemini/v1beta/models/{model}:streamGenerateContent?alt=sse
+//   POST /gemini/v1beta/models/{model}:generateContent (v1 too)
+//   POST /gemini/v1beta/models/{model}:streamGenerateContent?alt=sse (v1 too)
 #include "server/http_server.h"
 #include "sim/scenario.h"
 

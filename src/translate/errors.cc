@@ -40,8 +40,11 @@ bool is_openai_error_body(std::string_view body) {
   if (ec || !value.is_object()) return false;
   auto* error = value.get_object().if_contains("error");
   if (!error || !error->is_object()) return false;
-  auto* message = error->get_object().if_contains("message");
-  return message && message->is_string();
+  const auto& fields = error->get_object();
+  auto* message = fields.if_contains("message");
+  auto* type = fields.if_contains("type");
+  return message && message->is_string() && type && type->is_string() && fields.contains("param") &&
+         fields.contains("code");
 }
 
 }  // namespace switchyard

@@ -13,7 +13,7 @@ std::string openai_error_body(const Error& error);
 // a bare error string, or message; otherwise the start of the body itself.
 std::string upstream_error_message(std::string_view body);
 
-// True when `body` is {"error":{"message": "...", ...}}, the shape OpenAI clients expect.
+// True when `body` is {"error":{"message","type","param","code"}}: OpenAI's shape, complete.
 bool is_openai_error_body(std::string_view body);
 
 }  // namespace switchyard

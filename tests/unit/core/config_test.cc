@@ -1,0 +1,144 @@
+#include "core/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "core/digest.h"
+
+using namespace switchyard;
+
+namespace {
+
+std::string error_of(const std::string& yaml) {
+  try {
+    parse_config(yaml, "test.yaml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+constexpr const char* kFull = R"(
+listen: 0.0.0.0:9000
+threads: 3
+auth:
+  keys:
+    - {key: sk-acme-0123456789, team: acme}
+    - {key: sk-beta-0123456789}
+storage: sqlite:/tmp/x.db
+timeouts: {connect_ms: 100, first_byte_ms: 200, total_ms: 300, client_ms: 400}
+limits: {max_body_bytes: 2048}
+providers:
+  openai:
+    type: openai
+    base_url: https://api.openai.com/v1/
+    api_key: ${SWITCHYARD_TEST_KEY}
+  local:
+    type: openai
+    base_url: ${SWITCHYARD_TEST_UNSET:-http://127.0.0.1:11434/v1}
+  claude:
+    type: anthropic
+    api_key: ${SWITCHYARD_TEST_UNSET}
+models:
+  acme/chat:
+    routes:
+      - {provider: openai, model: gpt-4o-mini}
+      - {provider: local, model: llama3}
+    price: {input: 0.15, output: 0.6}
+)";
+
+}  // namespace
+
+TEST(Config, ReadsEveryDocumentedKey) {
+  setenv("SWITCHYARD_TEST_KEY", "sk-real", 1);
+  unsetenv("SWITCHYARD_TEST_UNSET");
+  Config c = parse_config(kFull, "full.yaml");
+  EXPECT_EQ(c.listen.host, "0.0.0.0");
+  EXPECT_EQ(c.listen.port, 9000);
+  EXPECT_EQ(c.threads, 3u);
+  ASSERT_EQ(c.keys.size(), 2u);
+  EXPECT_EQ(c.keys[0].team, "acme");
+  EXPECT_EQ(c.keys[1].team, "default");
+  EXPECT_EQ(c.keys[0].sha256, sha256("sk-acme-0123456789"));
+  EXPECT_EQ(c.storage, "sqlite:/tmp/x.db");
+  EXPECT_EQ(c.timeouts.connect.count(), 100);
+  EXPECT_EQ(c.timeouts.first_byte.count(), 200);
+  EXPECT_EQ(c.timeouts.total.count(), 300);
+  EXPECT_EQ(c.timeouts.client.count(), 400);
+  EXPECT_EQ(c.max_body_bytes, 2048u);
+
+  const auto& openai = c.providers.at("openai");
+  EXPECT_TRUE(openai.enabled());
+  EXPECT_EQ(openai.api_key, "sk-real");
+  EXPECT_TRUE(openai.endpoint.tls);
+  EXPECT_EQ(openai.endpoint.host, "api.openai.com");
+  EXPECT_EQ(openai.endpoint.port, 443);
+  EXPECT_EQ(openai.endpoint.path_prefix, "/v1");
+
+  const auto& local = c.providers.at("local");
+  EXPECT_TRUE(local.enabled()) << "no api_key means none is needed";
+  EXPECT_FALSE(local.endpoint.tls);
+  EXPECT_EQ(local.endpoint.port, 11434);
+
+  const auto& claude = c.providers.at("claude");
+  EXPECT_EQ(claude.type, ProviderType::anthropic);
+  EXPECT_EQ(claude.base_url, "https://api.anthropic.com");
+  EXPECT_FALSE(claude.enabled());
+  EXPECT_EQ(claude.disabled_reason, "environment variable SWITCHYARD_TEST_UNSET is not set");
+
+  const auto& model = c.models.at("acme/chat");
+  ASSERT_EQ(model.routes.size(), 2u);
+  EXPECT_EQ(model.routes[1].provider, "local");
+  EXPECT_EQ(model.routes[1].model, "llama3");
+  ASSERT_TRUE(model.price);
+  EXPECT_DOUBLE_EQ(model.price->output_per_mtok, 0.6);
+}
+
+TEST(Config, DefaultsWhenKeysAreAbsent) {
+  Config c = parse_config("providers: {}\n", "min.yaml");
+  EXPECT_EQ(c.listen.port, 8080);
+  EXPECT_EQ(c.max_body_bytes, 32u << 20);
+  EXPECT_EQ(c.timeouts.first_byte.count(), 60000);
+  EXPECT_TRUE(c.keys.empty());
+}
+
+TEST(Config, ErrorsNameTheFileLineKeyAndProblem) {
+  EXPECT_EQ(error_of("listen: 1.2.3.4:80\nlisten_port: 3\n"),
+            "test.yaml:2: key 'listen_port': unknown key (expected one of: listen, threads, auth, storage, timeouts, "
+            "limits, providers, models, simulator)");
+  EXPECT_EQ(error_of("listen: nowhere\n"), "test.yaml:1: key 'listen': must be HOST:PORT (got 'nowhere')");
+  EXPECT_EQ(error_of("threads: -1\n"), "test.yaml:1: key 'threads': must be between 1 and 1024 (got -1)");
+  EXPECT_EQ(error_of("threads: many\n"), "test.yaml:1: key 'threads': must be a whole number (got 'many')");
+  EXPECT_EQ(error_of("providers:\n  p:\n    type: soap\n"),
+            "test.yaml:3: key 'providers.p.type': must be one of openai, anthropic, gemini (got 'soap')");
+  EXPECT_EQ(error_of("providers:\n  p:\n    base_url: http://x\n"), "test.yaml:3: key 'providers.p.type': is required");
+  EXPECT_EQ(error_of("providers:\n  p: {type: openai, base_url: 'ftp://x/v1'}\n"),
+            "test.yaml:2: key 'providers.p.base_url': scheme must be http or https (got 'ftp')");
+  EXPECT_EQ(error_of("models:\n  m:\n    routes:\n      - {provider: ghost, model: x}\n"),
+            "test.yaml:4: key 'models.m.routes[0].provider': no provider named 'ghost' is configured");
+  EXPECT_EQ(error_of("providers: {p: {type: openai}}\nmodels:\n  m: {routes: []}\n"),
+            "test.yaml:3: key 'models.m.routes': must be a non-empty list");
+  EXPECT_EQ(error_of("auth: {keys: [{key: short}]}\n"), "test.yaml:1: key 'auth.keys[0].key': must be at least 8 characters");
+  EXPECT_EQ(error_of("auth: {keys: [{key: sk-same-key-1}, {key: sk-same-key-1}]}\n"),
+            "test.yaml:1: key 'auth.keys[1].key': is listed twice");
+  EXPECT_EQ(error_of("timeouts: {connect_ms: 0}\n"), "test.yaml:1: key 'timeouts.connect_ms': must be between 1 and 86400000 (got 0)");
+  EXPECT_EQ(error_of("providers: {p: {type: openai, api_key: '${UNCLOSED'}}\n"),
+            "test.yaml:1: key 'providers.p.api_key': unterminated ${ in value");
+  EXPECT_EQ(error_of("listen: [\n"), "test.yaml:2: invalid YAML: end of sequence flow not found");
+  EXPECT_EQ(error_of(""), "test.yaml: the file is empty");
+}
+
+TEST(Config, MissingFileIsAnError) {
+  EXPECT_THROW(load_config("/nonexistent/switchyard.yaml"), ConfigError);
+}
+
+TEST(Config, ParsesHostPort) {
+  auto v6 = parse_host_port("[::1]:8080");
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, 8080);
+  EXPECT_FALSE(parse_host_port("localhost"));
+  EXPECT_FALSE(parse_host_port("h:99999"));
+  EXPECT_FALSE(parse_host_port(":80"));
+}

@@ -1,0 +1,56 @@
+#include "sim/answer.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+using namespace switchyard::sim;
+namespace json = boost::json;
+
+TEST(Answer, EchoRepeatsTheLastUserMessageTokenByToken) {
+  Prompt p;
+  p.last_user_text = "hello big world";
+  p.prompt_chars = 15;
+  Answer a = compose_answer(Scenario{"echo"}, p);
+  EXPECT_EQ(a.pieces, (std::vector<std::string>{"hello", " big", " world"}));
+  EXPECT_EQ(a.completion_tokens, 3);
+  EXPECT_EQ(a.prompt_tokens, 4);
+  EXPECT_EQ(a.finish, Finish::stop);
+}
+
+TEST(Answer, LoremHasTheRequestedLength) {
+  Scenario s{"lorem"};
+  s.len = 30;
+  Answer a = compose_answer(s, Prompt{});
+  EXPECT_EQ(a.pieces.size(), 30u);
+  EXPECT_EQ(a.text().substr(0, 16), "The gateway rout");
+}
+
+TEST(Answer, CallsTheNamedToolWithArgumentsMatchingItsSchema) {
+  Prompt p;
+  p.tools.push_back(Tool{"first", {}});
+  p.tools.push_back(Tool{"lookup", json::parse(R"({"type":"object","properties":{
+      "q":{"type":"string"},"n":{"type":"integer"},"exact":{"type":"boolean"},
+      "mode":{"type":"string","enum":["fast","slow"]},"tags":{"type":"array","items":{"type":"string"}}}})").as_object()});
+  p.forced_tool = "lookup";
+  Answer a = compose_answer(Scenario{"echo"}, p);
+  ASSERT_TRUE(a.tool_call);
+  EXPECT_EQ(a.tool_call->name, "lookup");
+  EXPECT_EQ(json::parse(a.tool_call->arguments_json),
+            json::parse(R"({"q":"sim","n":1,"exact":true,"mode":"fast","tags":["sim"]})"));
+  EXPECT_EQ(a.finish, Finish::tool_calls);
+}
+
+TEST(Answer, NoToolCallWhenToolsAreOffOrAResultCameBack) {
+  Prompt p;
+  p.tools.push_back(Tool{"t", {}});
+  p.tools_allowed = false;
+  p.last_user_text = "hi";
+  EXPECT_FALSE(compose_answer(Scenario{"echo"}, p).tool_call);
+  p.tools_allowed = true;
+  p.answering_tool_result = true;
+  p.tool_result_text = "42";
+  Answer a = compose_answer(Scenario{"echo"}, p);
+  EXPECT_FALSE(a.tool_call);
+  EXPECT_EQ(a.text(), "Tool result: 42");
+}

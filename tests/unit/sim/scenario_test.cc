@@ -1,0 +1,37 @@
+#include "sim/scenario.h"
+
+#include <gtest/gtest.h>
+
+using namespace switchyard::sim;
+
+TEST(Scenario, PlainNameUsesTheDefaults) {
+  auto s = std::get<Scenario>(parse_scenario("echo", Defaults{5, 6, 7}));
+  EXPECT_EQ(s.base, "echo");
+  EXPECT_EQ(s.ttft_ms, 5);
+  EXPECT_EQ(s.delay_ms, 6);
+  EXPECT_EQ(s.len, 7);
+  EXPECT_EQ(s.fault, Fault::none);
+}
+
+TEST(Scenario, OptionsOverrideTheDefaults) {
+  auto s = std::get<Scenario>(parse_scenario("lorem~len=200~ttft=50~delay=5~fail=429~retry_after=3", {}));
+  EXPECT_EQ(s.base, "lorem");
+  EXPECT_EQ(s.len, 200);
+  EXPECT_EQ(s.ttft_ms, 50);
+  EXPECT_EQ(s.delay_ms, 5);
+  EXPECT_EQ(s.fail_status, 429);
+  EXPECT_EQ(s.retry_after_s, 3);
+  EXPECT_EQ(std::get<Scenario>(parse_scenario("x~fault=hang", {})).fault, Fault::hang);
+  EXPECT_EQ(std::get<Scenario>(parse_scenario("x~fault=reset", {})).fault, Fault::reset);
+  EXPECT_EQ(std::get<Scenario>(parse_scenario("x~fault=drop", {})).fault, Fault::drop);
+  EXPECT_EQ(std::get<Scenario>(parse_scenario("x~fault=slow", {})).ttft_ms, 1500);
+}
+
+TEST(Scenario, BadOptionsAreExplained) {
+  EXPECT_EQ(std::get<std::string>(parse_scenario("x~len", {})), "simulator option 'len' must be key=value");
+  EXPECT_EQ(std::get<std::string>(parse_scenario("x~len=-1", {})), "simulator option 'len' needs a non-negative whole number");
+  EXPECT_EQ(std::get<std::string>(parse_scenario("x~fault=fire", {})),
+            "simulator fault 'fire' is not one of hang, reset, drop, slow");
+  EXPECT_EQ(std::get<std::string>(parse_scenario("x~fail=200", {})), "simulator fail=200 must be an HTTP error status (400-599)");
+  EXPECT_EQ(std::get<std::string>(parse_scenario("x~speed=1", {})), "unknown simulator option 'speed'");
+}
