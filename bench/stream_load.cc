@@ -1,0 +1,102 @@
+// Opens many concurrent streaming chat requests against one URL and reports time to first
+// byte (header + first event) and how many streams completed. Used by bench/run.
+//   stream_load --port 8080 --path /v1/chat/completions --streams 5000 --model sim/x --ramp-ms 3000
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <fmt/format.h>
+#include <vector>
+
+#include "server/asio.h"
+
+namespace sy = switchyard;
+using sy::net::awaitable;
+using clock_type = std::chrono::steady_clock;
+
+struct Result {
+  std::vector<double> ttfb_us;
+  int completed = 0;
+  int failed = 0;
+  std::string first_error;
+};
+
+awaitable<void> one_stream(sy::tcp::endpoint target, std::string path, std::string body, Result& result) {
+  auto executor = co_await sy::net::this_coro::executor;
+  sy::beast::tcp_stream stream(executor);
+  auto fail = [&](const std::string& what) {
+    ++result.failed;
+    if (result.first_error.empty()) result.first_error = what;
+  };
+  auto [ec] = co_await stream.async_connect(target, sy::use_tuple);
+  if (ec) co_return fail("connect: " + ec.message());
+  stream.socket().set_option(sy::tcp::no_delay(true));
+  sy::http::request<sy::http::string_body> request{sy::http::verb::post, path, 11};
+  request.set(sy::http::field::host, "bench");
+  request.set(sy::http::field::content_type, "application/json");
+  request.set(sy::http::field::authorization, "Bearer bench");  // the simulator wants a key; gateways ignore it
+  request.body() = std::move(body);
+  request.prepare_payload();
+  auto start = clock_type::now();
+  auto [write_ec, w] = co_await sy::http::async_write(stream, request, sy::use_tuple);
+  if (write_ec) co_return fail("write: " + write_ec.message());
+
+  sy::beast::flat_buffer buffer;
+  sy::http::response_parser<sy::http::buffer_body> parser;
+  parser.body_limit(boost::none);
+  auto [header_ec, h] = co_await sy::http::async_read_header(stream, buffer, parser, sy::use_tuple);
+  if (header_ec) co_return fail("header: " + header_ec.message());
+  if (parser.get().result_int() != 200) co_return fail(fmt::format("status {}", parser.get().result_int()));
+  char chunk[4096];
+  bool first = true;
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk;
+    parser.get().body().size = sizeof chunk;
+    auto [read_ec, n] = co_await sy::http::async_read_some(stream, buffer, parser, sy::use_tuple);
+    if (read_ec == sy::http::error::need_buffer) read_ec = {};
+    if (read_ec) co_return fail("body: " + read_ec.message());
+    if (first && parser.get().body().size < sizeof chunk) {
+      first = false;
+      result.ttfb_us.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - start).count());
+    }
+  }
+  ++result.completed;
+}
+
+int main(int argc, char** argv) {
+  CLI::App app{"Concurrent streaming load"};
+  std::string host = "127.0.0.1", path = "/v1/chat/completions", model;
+  int port = 0, streams = 1000, ramp_ms = 2000;
+  app.add_option("--host", host);
+  app.add_option("--port", port)->required();
+  app.add_option("--path", path);
+  app.add_option("--model", model)->required();
+  app.add_option("--streams", streams);
+  app.add_option("--ramp-ms", ramp_ms, "spread the stream starts over this long");
+  CLI11_PARSE(app, argc, argv);
+
+  sy::net::io_context io(1);
+  sy::tcp::endpoint target(sy::net::ip::make_address(host), static_cast<uint16_t>(port));
+  std::string body = fmt::format(R"({{"model":"{}","stream":true,"messages":[{{"role":"user","content":"hello"}}]}})", model);
+  Result result;
+  sy::net::co_spawn(io, [&]() -> awaitable<void> {
+    auto executor = co_await sy::net::this_coro::executor;
+    sy::net::steady_timer pace(executor);
+    auto begin = clock_type::now();
+    for (int i = 0; i < streams; ++i) {
+      pace.expires_at(begin + std::chrono::microseconds(static_cast<long>(ramp_ms) * 1000 * i / std::max(1, streams)));
+      co_await pace.async_wait(sy::use_tuple);
+      sy::net::co_spawn(executor, one_stream(target, path, body, result), sy::net::detached);
+    }
+  }, sy::net::detached);
+  auto started = clock_type::now();
+  io.run();
+  double seconds = std::chrono::duration<double>(clock_type::now() - started).count();
+
+  auto& t = result.ttfb_us;
+  std::sort(t.begin(), t.end());
+  auto pct = [&](double p) { return t.empty() ? 0.0 : t[std::min(t.size() - 1, static_cast<std::size_t>(p * t.size()))]; };
+  fmt::print("streams={} completed={} failed={} seconds={:.1f} ttfb_p50_us={:.0f} ttfb_p99_us={:.0f} ttfb_max_us={:.0f}\n",
+             streams, result.completed, result.failed, seconds, pct(0.50), pct(0.99), t.empty() ? 0.0 : t.back());
+  if (!result.first_error.empty()) fmt::print("first_error={}\n", result.first_error);
+  return result.failed ? 1 : 0;
+}
