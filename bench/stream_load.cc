@@ -10,7 +10,7 @@
 #include "server/asio.h"
 
 namespace sy = switchyard;
-using sy::net::awaitable;
+
 using clock_type = std::chrono::steady_clock;
 
 struct Result {
@@ -20,9 +20,9 @@ struct Result {
   std::string first_error;
 };
 
-awaitable<void> one_stream(sy::tcp::endpoint target, std::string path, std::string body, Result& result) {
+sy::Task<> one_stream(sy::tcp::endpoint target, std::string path, std::string body, Result& result) {
   auto executor = co_await sy::net::this_coro::executor;
-  sy::beast::tcp_stream stream(executor);
+  sy::TcpStream stream(executor);
   auto fail = [&](const std::string& what) {
     ++result.failed;
     if (result.first_error.empty()) result.first_error = what;
@@ -78,9 +78,9 @@ int main(int argc, char** argv) {
   sy::tcp::endpoint target(sy::net::ip::make_address(host), static_cast<uint16_t>(port));
   std::string body = fmt::format(R"({{"model":"{}","stream":true,"messages":[{{"role":"user","content":"hello"}}]}})", model);
   Result result;
-  sy::net::co_spawn(io, [&]() -> awaitable<void> {
+  sy::net::co_spawn(io, [&]() -> sy::Task<> {
     auto executor = co_await sy::net::this_coro::executor;
-    sy::net::steady_timer pace(executor);
+    sy::Timer pace(executor);
     auto begin = clock_type::now();
     for (int i = 0; i < streams; ++i) {
       pace.expires_at(begin + std::chrono::microseconds(static_cast<long>(ramp_ms) * 1000 * i / std::max(1, streams)));

@@ -133,6 +133,8 @@ UpstreamEndpoint parse_base_url(const Reader& r, const YAML::Node& node, const s
   }
   ep.path_prefix = parsed->encoded_path();
   while (!ep.path_prefix.empty() && ep.path_prefix.back() == '/') ep.path_prefix.pop_back();
+  ep.host_header = ep.port == (ep.tls ? 443 : 80) ? ep.host : fmt::format("{}:{}", ep.host, ep.port);
+  ep.pool_key = fmt::format("{}://{}:{}", scheme, ep.host, ep.port);
   return ep;
 }
 

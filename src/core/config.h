@@ -39,6 +39,8 @@ struct UpstreamEndpoint {
   std::string host;
   uint16_t port = 0;
   std::string path_prefix;  // "/v1" for https://api.openai.com/v1, never with a trailing '/'
+  std::string host_header;  // "host" or "host:port" when the port is not the scheme's default
+  std::string pool_key;     // "scheme://host:port": connections to it are interchangeable
 };
 
 struct ProviderConfig {

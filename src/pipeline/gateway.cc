@@ -37,7 +37,7 @@ http::response<http::string_body> Gateway::render_error(const Error& error, cons
   return openai_error_response(new_request_id(), error);
 }
 
-net::awaitable<void> Gateway::handle(Exchange& exchange) {
+Task<> Gateway::handle(Exchange& exchange) {
   RequestContext context;
   context.id = new_request_id();
   context.config = config_;

@@ -11,7 +11,7 @@ namespace switchyard {
 class Gateway {
  public:
   explicit Gateway(std::shared_ptr<const Config> config);
-  net::awaitable<void> handle(Exchange& exchange);
+  Task<> handle(Exchange& exchange);
   // For errors found before a request reaches the handler (oversized or malformed).
   http::response<http::string_body> render_error(const Error& error, const http::request_header<>& header) const;
 

@@ -31,7 +31,7 @@ struct RejectedAnswer {
 
 std::string sse_error_event(const Error& error) { return "data: " + openai_error_body(error) + "\n\n"; }
 
-net::awaitable<void> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& call) {
+Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& call) {
   http::response<http::empty_body> head{http::status::ok, 11};
   head.set(http::field::content_type, "text/event-stream; charset=utf-8");
   head.set(http::field::cache_control, "no-cache");
@@ -55,7 +55,7 @@ net::awaitable<void> relay_stream(RequestContext& context, Exchange& exchange, U
   co_await exchange.end_stream();
 }
 
-net::awaitable<void> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& call) {
+Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& call) {
   std::string body;
   if (auto error = co_await call.read_all(body)) {
     context.attempts.back().error = error;
@@ -70,7 +70,7 @@ net::awaitable<void> relay_body(RequestContext& context, Exchange& exchange, Ups
 
 }  // namespace
 
-net::awaitable<void> proxy_openai(RequestContext& context, Exchange& exchange, OpenAIEndpoint endpoint) {
+Task<> proxy_openai(RequestContext& context, Exchange& exchange, OpenAIEndpoint endpoint) {
   const Config& config = *context.config;
   auto parsed = parse_openai_request(exchange.request().body(), endpoint);
   if (auto* error = std::get_if<Error>(&parsed)) {

@@ -7,6 +7,6 @@ namespace switchyard {
 
 // parse -> route -> attempt loop -> relay, for an OpenAI-format request (chat completions or
 // embeddings). Always answers the client.
-net::awaitable<void> proxy_openai(RequestContext& context, Exchange& exchange, OpenAIEndpoint endpoint);
+Task<> proxy_openai(RequestContext& context, Exchange& exchange, OpenAIEndpoint endpoint);
 
 }  // namespace switchyard

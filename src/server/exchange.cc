@@ -1,43 +1,40 @@
 #include "server/exchange.h"
 
+#include "server/message_head.h"
+
 namespace switchyard {
 
-net::awaitable<bool> Exchange::respond(http::response<http::string_body> response) {
-  responded_ = true;
-  response.version(request_.version());
-  response.keep_alive(keep_alive_);
-  response.prepare_payload();
-  stream_.expires_after(write_timeout_);
-  auto [ec, n] = co_await http::async_write(stream_, response, use_tuple);
-  if (ec) fail();
+template <class Buffers>
+Task<bool> Exchange::write(const Buffers& buffers) {
+  deadline_.expires_after(write_timeout_);
+  auto [ec, n] = co_await net::async_write(socket_, buffers, use_tuple);
+  deadline_.disarm();  // between writes the client owes us nothing
+  if (ec) keep_alive_ = false;
   co_return !ec;
 }
 
-net::awaitable<bool> Exchange::begin_stream(http::response<http::empty_body> header) {
+Task<bool> Exchange::respond(http::response<http::string_body> response) {
   responded_ = true;
-  header.version(request_.version());
-  header.keep_alive(keep_alive_);
-  header.chunked(true);
-  http::response_serializer<http::empty_body> serializer(header);
-  stream_.expires_after(write_timeout_);
-  auto [ec, n] = co_await http::async_write_header(stream_, serializer, use_tuple);
-  if (ec) fail();
-  co_return !ec;
+  std::string head = response_head(response.result_int(), request_.version(), response.base(), keep_alive_,
+                                   response.body().size());
+  std::array<net::const_buffer, 2> message{net::buffer(head), net::buffer(response.body())};
+  co_return co_await write(message);
 }
 
-net::awaitable<bool> Exchange::write_chunk(std::string_view data) {
+Task<bool> Exchange::begin_stream(http::response<http::empty_body> header) {
+  responded_ = true;
+  header.set(http::field::transfer_encoding, "chunked");
+  std::string head = response_head(header.result_int(), request_.version(), header.base(), keep_alive_, std::nullopt);
+  co_return co_await write(net::buffer(head));
+}
+
+Task<bool> Exchange::write_chunk(std::string_view data) {
   if (data.empty()) co_return true;  // an empty chunk would end the body
-  stream_.expires_after(write_timeout_);
-  auto [ec, n] = co_await net::async_write(stream_, http::make_chunk(net::const_buffer(data.data(), data.size())), use_tuple);
-  if (ec) fail();
-  co_return !ec;
+  co_return co_await write(http::make_chunk(net::const_buffer(data.data(), data.size())));
 }
 
-net::awaitable<bool> Exchange::end_stream() {
-  stream_.expires_after(write_timeout_);
-  auto [ec, n] = co_await net::async_write(stream_, http::make_chunk_last(), use_tuple);
-  if (ec) fail();
-  co_return !ec;
+Task<bool> Exchange::end_stream() {
+  co_return co_await write(http::make_chunk_last());
 }
 
 }  // namespace switchyard

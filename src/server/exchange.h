@@ -6,33 +6,41 @@
 #include <string_view>
 
 #include "server/asio.h"
+#include "server/io_deadline.h"
 
 namespace switchyard {
 
 class Exchange {
  public:
-  Exchange(beast::tcp_stream& stream, http::request<http::string_body>& request, std::chrono::milliseconds write_timeout)
-      : stream_(stream), request_(request), write_timeout_(write_timeout), keep_alive_(request.keep_alive()) {}
+  Exchange(TcpSocket& socket, IoDeadline& deadline, http::request<http::string_body>& request,
+           std::chrono::milliseconds write_timeout)
+      : socket_(socket),
+        deadline_(deadline),
+        request_(request),
+        write_timeout_(write_timeout),
+        keep_alive_(request.keep_alive()) {}
 
   http::request<http::string_body>& request() { return request_; }
   bool responded() const { return responded_; }
   bool keep_alive() const { return keep_alive_; }
   // The connection closes after this exchange (the simulator's fault modes, fatal errors).
   void close_after() { keep_alive_ = false; }
-  beast::tcp_stream& stream() { return stream_; }
+  TcpSocket& socket() { return socket_; }
 
   // Sends a whole response; sets Content-Length and keep-alive. False when the client is gone.
-  net::awaitable<bool> respond(http::response<http::string_body> response);
+  Task<bool> respond(http::response<http::string_body> response);
   // Sends the header of a chunked response; then write_chunk per piece, then end_stream.
-  net::awaitable<bool> begin_stream(http::response<http::empty_body> header);
+  Task<bool> begin_stream(http::response<http::empty_body> header);
   // Sends one chunk and flushes it. False when the client is gone (then stop writing).
-  net::awaitable<bool> write_chunk(std::string_view data);
-  net::awaitable<bool> end_stream();
+  Task<bool> write_chunk(std::string_view data);
+  Task<bool> end_stream();
 
  private:
-  void fail() { keep_alive_ = false; }
+  template <class Buffers>
+  Task<bool> write(const Buffers& buffers);
 
-  beast::tcp_stream& stream_;
+  TcpSocket& socket_;
+  IoDeadline& deadline_;
   http::request<http::string_body>& request_;
   std::chrono::milliseconds write_timeout_;
   bool keep_alive_;

@@ -4,6 +4,8 @@
 
 #include <boost/asio/detail/socket_option.hpp>
 
+#include "server/message_head.h"
+
 namespace switchyard {
 namespace {
 
@@ -33,8 +35,10 @@ void HttpServer::start() {
   if (ec) throw std::system_error(ec, "listen address '" + options_.listen.host + "'");
   uint16_t port = options_.listen.port;
   for (unsigned i = 0; i < options_.threads; ++i) {
-    auto ctx = std::make_unique<net::io_context>(1);
-    auto acceptor = std::make_unique<tcp::acceptor>(*ctx);
+    // Each context is run by one thread and touched by others only through post() and stop(),
+    // so its reactor needs no locking.
+    auto ctx = std::make_unique<net::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
+    auto acceptor = std::make_unique<Acceptor>(*ctx);
     tcp::endpoint endpoint(address, port);
     acceptor->open(endpoint.protocol());
     acceptor->set_option(net::socket_base::reuse_address(true));
@@ -66,14 +70,14 @@ void HttpServer::join() {
   threads_.clear();
 }
 
-net::awaitable<void> HttpServer::accept_loop(tcp::acceptor& acceptor) {
+Task<> HttpServer::accept_loop(Acceptor& acceptor) {
   while (acceptor.is_open()) {
     auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
       // Out of descriptors or a transient error: back off briefly instead of spinning.
       spdlog::warn("accept failed: {}", ec.message());
-      net::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+      Timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
       co_await pause.async_wait(use_tuple);
       continue;
     }
@@ -82,23 +86,26 @@ net::awaitable<void> HttpServer::accept_loop(tcp::acceptor& acceptor) {
   }
 }
 
-net::awaitable<void> HttpServer::session(tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
+Task<> HttpServer::session(TcpSocket socket) {
+  IoDeadline deadline(socket.get_executor(), [&socket] {
+    error_code ignored;
+    socket.close(ignored);
+  });
   beast::flat_buffer buffer;
-  auto reject = [&](const Error& error, const http::request_header<>& header) -> net::awaitable<void> {
+  auto reject = [&](const Error& error, const http::request_header<>& header) -> Task<> {
     auto response = render_error_(error, header);
-    response.keep_alive(false);
-    response.prepare_payload();
-    stream.expires_after(options_.client_timeout);
-    co_await http::async_write(stream, response, use_tuple);
+    std::string head = response_head(response.result_int(), header.version(), response.base(), false, response.body().size());
+    std::array<net::const_buffer, 2> message{net::buffer(head), net::buffer(response.body())};
+    deadline.expires_after(options_.client_timeout);
+    co_await net::async_write(socket, message, use_tuple);
     // Lingering close: a client still sending its body would get a reset that can destroy the
     // answer before it reads it, so stop sending, and read and drop input for a moment first.
     error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream.expires_after(std::chrono::seconds(1));
+    socket.shutdown(TcpSocket::shutdown_send, ignored);
+    deadline.expires_after(std::chrono::seconds(1));
     std::array<char, 8192> sink;
     for (std::size_t drained = 0; drained < (std::size_t{64} << 20);) {
-      auto [read_ec, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
+      auto [read_ec, n] = co_await socket.async_read_some(net::buffer(sink), use_tuple);
       if (read_ec) break;
       drained += n;
     }
@@ -108,8 +115,8 @@ net::awaitable<void> HttpServer::session(tcp::socket socket) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(64 * 1024);
     parser.body_limit(options_.max_body_bytes);
-    stream.expires_after(options_.client_timeout);
-    auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    deadline.expires_after(options_.client_timeout);  // for the whole request, head and body
+    auto [ec, n] = co_await http::async_read_header(socket, buffer, parser, use_tuple);
     if (ec == http::error::body_limit) {  // Content-Length over the limit: refused unread
       co_await reject(make_error(ErrorKind::payload_too_large,
                                  "request body is " + std::to_string(parser.content_length().value_or(0)) +
@@ -124,9 +131,9 @@ net::awaitable<void> HttpServer::session(tcp::socket socket) {
     }
     if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
       http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
-      co_await http::async_write(stream, go_on, use_tuple);
+      co_await http::async_write(socket, go_on, use_tuple);
     }
-    std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_tuple);
+    std::tie(ec, n) = co_await http::async_read(socket, buffer, parser, use_tuple);
     if (ec == http::error::body_limit) {
       co_await reject(make_error(ErrorKind::payload_too_large, "request body exceeds the limit of " +
                                                                    std::to_string(options_.max_body_bytes) + " bytes"),
@@ -134,9 +141,10 @@ net::awaitable<void> HttpServer::session(tcp::socket socket) {
       break;
     }
     if (ec) break;
+    deadline.disarm();  // the handler may wait on an upstream; writes arm it again
 
     http::request<http::string_body> request = parser.release();
-    Exchange exchange(stream, request, options_.client_timeout);
+    Exchange exchange(socket, deadline, request, options_.client_timeout);
     {
       InFlight guard(in_flight_);
       bool failed = false;
@@ -155,7 +163,7 @@ net::awaitable<void> HttpServer::session(tcp::socket socket) {
     if (!exchange.keep_alive()) break;
   }
   error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  socket.shutdown(TcpSocket::shutdown_send, ignored);
 }
 
 }  // namespace switchyard

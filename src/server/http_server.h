@@ -20,7 +20,7 @@ struct ServerOptions {
   std::chrono::milliseconds client_timeout{30000};  // to send a request, and to take each write
 };
 
-using Handler = std::function<net::awaitable<void>(Exchange&)>;
+using Handler = std::function<Task<>(Exchange&)>;
 // Renders an error found before the handler runs (body too large, bad HTTP) in the format the
 // request's endpoint speaks.
 using ErrorRenderer = std::function<http::response<http::string_body>(const Error&, const http::request_header<>&)>;
@@ -40,14 +40,14 @@ class HttpServer {
   std::size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
 
  private:
-  net::awaitable<void> accept_loop(tcp::acceptor& acceptor);
-  net::awaitable<void> session(tcp::socket socket);
+  Task<> accept_loop(Acceptor& acceptor);
+  Task<> session(TcpSocket socket);
 
   ServerOptions options_;
   Handler handler_;
   ErrorRenderer render_error_;
   std::vector<std::unique_ptr<net::io_context>> contexts_;
-  std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
+  std::vector<std::unique_ptr<Acceptor>> acceptors_;
   std::vector<std::thread> threads_;
   std::atomic<std::size_t> in_flight_{0};
   uint16_t port_ = 0;

@@ -75,26 +75,25 @@ http::response<http::string_body> json_reply(unsigned status, std::string body) 
   return response;
 }
 
-net::awaitable<void> pause(std::chrono::milliseconds duration) {
+Task<> pause(std::chrono::milliseconds duration) {
   if (duration.count() <= 0) co_return;
-  net::steady_timer timer(co_await net::this_coro::executor, duration);
+  Timer timer(co_await net::this_coro::executor, duration);
   co_await timer.async_wait(use_tuple);
 }
 
 // Drops the connection with a TCP reset, as a crashed or overloaded upstream does.
 void reset_connection(Exchange& exchange) {
   error_code ignored;
-  exchange.stream().socket().set_option(net::socket_base::linger(true, 0), ignored);
-  exchange.stream().socket().close(ignored);
+  exchange.socket().set_option(net::socket_base::linger(true, 0), ignored);
+  exchange.socket().close(ignored);
   exchange.close_after();
 }
 
 // Never answers; returns once the client gives up and closes the connection.
-net::awaitable<void> hang(Exchange& exchange) {
+Task<> hang(Exchange& exchange) {
   exchange.close_after();
-  exchange.stream().expires_never();
   char byte;
-  co_await exchange.stream().socket().async_read_some(net::buffer(&byte, 1), use_tuple);
+  co_await exchange.socket().async_read_some(net::buffer(&byte, 1), use_tuple);
 }
 
 std::string models_list() {
@@ -110,7 +109,7 @@ http::response<http::string_body> Simulator::render_error(const Error& error, co
   return json_reply(static_cast<unsigned>(error.status), wire_for(route_of(header.target()).api).error_body(error.status, error.message));
 }
 
-net::awaitable<void> Simulator::handle(Exchange& exchange) {
+Task<> Simulator::handle(Exchange& exchange) {
   auto& request = exchange.request();
   Route route = route_of(request.target());
   const WireFormat& wire = wire_for(route.api);

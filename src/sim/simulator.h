@@ -13,7 +13,7 @@ namespace switchyard::sim {
 class Simulator {
  public:
   explicit Simulator(Defaults defaults) : defaults_(defaults) {}
-  net::awaitable<void> handle(Exchange& exchange);
+  Task<> handle(Exchange& exchange);
   http::response<http::string_body> render_error(const Error& error, const http::request_header<>& header) const;
 
  private:

@@ -19,19 +19,25 @@ net::ssl::context& tls_context() {
   return context;
 }
 
-Error connect_error(const UpstreamEndpoint& endpoint, const char* step, const error_code& ec) {
-  auto kind = ec == beast::error::timeout ? ErrorKind::upstream_timeout : ErrorKind::upstream_unreachable;
+Error connect_error(const UpstreamEndpoint& endpoint, const char* step, const error_code& ec, bool timed_out) {
+  auto kind = timed_out ? ErrorKind::upstream_timeout : ErrorKind::upstream_unreachable;
   return make_error(kind, fmt::format("cannot {} {}:{}: {}", step, endpoint.host, endpoint.port,
-                                      ec == beast::error::timeout ? "timed out" : ec.message()));
+                                      timed_out ? "timed out" : ec.message()));
 }
 
 }  // namespace
 
-std::string pool_key(const UpstreamEndpoint& endpoint) {
-  return fmt::format("{}://{}:{}", endpoint.tls ? "https" : "http", endpoint.host, endpoint.port);
-}
+UpstreamConnection::UpstreamConnection(Executor executor, bool tls, std::string key)
+    : stream(tls ? std::variant<TcpSocket, TlsStream>(std::in_place_type<TlsStream>, TcpSocket(executor), tls_context())
+                 : std::variant<TcpSocket, TlsStream>(std::in_place_type<TcpSocket>, executor)),
+      deadline(executor,
+               [this] {
+                 error_code ignored;
+                 socket().close(ignored);
+               }),
+      pool_key(std::move(key)) {}
 
-ConnectionPool& ConnectionPool::for_this_thread(const net::any_io_executor& executor) {
+ConnectionPool& ConnectionPool::for_this_thread(const Executor& executor) {
   thread_local ConnectionPool pool(executor);
   return pool;
 }
@@ -42,49 +48,37 @@ std::size_t ConnectionPool::idle_count() const {
   return n;
 }
 
-net::awaitable<std::pair<error_code, tcp::resolver::results_type>> ConnectionPool::resolve(
+Task<std::pair<error_code, tcp::resolver::results_type>> ConnectionPool::resolve(
     const UpstreamEndpoint& endpoint) {
   std::string key = fmt::format("{}:{}", endpoint.host, endpoint.port);
   auto now = std::chrono::steady_clock::now();
   if (auto it = addresses_.find(key); it != addresses_.end() && it->second.expires > now)
     co_return std::pair{error_code{}, it->second.results};
-  tcp::resolver resolver(executor_);
+  Resolver resolver(executor_);
   auto [ec, results] = co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port), use_tuple);
   if (!ec) addresses_[key] = CachedAddress{results, now + kAddressTtl};
   co_return std::pair{ec, results};
 }
 
-net::awaitable<std::pair<std::optional<Error>, std::unique_ptr<UpstreamConnection>>> ConnectionPool::acquire(
+Task<std::pair<std::optional<Error>, std::unique_ptr<UpstreamConnection>>> ConnectionPool::acquire(
     const UpstreamEndpoint& endpoint, std::chrono::milliseconds connect_timeout) {
-  std::string key = pool_key(endpoint);
-  auto& idle = idle_[key];
-  auto now = std::chrono::steady_clock::now();
+  auto& idle = idle_[endpoint.pool_key];
   while (!idle.empty()) {
     auto connection = std::move(idle.back());
     idle.pop_back();
-    if (now - connection->idle_since < kMaxIdleTime) {
+    if (connection->socket().is_open()) {  // its idle deadline closes it otherwise
       connection->reused = true;
       co_return std::pair{std::nullopt, std::move(connection)};
     }
   }
 
-  std::unique_ptr<UpstreamConnection> connection;
-  if (endpoint.tls) {
-    connection.reset(new UpstreamConnection{std::variant<PlainStream, TlsStream>(
-        std::in_place_type<TlsStream>, beast::tcp_stream(executor_), tls_context())});
-  } else {
-    connection.reset(new UpstreamConnection{
-        std::variant<PlainStream, TlsStream>(std::in_place_type<PlainStream>, beast::tcp_stream(executor_))});
-  }
-  connection->pool_key = std::move(key);
-
-  auto& tcp_stream = connection->tcp();
-  tcp_stream.expires_after(connect_timeout);
+  auto connection = std::make_unique<UpstreamConnection>(executor_, endpoint.tls, endpoint.pool_key);
+  connection->deadline.expires_after(connect_timeout);
   auto [resolve_ec, addresses] = co_await resolve(endpoint);
-  if (resolve_ec) co_return std::pair{connect_error(endpoint, "resolve", resolve_ec), nullptr};
-  auto [ec, ep] = co_await tcp_stream.async_connect(addresses, use_tuple);
-  if (ec) co_return std::pair{connect_error(endpoint, "connect to", ec), nullptr};
-  tcp_stream.socket().set_option(tcp::no_delay(true), ec);
+  if (resolve_ec) co_return std::pair{connect_error(endpoint, "resolve", resolve_ec, false), nullptr};
+  auto [ec, ep] = co_await net::async_connect(connection->socket(), addresses, use_tuple);
+  if (ec) co_return std::pair{connect_error(endpoint, "connect to", ec, connection->deadline.expired()), nullptr};
+  connection->socket().set_option(tcp::no_delay(true), ec);
 
   if (auto* tls = std::get_if<TlsStream>(&connection->stream)) {
     if (!SSL_set_tlsext_host_name(tls->native_handle(), endpoint.host.c_str()))
@@ -92,7 +86,8 @@ net::awaitable<std::pair<std::optional<Error>, std::unique_ptr<UpstreamConnectio
                           nullptr};
     tls->set_verify_callback(net::ssl::host_name_verification(endpoint.host));
     auto [hs_ec] = co_await tls->async_handshake(net::ssl::stream_base::client, use_tuple);
-    if (hs_ec) co_return std::pair{connect_error(endpoint, "complete TLS with", hs_ec), nullptr};
+    if (hs_ec)
+      co_return std::pair{connect_error(endpoint, "complete TLS with", hs_ec, connection->deadline.expired()), nullptr};
   }
   co_return std::pair{std::nullopt, std::move(connection)};
 }
@@ -100,8 +95,7 @@ net::awaitable<std::pair<std::optional<Error>, std::unique_ptr<UpstreamConnectio
 void ConnectionPool::release(std::unique_ptr<UpstreamConnection> connection) {
   auto& idle = idle_[connection->pool_key];
   if (idle.size() >= kMaxIdlePerHost) return;
-  connection->idle_since = std::chrono::steady_clock::now();
-  connection->tcp().expires_never();
+  connection->deadline.expires_after(kMaxIdleTime);
   idle.push_back(std::move(connection));
 }
 

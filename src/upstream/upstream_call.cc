@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "server/message_head.h"
+
 namespace switchyard {
 namespace {
 
@@ -18,7 +20,7 @@ auto on_stream(UpstreamConnection& connection, Op&& op) {
 
 }  // namespace
 
-UpstreamCall::UpstreamCall(net::any_io_executor executor, const UpstreamEndpoint& endpoint, const Timeouts& timeouts)
+UpstreamCall::UpstreamCall(Executor executor, const UpstreamEndpoint& endpoint, const Timeouts& timeouts)
     : executor_(std::move(executor)),
       endpoint_(endpoint),
       timeouts_(timeouts),
@@ -31,7 +33,7 @@ UpstreamCall::~UpstreamCall() {
 }
 
 Error UpstreamCall::read_error(const error_code& ec, const char* what) const {
-  if (ec == beast::error::timeout)
+  if (connection_ && connection_->deadline.expired())
     return make_error(ErrorKind::upstream_timeout,
                       fmt::format("{}:{} timed out {}", endpoint_.host, endpoint_.port, what));
   return make_error(ErrorKind::upstream_unreachable,
@@ -40,22 +42,19 @@ Error UpstreamCall::read_error(const error_code& ec, const char* what) const {
 
 void UpstreamCall::arm_read_deadline() {
   auto next = std::min(std::chrono::steady_clock::now() + timeouts_.first_byte, deadline_);
-  connection_->tcp().expires_at(next);
+  connection_->deadline.expires_at(next);
 }
 
-net::awaitable<std::optional<Error>> UpstreamCall::send(http::request<http::string_body>& request) {
-  request.set(http::field::host, endpoint_.port == (endpoint_.tls ? 443 : 80)
-                                     ? endpoint_.host
-                                     : fmt::format("{}:{}", endpoint_.host, endpoint_.port));
-  request.keep_alive(true);
-  request.prepare_payload();
+Task<std::optional<Error>> UpstreamCall::send(http::request<http::string_body>& request) {
+  request.set(http::field::host, endpoint_.host_header);
+  head_ = request_head(request.method_string(), request.target(), request.base(), request.body().size());
   bool stale = false;
   auto error = co_await try_send(request, stale);
   if (error && stale) error = co_await try_send(request, stale);
   co_return error;
 }
 
-net::awaitable<std::optional<Error>> UpstreamCall::try_send(http::request<http::string_body>& request, bool& stale) {
+Task<std::optional<Error>> UpstreamCall::try_send(http::request<http::string_body>& request, bool& stale) {
   stale = false;
   auto connect_budget = std::min(timeouts_.connect, std::chrono::duration_cast<std::chrono::milliseconds>(
                                                         deadline_ - std::chrono::steady_clock::now()));
@@ -66,11 +65,11 @@ net::awaitable<std::optional<Error>> UpstreamCall::try_send(http::request<http::
   parser_->body_limit(boost::none);
 
   arm_read_deadline();
+  std::array<net::const_buffer, 2> message{net::buffer(head_), net::buffer(request.body())};
   auto [write_ec, written] = co_await on_stream(*connection_, [&](auto& stream) {
-    return http::async_write(stream, request, use_tuple);
+    return net::async_write(stream, message, use_tuple);
   });
-  if (!write_ec) {
-    arm_read_deadline();
+  if (!write_ec) {  // the deadline armed above covers the write and the wait for the header
     auto [read_ec, n] = co_await on_stream(*connection_, [&](auto& stream) {
       return http::async_read_header(stream, connection_->buffer, *parser_, use_tuple);
     });
@@ -78,13 +77,14 @@ net::awaitable<std::optional<Error>> UpstreamCall::try_send(http::request<http::
   }
   if (write_ec) {
     stale = connection_->reused && is_stale_connection_error(write_ec);
+    Error error = read_error(write_ec, "before answering");
     connection_.reset();
-    co_return read_error(write_ec, "before answering");
+    co_return error;
   }
   co_return std::nullopt;
 }
 
-net::awaitable<std::pair<std::optional<Error>, std::string_view>> UpstreamCall::read_some() {
+Task<std::pair<std::optional<Error>, std::string_view>> UpstreamCall::read_some() {
   while (!parser_->is_done()) {
     parser_->get().body().data = chunk_.data();
     parser_->get().body().size = chunk_.size();
@@ -94,8 +94,9 @@ net::awaitable<std::pair<std::optional<Error>, std::string_view>> UpstreamCall::
     });
     if (ec == http::error::need_buffer) ec = {};
     if (ec) {
+      Error error = read_error(ec, "in the middle of its answer");
       connection_.reset();
-      co_return std::pair{std::optional<Error>(read_error(ec, "in the middle of its answer")), std::string_view{}};
+      co_return std::pair{std::optional<Error>(std::move(error)), std::string_view{}};
     }
     std::size_t got = chunk_.size() - parser_->get().body().size;
     if (got > 0) co_return std::pair{std::optional<Error>{}, std::string_view(chunk_.data(), got)};
@@ -103,7 +104,7 @@ net::awaitable<std::pair<std::optional<Error>, std::string_view>> UpstreamCall::
   co_return std::pair{std::optional<Error>{}, std::string_view{}};
 }
 
-net::awaitable<std::optional<Error>> UpstreamCall::read_all(std::string& out, std::size_t limit) {
+Task<std::optional<Error>> UpstreamCall::read_all(std::string& out, std::size_t limit) {
   if (auto length = parser_->content_length()) out.reserve(out.size() + std::min<std::uint64_t>(*length, limit));
   for (;;) {
     auto [error, piece] = co_await read_some();

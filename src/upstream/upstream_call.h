@@ -15,32 +15,33 @@ namespace switchyard {
 
 class UpstreamCall {
  public:
-  UpstreamCall(net::any_io_executor executor, const UpstreamEndpoint& endpoint, const Timeouts& timeouts);
+  UpstreamCall(Executor executor, const UpstreamEndpoint& endpoint, const Timeouts& timeouts);
   ~UpstreamCall();
   UpstreamCall(const UpstreamCall&) = delete;
   UpstreamCall& operator=(const UpstreamCall&) = delete;
 
   // Sends `request` (Host is set here) and reads the response header. A connection taken from
   // the pool that turns out closed by the peer is replaced once, transparently.
-  net::awaitable<std::optional<Error>> send(http::request<http::string_body>& request);
+  Task<std::optional<Error>> send(http::request<http::string_body>& request);
 
   int status() const { return parser_->get().result_int(); }
   const http::response_header<>& header() const { return parser_->get().base(); }
 
   // Next piece of the body; an empty view means the body is complete.
-  net::awaitable<std::pair<std::optional<Error>, std::string_view>> read_some();
+  Task<std::pair<std::optional<Error>, std::string_view>> read_some();
   // The rest of the body, appended to `out`, up to `limit` bytes.
-  net::awaitable<std::optional<Error>> read_all(std::string& out, std::size_t limit = std::size_t{256} << 20);
+  Task<std::optional<Error>> read_all(std::string& out, std::size_t limit = std::size_t{256} << 20);
 
  private:
-  net::awaitable<std::optional<Error>> try_send(http::request<http::string_body>& request, bool& stale);
+  Task<std::optional<Error>> try_send(http::request<http::string_body>& request, bool& stale);
   void arm_read_deadline();
   Error read_error(const error_code& ec, const char* what) const;
 
-  net::any_io_executor executor_;
+  Executor executor_;
   const UpstreamEndpoint& endpoint_;
   const Timeouts& timeouts_;
   std::chrono::steady_clock::time_point deadline_;
+  std::string head_;  // the request's head, written before its body
   std::unique_ptr<UpstreamConnection> connection_;
   std::optional<http::response_parser<http::buffer_body>> parser_;
   std::array<char, 16384> chunk_;

@@ -1,0 +1,61 @@
+#include "server/message_head.h"
+
+#include <charconv>
+
+namespace switchyard {
+namespace {
+
+void append_number(std::string& out, std::size_t n) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out.append(digits, end);
+}
+
+void append_fields(std::string& out, const http::fields& fields) {
+  for (const auto& field : fields) {
+    out += field.name_string();
+    out += ": ";
+    out += field.value();
+    out += "\r\n";
+  }
+}
+
+}  // namespace
+
+std::string response_head(unsigned status, unsigned version, const http::fields& fields, bool keep_alive,
+                          std::optional<std::size_t> content_length) {
+  std::string out;
+  out.reserve(256);
+  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  append_number(out, status);
+  out += ' ';
+  out += http::obsolete_reason(static_cast<http::status>(status));
+  out += "\r\n";
+  append_fields(out, fields);
+  if (content_length) {
+    out += "Content-Length: ";
+    append_number(out, *content_length);
+    out += "\r\n";
+  }
+  if (version == 10 && keep_alive) out += "Connection: keep-alive\r\n";
+  if (version != 10 && !keep_alive) out += "Connection: close\r\n";
+  out += "\r\n";
+  return out;
+}
+
+std::string request_head(std::string_view method, std::string_view target, const http::fields& fields,
+                         std::size_t content_length) {
+  std::string out;
+  out.reserve(256 + target.size());
+  out += method;
+  out += ' ';
+  out += target;
+  out += " HTTP/1.1\r\n";
+  append_fields(out, fields);
+  out += "Content-Length: ";
+  append_number(out, content_length);
+  out += "\r\n\r\n";
+  return out;
+}
+
+}  // namespace switchyard
