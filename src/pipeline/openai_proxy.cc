@@ -107,7 +107,7 @@ Task<> proxy_openai(RequestContext& context, Exchange& exchange, OpenAIEndpoint 
       last_error = attempt.error = *error;
       continue;
     }
-    auto& upstream_request = std::get<http::request<http::string_body>>(built);
+    const auto& upstream_request = std::get<UpstreamRequest>(built);
 
     UpstreamCall call(executor, candidate.provider->endpoint, config.timeouts);
     auto error = co_await call.send(upstream_request);

@@ -43,15 +43,17 @@ std::string response_head(unsigned status, unsigned version, const http::fields&
   return out;
 }
 
-std::string request_head(std::string_view method, std::string_view target, const http::fields& fields,
-                         std::size_t content_length) {
+std::string request_head(std::string_view method, std::string_view target, std::string_view host,
+                         std::string_view header_lines, std::size_t content_length) {
   std::string out;
-  out.reserve(256 + target.size());
+  out.reserve(64 + target.size() + host.size() + header_lines.size());
   out += method;
   out += ' ';
   out += target;
-  out += " HTTP/1.1\r\n";
-  append_fields(out, fields);
+  out += " HTTP/1.1\r\nHost: ";
+  out += host;
+  out += "\r\n";
+  out += header_lines;
   out += "Content-Length: ";
   append_number(out, content_length);
   out += "\r\n\r\n";

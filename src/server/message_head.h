@@ -13,8 +13,8 @@ namespace switchyard {
 std::string response_head(unsigned status, unsigned version, const http::fields& fields, bool keep_alive,
                           std::optional<std::size_t> content_length);
 
-// "POST /target HTTP/1.1\r\n" + fields + "Content-Length: n\r\n\r\n".
-std::string request_head(std::string_view method, std::string_view target, const http::fields& fields,
-                         std::size_t content_length);
+// "POST /target HTTP/1.1\r\nHost: host\r\n" + header_lines + "Content-Length: n\r\n\r\n".
+std::string request_head(std::string_view method, std::string_view target, std::string_view host,
+                         std::string_view header_lines, std::size_t content_length);
 
 }  // namespace switchyard

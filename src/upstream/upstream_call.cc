@@ -45,16 +45,16 @@ void UpstreamCall::arm_read_deadline() {
   connection_->deadline.expires_at(next);
 }
 
-Task<std::optional<Error>> UpstreamCall::send(http::request<http::string_body>& request) {
-  request.set(http::field::host, endpoint_.host_header);
-  head_ = request_head(request.method_string(), request.target(), request.base(), request.body().size());
+Task<std::optional<Error>> UpstreamCall::send(const UpstreamRequest& request) {
+  head_ = request_head(http::to_string(request.method), request.target, endpoint_.host_header, request.header_lines,
+                       request.body.size());
   bool stale = false;
   auto error = co_await try_send(request, stale);
   if (error && stale) error = co_await try_send(request, stale);
   co_return error;
 }
 
-Task<std::optional<Error>> UpstreamCall::try_send(http::request<http::string_body>& request, bool& stale) {
+Task<std::optional<Error>> UpstreamCall::try_send(const UpstreamRequest& request, bool& stale) {
   stale = false;
   auto connect_budget = std::min(timeouts_.connect, std::chrono::duration_cast<std::chrono::milliseconds>(
                                                         deadline_ - std::chrono::steady_clock::now()));
@@ -65,7 +65,7 @@ Task<std::optional<Error>> UpstreamCall::try_send(http::request<http::string_bod
   parser_->body_limit(boost::none);
 
   arm_read_deadline();
-  std::array<net::const_buffer, 2> message{net::buffer(head_), net::buffer(request.body())};
+  std::array<net::const_buffer, 2> message{net::buffer(head_), net::buffer(request.body)};
   auto [write_ec, written] = co_await on_stream(*connection_, [&](auto& stream) {
     return net::async_write(stream, message, use_tuple);
   });

@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "providers/provider_adapter.h"
 #include "upstream/connection_pool.h"
 
 namespace switchyard {
@@ -20,9 +21,9 @@ class UpstreamCall {
   UpstreamCall(const UpstreamCall&) = delete;
   UpstreamCall& operator=(const UpstreamCall&) = delete;
 
-  // Sends `request` (Host is set here) and reads the response header. A connection taken from
-  // the pool that turns out closed by the peer is replaced once, transparently.
-  Task<std::optional<Error>> send(http::request<http::string_body>& request);
+  // Sends `request` (with Host and Content-Length added) and reads the response header. A
+  // connection taken from the pool that turns out closed by the peer is replaced once.
+  Task<std::optional<Error>> send(const UpstreamRequest& request);
 
   int status() const { return parser_->get().result_int(); }
   const http::response_header<>& header() const { return parser_->get().base(); }
@@ -33,7 +34,7 @@ class UpstreamCall {
   Task<std::optional<Error>> read_all(std::string& out, std::size_t limit = std::size_t{256} << 20);
 
  private:
-  Task<std::optional<Error>> try_send(http::request<http::string_body>& request, bool& stale);
+  Task<std::optional<Error>> try_send(const UpstreamRequest& request, bool& stale);
   void arm_read_deadline();
   Error read_error(const error_code& ec, const char* what) const;
 

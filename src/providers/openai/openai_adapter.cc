@@ -2,18 +2,19 @@
 
 namespace switchyard {
 
-std::variant<http::request<http::string_body>, Error> OpenAIAdapter::build_request(const OpenAIInbound& inbound,
-                                                                                 const Candidate& candidate) const {
+std::variant<UpstreamRequest, Error> OpenAIAdapter::build_request(const OpenAIInbound& inbound,
+                                                                const Candidate& candidate) const {
   const ProviderConfig& provider = *candidate.provider;
-  const char* path = inbound.endpoint == OpenAIEndpoint::chat_completions ? "/chat/completions" : "/embeddings";
-  http::request<http::string_body> request{http::verb::post, provider.endpoint.path_prefix + path, 11};
-  request.set(http::field::content_type, "application/json");
-  request.set(http::field::accept, inbound.view.stream ? "text/event-stream" : "application/json");
-  request.set(http::field::user_agent, "switchyard");
-  if (!provider.api_key.empty()) request.set(http::field::authorization, "Bearer " + provider.api_key);
-  request.body() = inbound.view.model == candidate.upstream_model
-                       ? std::string(inbound.body)
-                       : splice_model(inbound.body, inbound.view, candidate.upstream_model);
+  UpstreamRequest request;
+  request.target = provider.endpoint.path_prefix +
+                   (inbound.endpoint == OpenAIEndpoint::chat_completions ? "/chat/completions" : "/embeddings");
+  request.header_lines = inbound.view.stream ? "Content-Type: application/json\r\nAccept: text/event-stream\r\n"
+                                             : "Content-Type: application/json\r\nAccept: application/json\r\n";
+  request.header_lines += "User-Agent: switchyard\r\n";
+  if (!provider.api_key.empty()) request.header_lines += "Authorization: Bearer " + provider.api_key + "\r\n";
+  request.body = inbound.view.model == candidate.upstream_model
+                     ? std::string(inbound.body)
+                     : splice_model(inbound.body, inbound.view, candidate.upstream_model);
   return request;
 }
 

@@ -7,8 +7,8 @@ namespace switchyard {
 // value is replaced by the upstream's model name.
 class OpenAIAdapter final : public ProviderAdapter {
  public:
-  std::variant<http::request<http::string_body>, Error> build_request(const OpenAIInbound& inbound,
-                                                                      const Candidate& candidate) const override;
+  std::variant<UpstreamRequest, Error> build_request(const OpenAIInbound& inbound,
+                                                     const Candidate& candidate) const override;
   bool answers_in_openai_format() const override { return true; }
 };
 
