@@ -14,12 +14,13 @@ namespace switchyard {
 namespace {
 
 // Upstream headers worth passing to the client: rate-limit state and retry hints.
+bool passed_to_client(std::string_view name) {
+  return beast::iequals(name, "retry-after") || (name.size() > 12 && beast::iequals(name.substr(0, 12), "x-ratelimit-"));
+}
+
 void copy_upstream_headers(const http::response_header<>& from, http::fields& to) {
-  for (const auto& field : from) {
-    std::string_view name = field.name_string();
-    if (beast::iequals(name, "retry-after") || (name.size() > 12 && beast::iequals(name.substr(0, 12), "x-ratelimit-")))
-      to.set(field.name_string(), field.value());
-  }
+  for (const auto& field : from)
+    if (passed_to_client(field.name_string())) to.set(field.name_string(), field.value());
 }
 
 // An upstream answer that failed: kept whole so a final 4xx can go back exactly as it came.
@@ -62,10 +63,23 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& cal
     co_await exchange.respond(openai_error_response(context.id, *error));
     co_return;
   }
-  auto response = json_response(context.id, static_cast<unsigned>(call.status()), std::move(body));
-  if (auto type = call.header()[http::field::content_type]; !type.empty()) response.set(http::field::content_type, type);
-  copy_upstream_headers(call.header(), response.base());
-  co_await exchange.respond(std::move(response));
+  // The hot path of a pass-through: the head is written as text, with no field map to build.
+  std::string_view type = call.header()[http::field::content_type];
+  std::string lines = "Content-Type: ";
+  lines += type.empty() ? std::string_view("application/json") : type;
+  lines += "\r\n";
+  lines += kRequestIdHeader;
+  lines += ": ";
+  lines += context.id;
+  lines += "\r\n";
+  for (const auto& field : call.header())
+    if (passed_to_client(field.name_string())) {
+      lines += field.name_string();
+      lines += ": ";
+      lines += field.value();
+      lines += "\r\n";
+    }
+  co_await exchange.respond(static_cast<unsigned>(call.status()), lines, body);
 }
 
 }  // namespace

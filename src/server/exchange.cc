@@ -14,17 +14,21 @@ Task<bool> Exchange::write(const Buffers& buffers) {
 }
 
 Task<bool> Exchange::respond(http::response<http::string_body> response) {
+  co_return co_await respond(response.result_int(), header_lines(response.base()), response.body());
+}
+
+Task<bool> Exchange::respond(unsigned status, std::string_view lines, std::string_view body) {
   responded_ = true;
-  std::string head = response_head(response.result_int(), request_.version(), response.base(), keep_alive_,
-                                   response.body().size());
-  std::array<net::const_buffer, 2> message{net::buffer(head), net::buffer(response.body())};
+  std::string head = response_head(status, request_.version(), lines, keep_alive_, body.size());
+  std::array<net::const_buffer, 2> message{net::buffer(head), net::buffer(body)};
   co_return co_await write(message);
 }
 
 Task<bool> Exchange::begin_stream(http::response<http::empty_body> header) {
   responded_ = true;
   header.set(http::field::transfer_encoding, "chunked");
-  std::string head = response_head(header.result_int(), request_.version(), header.base(), keep_alive_, std::nullopt);
+  std::string head =
+      response_head(header.result_int(), request_.version(), header_lines(header.base()), keep_alive_, std::nullopt);
   co_return co_await write(net::buffer(head));
 }
 

@@ -29,6 +29,8 @@ class Exchange {
 
   // Sends a whole response; sets Content-Length and keep-alive. False when the client is gone.
   Task<bool> respond(http::response<http::string_body> response);
+  // The same from header lines already in text ("Name: value\r\n" each).
+  Task<bool> respond(unsigned status, std::string_view header_lines, std::string_view body);
   // Sends the header of a chunked response; then write_chunk per piece, then end_stream.
   Task<bool> begin_stream(http::response<http::empty_body> header);
   // Sends one chunk and flushes it. False when the client is gone (then stop writing).

@@ -94,7 +94,8 @@ Task<> HttpServer::session(TcpSocket socket) {
   beast::flat_buffer buffer;
   auto reject = [&](const Error& error, const http::request_header<>& header) -> Task<> {
     auto response = render_error_(error, header);
-    std::string head = response_head(response.result_int(), header.version(), response.base(), false, response.body().size());
+    std::string head =
+        response_head(response.result_int(), header.version(), header_lines(response.base()), false, response.body().size());
     std::array<net::const_buffer, 2> message{net::buffer(head), net::buffer(response.body())};
     deadline.expires_after(options_.client_timeout);
     co_await net::async_write(socket, message, use_tuple);

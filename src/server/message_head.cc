@@ -11,27 +11,29 @@ void append_number(std::string& out, std::size_t n) {
   out.append(digits, end);
 }
 
-void append_fields(std::string& out, const http::fields& fields) {
+}  // namespace
+
+std::string header_lines(const http::fields& fields) {
+  std::string out;
   for (const auto& field : fields) {
     out += field.name_string();
     out += ": ";
     out += field.value();
     out += "\r\n";
   }
+  return out;
 }
 
-}  // namespace
-
-std::string response_head(unsigned status, unsigned version, const http::fields& fields, bool keep_alive,
+std::string response_head(unsigned status, unsigned version, std::string_view header_lines, bool keep_alive,
                           std::optional<std::size_t> content_length) {
   std::string out;
-  out.reserve(256);
+  out.reserve(128 + header_lines.size());
   out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
   append_number(out, status);
   out += ' ';
   out += http::obsolete_reason(static_cast<http::status>(status));
   out += "\r\n";
-  append_fields(out, fields);
+  out += header_lines;
   if (content_length) {
     out += "Content-Length: ";
     append_number(out, *content_length);

@@ -8,9 +8,12 @@
 
 namespace switchyard {
 
-// "HTTP/1.1 200 OK\r\n" + fields + Content-Length (when given) + Connection when it differs
-// from the version's default + "\r\n".
-std::string response_head(unsigned status, unsigned version, const http::fields& fields, bool keep_alive,
+// "Name: value\r\n" for each field.
+std::string header_lines(const http::fields& fields);
+
+// "HTTP/1.1 200 OK\r\n" + header_lines + Content-Length (when given) + Connection when it
+// differs from the version's default + "\r\n".
+std::string response_head(unsigned status, unsigned version, std::string_view header_lines, bool keep_alive,
                           std::optional<std::size_t> content_length);
 
 // "POST /target HTTP/1.1\r\nHost: host\r\n" + header_lines + "Content-Length: n\r\n\r\n".
