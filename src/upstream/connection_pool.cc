@@ -60,18 +60,21 @@ Task<std::pair<error_code, tcp::resolver::results_type>> ConnectionPool::resolve
   co_return std::pair{ec, results};
 }
 
-Task<std::pair<std::optional<Error>, std::unique_ptr<UpstreamConnection>>> ConnectionPool::acquire(
-    const UpstreamEndpoint& endpoint, std::chrono::milliseconds connect_timeout) {
+std::unique_ptr<UpstreamConnection> ConnectionPool::take_idle(const UpstreamEndpoint& endpoint) {
   auto& idle = idle_[endpoint.pool_key];
   while (!idle.empty()) {
     auto connection = std::move(idle.back());
     idle.pop_back();
     if (connection->socket().is_open()) {  // its idle deadline closes it otherwise
       connection->reused = true;
-      co_return std::pair{std::nullopt, std::move(connection)};
+      return connection;
     }
   }
+  return nullptr;
+}
 
+Task<std::pair<std::optional<Error>, std::unique_ptr<UpstreamConnection>>> ConnectionPool::connect(
+    const UpstreamEndpoint& endpoint, std::chrono::milliseconds connect_timeout) {
   auto connection = std::make_unique<UpstreamConnection>(executor_, endpoint.tls, endpoint.pool_key);
   connection->deadline.expires_after(connect_timeout);
   auto [resolve_ec, addresses] = co_await resolve(endpoint);

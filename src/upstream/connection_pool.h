@@ -42,9 +42,11 @@ class ConnectionPool {
   // The calling thread's pool; `executor` is the thread's io_context executor.
   static ConnectionPool& for_this_thread(const Executor& executor);
 
-  // A pooled idle connection to the endpoint, or a new one (resolve, connect, TLS handshake)
-  // within `connect_timeout`.
-  Task<std::pair<std::optional<Error>, std::unique_ptr<UpstreamConnection>>> acquire(
+  // An idle pooled connection to the endpoint, or nullptr. Not a coroutine: the common case
+  // costs no suspension.
+  std::unique_ptr<UpstreamConnection> take_idle(const UpstreamEndpoint& endpoint);
+  // A new connection (resolve, connect, TLS handshake) within `connect_timeout`.
+  Task<std::pair<std::optional<Error>, std::unique_ptr<UpstreamConnection>>> connect(
       const UpstreamEndpoint& endpoint, std::chrono::milliseconds connect_timeout);
   // Takes back a connection whose last response was read whole and may be reused.
   void release(std::unique_ptr<UpstreamConnection> connection);

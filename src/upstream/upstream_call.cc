@@ -56,11 +56,15 @@ Task<std::optional<Error>> UpstreamCall::send(const UpstreamRequest& request) {
 
 Task<std::optional<Error>> UpstreamCall::try_send(const UpstreamRequest& request, bool& stale) {
   stale = false;
-  auto connect_budget = std::min(timeouts_.connect, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                        deadline_ - std::chrono::steady_clock::now()));
-  auto [error, connection] = co_await ConnectionPool::for_this_thread(executor_).acquire(endpoint_, connect_budget);
-  if (error) co_return error;
-  connection_ = std::move(connection);
+  auto& pool = ConnectionPool::for_this_thread(executor_);
+  connection_ = pool.take_idle(endpoint_);
+  if (!connection_) {
+    auto connect_budget = std::min(timeouts_.connect, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                          deadline_ - std::chrono::steady_clock::now()));
+    auto [error, connection] = co_await pool.connect(endpoint_, connect_budget);
+    if (error) co_return error;
+    connection_ = std::move(connection);
+  }
   parser_.emplace();
   parser_->body_limit(boost::none);
 
