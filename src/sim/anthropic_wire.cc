@@ -33,7 +33,7 @@ class AnthropicWire final : public WireFormat {
     for (const auto& m : messages->get_array()) {
       if (!m.is_object()) throw BadRequest{"messages: each message must be an object"};
       const auto& msg = m.get_object();
-      std::string role = msg.contains("role") && msg.at("role").is_string() ? std::string(msg.at("role").get_string()) : "";
+      std::string role = string_at(msg, "role");
       if (role != "user" && role != "assistant") throw BadRequest{"messages: role must be 'user' or 'assistant'"};
       const json::value* content = msg.if_contains("content");
       if (!content) throw BadRequest{"messages: content is required"};

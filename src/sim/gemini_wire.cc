@@ -19,7 +19,7 @@ class GeminiWire final : public WireFormat {
     for (const auto& c : contents->get_array()) {
       if (!c.is_object()) throw BadRequest{"* GenerateContentRequest.contents: each content must be an object"};
       const auto& content = c.get_object();
-      std::string role = content.contains("role") && content.at("role").is_string() ? std::string(content.at("role").get_string()) : "user";
+      std::string role = string_at(content, "role", "user");
       std::string text = parts_text(content);
       p.prompt_chars += text.size();
       p.answering_tool_result = false;

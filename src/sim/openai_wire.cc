@@ -35,7 +35,7 @@ class OpenAIWire final : public WireFormat {
     for (const auto& m : messages->get_array()) {
       if (!m.is_object()) throw BadRequest{"each message must be an object"};
       const auto& msg = m.get_object();
-      std::string role = msg.contains("role") && msg.at("role").is_string() ? std::string(msg.at("role").get_string()) : "";
+      std::string role = string_at(msg, "role");
       std::string text = msg.contains("content") ? text_of(msg.at("content")) : "";
       p.prompt_chars += text.size();
       p.answering_tool_result = role == "tool";
@@ -141,21 +141,6 @@ class OpenAIWire final : public WireFormat {
 const WireFormat& openai_wire() {
   static const OpenAIWire wire;
   return wire;
-}
-
-std::string text_of(const json::value& content) {
-  if (content.is_string()) return std::string(content.get_string());
-  std::string out;
-  if (content.is_array())
-    for (const auto& part : content.get_array())
-      if (part.is_object())
-        if (auto* text = part.get_object().if_contains("text"); text && text->is_string()) out += text->get_string();
-  return out;
-}
-
-json::object object_at(const json::object& parent, std::string_view key) {
-  if (auto* v = parent.if_contains(key); v && v->is_object()) return v->get_object();
-  return {};
 }
 
 }  // namespace switchyard::sim

@@ -39,5 +39,6 @@ const WireFormat& gemini_wire();
 // Shared reading helpers.
 std::string text_of(const boost::json::value& content);  // a string, or the text of content parts
 boost::json::object object_at(const boost::json::object& parent, std::string_view key);  // {} when absent
+std::string string_at(const boost::json::object& parent, std::string_view key, std::string_view fallback = {});
 
 }  // namespace switchyard::sim
