@@ -35,7 +35,9 @@ UpstreamConnection::UpstreamConnection(Executor executor, bool tls, std::string 
                  error_code ignored;
                  socket().close(ignored);
                }),
-      pool_key(std::move(key)) {}
+      pool_key(std::move(key)) {
+  buffer.reserve(8192);  // else each read takes at most 512 bytes and most answers take two
+}
 
 ConnectionPool& ConnectionPool::for_this_thread(const Executor& executor) {
   thread_local ConnectionPool pool(executor);
