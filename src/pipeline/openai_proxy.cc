@@ -1,5 +1,6 @@
 #include "pipeline/openai_proxy.h"
 
+#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -7,6 +8,8 @@
 #include "providers/provider_adapter.h"
 #include "routing/router.h"
 #include "translate/errors.h"
+#include "translate/openai_output.h"
+#include "translate/sse_events.h"
 #include "translate/sse_splitter.h"
 #include "upstream/upstream_call.h"
 
@@ -23,6 +26,10 @@ void copy_upstream_headers(const http::response_header<>& from, http::fields& to
     if (passed_to_client(field.name_string())) to.set(field.name_string(), field.value());
 }
 
+int64_t unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 // An upstream answer that failed: kept whole so a final 4xx can go back exactly as it came.
 struct RejectedAnswer {
   int status = 0;
@@ -30,9 +37,9 @@ struct RejectedAnswer {
   http::fields headers;
 };
 
-std::string sse_error_event(const Error& error) { return "data: " + openai_error_body(error) + "\n\n"; }
-
-Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& call) {
+// Relays the upstream's stream: as bytes, whole events at a time, when it already speaks OpenAI
+// (`translator` null); else event by event through the translator.
+Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& call, StreamTranslator* translator) {
   http::response<http::empty_body> head{http::status::ok, 11};
   head.set(http::field::content_type, "text/event-stream; charset=utf-8");
   head.set(http::field::cache_control, "no-cache");
@@ -41,26 +48,54 @@ Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& c
   if (!co_await exchange.begin_stream(std::move(head))) co_return;
 
   SseSplitter splitter;
-  for (;;) {
+  std::string out;
+  auto fail = [&](const Error& error) {
+    // Whatever was sent stays sent; the client learns the answer is cut short.
+    spdlog::warn("{}: upstream stream failed: {}", context.id, error.message);
+    context.attempts.back().error = error;
+    ChunkWriter::error(out, error);
+  };
+  for (bool ended = false; !ended;) {
+    out.clear();
     auto [error, piece] = co_await call.read_some();
     if (error) {
-      // Whatever was sent stays sent; the client learns the answer is cut short.
-      spdlog::warn("{}: upstream stream failed: {}", context.id, error->message);
-      context.attempts.back().error = error;
-      if (!co_await exchange.write_chunk(sse_error_event(*error))) co_return;
-      break;
+      fail(*error);
+      ended = true;
+    } else if (piece.empty()) {
+      if (translator)
+        if (auto cut = translator->on_end(out)) fail(*cut);
+      ended = true;
+    } else if (!translator) {
+      if (!co_await exchange.write_chunk(splitter.feed(piece))) co_return;  // client gone: drop upstream too
+      continue;
+    } else {
+      for (const auto& event : parse_sse_events(splitter.feed(piece)))
+        if (auto reported = translator->on_event(event, out)) {
+          fail(*reported);
+          ended = true;
+          break;
+        }
     }
-    if (piece.empty()) break;
-    if (!co_await exchange.write_chunk(splitter.feed(piece))) co_return;  // client gone: drop upstream too
+    if (!co_await exchange.write_chunk(out)) co_return;
   }
   co_await exchange.end_stream();
 }
 
-Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& call) {
+Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& call, const ProviderAdapter& adapter) {
   std::string body;
   if (auto error = co_await call.read_all(body)) {
     context.attempts.back().error = error;
     co_await exchange.respond(openai_error_response(context.id, *error));
+    co_return;
+  }
+  if (!adapter.answers_in_openai_format()) {
+    auto translated = adapter.translate_response(body, unix_seconds());
+    if (auto* error = std::get_if<Error>(&translated)) {
+      context.attempts.back().error = *error;
+      co_await exchange.respond(openai_error_response(context.id, *error));
+    } else {
+      co_await exchange.respond(json_response(context.id, 200, std::get<std::string>(std::move(translated))));
+    }
     co_return;
   }
   // The hot path of a pass-through: the head is written as text, with no field map to build.
@@ -98,7 +133,8 @@ Task<> proxy_openai(RequestContext& context, Exchange& exchange, OpenAIEndpoint 
     co_return;
   }
   const RoutePlan& plan = std::get<RoutePlan>(planned);
-  const OpenAIInbound inbound{endpoint, exchange.request().body(), view};
+  OpenAIInbound inbound{endpoint, exchange.request().body(), view};
+  std::optional<boost::json::value> whole;  // parsed once, when an adapter translates the request
   auto executor = co_await net::this_coro::executor;
 
   std::optional<Error> last_error;
@@ -110,11 +146,21 @@ Task<> proxy_openai(RequestContext& context, Exchange& exchange, OpenAIEndpoint 
     attempt.start = std::chrono::steady_clock::now();
 
     const ProviderAdapter* adapter = adapter_for(candidate.provider->type);
-    if (!adapter || !adapter->answers_in_openai_format()) {
+    if (!adapter) {
       last_error = attempt.error = make_error(
           ErrorKind::unavailable, fmt::format("provider '{}' is of type {}, which this gateway cannot call yet",
                                               candidate.provider->name, to_string(candidate.provider->type)));
       continue;
+    }
+    if (!adapter->answers_in_openai_format() && !inbound.parsed) {
+      boost::system::error_code ec;
+      whole = boost::json::parse(inbound.body, ec);
+      if (ec || !whole->is_object()) {
+        co_await exchange.respond(openai_error_response(
+            context.id, make_error(ErrorKind::bad_request, "the request body is not a JSON object this gateway can translate")));
+        co_return;
+      }
+      inbound.parsed = &whole->get_object();
     }
     auto built = adapter->build_request(inbound, candidate);
     if (auto* error = std::get_if<Error>(&built)) {
@@ -142,10 +188,13 @@ Task<> proxy_openai(RequestContext& context, Exchange& exchange, OpenAIEndpoint 
       if (last_error->retryable) continue;
       break;
     }
-    if (view.stream)
-      co_await relay_stream(context, exchange, call);
-    else
-      co_await relay_body(context, exchange, call);
+    if (view.stream) {
+      auto translator =
+          adapter->answers_in_openai_format() ? nullptr : adapter->translate_stream(unix_seconds(), view.include_usage);
+      co_await relay_stream(context, exchange, call, translator.get());
+    } else {
+      co_await relay_body(context, exchange, call, *adapter);
+    }
     co_return;
   }
 

@@ -4,10 +4,14 @@
 #include <string>
 #include <variant>
 
+#include <boost/json/object.hpp>
+#include <memory>
+
 #include "core/error.h"
 #include "routing/router.h"
 #include "server/asio.h"
 #include "translate/openai_request.h"
+#include "translate/stream_translator.h"
 
 namespace switchyard {
 
@@ -16,6 +20,7 @@ struct OpenAIInbound {
   OpenAIEndpoint endpoint;
   std::string_view body;
   const OpenAIRequestView& view;
+  const boost::json::object* parsed = nullptr;  // the whole request, for adapters that translate it
 };
 
 // An upstream HTTP request. Its header lines are kept as text: they are written out once and
@@ -33,8 +38,13 @@ class ProviderAdapter {
   // The upstream request for `inbound` sent to `candidate`, or why it cannot be built.
   virtual std::variant<UpstreamRequest, Error> build_request(const OpenAIInbound& inbound,
                                                              const Candidate& candidate) const = 0;
-  // True when the upstream answers in OpenAI's format, so its bytes go to the client unchanged.
+  // True when the upstream answers in OpenAI's format, so its bytes go to the client unchanged
+  // (and the request needs no full parse); otherwise the two functions below translate.
   virtual bool answers_in_openai_format() const = 0;
+  // An upstream 2xx body -> a chat.completion body.
+  virtual std::variant<std::string, Error> translate_response(std::string_view body, int64_t created) const = 0;
+  // The upstream's stream -> chat.completion.chunk events.
+  virtual std::unique_ptr<StreamTranslator> translate_stream(int64_t created, bool include_usage) const = 0;
 };
 
 // The adapter for a provider type, or nullptr when the type has none yet.

@@ -1,0 +1,65 @@
+#pragma once
+// Builds what OpenAI clients read — chat completions and stream chunks — from answers that came
+// in another provider's format. Every body carries the fields clients rely on (`refusal`,
+// `logprobs`, ...), as the published schemas require.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace switchyard {
+
+struct TokenUsage {
+  int64_t input = 0;        // every prompt token, cached ones included
+  int64_t output = 0;       // every generated token, reasoning included
+  int64_t cache_read = 0;   // of `input`, read from the provider's prompt cache
+  int64_t cache_write = 0;  // of `input`, written to it
+  int64_t reasoning = 0;    // of `output`, spent thinking
+};
+
+struct ToolCallOut {
+  std::string id;
+  std::string name;
+  std::string arguments;  // JSON text
+};
+
+struct CompletionOut {
+  std::string id;
+  std::string model;
+  int64_t created = 0;
+  std::optional<std::string> content;  // null when the answer is only tool calls
+  std::string reasoning;               // thinking text, as `reasoning` (empty: absent)
+  std::vector<ToolCallOut> tool_calls;
+  std::string finish_reason = "stop";
+  std::optional<TokenUsage> usage;
+};
+
+// A chat.completion body.
+std::string completion_body(const CompletionOut& completion);
+
+// Writes chat.completion.chunk events ("data: {...}\n\n") for one streamed answer.
+class ChunkWriter {
+ public:
+  ChunkWriter(std::string id, std::string model, int64_t created) : id_(std::move(id)), model_(std::move(model)), created_(created) {}
+  void set_model(std::string model) { model_ = std::move(model); }
+  void role(std::string& out);
+  void text(std::string& out, std::string_view delta);
+  void reasoning(std::string& out, std::string_view delta);
+  void tool_call_start(std::string& out, int index, std::string_view id, std::string_view name);
+  void tool_call_arguments(std::string& out, int index, std::string_view delta);
+  void finish(std::string& out, std::string_view finish_reason);
+  void usage(std::string& out, const TokenUsage& usage);
+  static void done(std::string& out);
+  // An error event in OpenAI's shape; the stream must end after it, without [DONE].
+  static void error(std::string& out, const Error& error);
+
+ private:
+  void chunk(std::string& out, std::string delta_json, std::string_view finish_reason);
+  std::string id_;
+  std::string model_;
+  int64_t created_;
+};
+
+}  // namespace switchyard

@@ -1,0 +1,35 @@
+#pragma once
+// Reading an OpenAI chat request for translation into another provider's format: the pieces
+// every translator needs, read one way.
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace switchyard::openai_in {
+
+// A data: URL split into its media type and base64 payload; nullopt for other URLs.
+struct InlineImage {
+  std::string media_type;
+  std::string base64;
+};
+std::optional<InlineImage> parse_data_url(std::string_view url);
+
+// The text of a message's content: a string, or its text parts joined.
+std::string content_text(const boost::json::value& content);
+
+// max_completion_tokens, else max_tokens; nullopt when neither is given.
+std::optional<int64_t> max_output_tokens(const boost::json::object& request);
+
+// `stop` as a list (it may be one string).
+std::vector<std::string> stop_sequences(const boost::json::object& request);
+
+// A thinking budget for reasoning_effort (minimal, low, medium, high); nullopt when absent.
+std::optional<int64_t> thinking_budget(const boost::json::object& request);
+
+// The JSON arguments of a tool call as an object; a bad_request Error when they are not JSON.
+std::variant<boost::json::object, Error> tool_arguments(const boost::json::object& tool_call);
+
+}  // namespace switchyard::openai_in

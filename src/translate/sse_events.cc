@@ -1,0 +1,40 @@
+#include "translate/sse_events.h"
+
+namespace switchyard {
+
+std::vector<SseEvent> parse_sse_events(std::string_view block) {
+  std::vector<SseEvent> events;
+  SseEvent current;
+  bool has_fields = false;
+  bool has_data = false;
+  std::size_t pos = 0;
+  while (pos < block.size()) {
+    std::size_t end = block.find_first_of("\r\n", pos);
+    if (end == std::string_view::npos) end = block.size();
+    std::string_view line = block.substr(pos, end - pos);
+    // Lines end in \n, \r\n or \r.
+    pos = end + (end < block.size() && block[end] == '\r' && end + 1 < block.size() && block[end + 1] == '\n' ? 2 : 1);
+    if (line.empty()) {  // a blank line dispatches the event
+      if (has_fields) events.push_back(std::move(current));
+      current = SseEvent{};
+      has_fields = has_data = false;
+      continue;
+    }
+    if (line.front() == ':') continue;
+    std::string_view field = line.substr(0, line.find(':'));
+    std::string_view value = field.size() < line.size() ? line.substr(field.size() + 1) : std::string_view{};
+    if (value.starts_with(' ')) value.remove_prefix(1);
+    if (field == "event") {
+      current.name = value;
+      has_fields = true;
+    } else if (field == "data") {
+      if (has_data) current.data += '\n';
+      current.data += value;
+      has_data = has_fields = true;
+    }
+  }
+  if (has_fields) events.push_back(std::move(current));
+  return events;
+}
+
+}  // namespace switchyard
