@@ -72,6 +72,7 @@ Error upstream_status_error(std::string_view provider, int upstream_status, std:
     Error e = make_error(ErrorKind::upstream_rejected, std::move(upstream_message));
     e.status = upstream_status;
     e.retryable = upstream_status == 408 || upstream_status == 429;
+    if (upstream_status == 429) e.code = "rate_limit_exceeded";
     return e;
   }
   Error e = make_error(ErrorKind::upstream_failed,

@@ -145,14 +145,8 @@ Task<> proxy_openai(RequestContext& context, Exchange& exchange, OpenAIEndpoint 
     attempt.upstream_model = candidate.upstream_model;
     attempt.start = std::chrono::steady_clock::now();
 
-    const ProviderAdapter* adapter = adapter_for(candidate.provider->type);
-    if (!adapter) {
-      last_error = attempt.error = make_error(
-          ErrorKind::unavailable, fmt::format("provider '{}' is of type {}, which this gateway cannot call yet",
-                                              candidate.provider->name, to_string(candidate.provider->type)));
-      continue;
-    }
-    if (!adapter->answers_in_openai_format() && !inbound.parsed) {
+    const ProviderAdapter& adapter = adapter_for(candidate.provider->type);
+    if (!adapter.answers_in_openai_format() && !inbound.parsed) {
       boost::system::error_code ec;
       whole = boost::json::parse(inbound.body, ec);
       if (ec || !whole->is_object()) {
@@ -162,7 +156,7 @@ Task<> proxy_openai(RequestContext& context, Exchange& exchange, OpenAIEndpoint 
       }
       inbound.parsed = &whole->get_object();
     }
-    auto built = adapter->build_request(inbound, candidate);
+    auto built = adapter.build_request(inbound, candidate);
     if (auto* error = std::get_if<Error>(&built)) {
       last_error = attempt.error = *error;
       continue;
@@ -190,10 +184,10 @@ Task<> proxy_openai(RequestContext& context, Exchange& exchange, OpenAIEndpoint 
     }
     if (view.stream) {
       auto translator =
-          adapter->answers_in_openai_format() ? nullptr : adapter->translate_stream(unix_seconds(), view.include_usage);
+          adapter.answers_in_openai_format() ? nullptr : adapter.translate_stream(unix_seconds(), view.include_usage);
       co_await relay_stream(context, exchange, call, translator.get());
     } else {
-      co_await relay_body(context, exchange, call, *adapter);
+      co_await relay_body(context, exchange, call, adapter);
     }
     co_return;
   }

@@ -47,7 +47,7 @@ class ProviderAdapter {
   virtual std::unique_ptr<StreamTranslator> translate_stream(int64_t created, bool include_usage) const = 0;
 };
 
-// The adapter for a provider type, or nullptr when the type has none yet.
-const ProviderAdapter* adapter_for(ProviderType type);
+// The adapter for a provider type.
+const ProviderAdapter& adapter_for(ProviderType type);
 
 }  // namespace switchyard

@@ -41,7 +41,8 @@ TEST(OpenAIAdapter, SendsNoCredentialsToAProviderWithoutAKey) {
   EXPECT_EQ(request.body, body) << "same model name: the body goes as it came";
 }
 
-TEST(OpenAIAdapter, EveryProviderTypeHasAnAnswerInTheRegistry) {
-  EXPECT_NE(adapter_for(ProviderType::openai), nullptr);
-  EXPECT_TRUE(adapter_for(ProviderType::openai)->answers_in_openai_format());
+TEST(OpenAIAdapter, OnlyOpenAIProvidersArePassedThrough) {
+  EXPECT_TRUE(adapter_for(ProviderType::openai).answers_in_openai_format());
+  EXPECT_FALSE(adapter_for(ProviderType::anthropic).answers_in_openai_format());
+  EXPECT_FALSE(adapter_for(ProviderType::gemini).answers_in_openai_format());
 }

@@ -1,0 +1,34 @@
+#include "providers/gemini/gemini_adapter.h"
+
+#include <boost/json.hpp>
+
+#include "translate/gemini_request.h"
+#include "translate/gemini_response.h"
+
+namespace switchyard {
+
+std::variant<UpstreamRequest, Error> GeminiAdapter::build_request(const OpenAIInbound& inbound,
+                                                                const Candidate& candidate) const {
+  if (inbound.endpoint != OpenAIEndpoint::chat_completions)
+    return make_error(ErrorKind::bad_request, "provider '" + candidate.provider->name + "' (Gemini) takes chat requests only");
+  auto body = gemini_request_from_openai(*inbound.parsed);
+  if (auto* error = std::get_if<Error>(&body)) return *error;
+  const ProviderConfig& provider = *candidate.provider;
+  UpstreamRequest request;
+  request.target = provider.endpoint.path_prefix + "/v1beta/models/" + candidate.upstream_model +
+                   (inbound.view.stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+  request.header_lines = "Content-Type: application/json\r\nUser-Agent: switchyard\r\n";
+  if (!provider.api_key.empty()) request.header_lines += "x-goog-api-key: " + provider.api_key + "\r\n";
+  request.body = boost::json::serialize(std::get<boost::json::object>(body));
+  return request;
+}
+
+std::variant<std::string, Error> GeminiAdapter::translate_response(std::string_view body, int64_t created) const {
+  return openai_response_from_gemini(body, created);
+}
+
+std::unique_ptr<StreamTranslator> GeminiAdapter::translate_stream(int64_t created, bool include_usage) const {
+  return openai_stream_from_gemini(created, include_usage);
+}
+
+}  // namespace switchyard

@@ -1,0 +1,197 @@
+#include "translate/gemini_request.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <map>
+
+#include "translate/openai_request_reader.h"
+
+namespace switchyard {
+namespace json = boost::json;
+namespace {
+
+Error unsupported(std::string what, std::string param = "messages") {
+  return make_error(ErrorKind::bad_request, std::move(what), std::move(param));
+}
+
+// Gemini takes an OpenAPI subset of JSON Schema and refuses keys outside it.
+json::value gemini_schema(const json::value& schema) {
+  if (schema.is_array()) {
+    json::array out;
+    for (const auto& item : schema.get_array()) out.push_back(gemini_schema(item));
+    return out;
+  }
+  if (!schema.is_object()) return schema;
+  json::object out;
+  for (const auto& [key, value] : schema.get_object()) {
+    if (key == "$schema" || key == "additionalProperties" || key == "strict" || key == "$id") continue;
+    if (key == "properties" && value.is_object()) {  // names of properties are data, not keywords
+      json::object properties;
+      for (const auto& [name, sub] : value.get_object()) properties[name] = gemini_schema(sub);
+      out[key] = std::move(properties);
+    } else {
+      out[key] = key == "items" || key == "anyOf" ? gemini_schema(value) : value;
+    }
+  }
+  return out;
+}
+
+std::string media_type_for(std::string_view url) {
+  if (url.ends_with(".png")) return "image/png";
+  if (url.ends_with(".gif")) return "image/gif";
+  if (url.ends_with(".webp")) return "image/webp";
+  return "image/jpeg";
+}
+
+std::variant<json::array, Error> parts_of(const json::value* content) {
+  json::array parts;
+  if (!content || content->is_null()) return parts;
+  if (content->is_string()) {
+    if (!content->get_string().empty()) parts.push_back(json::object{{"text", content->get_string()}});
+    return parts;
+  }
+  if (!content->is_array()) return unsupported("message content must be a string or an array of parts");
+  for (const auto& p : content->get_array()) {
+    if (!p.is_object()) return unsupported("content parts must be objects");
+    const auto& part = p.get_object();
+    std::string_view type = part.contains("type") && part.at("type").is_string() ? part.at("type").get_string() : "";
+    if (type == "text") {
+      parts.push_back(json::object{{"text", part.contains("text") ? part.at("text") : json::value("")}});
+    } else if (type == "image_url") {
+      std::string_view url;
+      if (auto* image = part.if_contains("image_url"); image && image->is_object())
+        if (auto* u = image->get_object().if_contains("url"); u && u->is_string()) url = u->get_string();
+      if (auto inline_image = openai_in::parse_data_url(url))
+        parts.push_back(json::object{{"inlineData", {{"mimeType", inline_image->media_type}, {"data", inline_image->base64}}}});
+      else if (url.starts_with("http://") || url.starts_with("https://"))
+        parts.push_back(json::object{{"fileData", {{"mimeType", media_type_for(url)}, {"fileUri", url}}}});
+      else
+        return unsupported("image URLs must be data: (base64) or http(s) URLs");
+    } else {
+      return unsupported(fmt::format("content parts of type '{}' cannot be sent to a Gemini provider", type));
+    }
+  }
+  return parts;
+}
+
+void append_turn(json::array& contents, std::string_view role, json::array parts) {
+  if (parts.empty()) return;
+  if (!contents.empty() && contents.back().as_object().at("role").as_string() == role) {
+    auto& previous = contents.back().as_object().at("parts").as_array();
+    for (auto& p : parts) previous.push_back(std::move(p));
+    return;
+  }
+  contents.push_back(json::object{{"role", role}, {"parts", std::move(parts)}});
+}
+
+std::variant<json::object, Error> function_calling(const json::value& choice) {
+  if (choice.is_string()) {
+    std::string_view c = choice.get_string();
+    if (c == "auto") return json::object{{"mode", "AUTO"}};
+    if (c == "none") return json::object{{"mode", "NONE"}};
+    if (c == "required") return json::object{{"mode", "ANY"}};
+  }
+  if (choice.is_object())
+    if (auto* function = choice.get_object().if_contains("function"); function && function->is_object())
+      if (auto* name = function->get_object().if_contains("name"); name && name->is_string())
+        return json::object{{"mode", "ANY"}, {"allowedFunctionNames", json::array{*name}}};
+  return unsupported("tool_choice must be auto, none, required or a named function", "tool_choice");
+}
+
+}  // namespace
+
+std::variant<json::object, Error> gemini_request_from_openai(const json::object& openai) {
+  json::array system;
+  json::array contents;
+  std::map<std::string, std::string> tool_names;  // tool_call_id -> function name, for the results
+
+  for (const auto& m : openai.at("messages").get_array()) {
+    const auto& message = m.get_object();
+    std::string_view role = message.at("role").get_string();
+    const json::value* content = message.if_contains("content");
+    if (role == "system" || role == "developer") {
+      auto parts = parts_of(content);
+      if (auto* error = std::get_if<Error>(&parts)) return *error;
+      for (auto& p : std::get<json::array>(parts)) system.push_back(std::move(p));
+    } else if (role == "user") {
+      auto parts = parts_of(content);
+      if (auto* error = std::get_if<Error>(&parts)) return *error;
+      append_turn(contents, "user", std::get<json::array>(std::move(parts)));
+    } else if (role == "assistant") {
+      auto parts = parts_of(content);
+      if (auto* error = std::get_if<Error>(&parts)) return *error;
+      auto& list = std::get<json::array>(parts);
+      if (auto* calls = message.if_contains("tool_calls"); calls && calls->is_array())
+        for (const auto& c : calls->get_array()) {
+          if (!c.is_object()) return unsupported("tool_calls must be objects");
+          auto args = openai_in::tool_arguments(c.get_object());
+          if (auto* error = std::get_if<Error>(&args)) return *error;
+          std::string name(c.get_object().at("function").as_object().at("name").as_string());
+          if (auto* id = c.get_object().if_contains("id"); id && id->is_string()) tool_names[std::string(id->get_string())] = name;
+          list.push_back(json::object{{"functionCall", {{"name", name}, {"args", std::get<json::object>(std::move(args))}}}});
+        }
+      append_turn(contents, "model", std::move(list));
+    } else if (role == "tool") {
+      std::string id = message.contains("tool_call_id") && message.at("tool_call_id").is_string()
+                           ? std::string(message.at("tool_call_id").get_string())
+                           : std::string();
+      auto name = tool_names.find(id);
+      if (name == tool_names.end())
+        return unsupported(fmt::format("tool message '{}' answers no earlier tool call", id));
+      std::string text = content ? openai_in::content_text(*content) : std::string();
+      // A JSON object result goes as it is; anything else is wrapped, as Gemini wants an object.
+      boost::system::error_code ec;
+      json::value result = json::parse(text, ec);
+      json::value response = !ec && result.is_object() ? result : json::value(json::object{{"result", text}});
+      append_turn(contents, "user", json::array{json::object{{"functionResponse", {{"name", name->second}, {"response", response}}}}});
+    } else {
+      return unsupported(fmt::format("messages of role '{}' cannot be sent to a Gemini provider", role));
+    }
+  }
+  if (contents.empty()) return unsupported("a Gemini provider needs at least one user or assistant message");
+
+  json::object out{{"contents", std::move(contents)}};
+  if (!system.empty()) out["systemInstruction"] = json::object{{"parts", std::move(system)}};
+
+  json::object config;
+  if (auto* v = openai.if_contains("temperature"); v && !v->is_null()) config["temperature"] = *v;
+  if (auto* v = openai.if_contains("top_p"); v && !v->is_null()) config["topP"] = *v;
+  if (auto max = openai_in::max_output_tokens(openai)) config["maxOutputTokens"] = *max;
+  if (auto stops = openai_in::stop_sequences(openai); !stops.empty()) {
+    json::array list;
+    for (auto& s : stops) list.push_back(json::value(s));
+    config["stopSequences"] = std::move(list);
+  }
+  if (auto* format = openai.if_contains("response_format"); format && format->is_object()) {
+    const auto& f = format->get_object();
+    std::string_view type = f.contains("type") && f.at("type").is_string() ? f.at("type").get_string() : "";
+    if (type == "json_object" || type == "json_schema") config["responseMimeType"] = "application/json";
+    if (type == "json_schema" && f.contains("json_schema") && f.at("json_schema").is_object())
+      if (auto* schema = f.at("json_schema").get_object().if_contains("schema")) config["responseSchema"] = gemini_schema(*schema);
+  }
+  if (auto budget = openai_in::thinking_budget(openai)) config["thinkingConfig"] = json::object{{"thinkingBudget", *budget}};
+  if (!config.empty()) out["generationConfig"] = std::move(config);
+
+  if (auto* tools = openai.if_contains("tools"); tools && tools->is_array() && !tools->get_array().empty()) {
+    json::array declarations;
+    for (const auto& t : tools->get_array()) {
+      const json::value* function = t.is_object() ? t.get_object().if_contains("function") : nullptr;
+      if (!function || !function->is_object() || !function->get_object().contains("name"))
+        return unsupported("each tool needs a function with a name", "tools");
+      const auto& f = function->get_object();
+      json::object declaration{{"name", f.at("name")}};
+      if (auto* d = f.if_contains("description")) declaration["description"] = *d;
+      if (auto* p = f.if_contains("parameters")) declaration["parameters"] = gemini_schema(*p);
+      declarations.push_back(std::move(declaration));
+    }
+    out["tools"] = json::array{json::object{{"functionDeclarations", std::move(declarations)}}};
+  }
+  if (auto* choice = openai.if_contains("tool_choice"); choice && !choice->is_null()) {
+    auto mapped = function_calling(*choice);
+    if (auto* error = std::get_if<Error>(&mapped)) return *error;
+    out["toolConfig"] = json::object{{"functionCallingConfig", std::get<json::object>(std::move(mapped))}};
+  }
+  return out;
+}
+
+}  // namespace switchyard

@@ -1,0 +1,162 @@
+#include "translate/gemini_response.h"
+
+#include <boost/json.hpp>
+
+namespace switchyard {
+namespace json = boost::json;
+namespace {
+
+int64_t number_at(const json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_int64() ? v->get_int64() : 0;
+}
+
+std::string string_at(const json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+Error malformed(std::string_view what) {
+  return make_error(ErrorKind::upstream_failed, "the provider's answer is malformed: " + std::string(what));
+}
+
+std::string finish_reason(std::string_view reason, bool called_tools) {
+  if (reason == "MAX_TOKENS") return "length";
+  if (reason == "SAFETY" || reason == "RECITATION" || reason == "BLOCKLIST" || reason == "PROHIBITED_CONTENT" ||
+      reason == "SPII" || reason == "IMAGE_SAFETY")
+    return "content_filter";
+  return called_tools ? "tool_calls" : "stop";
+}
+
+// One response's first candidate: its parts, fed to the callbacks in order.
+struct CandidateView {
+  json::array parts;
+  std::string finish;
+};
+
+std::optional<CandidateView> first_candidate(const json::object& response) {
+  auto* candidates = response.if_contains("candidates");
+  if (!candidates || !candidates->is_array() || candidates->get_array().empty()) return std::nullopt;
+  const auto& candidate = candidates->get_array().front();
+  if (!candidate.is_object()) return std::nullopt;
+  CandidateView view;
+  view.finish = string_at(candidate.get_object(), "finishReason");
+  if (auto* content = candidate.get_object().if_contains("content"); content && content->is_object())
+    if (auto* parts = content->get_object().if_contains("parts"); parts && parts->is_array()) view.parts = parts->get_array();
+  return view;
+}
+
+ToolCallOut tool_call(const json::object& call, int index) {
+  std::string id = string_at(call, "id");
+  return ToolCallOut{id.empty() ? "call_" + std::to_string(index) : id, string_at(call, "name"),
+                     json::serialize(call.contains("args") ? call.at("args") : json::object{})};
+}
+
+class GeminiStream final : public StreamTranslator {
+ public:
+  GeminiStream(int64_t created, bool include_usage)
+      : writer_("", "", created), created_(created), include_usage_(include_usage) {}
+
+  std::optional<Error> on_event(const SseEvent& event, std::string& out) override {
+    boost::system::error_code ec;
+    json::value parsed = json::parse(event.data, ec);
+    if (ec || !parsed.is_object()) return malformed("an event is not a JSON object");
+    const auto& response = parsed.get_object();
+    if (auto* error = response.if_contains("error"); error && error->is_object())
+      return make_error(ErrorKind::upstream_failed, "provider error in stream: " + string_at(error->get_object(), "message"));
+    if (!started_) {
+      writer_ = ChunkWriter(string_at(response, "responseId"), string_at(response, "modelVersion"), created_);
+      writer_.role(out);
+      started_ = true;
+    }
+    if (auto* usage = response.if_contains("usageMetadata"); usage && usage->is_object()) usage_ = usage_from_gemini(usage->get_object());
+    auto candidate = first_candidate(response);
+    if (!candidate) return std::nullopt;
+    for (const auto& p : candidate->parts) {
+      if (!p.is_object()) continue;
+      const auto& part = p.get_object();
+      if (auto* call = part.if_contains("functionCall"); call && call->is_object()) {
+        ToolCallOut out_call = tool_call(call->get_object(), tools_);
+        writer_.tool_call_start(out, tools_, out_call.id, out_call.name);
+        writer_.tool_call_arguments(out, tools_++, out_call.arguments);
+      } else if (auto* thought = part.if_contains("thought"); thought && thought->is_bool() && thought->get_bool()) {
+        writer_.reasoning(out, string_at(part, "text"));
+      } else {
+        writer_.text(out, string_at(part, "text"));
+      }
+    }
+    if (!candidate->finish.empty()) finish_ = candidate->finish;
+    return std::nullopt;
+  }
+
+  std::optional<Error> on_end(std::string& out) override {
+    // Gemini has no closing event: the end of the body is the end, complete only with a finishReason.
+    if (finish_.empty()) return make_error(ErrorKind::upstream_failed, "the provider's stream ended without a finishReason");
+    writer_.finish(out, finish_reason(finish_, tools_ > 0));
+    if (include_usage_) writer_.usage(out, usage_);
+    ChunkWriter::done(out);
+    return std::nullopt;
+  }
+
+ private:
+  ChunkWriter writer_;
+  int64_t created_ = 0;
+  bool include_usage_;
+  bool started_ = false;
+  TokenUsage usage_;
+  std::string finish_;
+  int tools_ = 0;
+};
+
+}  // namespace
+
+TokenUsage usage_from_gemini(const json::object& usage) {
+  TokenUsage u;
+  u.input = number_at(usage, "promptTokenCount");
+  u.cache_read = number_at(usage, "cachedContentTokenCount");
+  u.reasoning = number_at(usage, "thoughtsTokenCount");
+  u.output = number_at(usage, "candidatesTokenCount") + u.reasoning;
+  return u;
+}
+
+std::variant<std::string, Error> openai_response_from_gemini(std::string_view body, int64_t created) {
+  boost::system::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (ec || !parsed.is_object()) return malformed("not a JSON object");
+  const auto& response = parsed.get_object();
+  CompletionOut out;
+  out.id = string_at(response, "responseId");
+  out.model = string_at(response, "modelVersion");
+  out.created = created;
+  if (auto* usage = response.if_contains("usageMetadata"); usage && usage->is_object()) out.usage = usage_from_gemini(usage->get_object());
+
+  auto candidate = first_candidate(response);
+  if (!candidate) {  // the prompt itself was blocked
+    out.content = "";
+    out.finish_reason = "content_filter";
+    return completion_body(out);
+  }
+  std::string text;
+  bool has_text = false;
+  for (const auto& p : candidate->parts) {
+    if (!p.is_object()) continue;
+    const auto& part = p.get_object();
+    if (auto* call = part.if_contains("functionCall"); call && call->is_object()) {
+      out.tool_calls.push_back(tool_call(call->get_object(), static_cast<int>(out.tool_calls.size())));
+    } else if (auto* thought = part.if_contains("thought"); thought && thought->is_bool() && thought->get_bool()) {
+      out.reasoning += string_at(part, "text");
+    } else if (part.contains("text")) {
+      text += string_at(part, "text");
+      has_text = true;
+    }
+  }
+  if (has_text || out.tool_calls.empty()) out.content = std::move(text);
+  out.finish_reason = finish_reason(candidate->finish, !out.tool_calls.empty());
+  return completion_body(out);
+}
+
+std::unique_ptr<StreamTranslator> openai_stream_from_gemini(int64_t created, bool include_usage) {
+  return std::make_unique<GeminiStream>(created, include_usage);
+}
+
+}  // namespace switchyard
