@@ -47,7 +47,7 @@ std::variant<json::array, Error> content_blocks(const json::value* content) {
   for (const auto& p : content->get_array()) {
     if (!p.is_object()) return unsupported("content parts must be objects");
     const auto& part = p.get_object();
-    std::string_view type = part.contains("type") && part.at("type").is_string() ? part.at("type").get_string() : "";
+    std::string_view type = openai_in::string_field(part, "type");
     json::object block;
     if (type == "text") {
       block = {{"type", "text"}, {"text", part.contains("text") ? part.at("text") : json::value("")}};

@@ -54,7 +54,7 @@ std::variant<json::array, Error> parts_of(const json::value* content) {
   for (const auto& p : content->get_array()) {
     if (!p.is_object()) return unsupported("content parts must be objects");
     const auto& part = p.get_object();
-    std::string_view type = part.contains("type") && part.at("type").is_string() ? part.at("type").get_string() : "";
+    std::string_view type = openai_in::string_field(part, "type");
     if (type == "text") {
       parts.push_back(json::object{{"text", part.contains("text") ? part.at("text") : json::value("")}});
     } else if (type == "image_url") {
@@ -164,7 +164,7 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
   }
   if (auto* format = openai.if_contains("response_format"); format && format->is_object()) {
     const auto& f = format->get_object();
-    std::string_view type = f.contains("type") && f.at("type").is_string() ? f.at("type").get_string() : "";
+    std::string_view type = openai_in::string_field(f, "type");
     if (type == "json_object" || type == "json_schema") config["responseMimeType"] = "application/json";
     if (type == "json_schema" && f.contains("json_schema") && f.at("json_schema").is_object())
       if (auto* schema = f.at("json_schema").get_object().if_contains("schema")) config["responseSchema"] = gemini_schema(*schema);

@@ -12,6 +12,11 @@ std::optional<InlineImage> parse_data_url(std::string_view url) {
   return InlineImage{std::string(meta.substr(0, meta.size() - 7)), std::string(url.substr(comma + 1))};
 }
 
+std::string_view string_field(const json::object& object, std::string_view key) {
+  auto* value = object.if_contains(key);
+  return value && value->is_string() ? std::string_view(value->get_string()) : std::string_view();
+}
+
 std::string content_text(const json::value& content) {
   if (content.is_string()) return std::string(content.get_string());
   std::string out;
