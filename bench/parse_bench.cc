@@ -41,7 +41,7 @@ void BM_ParseAndSplice(benchmark::State& state) {
   for (auto _ : state) {
     std::string body = original;
     auto result = switchyard::parse_openai_request(body, switchyard::OpenAIEndpoint::chat_completions);
-    auto spliced = switchyard::splice_model(body, std::get<switchyard::OpenAIRequestView>(result), "gpt-4o-mini");
+    auto spliced = switchyard::splice_model(body, std::get<switchyard::RequestView>(result), "gpt-4o-mini");
     benchmark::DoNotOptimize(spliced);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * original.size()));

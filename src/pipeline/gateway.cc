@@ -5,6 +5,8 @@
 
 #include "core/request_context.h"
 #include "core/request_id.h"
+#include "pipeline/anthropic_messages.h"
+#include "pipeline/client_format.h"
 #include "pipeline/openai_proxy.h"
 #include "pipeline/responses.h"
 
@@ -29,12 +31,17 @@ std::string models_list(const Config& config) {
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
+// Anthropic's API answers errors in its own shape; everything else speaks OpenAI's.
+const ClientFormat& client_for(std::string_view path) {
+  return path.starts_with("/v1/messages") ? anthropic_client() : openai_client();
+}
+
 }  // namespace
 
 Gateway::Gateway(std::shared_ptr<const Config> config) : config_(std::move(config)), models_body_(models_list(*config_)) {}
 
-http::response<http::string_body> Gateway::render_error(const Error& error, const http::request_header<>&) const {
-  return openai_error_response(new_request_id(), error);
+http::response<http::string_body> Gateway::render_error(const Error& error, const http::request_header<>& header) const {
+  return client_for(path_of(header.target())).error_response(new_request_id(), error);
 }
 
 Task<> Gateway::handle(Exchange& exchange) {
@@ -50,16 +57,18 @@ Task<> Gateway::handle(Exchange& exchange) {
     co_await exchange.respond(json_response(context.id, 200, R"({"status":"ok"})"));
     co_return;
   }
-  const bool known = path == "/v1/chat/completions" || path == "/v1/embeddings" || path == "/v1/models";
+  const ClientFormat& client = client_for(path);
+  const bool known = path == "/v1/chat/completions" || path == "/v1/embeddings" || path == "/v1/models" ||
+                     path == "/v1/messages" || path == "/v1/messages/count_tokens";
   if (!known) {
-    co_await exchange.respond(openai_error_response(
-        context.id, make_error(ErrorKind::not_found, "no endpoint " + std::string(path) + " on this gateway")));
+    co_await exchange.respond(
+        client.error_response(context.id, make_error(ErrorKind::not_found, "no endpoint " + std::string(path) + " on this gateway")));
     co_return;
   }
   if ((path == "/v1/models" && !is_get) || (path != "/v1/models" && !is_post)) {
     auto error = make_error(ErrorKind::method_not_allowed,
                             std::string(request.method_string()) + " is not allowed on " + std::string(path));
-    auto response = openai_error_response(context.id, error);
+    auto response = client.error_response(context.id, error);
     response.set(http::field::allow, path == "/v1/models" ? "GET" : "POST");
     co_await exchange.respond(std::move(response));
     co_return;
@@ -67,7 +76,7 @@ Task<> Gateway::handle(Exchange& exchange) {
 
   auto identity = authenticate(*config_, request);
   if (auto* error = std::get_if<Error>(&identity)) {
-    co_await exchange.respond(openai_error_response(context.id, *error));
+    co_await exchange.respond(client.error_response(context.id, *error));
     co_return;
   }
   context.client = std::get<ClientIdentity>(std::move(identity));
@@ -76,8 +85,12 @@ Task<> Gateway::handle(Exchange& exchange) {
     co_await exchange.respond(json_response(context.id, 200, models_body_));
   else if (path == "/v1/chat/completions")
     co_await proxy_openai(context, exchange, OpenAIEndpoint::chat_completions);
-  else
+  else if (path == "/v1/embeddings")
     co_await proxy_openai(context, exchange, OpenAIEndpoint::embeddings);
+  else if (path == "/v1/messages")
+    co_await proxy_anthropic(context, exchange);
+  else
+    co_await count_anthropic_tokens(context, exchange);
 }
 
 }  // namespace switchyard

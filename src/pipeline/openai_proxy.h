@@ -5,8 +5,7 @@
 
 namespace switchyard {
 
-// parse -> route -> attempt loop -> relay, for an OpenAI-format request (chat completions or
-// embeddings). Always answers the client.
+// POST /v1/chat/completions and /v1/embeddings: the OpenAI parse phase, then the proxy.
 Task<> proxy_openai(RequestContext& context, Exchange& exchange, OpenAIEndpoint endpoint);
 
 }  // namespace switchyard

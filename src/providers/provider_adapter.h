@@ -19,8 +19,10 @@ namespace switchyard {
 struct OpenAIInbound {
   OpenAIEndpoint endpoint;
   std::string_view body;
-  const OpenAIRequestView& view;
-  const boost::json::object* parsed = nullptr;  // the whole request, for adapters that translate it
+  const RequestView& view;
+  // The whole request, for adapters that translate it. With an empty `body` it is the only form
+  // (a request translated from another client format).
+  const boost::json::object* parsed = nullptr;
 };
 
 // An upstream HTTP request. Its header lines are kept as text: they are written out once and

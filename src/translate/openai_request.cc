@@ -58,19 +58,27 @@ std::optional<std::pair<std::size_t, std::size_t>> locate_model(const simdjson::
   return std::nullopt;
 }
 
+simdjson::padded_string_view padded(std::string& body) {
+  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  return simdjson::padded_string_view(body.data(), body.size(), body.capacity());
+}
+
 }  // namespace
 
-std::variant<OpenAIRequestView, Error> parse_openai_request(std::string& body, OpenAIEndpoint endpoint) {
+std::optional<std::pair<std::size_t, std::size_t>> locate_model_token(std::string& body) {
+  return locate_model(padded(body));
+}
+
+std::variant<RequestView, Error> parse_openai_request(std::string& body, OpenAIEndpoint endpoint) {
   thread_local simdjson::dom::parser parser;
-  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  simdjson::padded_string_view json(body.data(), body.size(), body.capacity());
+  simdjson::padded_string_view json = padded(body);
 
   simdjson::dom::element root;
   if (auto ec = parser.parse(json).get(root))
     return invalid(fmt::format("the request body is not valid JSON: {}", simdjson::error_message(ec)));
   if (!root.is_object()) return invalid("the request body must be a JSON object");
 
-  OpenAIRequestView view;
+  RequestView view;
   std::string_view model;
   auto model_field = root["model"];
   if (model_field.error()) return invalid("'model' is required", "model");
@@ -102,7 +110,7 @@ std::variant<OpenAIRequestView, Error> parse_openai_request(std::string& body, O
   return view;
 }
 
-std::string splice_model(std::string_view body, const OpenAIRequestView& view, std::string_view upstream_model) {
+std::string splice_model(std::string_view body, const RequestView& view, std::string_view upstream_model) {
   std::string quoted = boost::json::serialize(boost::json::string(upstream_model));
   std::string out;
   out.reserve(body.size() - view.model_length + quoted.size());

@@ -1,7 +1,9 @@
 #pragma once
 // The parse phase for OpenAI-format requests: validate the body and read only what the
 // gateway needs (model, stream flags), remembering where the model value sits so that a
-// pass-through can splice in the upstream model without re-serialising the body.
+// pass-through can splice in the upstream model without re-serialising the body. The view and
+// the splice serve every client format whose body has a top-level "model".
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -11,7 +13,7 @@ namespace switchyard {
 
 enum class OpenAIEndpoint { chat_completions, embeddings };
 
-struct OpenAIRequestView {
+struct RequestView {
   std::string model;
   bool stream = false;
   bool include_usage = false;
@@ -21,9 +23,13 @@ struct OpenAIRequestView {
 
 // Requires nothing of `body` but that it is the raw request; it may grow its capacity (the
 // JSON parser needs padding) but its contents stay as they are.
-std::variant<OpenAIRequestView, Error> parse_openai_request(std::string& body, OpenAIEndpoint endpoint);
+std::variant<RequestView, Error> parse_openai_request(std::string& body, OpenAIEndpoint endpoint);
+
+// Where the top-level "model" string token sits in `body` (quotes included): {offset, length}.
+// `body` must be valid JSON; its capacity may grow (the parser needs padding).
+std::optional<std::pair<std::size_t, std::size_t>> locate_model_token(std::string& body);
 
 // `body` with the model value replaced by `upstream_model`, every other byte unchanged.
-std::string splice_model(std::string_view body, const OpenAIRequestView& view, std::string_view upstream_model);
+std::string splice_model(std::string_view body, const RequestView& view, std::string_view upstream_model);
 
 }  // namespace switchyard

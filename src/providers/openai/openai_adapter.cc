@@ -1,5 +1,7 @@
 #include "providers/openai/openai_adapter.h"
 
+#include <boost/json.hpp>
+
 namespace switchyard {
 
 std::variant<UpstreamRequest, Error> OpenAIAdapter::build_request(const OpenAIInbound& inbound,
@@ -12,9 +14,15 @@ std::variant<UpstreamRequest, Error> OpenAIAdapter::build_request(const OpenAIIn
                                              : "Content-Type: application/json\r\nAccept: application/json\r\n";
   request.header_lines += "User-Agent: switchyard\r\n";
   if (!provider.api_key.empty()) request.header_lines += "Authorization: Bearer " + provider.api_key + "\r\n";
-  request.body = inbound.view.model == candidate.upstream_model
-                     ? std::string(inbound.body)
-                     : splice_model(inbound.body, inbound.view, candidate.upstream_model);
+  if (inbound.body.empty() && inbound.parsed) {  // a request translated from another client format
+    boost::json::object body = *inbound.parsed;
+    body["model"] = candidate.upstream_model;
+    request.body = boost::json::serialize(body);
+  } else if (inbound.view.model == candidate.upstream_model) {
+    request.body = inbound.body;
+  } else {
+    request.body = splice_model(inbound.body, inbound.view, candidate.upstream_model);
+  }
   return request;
 }
 

@@ -19,7 +19,7 @@ providers:
 TEST(OpenAIAdapter, BuildsTheUpstreamChatRequestFromARecordedOne) {
   Config c = config();
   std::string body = fixture("openai/chat_request_tools.json");
-  auto view = std::get<OpenAIRequestView>(parse_openai_request(body, OpenAIEndpoint::chat_completions));
+  auto view = std::get<RequestView>(parse_openai_request(body, OpenAIEndpoint::chat_completions));
   Candidate candidate{&c.providers.at("groq"), "llama-3.3-70b-versatile"};
   auto request = std::get<UpstreamRequest>(OpenAIAdapter{}.build_request({OpenAIEndpoint::chat_completions, body, view}, candidate));
   EXPECT_EQ(request.method, http::verb::post);
@@ -33,7 +33,7 @@ TEST(OpenAIAdapter, BuildsTheUpstreamChatRequestFromARecordedOne) {
 TEST(OpenAIAdapter, SendsNoCredentialsToAProviderWithoutAKey) {
   Config c = config();
   std::string body = fixture("openai/embeddings_request.json");
-  auto view = std::get<OpenAIRequestView>(parse_openai_request(body, OpenAIEndpoint::embeddings));
+  auto view = std::get<RequestView>(parse_openai_request(body, OpenAIEndpoint::embeddings));
   Candidate candidate{&c.providers.at("local"), "text-embedding-3-small"};
   auto request = std::get<UpstreamRequest>(OpenAIAdapter{}.build_request({OpenAIEndpoint::embeddings, body, view}, candidate));
   EXPECT_EQ(request.target, "/v1/embeddings");

@@ -7,10 +7,10 @@
 using namespace switchyard;
 
 namespace {
-OpenAIRequestView parse_ok(std::string body, OpenAIEndpoint endpoint = OpenAIEndpoint::chat_completions) {
+RequestView parse_ok(std::string body, OpenAIEndpoint endpoint = OpenAIEndpoint::chat_completions) {
   auto result = parse_openai_request(body, endpoint);
   if (auto* error = std::get_if<Error>(&result)) ADD_FAILURE() << error->message;
-  return std::get<OpenAIRequestView>(result);
+  return std::get<RequestView>(result);
 }
 Error parse_error(std::string body, OpenAIEndpoint endpoint = OpenAIEndpoint::chat_completions) {
   auto result = parse_openai_request(body, endpoint);

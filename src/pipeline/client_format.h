@@ -1,0 +1,49 @@
+#pragma once
+// What differs between the APIs clients call (OpenAI chat, Anthropic messages): how errors look,
+// which provider type already speaks the client's format (its bytes then pass through), and how
+// answers that reach the gateway in OpenAI form are turned into the client's.
+#include <boost/json.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/error.h"
+#include "providers/provider_adapter.h"
+#include "server/asio.h"
+#include "translate/openai_request.h"
+#include "translate/stream_translator.h"
+
+namespace switchyard {
+
+struct ClientRequest {
+  OpenAIEndpoint endpoint = OpenAIEndpoint::chat_completions;
+  std::string_view body;  // as the client sent it
+  RequestView view;       // model, stream flags, where the model sits in `body`
+  // The request in OpenAI chat form, for adapters that translate it; made when first needed.
+  std::optional<boost::json::value> as_openai;
+};
+
+class ClientFormat {
+ public:
+  virtual ~ClientFormat() = default;
+  virtual http::response<http::string_body> error_response(const std::string& request_id, const Error& error) const = 0;
+  virtual std::string stream_error_event(const Error& error) const = 0;
+  // True when an upstream error body is already complete in this client's format.
+  virtual bool is_error_body(std::string_view body) const = 0;
+  // The provider type whose API this client speaks.
+  virtual ProviderType native_provider() const = 0;
+  // The request for a native provider: the client's bytes with the model replaced.
+  virtual std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request,
+                                                              const Candidate& candidate) const = 0;
+  // The request in OpenAI chat form (ClientRequest::as_openai), or why it has none.
+  virtual std::variant<const boost::json::object*, Error> openai_request(ClientRequest& request) const = 0;
+  // An answer in OpenAI form -> this client's.
+  virtual std::variant<std::string, Error> answer_from_openai(std::string body, std::string_view model) const = 0;
+  // A stream in OpenAI form -> this client's; nullptr when it needs no change.
+  virtual std::unique_ptr<StreamTranslator> stream_from_openai(std::string_view model) const = 0;
+};
+
+const ClientFormat& openai_client();
+const ClientFormat& anthropic_client();
+
+}  // namespace switchyard

@@ -1,0 +1,84 @@
+#include <boost/json.hpp>
+
+#include "pipeline/client_format.h"
+#include "pipeline/responses.h"
+#include "providers/openai/openai_adapter.h"
+#include "translate/anthropic_inbound.h"
+#include "translate/errors.h"
+
+namespace switchyard {
+namespace {
+
+class OpenAIClient final : public ClientFormat {
+ public:
+  http::response<http::string_body> error_response(const std::string& id, const Error& error) const override {
+    return openai_error_response(id, error);
+  }
+  std::string stream_error_event(const Error& error) const override { return "data: " + openai_error_body(error) + "\n\n"; }
+  bool is_error_body(std::string_view body) const override { return is_openai_error_body(body); }
+  ProviderType native_provider() const override { return ProviderType::openai; }
+  std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request, const Candidate& candidate) const override {
+    return adapter_for(ProviderType::openai).build_request({request.endpoint, request.body, request.view}, candidate);
+  }
+  std::variant<const boost::json::object*, Error> openai_request(ClientRequest& request) const override {
+    if (!request.as_openai) {
+      boost::system::error_code ec;
+      request.as_openai = boost::json::parse(request.body, ec);
+      if (ec || !request.as_openai->is_object())
+        return make_error(ErrorKind::bad_request, "the request body is not a JSON object this gateway can translate");
+    }
+    return &request.as_openai->get_object();
+  }
+  std::variant<std::string, Error> answer_from_openai(std::string body, std::string_view) const override { return body; }
+  std::unique_ptr<StreamTranslator> stream_from_openai(std::string_view) const override { return nullptr; }
+};
+
+class AnthropicClient final : public ClientFormat {
+ public:
+  http::response<http::string_body> error_response(const std::string& id, const Error& error) const override {
+    return json_response(id, static_cast<unsigned>(error.status), anthropic_error_body(error));
+  }
+  std::string stream_error_event(const Error& error) const override { return anthropic_error_event(error); }
+  bool is_error_body(std::string_view body) const override {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(body, ec);
+    return !ec && value.is_object() && value.get_object().contains("type") && value.get_object().at("type") == "error" &&
+           value.get_object().contains("error");
+  }
+  ProviderType native_provider() const override { return ProviderType::anthropic; }
+  std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request, const Candidate& candidate) const override {
+    const ProviderConfig& provider = *candidate.provider;
+    UpstreamRequest out;
+    out.target = provider.endpoint.path_prefix + "/v1/messages";
+    out.header_lines = request.view.stream ? "Content-Type: application/json\r\nAccept: text/event-stream\r\n"
+                                           : "Content-Type: application/json\r\nAccept: application/json\r\n";
+    out.header_lines += "anthropic-version: 2023-06-01\r\nUser-Agent: switchyard\r\n";
+    if (!provider.api_key.empty()) out.header_lines += "x-api-key: " + provider.api_key + "\r\n";
+    out.body = request.view.model == candidate.upstream_model ? std::string(request.body)
+                                                               : splice_model(request.body, request.view, candidate.upstream_model);
+    return out;
+  }
+  std::variant<const boost::json::object*, Error> openai_request(ClientRequest& request) const override {
+    return &request.as_openai->get_object();  // made at parse time
+  }
+  std::variant<std::string, Error> answer_from_openai(std::string body, std::string_view model) const override {
+    return anthropic_response_from_openai(body, model);
+  }
+  std::unique_ptr<StreamTranslator> stream_from_openai(std::string_view model) const override {
+    return anthropic_stream_from_openai(std::string(model));
+  }
+};
+
+}  // namespace
+
+const ClientFormat& openai_client() {
+  static const OpenAIClient client;
+  return client;
+}
+
+const ClientFormat& anthropic_client() {
+  static const AnthropicClient client;
+  return client;
+}
+
+}  // namespace switchyard

@@ -1,0 +1,215 @@
+#include "pipeline/proxy.h"
+
+#include <spdlog/spdlog.h>
+
+#include "pipeline/responses.h"
+#include "providers/provider_adapter.h"
+#include "routing/router.h"
+#include "translate/errors.h"
+#include "translate/sse_events.h"
+#include "translate/sse_splitter.h"
+#include "translate/stream_chain.h"
+#include "upstream/upstream_call.h"
+
+namespace switchyard {
+namespace {
+
+// Upstream headers worth passing to the client: rate-limit state and retry hints.
+bool passed_to_client(std::string_view name) {
+  return beast::iequals(name, "retry-after") || (name.size() > 12 && beast::iequals(name.substr(0, 12), "x-ratelimit-"));
+}
+
+void copy_upstream_headers(const http::response_header<>& from, http::fields& to) {
+  for (const auto& field : from)
+    if (passed_to_client(field.name_string())) to.set(field.name_string(), field.value());
+}
+
+int64_t unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// An upstream answer that failed: kept whole so a final 4xx can go back exactly as it came.
+struct RejectedAnswer {
+  int status = 0;
+  std::string body;
+  http::fields headers;
+  bool native = false;  // from a provider that speaks the client's format
+};
+
+// How one attempt's answer reaches the client: as it came (native), or translated.
+struct Relay {
+  const ClientFormat& client;
+  const ProviderAdapter* adapter;  // null: the provider speaks the client's format
+  std::string_view model;          // the model id the client asked for
+};
+
+// Relays the upstream's stream: as bytes, whole events at a time, when no translation is needed;
+// else event by event through `translator`.
+Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& call, const ClientFormat& client,
+                    StreamTranslator* translator) {
+  http::response<http::empty_body> head{http::status::ok, 11};
+  head.set(http::field::content_type, "text/event-stream; charset=utf-8");
+  head.set(http::field::cache_control, "no-cache");
+  head.set(kRequestIdHeader, context.id);
+  copy_upstream_headers(call.header(), head.base());
+  if (!co_await exchange.begin_stream(std::move(head))) co_return;
+
+  SseSplitter splitter;
+  std::string out;
+  auto fail = [&](const Error& error) {
+    // Whatever was sent stays sent; the client learns the answer is cut short.
+    spdlog::warn("{}: upstream stream failed: {}", context.id, error.message);
+    context.attempts.back().error = error;
+    out += client.stream_error_event(error);
+  };
+  for (bool ended = false; !ended;) {
+    out.clear();
+    auto [error, piece] = co_await call.read_some();
+    if (error) {
+      fail(*error);
+      ended = true;
+    } else if (piece.empty()) {
+      if (translator)
+        if (auto cut = translator->on_end(out)) fail(*cut);
+      ended = true;
+    } else if (!translator) {
+      if (!co_await exchange.write_chunk(splitter.feed(piece))) co_return;  // client gone: drop upstream too
+      continue;
+    } else {
+      for (const auto& event : parse_sse_events(splitter.feed(piece)))
+        if (auto reported = translator->on_event(event, out)) {
+          fail(*reported);
+          ended = true;
+          break;
+        }
+    }
+    if (!co_await exchange.write_chunk(out)) co_return;
+  }
+  co_await exchange.end_stream();
+}
+
+Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& call, const Relay& relay) {
+  std::string body;
+  if (auto error = co_await call.read_all(body)) {
+    context.attempts.back().error = error;
+    co_await exchange.respond(relay.client.error_response(context.id, *error));
+    co_return;
+  }
+  if (relay.adapter) {
+    auto answer = relay.adapter->answers_in_openai_format() ? std::variant<std::string, Error>(std::move(body))
+                                                            : relay.adapter->translate_response(body, unix_seconds());
+    if (auto* text = std::get_if<std::string>(&answer)) answer = relay.client.answer_from_openai(std::move(*text), relay.model);
+    if (auto* error = std::get_if<Error>(&answer)) {
+      context.attempts.back().error = *error;
+      co_await exchange.respond(relay.client.error_response(context.id, *error));
+    } else {
+      co_await exchange.respond(json_response(context.id, 200, std::get<std::string>(std::move(answer))));
+    }
+    co_return;
+  }
+  // The hot path of a pass-through: the head is written as text, with no field map to build.
+  std::string_view type = call.header()[http::field::content_type];
+  std::string lines = "Content-Type: ";
+  lines += type.empty() ? std::string_view("application/json") : type;
+  lines += "\r\n";
+  lines += kRequestIdHeader;
+  lines += ": ";
+  lines += context.id;
+  lines += "\r\n";
+  for (const auto& field : call.header())
+    if (passed_to_client(field.name_string())) {
+      lines += field.name_string();
+      lines += ": ";
+      lines += field.value();
+      lines += "\r\n";
+    }
+  co_await exchange.respond(static_cast<unsigned>(call.status()), lines, body);
+}
+
+}  // namespace
+
+Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& client, ClientRequest& request) {
+  const Config& config = *context.config;
+  auto planned = plan_route(config, request.view.model);
+  if (auto* error = std::get_if<Error>(&planned)) {
+    co_await exchange.respond(client.error_response(context.id, *error));
+    co_return;
+  }
+  const RoutePlan& plan = std::get<RoutePlan>(planned);
+  auto executor = co_await net::this_coro::executor;
+
+  std::optional<Error> last_error;
+  std::optional<RejectedAnswer> rejected;
+  for (const Candidate& candidate : plan.candidates) {
+    Attempt& attempt = context.attempts.emplace_back();
+    attempt.provider = candidate.provider->name;
+    attempt.upstream_model = candidate.upstream_model;
+    attempt.start = std::chrono::steady_clock::now();
+
+    const bool native = candidate.provider->type == client.native_provider();
+    const ProviderAdapter& adapter = adapter_for(candidate.provider->type);
+    std::variant<UpstreamRequest, Error> built = make_error(ErrorKind::internal, "no request built");
+    if (native) {
+      built = client.native_request(request, candidate);
+    } else {
+      auto openai = client.openai_request(request);
+      if (auto* error = std::get_if<Error>(&openai)) {
+        co_await exchange.respond(client.error_response(context.id, *error));
+        co_return;
+      }
+      // An OpenAI client's own bytes serve OpenAI-format adapters; translated requests go as JSON.
+      std::string_view body = &client == &openai_client() ? request.body : std::string_view();
+      built = adapter.build_request({request.endpoint, body, request.view, std::get<const boost::json::object*>(openai)}, candidate);
+    }
+    if (auto* error = std::get_if<Error>(&built)) {
+      last_error = attempt.error = *error;
+      continue;
+    }
+
+    UpstreamCall call(executor, candidate.provider->endpoint, config.timeouts);
+    auto error = co_await call.send(std::get<UpstreamRequest>(built));
+    attempt.end = std::chrono::steady_clock::now();
+    if (error) {
+      last_error = attempt.error = *error;
+      if (error->retryable) continue;
+      break;
+    }
+    attempt.status = call.status();
+    if (call.status() >= 300) {
+      RejectedAnswer answer{call.status(), {}, {}, native};
+      if (auto read_error = co_await call.read_all(answer.body, 1 << 20)) answer.body.clear();
+      copy_upstream_headers(call.header(), answer.headers);
+      last_error = attempt.error =
+          upstream_status_error(candidate.provider->name, call.status(), upstream_error_message(answer.body));
+      rejected = std::move(answer);
+      if (last_error->retryable) continue;
+      break;
+    }
+    if (request.view.stream) {
+      std::unique_ptr<StreamTranslator> translator;
+      if (!native)
+        translator = chain(adapter.answers_in_openai_format() ? nullptr : adapter.translate_stream(unix_seconds(), request.view.include_usage),
+                           client.stream_from_openai(request.view.model));
+      co_await relay_stream(context, exchange, call, client, translator.get());
+    } else {
+      co_await relay_body(context, exchange, call, Relay{client, native ? nullptr : &adapter, request.view.model});
+    }
+    co_return;
+  }
+
+  // Every candidate failed. An upstream 4xx from a provider that speaks the client's format goes
+  // back as it came, when complete in that format; anything else in the client's error shape.
+  Error final_error = last_error.value_or(make_error(ErrorKind::internal, "no attempt was made"));
+  if (rejected && rejected->native && final_error.kind == ErrorKind::upstream_rejected && client.is_error_body(rejected->body)) {
+    auto response = json_response(context.id, static_cast<unsigned>(rejected->status), std::move(rejected->body));
+    for (const auto& field : rejected->headers) response.set(field.name_string(), field.value());
+    co_await exchange.respond(std::move(response));
+    co_return;
+  }
+  auto response = client.error_response(context.id, final_error);
+  if (rejected)
+    for (const auto& field : rejected->headers) response.set(field.name_string(), field.value());
+  co_await exchange.respond(std::move(response));
+}
+
+}  // namespace switchyard

@@ -1,0 +1,11 @@
+#pragma once
+#include "core/request_context.h"
+#include "pipeline/client_format.h"
+#include "server/exchange.h"
+
+namespace switchyard {
+
+// route -> attempt loop -> relay, for a parsed request in any client format. Always answers.
+Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& client, ClientRequest& request);
+
+}  // namespace switchyard
