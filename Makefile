@@ -1,5 +1,5 @@
 # Thin wrapper: every target installs what it needs first, so each works on a fresh machine.
-.PHONY: deps build run test asan bench clean
+.PHONY: deps build run test fuzz asan bench clean
 
 deps:
 	scripts/install-deps
@@ -13,6 +13,13 @@ run: build
 
 test: build
 	ctest --preset release
+	$(MAKE) fuzz
+
+# libFuzzer targets for the SSE parser and the translators (clang), each run for a bounded time.
+fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz
+	ctest --preset fuzz
 
 # The test suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps

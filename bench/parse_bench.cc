@@ -1,11 +1,19 @@
-// What the gateway spends on a request body before it goes upstream: validation, the reads
-// it needs, and the model splice. Run: build/bench/parse_bench
+// What the gateway spends on bodies: validation, the reads it needs and the model splice of a
+// pass-through; and, for providers of another format, translating the request, the answer and
+// a streamed answer, on recorded wire samples. Run: build/bench/parse_bench
 #include <benchmark/benchmark.h>
 
 #include <fstream>
 #include <sstream>
 
+#include <boost/json.hpp>
+
+#include "translate/anthropic_request.h"
+#include "translate/anthropic_response.h"
+#include "translate/gemini_request.h"
+#include "translate/gemini_response.h"
 #include "translate/openai_request.h"
+#include "translate/sse_events.h"
 
 namespace {
 
@@ -47,6 +55,51 @@ void BM_ParseAndSplice(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * original.size()));
 }
 BENCHMARK(BM_ParseAndSplice)->Arg(1 << 10)->Arg(32 << 10)->Arg(1 << 20);
+
+// The whole translation of one request: parse the client's JSON, build the provider's.
+void BM_TranslateRequest(benchmark::State& state, bool to_anthropic) {
+  const std::string original = load("openai/chat_request_tools.json");
+  for (auto _ : state) {
+    auto request = boost::json::parse(original).as_object();
+    if (to_anthropic)
+      benchmark::DoNotOptimize(boost::json::serialize(std::get<boost::json::object>(
+          switchyard::anthropic_request_from_openai(request, "claude-sonnet-4-5"))));
+    else
+      benchmark::DoNotOptimize(
+          boost::json::serialize(std::get<boost::json::object>(switchyard::gemini_request_from_openai(request))));
+  }
+}
+BENCHMARK_CAPTURE(BM_TranslateRequest, to_anthropic, true);
+BENCHMARK_CAPTURE(BM_TranslateRequest, to_gemini, false);
+
+void BM_TranslateAnswer(benchmark::State& state, bool from_anthropic) {
+  const std::string body = load(from_anthropic ? "anthropic/response_tool_use.json" : "gemini/response_function_call.json");
+  for (auto _ : state)
+    benchmark::DoNotOptimize(from_anthropic ? switchyard::openai_response_from_anthropic(body, 1)
+                                            : switchyard::openai_response_from_gemini(body, 1));
+}
+BENCHMARK_CAPTURE(BM_TranslateAnswer, from_anthropic, true);
+BENCHMARK_CAPTURE(BM_TranslateAnswer, from_gemini, false);
+
+// A whole recorded stream, event by event; reported per stream and per event.
+void BM_TranslateStream(benchmark::State& state, bool from_anthropic) {
+  const auto events = switchyard::parse_sse_events(
+      load(from_anthropic ? "anthropic/stream_tool_use.sse" : "gemini/stream_transcript.sse"));
+  std::string out;
+  for (auto _ : state) {
+    auto translator = from_anthropic ? switchyard::openai_stream_from_anthropic(1, true)
+                                     : switchyard::openai_stream_from_gemini(1, true);
+    out.clear();
+    for (const auto& event : events) translator->on_event(event, out);
+    translator->on_end(out);
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["events"] = static_cast<double>(events.size());
+  state.counters["s_per_event"] = benchmark::Counter(static_cast<double>(state.iterations() * events.size()),
+                                                      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK_CAPTURE(BM_TranslateStream, from_anthropic, true);
+BENCHMARK_CAPTURE(BM_TranslateStream, from_gemini, false);
 
 }  // namespace
 

@@ -88,7 +88,8 @@ class AnthropicFromOpenAIStream final : public StreamTranslator {
     if (auto* usage = chunk.if_contains("usage"); usage && usage->is_object()) usage_ = usage_from_openai(usage->get_object());
     auto* choices = chunk.if_contains("choices");
     if (!choices || !choices->is_array() || choices->get_array().empty()) return std::nullopt;
-    const auto& choice = choices->get_array().front().as_object();
+    if (!choices->get_array().front().is_object()) return make_error(ErrorKind::upstream_failed, "the provider's answer is malformed: a choice is not an object");
+    const auto& choice = choices->get_array().front().get_object();
     if (auto* delta = choice.if_contains("delta"); delta && delta->is_object()) {
       const auto& d = delta->get_object();
       if (auto text = string_field(d, "content"); !text.empty()) {
@@ -97,7 +98,8 @@ class AnthropicFromOpenAIStream final : public StreamTranslator {
       }
       if (auto* calls = d.if_contains("tool_calls"); calls && calls->is_array())
         for (const auto& c : calls->get_array()) {
-          const auto& call = c.as_object();
+          if (!c.is_object()) continue;
+          const auto& call = c.get_object();
           int64_t tool = number_at(call, "index");
           const json::object function = call.contains("function") && call.at("function").is_object() ? call.at("function").get_object() : json::object{};
           if (tool != tool_) {  // a new call starts a new tool_use block
@@ -308,7 +310,8 @@ std::variant<std::string, Error> anthropic_response_from_openai(std::string_view
   if (auto text = string_field(message, "content"); !text.empty()) content.push_back(json::object{{"type", "text"}, {"text", text}});
   if (auto* calls = message.if_contains("tool_calls"); calls && calls->is_array())
     for (const auto& c : calls->get_array()) {
-      const auto& call = c.as_object();
+      if (!c.is_object()) continue;
+      const auto& call = c.get_object();
       const json::object function = call.contains("function") && call.at("function").is_object() ? call.at("function").get_object() : json::object{};
       json::value input = json::parse(string_field(function, "arguments"), ec);
       if (ec || !input.is_object()) input = json::object{};

@@ -107,9 +107,11 @@ std::variant<json::object, Error> anthropic_request_from_openai(const json::obje
   json::array system;
   json::array messages;
 
-  for (const auto& m : openai.at("messages").get_array()) {
+  auto listed = openai_in::messages_of(openai);
+  if (auto* error = std::get_if<Error>(&listed)) return *error;
+  for (const auto& m : *std::get<const json::array*>(listed)) {
     const auto& message = m.get_object();
-    std::string_view role = message.at("role").get_string();
+    std::string_view role = openai_in::string_field(message, "role");
     const json::value* content = message.if_contains("content");
     if (role == "system" || role == "developer") {
       auto blocks = content_blocks(content);
@@ -125,15 +127,10 @@ std::variant<json::object, Error> anthropic_request_from_openai(const json::obje
       auto& list = std::get<json::array>(blocks);
       if (auto* calls = message.if_contains("tool_calls"); calls && calls->is_array())
         for (const auto& c : calls->get_array()) {
-          if (!c.is_object()) return unsupported("tool_calls must be objects");
-          const auto& call = c.get_object();
-          auto args = openai_in::tool_arguments(call);
-          if (auto* error = std::get_if<Error>(&args)) return *error;
-          const auto& function = call.at("function").as_object();
-          list.push_back(json::object{{"type", "tool_use"},
-                                      {"id", call.contains("id") ? call.at("id") : json::value("")},
-                                      {"name", function.at("name")},
-                                      {"input", std::get<json::object>(std::move(args))}});
+          auto call = openai_in::tool_call(c);
+          if (auto* error = std::get_if<Error>(&call)) return *error;
+          auto& in = std::get<openai_in::ToolCallIn>(call);
+          list.push_back(json::object{{"type", "tool_use"}, {"id", in.id}, {"name", in.name}, {"input", std::move(in.arguments)}});
         }
       append_turn(messages, "assistant", std::move(list));
     } else if (role == "tool") {

@@ -105,9 +105,11 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
   json::array contents;
   std::map<std::string, std::string> tool_names;  // tool_call_id -> function name, for the results
 
-  for (const auto& m : openai.at("messages").get_array()) {
+  auto listed = openai_in::messages_of(openai);
+  if (auto* error = std::get_if<Error>(&listed)) return *error;
+  for (const auto& m : *std::get<const json::array*>(listed)) {
     const auto& message = m.get_object();
-    std::string_view role = message.at("role").get_string();
+    std::string_view role = openai_in::string_field(message, "role");
     const json::value* content = message.if_contains("content");
     if (role == "system" || role == "developer") {
       auto parts = parts_of(content);
@@ -123,12 +125,11 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
       auto& list = std::get<json::array>(parts);
       if (auto* calls = message.if_contains("tool_calls"); calls && calls->is_array())
         for (const auto& c : calls->get_array()) {
-          if (!c.is_object()) return unsupported("tool_calls must be objects");
-          auto args = openai_in::tool_arguments(c.get_object());
-          if (auto* error = std::get_if<Error>(&args)) return *error;
-          std::string name(c.get_object().at("function").as_object().at("name").as_string());
-          if (auto* id = c.get_object().if_contains("id"); id && id->is_string()) tool_names[std::string(id->get_string())] = name;
-          list.push_back(json::object{{"functionCall", {{"name", name}, {"args", std::get<json::object>(std::move(args))}}}});
+          auto call = openai_in::tool_call(c);
+          if (auto* error = std::get_if<Error>(&call)) return *error;
+          auto& in = std::get<openai_in::ToolCallIn>(call);
+          tool_names[std::string(in.id)] = std::string(in.name);
+          list.push_back(json::object{{"functionCall", {{"name", in.name}, {"args", std::move(in.arguments)}}}});
         }
       append_turn(contents, "model", std::move(list));
     } else if (role == "tool") {

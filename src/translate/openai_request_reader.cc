@@ -57,16 +57,26 @@ std::optional<int64_t> thinking_budget(const json::object& request) {
   return std::nullopt;
 }
 
-std::variant<json::object, Error> tool_arguments(const json::object& tool_call) {
-  std::string_view text = "{}";
-  if (auto* function = tool_call.if_contains("function"); function && function->is_object())
-    if (auto* args = function->get_object().if_contains("arguments"); args && args->is_string() && !args->get_string().empty())
-      text = args->get_string();
+std::variant<ToolCallIn, Error> tool_call(const json::value& call) {
+  auto invalid = [](const char* what) { return make_error(ErrorKind::bad_request, what, "messages"); };
+  const json::object* function = call.is_object() && call.get_object().contains("function") && call.get_object().at("function").is_object()
+                                     ? &call.get_object().at("function").get_object()
+                                     : nullptr;
+  if (!function || string_field(*function, "name").empty()) return invalid("each tool call needs function.name");
+  std::string_view text = string_field(*function, "arguments");
   boost::system::error_code ec;
-  json::value parsed = json::parse(text, ec);
-  if (ec || !parsed.is_object())
-    return make_error(ErrorKind::bad_request, "tool call arguments must be a JSON object", "messages");
-  return parsed.get_object();
+  json::value parsed = json::parse(text.empty() ? std::string_view("{}") : text, ec);
+  if (ec || !parsed.is_object()) return invalid("tool call arguments must be a JSON object");
+  return ToolCallIn{string_field(call.get_object(), "id"), string_field(*function, "name"), std::move(parsed.get_object())};
+}
+
+std::variant<const json::array*, Error> messages_of(const json::object& request) {
+  auto invalid = [] { return make_error(ErrorKind::bad_request, "'messages' must be a list of objects with a role", "messages"); };
+  auto* messages = request.if_contains("messages");
+  if (!messages || !messages->is_array()) return invalid();
+  for (const auto& m : messages->get_array())
+    if (!m.is_object() || string_field(m.get_object(), "role").empty()) return invalid();
+  return &messages->get_array();
 }
 
 }  // namespace switchyard::openai_in

@@ -32,7 +32,18 @@ std::vector<std::string> stop_sequences(const boost::json::object& request);
 // A thinking budget for reasoning_effort (minimal, low, medium, high); nullopt when absent.
 std::optional<int64_t> thinking_budget(const boost::json::object& request);
 
-// The JSON arguments of a tool call as an object; a bad_request Error when they are not JSON.
-std::variant<boost::json::object, Error> tool_arguments(const boost::json::object& tool_call);
+// An assistant message's tool call; a bad_request Error when it has no function name or its
+// arguments are not a JSON object.
+struct ToolCallIn {
+  std::string_view id;
+  std::string_view name;
+  boost::json::object arguments;
+};
+std::variant<ToolCallIn, Error> tool_call(const boost::json::value& call);
+
+// The request's messages, each an object with a string role. The parse phase checked this
+// already; translators check again, as their JSON parser may read a body (one with duplicate
+// keys, say) differently.
+std::variant<const boost::json::array*, Error> messages_of(const boost::json::object& request);
 
 }  // namespace switchyard::openai_in
