@@ -12,7 +12,16 @@ namespace switchyard::sim {
 namespace json = boost::json;
 namespace {
 
-enum class Api { openai_chat, openai_embeddings, openai_models, anthropic_messages, gemini_generate, gemini_stream, unknown };
+enum class Api {
+  openai_chat,
+  openai_embeddings,
+  openai_models,
+  anthropic_messages,
+  anthropic_count_tokens,
+  gemini_generate,
+  gemini_stream,
+  unknown
+};
 
 struct Route {
   Api api = Api::unknown;
@@ -25,6 +34,7 @@ Route route_of(std::string_view target) {
   if (path == "/openai/v1/embeddings") return {Api::openai_embeddings};
   if (path == "/openai/v1/models") return {Api::openai_models};
   if (path == "/anthropic/v1/messages") return {Api::anthropic_messages};
+  if (path == "/anthropic/v1/messages/count_tokens") return {Api::anthropic_count_tokens};
   for (std::string_view gemini : {"/gemini/v1beta/models/", "/gemini/v1/models/"}) {
     if (!path.starts_with(gemini)) continue;
     std::string_view rest = path.substr(gemini.size());
@@ -40,7 +50,8 @@ Route route_of(std::string_view target) {
 
 const WireFormat& wire_for(Api api) {
   switch (api) {
-    case Api::anthropic_messages: return anthropic_wire();
+    case Api::anthropic_messages:
+    case Api::anthropic_count_tokens: return anthropic_wire();
     case Api::gemini_generate:
     case Api::gemini_stream: return gemini_wire();
     default: return openai_wire();
@@ -49,7 +60,8 @@ const WireFormat& wire_for(Api api) {
 
 // The credential the client presented, as that provider expects it; empty when missing.
 std::string credential(Api api, const http::request<http::string_body>& request) {
-  if (api == Api::anthropic_messages && !request["x-api-key"].empty()) return std::string(request["x-api-key"]);
+  if ((api == Api::anthropic_messages || api == Api::anthropic_count_tokens) && !request["x-api-key"].empty())
+    return std::string(request["x-api-key"]);
   if (api == Api::gemini_generate || api == Api::gemini_stream) {
     if (auto key = request["x-goog-api-key"]; !key.empty()) return std::string(key);
     std::string_view target = request.target();
@@ -96,6 +108,8 @@ Task<> hang(Exchange& exchange) {
   co_await exchange.socket().async_read_some(net::buffer(&byte, 1), use_tuple);
 }
 
+std::string token_count(int64_t tokens) { return json::serialize(json::object{{"input_tokens", tokens}}); }
+
 std::string models_list() {
   json::array data;
   for (const char* id : {"echo", "lorem", "inspect"})
@@ -136,7 +150,8 @@ Task<> Simulator::handle(Exchange& exchange) {
     co_await fail(405, "use POST");
     co_return;
   }
-  if (route.api == Api::anthropic_messages && request["anthropic-version"].empty()) {
+  if ((route.api == Api::anthropic_messages || route.api == Api::anthropic_count_tokens) &&
+      request["anthropic-version"].empty()) {
     co_await fail(400, "anthropic-version: header is required");
     co_return;
   }
@@ -196,7 +211,13 @@ Task<> Simulator::handle(Exchange& exchange) {
   Prompt prompt;
   std::optional<std::string> bad_request;
   try {
-    prompt = wire.read_prompt(body);
+    if (route.api == Api::anthropic_count_tokens) {  // counting needs no max_tokens
+      json::object counted = body;
+      counted["max_tokens"] = 1;
+      prompt = wire.read_prompt(counted);
+    } else {
+      prompt = wire.read_prompt(body);
+    }
   } catch (const BadRequest& bad) {
     bad_request = bad.message;
   }
@@ -207,6 +228,10 @@ Task<> Simulator::handle(Exchange& exchange) {
   prompt.received_auth = key;
   prompt.received_model = model;
   Answer answer = compose_answer(scenario, prompt);
+  if (route.api == Api::anthropic_count_tokens) {
+    co_await exchange.respond(json_reply(200, token_count(answer.prompt_tokens)));
+    co_return;
+  }
   ReplyMeta meta{next_id(route.api), model,
                  std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
   bool streaming = route.api == Api::gemini_stream;
