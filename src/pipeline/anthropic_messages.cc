@@ -8,7 +8,7 @@
 #include "routing/router.h"
 #include "translate/anthropic_inbound.h"
 #include "translate/errors.h"
-#include "translate/openai_request_reader.h"
+#include "translate/json_fields.h"
 #include "upstream/upstream_call.h"
 
 namespace switchyard {
@@ -55,7 +55,7 @@ Task<> count_anthropic_tokens(RequestContext& context, Exchange& exchange) {
     co_return;
   }
   // An Anthropic provider counts for itself; for any other the estimate stands in.
-  std::string_view model = openai_in::string_field(body.get_object(), "model");
+  std::string_view model = json_fields::string_field(body.get_object(), "model");
   auto planned = plan_route(*context.config, model);
   const Candidate* anthropic = nullptr;
   if (auto* plan = std::get_if<RoutePlan>(&planned))

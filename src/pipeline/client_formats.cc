@@ -2,6 +2,7 @@
 
 #include "pipeline/client_format.h"
 #include "pipeline/responses.h"
+#include "providers/anthropic/anthropic_adapter.h"
 #include "providers/openai/openai_adapter.h"
 #include "translate/anthropic_inbound.h"
 #include "translate/errors.h"
@@ -47,16 +48,10 @@ class AnthropicClient final : public ClientFormat {
   }
   ProviderType native_provider() const override { return ProviderType::anthropic; }
   std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request, const Candidate& candidate) const override {
-    const ProviderConfig& provider = *candidate.provider;
-    UpstreamRequest out;
-    out.target = provider.endpoint.path_prefix + "/v1/messages";
-    out.header_lines = request.view.stream ? "Content-Type: application/json\r\nAccept: text/event-stream\r\n"
-                                           : "Content-Type: application/json\r\nAccept: application/json\r\n";
-    out.header_lines += "anthropic-version: 2023-06-01\r\nUser-Agent: switchyard\r\n";
-    if (!provider.api_key.empty()) out.header_lines += "x-api-key: " + provider.api_key + "\r\n";
-    out.body = request.view.model == candidate.upstream_model ? std::string(request.body)
-                                                               : splice_model(request.body, request.view, candidate.upstream_model);
-    return out;
+    return anthropic_messages_request(*candidate.provider, request.view.stream,
+                                      request.view.model == candidate.upstream_model
+                                          ? std::string(request.body)
+                                          : splice_model(request.body, request.view, candidate.upstream_model));
   }
   std::variant<const boost::json::object*, Error> openai_request(ClientRequest& request) const override {
     return &request.as_openai->get_object();  // made at parse time

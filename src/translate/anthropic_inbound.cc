@@ -1,6 +1,9 @@
 #include "translate/anthropic_inbound.h"
 
 #include <boost/json.hpp>
+
+#include "translate/errors.h"
+#include "translate/json_fields.h"
 #include <fmt/format.h>
 #include <map>
 
@@ -8,21 +11,18 @@
 
 namespace switchyard {
 namespace json = boost::json;
-using openai_in::string_field;
+using json_fields::int_field;
+using json_fields::string_field;
 namespace {
 
 Error invalid(std::string message) { return make_error(ErrorKind::bad_request, std::move(message)); }
 
-int64_t number_at(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_int64() ? v->get_int64() : 0;
-}
 
 // Anthropic text (a string or text blocks) as one string.
 std::string text_of(const json::value& content) { return openai_in::content_text(content); }
 
 std::variant<json::object, Error> image_part(const json::object& block) {
-  const json::object source = block.contains("source") && block.at("source").is_object() ? block.at("source").get_object() : json::object{};
+  const json::object& source = json_fields::object_field(block, "source");
   std::string_view type = string_field(source, "type");
   std::string url;
   if (type == "base64") url = fmt::format("data:{};base64,{}", string_field(source, "media_type"), string_field(source, "data"));
@@ -64,12 +64,10 @@ json::object usage_json(int64_t input, int64_t output, int64_t cache_read, int64
 
 // OpenAI usage -> Anthropic's, whose input_tokens exclude cached tokens.
 json::object usage_from_openai(const json::object& usage) {
-  json::object details = usage.contains("prompt_tokens_details") && usage.at("prompt_tokens_details").is_object()
-                             ? usage.at("prompt_tokens_details").get_object()
-                             : json::object{};
-  int64_t cache_read = number_at(details, "cached_tokens"), cache_write = number_at(details, "cache_write_tokens");
-  return usage_json(std::max<int64_t>(0, number_at(usage, "prompt_tokens") - cache_read - cache_write),
-                    number_at(usage, "completion_tokens"), cache_read, cache_write);
+  const json::object& details = json_fields::object_field(usage, "prompt_tokens_details");
+  int64_t cache_read = int_field(details, "cached_tokens"), cache_write = int_field(details, "cache_write_tokens");
+  return usage_json(std::max<int64_t>(0, int_field(usage, "prompt_tokens") - cache_read - cache_write),
+                    int_field(usage, "completion_tokens"), cache_read, cache_write);
 }
 
 class AnthropicFromOpenAIStream final : public StreamTranslator {
@@ -100,8 +98,8 @@ class AnthropicFromOpenAIStream final : public StreamTranslator {
         for (const auto& c : calls->get_array()) {
           if (!c.is_object()) continue;
           const auto& call = c.get_object();
-          int64_t tool = number_at(call, "index");
-          const json::object function = call.contains("function") && call.at("function").is_object() ? call.at("function").get_object() : json::object{};
+          int64_t tool = int_field(call, "index");
+          const json::object& function = json_fields::object_field(call, "function");
           if (tool != tool_) {  // a new call starts a new tool_use block
             open_block(out, "tool_use", tool,
                        {{"type", "tool_use"}, {"id", string_field(call, "id")}, {"name", string_field(function, "name")}, {"input", json::object{}}});
@@ -267,7 +265,7 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
   if (auto* metadata = in.if_contains("metadata"); metadata && metadata->is_object())
     if (auto user = string_field(metadata->get_object(), "user_id"); !user.empty()) out["user"] = user;
   if (auto* thinking = in.if_contains("thinking"); thinking && thinking->is_object()) {
-    int64_t budget = number_at(thinking->get_object(), "budget_tokens");
+    int64_t budget = int_field(thinking->get_object(), "budget_tokens");
     if (string_field(thinking->get_object(), "type") == "enabled")
       out["reasoning_effort"] = budget <= 1024 ? "low" : budget <= 8192 ? "medium" : "high";
   }
@@ -304,7 +302,7 @@ std::variant<std::string, Error> anthropic_response_from_openai(std::string_view
   if (!choices || !choices->is_array() || choices->get_array().empty() || !choices->get_array().front().is_object())
     return make_error(ErrorKind::upstream_failed, "the provider's answer is malformed: no choices");
   const auto& choice = choices->get_array().front().get_object();
-  const json::object message = choice.contains("message") && choice.at("message").is_object() ? choice.at("message").get_object() : json::object{};
+  const json::object& message = json_fields::object_field(choice, "message");
 
   json::array content;
   if (auto text = string_field(message, "content"); !text.empty()) content.push_back(json::object{{"type", "text"}, {"text", text}});
@@ -312,7 +310,7 @@ std::variant<std::string, Error> anthropic_response_from_openai(std::string_view
     for (const auto& c : calls->get_array()) {
       if (!c.is_object()) continue;
       const auto& call = c.get_object();
-      const json::object function = call.contains("function") && call.at("function").is_object() ? call.at("function").get_object() : json::object{};
+      const json::object& function = json_fields::object_field(call, "function");
       json::value input = json::parse(string_field(function, "arguments"), ec);
       if (ec || !input.is_object()) input = json::object{};
       content.push_back(json::object{{"type", "tool_use"}, {"id", string_field(call, "id")}, {"name", string_field(function, "name")}, {"input", input}});

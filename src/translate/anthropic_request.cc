@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "translate/json_fields.h"
 #include "translate/openai_request_reader.h"
 
 namespace switchyard {
@@ -47,7 +48,7 @@ std::variant<json::array, Error> content_blocks(const json::value* content) {
   for (const auto& p : content->get_array()) {
     if (!p.is_object()) return unsupported("content parts must be objects");
     const auto& part = p.get_object();
-    std::string_view type = openai_in::string_field(part, "type");
+    std::string_view type = json_fields::string_field(part, "type");
     json::object block;
     if (type == "text") {
       block = {{"type", "text"}, {"text", part.contains("text") ? part.at("text") : json::value("")}};
@@ -64,17 +65,6 @@ std::variant<json::array, Error> content_blocks(const json::value* content) {
   return blocks;
 }
 
-// Appends to the conversation, merging a turn into the previous one of the same role
-// (Anthropic requires alternating roles; tool results come back as user turns).
-void append_turn(json::array& messages, std::string_view role, json::array blocks) {
-  if (blocks.empty()) return;
-  if (!messages.empty() && messages.back().as_object().at("role").as_string() == role) {
-    auto& previous = messages.back().as_object().at("content").as_array();
-    for (auto& b : blocks) previous.push_back(std::move(b));
-    return;
-  }
-  messages.push_back(json::object{{"role", role}, {"content", std::move(blocks)}});
-}
 
 std::variant<json::value, Error> tool_choice(const json::value& choice) {
   if (choice.is_string()) {
@@ -111,7 +101,7 @@ std::variant<json::object, Error> anthropic_request_from_openai(const json::obje
   if (auto* error = std::get_if<Error>(&listed)) return *error;
   for (const auto& m : *std::get<const json::array*>(listed)) {
     const auto& message = m.get_object();
-    std::string_view role = openai_in::string_field(message, "role");
+    std::string_view role = json_fields::string_field(message, "role");
     const json::value* content = message.if_contains("content");
     if (role == "system" || role == "developer") {
       auto blocks = content_blocks(content);
@@ -120,7 +110,7 @@ std::variant<json::object, Error> anthropic_request_from_openai(const json::obje
     } else if (role == "user") {
       auto blocks = content_blocks(content);
       if (auto* error = std::get_if<Error>(&blocks)) return *error;
-      append_turn(messages, "user", std::get<json::array>(std::move(blocks)));
+      json_fields::append_turn(messages, "user", "content", std::get<json::array>(std::move(blocks)));
     } else if (role == "assistant") {
       auto blocks = content_blocks(content);
       if (auto* error = std::get_if<Error>(&blocks)) return *error;
@@ -132,12 +122,12 @@ std::variant<json::object, Error> anthropic_request_from_openai(const json::obje
           auto& in = std::get<openai_in::ToolCallIn>(call);
           list.push_back(json::object{{"type", "tool_use"}, {"id", in.id}, {"name", in.name}, {"input", std::move(in.arguments)}});
         }
-      append_turn(messages, "assistant", std::move(list));
+      json_fields::append_turn(messages, "assistant", "content", std::move(list));
     } else if (role == "tool") {
       json::object result{{"type", "tool_result"},
                           {"tool_use_id", message.contains("tool_call_id") ? message.at("tool_call_id") : json::value("")},
                           {"content", content ? openai_in::content_text(*content) : std::string()}};
-      append_turn(messages, "user", json::array{std::move(result)});
+      json_fields::append_turn(messages, "user", "content", json::array{std::move(result)});
     } else {
       return unsupported(fmt::format("messages of role '{}' cannot be sent to an Anthropic provider", role));
     }

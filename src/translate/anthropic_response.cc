@@ -1,21 +1,18 @@
 #include "translate/anthropic_response.h"
 
 #include <boost/json.hpp>
+
+#include "translate/errors.h"
+#include "translate/json_fields.h"
 #include <map>
 
 namespace switchyard {
 namespace json = boost::json;
+using json_fields::int_field;
+using json_fields::string_field;
 namespace {
 
-int64_t number_at(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_int64() ? v->get_int64() : 0;
-}
 
-std::string string_at(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 std::string finish_reason(std::string_view stop_reason) {
   if (stop_reason == "max_tokens") return "length";
@@ -26,13 +23,10 @@ std::string finish_reason(std::string_view stop_reason) {
 
 Error upstream_error(const json::object& event) {
   std::string message = "the provider reported an error";
-  if (auto* error = event.if_contains("error"); error && error->is_object()) message = string_at(error->get_object(), "message");
+  if (auto* error = event.if_contains("error"); error && error->is_object()) message = std::string(string_field(error->get_object(), "message"));
   return make_error(ErrorKind::upstream_failed, "provider error in stream: " + message);
 }
 
-Error malformed(std::string_view what) {
-  return make_error(ErrorKind::upstream_failed, "the provider's answer is malformed: " + std::string(what));
-}
 
 class AnthropicStream final : public StreamTranslator {
  public:
@@ -42,34 +36,32 @@ class AnthropicStream final : public StreamTranslator {
   std::optional<Error> on_event(const SseEvent& event, std::string& out) override {
     boost::system::error_code ec;
     json::value parsed = json::parse(event.data, ec);
-    if (ec || !parsed.is_object()) return malformed("an event is not a JSON object");
+    if (ec || !parsed.is_object()) return malformed_answer("an event is not a JSON object");
     const auto& data = parsed.get_object();
-    std::string type = string_at(data, "type");
+    std::string type = std::string(string_field(data, "type"));
     if (type == "message_start") {
-      const json::object message = data.contains("message") && data.at("message").is_object() ? data.at("message").get_object() : json::object{};
-      writer_ = ChunkWriter(string_at(message, "id"), string_at(message, "model"), created_);
+      const json::object& message = json_fields::object_field(data, "message");
+      writer_ = ChunkWriter(std::string(string_field(message, "id")), std::string(string_field(message, "model")), created_);
       if (auto* u = message.if_contains("usage"); u && u->is_object()) usage_ = usage_from_anthropic(u->get_object());
       writer_.role(out);
     } else if (type == "content_block_start") {
-      const json::object block = data.contains("content_block") && data.at("content_block").is_object()
-                                     ? data.at("content_block").get_object()
-                                     : json::object{};
-      if (string_at(block, "type") == "tool_use") {
-        tool_index_[number_at(data, "index")] = next_tool_;
-        writer_.tool_call_start(out, next_tool_++, string_at(block, "id"), string_at(block, "name"));
+      const json::object& block = json_fields::object_field(data, "content_block");
+      if (std::string(string_field(block, "type")) == "tool_use") {
+        tool_index_[int_field(data, "index")] = next_tool_;
+        writer_.tool_call_start(out, next_tool_++, std::string(string_field(block, "id")), std::string(string_field(block, "name")));
       }
     } else if (type == "content_block_delta") {
-      const json::object delta = data.contains("delta") && data.at("delta").is_object() ? data.at("delta").get_object() : json::object{};
-      std::string kind = string_at(delta, "type");
-      if (kind == "text_delta") writer_.text(out, string_at(delta, "text"));
-      else if (kind == "thinking_delta") writer_.reasoning(out, string_at(delta, "thinking"));
+      const json::object& delta = json_fields::object_field(data, "delta");
+      std::string kind = std::string(string_field(delta, "type"));
+      if (kind == "text_delta") writer_.text(out, std::string(string_field(delta, "text")));
+      else if (kind == "thinking_delta") writer_.reasoning(out, std::string(string_field(delta, "thinking")));
       else if (kind == "input_json_delta") {
-        auto found = tool_index_.find(number_at(data, "index"));
-        if (found == tool_index_.end()) return malformed("input_json_delta for a block that is not a tool_use");
-        writer_.tool_call_arguments(out, found->second, string_at(delta, "partial_json"));
+        auto found = tool_index_.find(int_field(data, "index"));
+        if (found == tool_index_.end()) return malformed_answer("input_json_delta for a block that is not a tool_use");
+        writer_.tool_call_arguments(out, found->second, std::string(string_field(delta, "partial_json")));
       }
     } else if (type == "message_delta") {
-      if (auto* d = data.if_contains("delta"); d && d->is_object()) finish_ = finish_reason(string_at(d->get_object(), "stop_reason"));
+      if (auto* d = data.if_contains("delta"); d && d->is_object()) finish_ = finish_reason(std::string(string_field(d->get_object(), "stop_reason")));
       if (auto* u = data.if_contains("usage"); u && u->is_object()) {
         // message_delta carries cumulative counts; input counts appear here on newer API versions.
         TokenUsage late = usage_from_anthropic(u->get_object());
@@ -108,43 +100,43 @@ class AnthropicStream final : public StreamTranslator {
 
 TokenUsage usage_from_anthropic(const json::object& usage) {
   TokenUsage u;
-  u.cache_read = number_at(usage, "cache_read_input_tokens");
-  u.cache_write = number_at(usage, "cache_creation_input_tokens");
-  u.input = number_at(usage, "input_tokens") + u.cache_read + u.cache_write;
-  u.output = number_at(usage, "output_tokens");
+  u.cache_read = int_field(usage, "cache_read_input_tokens");
+  u.cache_write = int_field(usage, "cache_creation_input_tokens");
+  u.input = int_field(usage, "input_tokens") + u.cache_read + u.cache_write;
+  u.output = int_field(usage, "output_tokens");
   return u;
 }
 
 std::variant<std::string, Error> openai_response_from_anthropic(std::string_view body, int64_t created) {
   boost::system::error_code ec;
   json::value parsed = json::parse(body, ec);
-  if (ec || !parsed.is_object()) return malformed("not a JSON object");
+  if (ec || !parsed.is_object()) return malformed_answer("not a JSON object");
   const auto& message = parsed.get_object();
   auto* content = message.if_contains("content");
-  if (!content || !content->is_array()) return malformed("no content array");
+  if (!content || !content->is_array()) return malformed_answer("no content array");
 
   CompletionOut out;
-  out.id = string_at(message, "id");
-  out.model = string_at(message, "model");
+  out.id = std::string(string_field(message, "id"));
+  out.model = std::string(string_field(message, "model"));
   out.created = created;
   std::string text;
   bool has_text = false;
   for (const auto& b : content->get_array()) {
     if (!b.is_object()) continue;
     const auto& block = b.get_object();
-    std::string type = string_at(block, "type");
+    std::string type = std::string(string_field(block, "type"));
     if (type == "text") {
-      text += string_at(block, "text");
+      text += std::string(string_field(block, "text"));
       has_text = true;
     } else if (type == "thinking") {
-      out.reasoning += string_at(block, "thinking");
+      out.reasoning += std::string(string_field(block, "thinking"));
     } else if (type == "tool_use") {
       json::value input = block.contains("input") ? block.at("input") : json::object{};
-      out.tool_calls.push_back(ToolCallOut{string_at(block, "id"), string_at(block, "name"), json::serialize(input)});
+      out.tool_calls.push_back(ToolCallOut{std::string(string_field(block, "id")), std::string(string_field(block, "name")), json::serialize(input)});
     }
   }
   if (has_text || out.tool_calls.empty()) out.content = std::move(text);
-  out.finish_reason = finish_reason(string_at(message, "stop_reason"));
+  out.finish_reason = finish_reason(std::string(string_field(message, "stop_reason")));
   if (auto* usage = message.if_contains("usage"); usage && usage->is_object()) out.usage = usage_from_anthropic(usage->get_object());
   return completion_body(out);
 }

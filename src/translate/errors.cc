@@ -34,6 +34,10 @@ std::string upstream_error_message(std::string_view body) {
 }
 
 
+Error malformed_answer(std::string_view what) {
+  return make_error(ErrorKind::upstream_failed, "the provider's answer is malformed: " + std::string(what));
+}
+
 bool is_openai_error_body(std::string_view body) {
   boost::system::error_code ec;
   json::value value = json::parse(body, ec);

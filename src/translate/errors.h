@@ -13,6 +13,9 @@ std::string openai_error_body(const Error& error);
 // a bare error string, or message; otherwise the start of the body itself.
 std::string upstream_error_message(std::string_view body);
 
+// A provider answer the gateway cannot read (not JSON, missing what every answer has).
+Error malformed_answer(std::string_view what);
+
 // True when `body` is {"error":{"message","type","param","code"}}: OpenAI's shape, complete.
 bool is_openai_error_body(std::string_view body);
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <map>
 
+#include "translate/json_fields.h"
 #include "translate/openai_request_reader.h"
 
 namespace switchyard {
@@ -54,7 +55,7 @@ std::variant<json::array, Error> parts_of(const json::value* content) {
   for (const auto& p : content->get_array()) {
     if (!p.is_object()) return unsupported("content parts must be objects");
     const auto& part = p.get_object();
-    std::string_view type = openai_in::string_field(part, "type");
+    std::string_view type = json_fields::string_field(part, "type");
     if (type == "text") {
       parts.push_back(json::object{{"text", part.contains("text") ? part.at("text") : json::value("")}});
     } else if (type == "image_url") {
@@ -74,15 +75,6 @@ std::variant<json::array, Error> parts_of(const json::value* content) {
   return parts;
 }
 
-void append_turn(json::array& contents, std::string_view role, json::array parts) {
-  if (parts.empty()) return;
-  if (!contents.empty() && contents.back().as_object().at("role").as_string() == role) {
-    auto& previous = contents.back().as_object().at("parts").as_array();
-    for (auto& p : parts) previous.push_back(std::move(p));
-    return;
-  }
-  contents.push_back(json::object{{"role", role}, {"parts", std::move(parts)}});
-}
 
 std::variant<json::object, Error> function_calling(const json::value& choice) {
   if (choice.is_string()) {
@@ -109,7 +101,7 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
   if (auto* error = std::get_if<Error>(&listed)) return *error;
   for (const auto& m : *std::get<const json::array*>(listed)) {
     const auto& message = m.get_object();
-    std::string_view role = openai_in::string_field(message, "role");
+    std::string_view role = json_fields::string_field(message, "role");
     const json::value* content = message.if_contains("content");
     if (role == "system" || role == "developer") {
       auto parts = parts_of(content);
@@ -118,7 +110,7 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
     } else if (role == "user") {
       auto parts = parts_of(content);
       if (auto* error = std::get_if<Error>(&parts)) return *error;
-      append_turn(contents, "user", std::get<json::array>(std::move(parts)));
+      json_fields::append_turn(contents, "user", "parts", std::get<json::array>(std::move(parts)));
     } else if (role == "assistant") {
       auto parts = parts_of(content);
       if (auto* error = std::get_if<Error>(&parts)) return *error;
@@ -131,7 +123,7 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
           tool_names[std::string(in.id)] = std::string(in.name);
           list.push_back(json::object{{"functionCall", {{"name", in.name}, {"args", std::move(in.arguments)}}}});
         }
-      append_turn(contents, "model", std::move(list));
+      json_fields::append_turn(contents, "model", "parts", std::move(list));
     } else if (role == "tool") {
       std::string id = message.contains("tool_call_id") && message.at("tool_call_id").is_string()
                            ? std::string(message.at("tool_call_id").get_string())
@@ -144,7 +136,7 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
       boost::system::error_code ec;
       json::value result = json::parse(text, ec);
       json::value response = !ec && result.is_object() ? result : json::value(json::object{{"result", text}});
-      append_turn(contents, "user", json::array{json::object{{"functionResponse", {{"name", name->second}, {"response", response}}}}});
+      json_fields::append_turn(contents, "user", "parts", json::array{json::object{{"functionResponse", {{"name", name->second}, {"response", response}}}}});
     } else {
       return unsupported(fmt::format("messages of role '{}' cannot be sent to a Gemini provider", role));
     }
@@ -165,7 +157,7 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
   }
   if (auto* format = openai.if_contains("response_format"); format && format->is_object()) {
     const auto& f = format->get_object();
-    std::string_view type = openai_in::string_field(f, "type");
+    std::string_view type = json_fields::string_field(f, "type");
     if (type == "json_object" || type == "json_schema") config["responseMimeType"] = "application/json";
     if (type == "json_schema" && f.contains("json_schema") && f.at("json_schema").is_object())
       if (auto* schema = f.at("json_schema").get_object().if_contains("schema")) config["responseSchema"] = gemini_schema(*schema);

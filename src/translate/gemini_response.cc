@@ -2,23 +2,17 @@
 
 #include <boost/json.hpp>
 
+#include "translate/errors.h"
+#include "translate/json_fields.h"
+
 namespace switchyard {
 namespace json = boost::json;
+using json_fields::int_field;
+using json_fields::string_field;
 namespace {
 
-int64_t number_at(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_int64() ? v->get_int64() : 0;
-}
 
-std::string string_at(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
-Error malformed(std::string_view what) {
-  return make_error(ErrorKind::upstream_failed, "the provider's answer is malformed: " + std::string(what));
-}
 
 std::string finish_reason(std::string_view reason, bool called_tools) {
   if (reason == "MAX_TOKENS") return "length";
@@ -40,15 +34,15 @@ std::optional<CandidateView> first_candidate(const json::object& response) {
   const auto& candidate = candidates->get_array().front();
   if (!candidate.is_object()) return std::nullopt;
   CandidateView view;
-  view.finish = string_at(candidate.get_object(), "finishReason");
+  view.finish = std::string(string_field(candidate.get_object(), "finishReason"));
   if (auto* content = candidate.get_object().if_contains("content"); content && content->is_object())
     if (auto* parts = content->get_object().if_contains("parts"); parts && parts->is_array()) view.parts = parts->get_array();
   return view;
 }
 
 ToolCallOut tool_call(const json::object& call, int index) {
-  std::string id = string_at(call, "id");
-  return ToolCallOut{id.empty() ? "call_" + std::to_string(index) : id, string_at(call, "name"),
+  std::string id = std::string(string_field(call, "id"));
+  return ToolCallOut{id.empty() ? "call_" + std::to_string(index) : id, std::string(string_field(call, "name")),
                      json::serialize(call.contains("args") ? call.at("args") : json::object{})};
 }
 
@@ -60,12 +54,12 @@ class GeminiStream final : public StreamTranslator {
   std::optional<Error> on_event(const SseEvent& event, std::string& out) override {
     boost::system::error_code ec;
     json::value parsed = json::parse(event.data, ec);
-    if (ec || !parsed.is_object()) return malformed("an event is not a JSON object");
+    if (ec || !parsed.is_object()) return malformed_answer("an event is not a JSON object");
     const auto& response = parsed.get_object();
     if (auto* error = response.if_contains("error"); error && error->is_object())
-      return make_error(ErrorKind::upstream_failed, "provider error in stream: " + string_at(error->get_object(), "message"));
+      return make_error(ErrorKind::upstream_failed, "provider error in stream: " + std::string(string_field(error->get_object(), "message")));
     if (!started_) {
-      writer_ = ChunkWriter(string_at(response, "responseId"), string_at(response, "modelVersion"), created_);
+      writer_ = ChunkWriter(std::string(string_field(response, "responseId")), std::string(string_field(response, "modelVersion")), created_);
       writer_.role(out);
       started_ = true;
     }
@@ -80,9 +74,9 @@ class GeminiStream final : public StreamTranslator {
         writer_.tool_call_start(out, tools_, out_call.id, out_call.name);
         writer_.tool_call_arguments(out, tools_++, out_call.arguments);
       } else if (auto* thought = part.if_contains("thought"); thought && thought->is_bool() && thought->get_bool()) {
-        writer_.reasoning(out, string_at(part, "text"));
+        writer_.reasoning(out, std::string(string_field(part, "text")));
       } else {
-        writer_.text(out, string_at(part, "text"));
+        writer_.text(out, std::string(string_field(part, "text")));
       }
     }
     if (!candidate->finish.empty()) finish_ = candidate->finish;
@@ -112,21 +106,21 @@ class GeminiStream final : public StreamTranslator {
 
 TokenUsage usage_from_gemini(const json::object& usage) {
   TokenUsage u;
-  u.input = number_at(usage, "promptTokenCount");
-  u.cache_read = number_at(usage, "cachedContentTokenCount");
-  u.reasoning = number_at(usage, "thoughtsTokenCount");
-  u.output = number_at(usage, "candidatesTokenCount") + u.reasoning;
+  u.input = int_field(usage, "promptTokenCount");
+  u.cache_read = int_field(usage, "cachedContentTokenCount");
+  u.reasoning = int_field(usage, "thoughtsTokenCount");
+  u.output = int_field(usage, "candidatesTokenCount") + u.reasoning;
   return u;
 }
 
 std::variant<std::string, Error> openai_response_from_gemini(std::string_view body, int64_t created) {
   boost::system::error_code ec;
   json::value parsed = json::parse(body, ec);
-  if (ec || !parsed.is_object()) return malformed("not a JSON object");
+  if (ec || !parsed.is_object()) return malformed_answer("not a JSON object");
   const auto& response = parsed.get_object();
   CompletionOut out;
-  out.id = string_at(response, "responseId");
-  out.model = string_at(response, "modelVersion");
+  out.id = std::string(string_field(response, "responseId"));
+  out.model = std::string(string_field(response, "modelVersion"));
   out.created = created;
   if (auto* usage = response.if_contains("usageMetadata"); usage && usage->is_object()) out.usage = usage_from_gemini(usage->get_object());
 
@@ -144,9 +138,9 @@ std::variant<std::string, Error> openai_response_from_gemini(std::string_view bo
     if (auto* call = part.if_contains("functionCall"); call && call->is_object()) {
       out.tool_calls.push_back(tool_call(call->get_object(), static_cast<int>(out.tool_calls.size())));
     } else if (auto* thought = part.if_contains("thought"); thought && thought->is_bool() && thought->get_bool()) {
-      out.reasoning += string_at(part, "text");
+      out.reasoning += std::string(string_field(part, "text"));
     } else if (part.contains("text")) {
-      text += string_at(part, "text");
+      text += std::string(string_field(part, "text"));
       has_text = true;
     }
   }

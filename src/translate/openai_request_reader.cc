@@ -1,7 +1,10 @@
 #include "translate/openai_request_reader.h"
 
+#include "translate/json_fields.h"
+
 namespace switchyard::openai_in {
 namespace json = boost::json;
+using json_fields::string_field;
 
 std::optional<InlineImage> parse_data_url(std::string_view url) {
   // data:<media type>;base64,<data>
@@ -10,11 +13,6 @@ std::optional<InlineImage> parse_data_url(std::string_view url) {
   auto meta = url.substr(5, comma == std::string_view::npos ? 0 : comma - 5);
   if (comma == std::string_view::npos || !meta.ends_with(";base64")) return std::nullopt;
   return InlineImage{std::string(meta.substr(0, meta.size() - 7)), std::string(url.substr(comma + 1))};
-}
-
-std::string_view string_field(const json::object& object, std::string_view key) {
-  auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string_view(value->get_string()) : std::string_view();
 }
 
 std::string content_text(const json::value& content) {
@@ -59,10 +57,9 @@ std::optional<int64_t> thinking_budget(const json::object& request) {
 
 std::variant<ToolCallIn, Error> tool_call(const json::value& call) {
   auto invalid = [](const char* what) { return make_error(ErrorKind::bad_request, what, "messages"); };
-  const json::object* function = call.is_object() && call.get_object().contains("function") && call.get_object().at("function").is_object()
-                                     ? &call.get_object().at("function").get_object()
-                                     : nullptr;
-  if (!function || string_field(*function, "name").empty()) return invalid("each tool call needs function.name");
+  if (!call.is_object()) return invalid("each tool call must be an object");
+  const json::object* function = &json_fields::object_field(call.get_object(), "function");
+  if (string_field(*function, "name").empty()) return invalid("each tool call needs function.name");
   std::string_view text = string_field(*function, "arguments");
   boost::system::error_code ec;
   json::value parsed = json::parse(text.empty() ? std::string_view("{}") : text, ec);

@@ -17,9 +17,6 @@ struct InlineImage {
 };
 std::optional<InlineImage> parse_data_url(std::string_view url);
 
-// A string member of `object`, viewed in place; empty when absent or not a string.
-std::string_view string_field(const boost::json::object& object, std::string_view key);
-
 // The text of a message's content: a string, or its text parts joined.
 std::string content_text(const boost::json::value& content);
 

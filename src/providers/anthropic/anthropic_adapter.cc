@@ -13,14 +13,18 @@ std::variant<UpstreamRequest, Error> AnthropicAdapter::build_request(const OpenA
     return make_error(ErrorKind::bad_request, "provider '" + candidate.provider->name + "' (Anthropic) has no embeddings");
   auto body = anthropic_request_from_openai(*inbound.parsed, candidate.upstream_model);
   if (auto* error = std::get_if<Error>(&body)) return *error;
-  const ProviderConfig& provider = *candidate.provider;
+  return anthropic_messages_request(*candidate.provider, inbound.view.stream,
+                                    boost::json::serialize(std::get<boost::json::object>(body)));
+}
+
+UpstreamRequest anthropic_messages_request(const ProviderConfig& provider, bool stream, std::string body) {
   UpstreamRequest request;
   request.target = provider.endpoint.path_prefix + "/v1/messages";
-  request.header_lines = inbound.view.stream ? "Content-Type: application/json\r\nAccept: text/event-stream\r\n"
-                                             : "Content-Type: application/json\r\nAccept: application/json\r\n";
+  request.header_lines = stream ? "Content-Type: application/json\r\nAccept: text/event-stream\r\n"
+                                : "Content-Type: application/json\r\nAccept: application/json\r\n";
   request.header_lines += "anthropic-version: 2023-06-01\r\nUser-Agent: switchyard\r\n";
   if (!provider.api_key.empty()) request.header_lines += "x-api-key: " + provider.api_key + "\r\n";
-  request.body = boost::json::serialize(std::get<boost::json::object>(body));
+  request.body = std::move(body);
   return request;
 }
 

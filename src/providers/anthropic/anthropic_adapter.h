@@ -3,6 +3,9 @@
 
 namespace switchyard {
 
+// A POST {base_url}/v1/messages with Anthropic's headers and the provider's key, carrying `body`.
+UpstreamRequest anthropic_messages_request(const ProviderConfig& provider, bool stream, std::string body);
+
 // Anthropic's Messages API: OpenAI requests and answers are translated both ways.
 class AnthropicAdapter final : public ProviderAdapter {
  public:

@@ -1,0 +1,32 @@
+#include "translate/json_fields.h"
+
+namespace switchyard::json_fields {
+namespace json = boost::json;
+
+std::string_view string_field(const json::object& object, std::string_view key) {
+  auto* value = object.if_contains(key);
+  return value && value->is_string() ? std::string_view(value->get_string()) : std::string_view();
+}
+
+int64_t int_field(const json::object& object, std::string_view key) {
+  auto* value = object.if_contains(key);
+  return value && value->is_int64() ? value->get_int64() : 0;
+}
+
+const json::object& object_field(const json::object& object, std::string_view key) {
+  static const json::object empty;
+  auto* value = object.if_contains(key);
+  return value && value->is_object() ? value->get_object() : empty;
+}
+
+void append_turn(json::array& turns, std::string_view role, std::string_view items_key, json::array items) {
+  if (items.empty()) return;
+  if (!turns.empty() && string_field(turns.back().get_object(), "role") == role) {
+    auto& previous = turns.back().get_object()[items_key].as_array();
+    for (auto& item : items) previous.push_back(std::move(item));
+    return;
+  }
+  turns.push_back(json::object{{"role", role}, {items_key, std::move(items)}});
+}
+
+}  // namespace switchyard::json_fields

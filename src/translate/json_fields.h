@@ -1,0 +1,21 @@
+#pragma once
+// Reading and building the JSON bodies of every format, one way: a missing or mistyped field
+// reads as empty, so translators never throw on a body they did not write.
+#include <boost/json.hpp>
+#include <cstdint>
+#include <string_view>
+
+namespace switchyard::json_fields {
+
+// A string member, viewed in place; empty when absent or not a string.
+std::string_view string_field(const boost::json::object& object, std::string_view key);
+// A whole-number member; 0 when absent or not one.
+int64_t int_field(const boost::json::object& object, std::string_view key);
+// An object member; an empty object when absent or not one.
+const boost::json::object& object_field(const boost::json::object& object, std::string_view key);
+
+// Appends a turn {"role": role, items_key: items} to `turns`, merged into the last one when it
+// has the same role (Anthropic and Gemini want roles to alternate).
+void append_turn(boost::json::array& turns, std::string_view role, std::string_view items_key, boost::json::array items);
+
+}  // namespace switchyard::json_fields
