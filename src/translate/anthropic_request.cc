@@ -93,46 +93,18 @@ int64_t anthropic_default_max_tokens(std::string_view model) {
 }
 
 std::variant<json::object, Error> anthropic_request_from_openai(const json::object& openai, std::string_view model) {
+  static const openai_in::ConversationStyle style{
+      "an Anthropic provider", "assistant", "content", content_blocks,
+      [](openai_in::ToolCallIn& call) -> json::value {
+        return json::object{{"type", "tool_use"}, {"id", call.id}, {"name", call.name}, {"input", std::move(call.arguments)}};
+      },
+      [](std::string_view id, std::string text) -> std::variant<json::value, Error> {
+        return json::object{{"type", "tool_result"}, {"tool_use_id", id}, {"content", std::move(text)}};
+      }};
+  auto conversation = openai_in::build_conversation(openai, style);
+  if (auto* error = std::get_if<Error>(&conversation)) return *error;
+  auto& [system, messages] = std::get<openai_in::Conversation>(conversation);
   json::object out{{"model", model}};
-  json::array system;
-  json::array messages;
-
-  auto listed = openai_in::messages_of(openai);
-  if (auto* error = std::get_if<Error>(&listed)) return *error;
-  for (const auto& m : *std::get<const json::array*>(listed)) {
-    const auto& message = m.get_object();
-    std::string_view role = json_fields::string_field(message, "role");
-    const json::value* content = message.if_contains("content");
-    if (role == "system" || role == "developer") {
-      auto blocks = content_blocks(content);
-      if (auto* error = std::get_if<Error>(&blocks)) return *error;
-      for (auto& b : std::get<json::array>(blocks)) system.push_back(std::move(b));
-    } else if (role == "user") {
-      auto blocks = content_blocks(content);
-      if (auto* error = std::get_if<Error>(&blocks)) return *error;
-      json_fields::append_turn(messages, "user", "content", std::get<json::array>(std::move(blocks)));
-    } else if (role == "assistant") {
-      auto blocks = content_blocks(content);
-      if (auto* error = std::get_if<Error>(&blocks)) return *error;
-      auto& list = std::get<json::array>(blocks);
-      if (auto* calls = message.if_contains("tool_calls"); calls && calls->is_array())
-        for (const auto& c : calls->get_array()) {
-          auto call = openai_in::tool_call(c);
-          if (auto* error = std::get_if<Error>(&call)) return *error;
-          auto& in = std::get<openai_in::ToolCallIn>(call);
-          list.push_back(json::object{{"type", "tool_use"}, {"id", in.id}, {"name", in.name}, {"input", std::move(in.arguments)}});
-        }
-      json_fields::append_turn(messages, "assistant", "content", std::move(list));
-    } else if (role == "tool") {
-      json::object result{{"type", "tool_result"},
-                          {"tool_use_id", message.contains("tool_call_id") ? message.at("tool_call_id") : json::value("")},
-                          {"content", content ? openai_in::content_text(*content) : std::string()}};
-      json_fields::append_turn(messages, "user", "content", json::array{std::move(result)});
-    } else {
-      return unsupported(fmt::format("messages of role '{}' cannot be sent to an Anthropic provider", role));
-    }
-  }
-  if (messages.empty()) return unsupported("an Anthropic provider needs at least one user or assistant message");
   if (!system.empty()) out["system"] = std::move(system);
   out["messages"] = std::move(messages);
   out["max_tokens"] = openai_in::max_output_tokens(openai).value_or(anthropic_default_max_tokens(model));

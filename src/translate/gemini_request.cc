@@ -93,55 +93,25 @@ std::variant<json::object, Error> function_calling(const json::value& choice) {
 }  // namespace
 
 std::variant<json::object, Error> gemini_request_from_openai(const json::object& openai) {
-  json::array system;
-  json::array contents;
-  std::map<std::string, std::string> tool_names;  // tool_call_id -> function name, for the results
-
-  auto listed = openai_in::messages_of(openai);
-  if (auto* error = std::get_if<Error>(&listed)) return *error;
-  for (const auto& m : *std::get<const json::array*>(listed)) {
-    const auto& message = m.get_object();
-    std::string_view role = json_fields::string_field(message, "role");
-    const json::value* content = message.if_contains("content");
-    if (role == "system" || role == "developer") {
-      auto parts = parts_of(content);
-      if (auto* error = std::get_if<Error>(&parts)) return *error;
-      for (auto& p : std::get<json::array>(parts)) system.push_back(std::move(p));
-    } else if (role == "user") {
-      auto parts = parts_of(content);
-      if (auto* error = std::get_if<Error>(&parts)) return *error;
-      json_fields::append_turn(contents, "user", "parts", std::get<json::array>(std::move(parts)));
-    } else if (role == "assistant") {
-      auto parts = parts_of(content);
-      if (auto* error = std::get_if<Error>(&parts)) return *error;
-      auto& list = std::get<json::array>(parts);
-      if (auto* calls = message.if_contains("tool_calls"); calls && calls->is_array())
-        for (const auto& c : calls->get_array()) {
-          auto call = openai_in::tool_call(c);
-          if (auto* error = std::get_if<Error>(&call)) return *error;
-          auto& in = std::get<openai_in::ToolCallIn>(call);
-          tool_names[std::string(in.id)] = std::string(in.name);
-          list.push_back(json::object{{"functionCall", {{"name", in.name}, {"args", std::move(in.arguments)}}}});
-        }
-      json_fields::append_turn(contents, "model", "parts", std::move(list));
-    } else if (role == "tool") {
-      std::string id = message.contains("tool_call_id") && message.at("tool_call_id").is_string()
-                           ? std::string(message.at("tool_call_id").get_string())
-                           : std::string();
-      auto name = tool_names.find(id);
-      if (name == tool_names.end())
-        return unsupported(fmt::format("tool message '{}' answers no earlier tool call", id));
-      std::string text = content ? openai_in::content_text(*content) : std::string();
-      // A JSON object result goes as it is; anything else is wrapped, as Gemini wants an object.
-      boost::system::error_code ec;
-      json::value result = json::parse(text, ec);
-      json::value response = !ec && result.is_object() ? result : json::value(json::object{{"result", text}});
-      json_fields::append_turn(contents, "user", "parts", json::array{json::object{{"functionResponse", {{"name", name->second}, {"response", response}}}}});
-    } else {
-      return unsupported(fmt::format("messages of role '{}' cannot be sent to a Gemini provider", role));
-    }
-  }
-  if (contents.empty()) return unsupported("a Gemini provider needs at least one user or assistant message");
+  std::map<std::string, std::string, std::less<>> tool_names;  // tool_call_id -> function name, for the results
+  const openai_in::ConversationStyle style{
+      "a Gemini provider", "model", "parts", parts_of,
+      [&](openai_in::ToolCallIn& call) -> json::value {
+        tool_names[std::string(call.id)] = std::string(call.name);
+        return json::object{{"functionCall", {{"name", call.name}, {"args", std::move(call.arguments)}}}};
+      },
+      [&](std::string_view id, std::string text) -> std::variant<json::value, Error> {
+        auto name = tool_names.find(id);
+        if (name == tool_names.end()) return unsupported(fmt::format("tool message '{}' answers no earlier tool call", id));
+        // A JSON object result goes as it is; anything else is wrapped, as Gemini wants an object.
+        boost::system::error_code ec;
+        json::value result = json::parse(text, ec);
+        json::value response = !ec && result.is_object() ? result : json::value(json::object{{"result", text}});
+        return json::object{{"functionResponse", {{"name", name->second}, {"response", std::move(response)}}}};
+      }};
+  auto conversation = openai_in::build_conversation(openai, style);
+  if (auto* error = std::get_if<Error>(&conversation)) return *error;
+  auto& [system, contents] = std::get<openai_in::Conversation>(conversation);
 
   json::object out{{"contents", std::move(contents)}};
   if (!system.empty()) out["systemInstruction"] = json::object{{"parts", std::move(system)}};

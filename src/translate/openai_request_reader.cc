@@ -2,6 +2,8 @@
 
 #include "translate/json_fields.h"
 
+#include <fmt/format.h>
+
 namespace switchyard::openai_in {
 namespace json = boost::json;
 using json_fields::string_field;
@@ -74,6 +76,44 @@ std::variant<const json::array*, Error> messages_of(const json::object& request)
   for (const auto& m : messages->get_array())
     if (!m.is_object() || string_field(m.get_object(), "role").empty()) return invalid();
   return &messages->get_array();
+}
+
+std::variant<Conversation, Error> build_conversation(const json::object& request, const ConversationStyle& style) {
+  auto listed = messages_of(request);
+  if (auto* error = std::get_if<Error>(&listed)) return *error;
+  Conversation out;
+  for (const auto& m : *std::get<const json::array*>(listed)) {
+    const auto& message = m.get_object();
+    std::string_view role = string_field(message, "role");
+    const json::value* content = message.if_contains("content");
+    if (role == "tool") {
+      auto result = style.tool_result(string_field(message, "tool_call_id"), content ? content_text(*content) : std::string());
+      if (auto* error = std::get_if<Error>(&result)) return *error;
+      json_fields::append_turn(out.turns, "user", style.items_key, json::array{std::get<json::value>(std::move(result))});
+      continue;
+    }
+    if (role != "system" && role != "developer" && role != "user" && role != "assistant")
+      return make_error(ErrorKind::bad_request, fmt::format("messages of role '{}' cannot be sent to {}", role, style.provider), "messages");
+    auto items = style.items(content);
+    if (auto* error = std::get_if<Error>(&items)) return *error;
+    auto& list = std::get<json::array>(items);
+    if (role == "system" || role == "developer") {
+      for (auto& item : list) out.system.push_back(std::move(item));
+    } else if (role == "user") {
+      json_fields::append_turn(out.turns, "user", style.items_key, std::move(list));
+    } else {
+      if (auto* calls = message.if_contains("tool_calls"); calls && calls->is_array())
+        for (const auto& c : calls->get_array()) {
+          auto call = tool_call(c);
+          if (auto* error = std::get_if<Error>(&call)) return *error;
+          list.push_back(style.tool_call(std::get<ToolCallIn>(call)));
+        }
+      json_fields::append_turn(out.turns, style.assistant_role, style.items_key, std::move(list));
+    }
+  }
+  if (out.turns.empty())
+    return make_error(ErrorKind::bad_request, fmt::format("{} needs at least one user or assistant message", style.provider), "messages");
+  return out;
 }
 
 }  // namespace switchyard::openai_in

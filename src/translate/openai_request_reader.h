@@ -2,6 +2,7 @@
 // Reading an OpenAI chat request for translation into another provider's format: the pieces
 // every translator needs, read one way.
 #include <boost/json.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,5 +43,25 @@ std::variant<ToolCallIn, Error> tool_call(const boost::json::value& call);
 // already; translators check again, as their JSON parser may read a body (one with duplicate
 // keys, say) differently.
 std::variant<const boost::json::array*, Error> messages_of(const boost::json::object& request);
+
+// How a provider format writes a conversation; build_conversation walks the OpenAI messages once
+// for every format.
+struct ConversationStyle {
+  std::string_view provider;        // for error messages: "an Anthropic provider"
+  std::string_view assistant_role;  // "assistant", or Gemini's "model"
+  std::string_view items_key;       // "content", or Gemini's "parts"
+  // A message's content as the format's items (content blocks, parts).
+  std::function<std::variant<boost::json::array, Error>(const boost::json::value* content)> items;
+  std::function<boost::json::value(ToolCallIn& call)> tool_call;
+  // A tool message: the call it answers and its text.
+  std::function<std::variant<boost::json::value, Error>(std::string_view tool_call_id, std::string text)> tool_result;
+};
+
+struct Conversation {
+  boost::json::array system;  // the items of system and developer messages
+  boost::json::array turns;   // {"role", items_key: [...]}, same roles merged
+};
+
+std::variant<Conversation, Error> build_conversation(const boost::json::object& request, const ConversationStyle& style);
 
 }  // namespace switchyard::openai_in
