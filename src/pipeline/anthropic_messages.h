@@ -8,8 +8,4 @@ namespace switchyard {
 // pass-through, every other provider by translation).
 Task<> proxy_anthropic(RequestContext& context, Exchange& exchange);
 
-// POST /v1/messages/count_tokens: an Anthropic provider's own count; for other providers an
-// estimate of about four characters per token.
-Task<> count_anthropic_tokens(RequestContext& context, Exchange& exchange);
-
 }  // namespace switchyard

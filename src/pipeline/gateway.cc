@@ -7,6 +7,7 @@
 #include "core/request_id.h"
 #include "pipeline/anthropic_messages.h"
 #include "pipeline/client_format.h"
+#include "pipeline/count_tokens.h"
 #include "pipeline/openai_proxy.h"
 #include "pipeline/responses.h"
 

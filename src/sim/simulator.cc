@@ -20,6 +20,7 @@ enum class Api {
   anthropic_count_tokens,
   gemini_generate,
   gemini_stream,
+  gemini_count_tokens,
   unknown
 };
 
@@ -43,6 +44,7 @@ Route route_of(std::string_view target) {
       std::string_view method = rest.substr(colon + 1);
       if (method == "generateContent") return {Api::gemini_generate, std::string(rest.substr(0, colon))};
       if (method == "streamGenerateContent") return {Api::gemini_stream, std::string(rest.substr(0, colon))};
+      if (method == "countTokens") return {Api::gemini_count_tokens, std::string(rest.substr(0, colon))};
     }
   }
   return {};
@@ -53,7 +55,8 @@ const WireFormat& wire_for(Api api) {
     case Api::anthropic_messages:
     case Api::anthropic_count_tokens: return anthropic_wire();
     case Api::gemini_generate:
-    case Api::gemini_stream: return gemini_wire();
+    case Api::gemini_stream:
+    case Api::gemini_count_tokens: return gemini_wire();
     default: return openai_wire();
   }
 }
@@ -62,7 +65,7 @@ const WireFormat& wire_for(Api api) {
 std::string credential(Api api, const http::request<http::string_body>& request) {
   if ((api == Api::anthropic_messages || api == Api::anthropic_count_tokens) && !request["x-api-key"].empty())
     return std::string(request["x-api-key"]);
-  if (api == Api::gemini_generate || api == Api::gemini_stream) {
+  if (api == Api::gemini_generate || api == Api::gemini_stream || api == Api::gemini_count_tokens) {
     if (auto key = request["x-goog-api-key"]; !key.empty()) return std::string(key);
     std::string_view target = request.target();
     if (auto at = target.find("key="); at != std::string_view::npos) return std::string(target.substr(at + 4, target.find('&', at) - at - 4));
@@ -108,7 +111,9 @@ Task<> hang(Exchange& exchange) {
   co_await exchange.socket().async_read_some(net::buffer(&byte, 1), use_tuple);
 }
 
-std::string token_count(int64_t tokens) { return json::serialize(json::object{{"input_tokens", tokens}}); }
+std::string token_count(Api api, int64_t tokens) {
+  return json::serialize(json::object{{api == Api::gemini_count_tokens ? "totalTokens" : "input_tokens", tokens}});
+}
 
 std::string models_list() {
   json::array data;
@@ -215,6 +220,8 @@ Task<> Simulator::handle(Exchange& exchange) {
       json::object counted = body;
       counted["max_tokens"] = 1;
       prompt = wire.read_prompt(counted);
+    } else if (route.api == Api::gemini_count_tokens && body.contains("generateContentRequest")) {
+      prompt = wire.read_prompt(object_at(body, "generateContentRequest"));
     } else {
       prompt = wire.read_prompt(body);
     }
@@ -228,8 +235,8 @@ Task<> Simulator::handle(Exchange& exchange) {
   prompt.received_auth = key;
   prompt.received_model = model;
   Answer answer = compose_answer(scenario, prompt);
-  if (route.api == Api::anthropic_count_tokens) {
-    co_await exchange.respond(json_reply(200, token_count(answer.prompt_tokens)));
+  if (route.api == Api::anthropic_count_tokens || route.api == Api::gemini_count_tokens) {
+    co_await exchange.respond(json_reply(200, token_count(route.api, answer.prompt_tokens)));
     co_return;
   }
   ReplyMeta meta{next_id(route.api), model,

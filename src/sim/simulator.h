@@ -5,6 +5,7 @@
 //   POST /anthropic/v1/messages   POST /anthropic/v1/messages/count_tokens
 //   POST /gemini/v1beta/models/{model}:generateContent (v1 too)
 //   POST /gemini/v1beta/models/{model}:streamGenerateContent?alt=sse (v1 too)
+//   POST /gemini/v1beta/models/{model}:countTokens
 #include "server/http_server.h"
 #include "sim/scenario.h"
 

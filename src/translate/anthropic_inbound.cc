@@ -254,7 +254,8 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
     }
   }
 
-  json::object out{{"model", in.at("model")}, {"messages", std::move(messages)}, {"max_tokens", in.at("max_tokens")}};
+  json::object out{{"model", in.at("model")}, {"messages", std::move(messages)}};
+  if (auto* max = in.if_contains("max_tokens")) out["max_tokens"] = *max;  // absent when counting tokens
   for (const char* key : {"temperature", "top_p"})
     if (auto* v = in.if_contains(key); v && !v->is_null()) out[key] = *v;
   if (auto* stops = in.if_contains("stop_sequences"); stops && stops->is_array()) out["stop"] = *stops;

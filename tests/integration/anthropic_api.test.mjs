@@ -105,10 +105,12 @@ models:
     assert.match(body.error.message, /^max_tokens/);
   });
 
-  it("counts tokens with an Anthropic provider's own count", async () => {
-    const count = await client.messages.countTokens({ model: 'claude/echo', messages: [{ role: 'user', content: 'a'.repeat(400) }] });
-    assert.equal(count.input_tokens, 100);  // the simulator's count: 4 characters a token
-  });
+  for (const provider of ['claude', 'gem']) {
+    it(`counts tokens with the ${provider} provider's own count`, async () => {
+      const count = await client.messages.countTokens({ model: `${provider}/echo`, messages: [{ role: 'user', content: 'a'.repeat(400) }] });
+      assert.equal(count.input_tokens, 100);  // the simulator's count: 4 characters a token
+    });
+  }
 
   it('estimates tokens for other providers', async () => {
     const count = await client.messages.countTokens({ model: 'gpt/echo', messages: [{ role: 'user', content: 'a'.repeat(400) }] });

@@ -13,13 +13,18 @@ std::variant<UpstreamRequest, Error> GeminiAdapter::build_request(const OpenAIIn
     return make_error(ErrorKind::bad_request, "provider '" + candidate.provider->name + "' (Gemini) takes chat requests only");
   auto body = gemini_request_from_openai(*inbound.parsed);
   if (auto* error = std::get_if<Error>(&body)) return *error;
-  const ProviderConfig& provider = *candidate.provider;
+  return gemini_request(*candidate.provider, candidate.upstream_model,
+                        inbound.view.stream ? "streamGenerateContent?alt=sse" : "generateContent",
+                        boost::json::serialize(std::get<boost::json::object>(body)));
+}
+
+UpstreamRequest gemini_request(const ProviderConfig& provider, std::string_view model, std::string_view method,
+                               std::string body) {
   UpstreamRequest request;
-  request.target = provider.endpoint.path_prefix + "/v1beta/models/" + candidate.upstream_model +
-                   (inbound.view.stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+  request.target = provider.endpoint.path_prefix + "/v1beta/models/" + std::string(model) + ":" + std::string(method);
   request.header_lines = "Content-Type: application/json\r\nUser-Agent: switchyard\r\n";
   if (!provider.api_key.empty()) request.header_lines += "x-goog-api-key: " + provider.api_key + "\r\n";
-  request.body = boost::json::serialize(std::get<boost::json::object>(body));
+  request.body = std::move(body);
   return request;
 }
 

@@ -3,6 +3,10 @@
 
 namespace switchyard {
 
+// A POST {base_url}/v1beta/models/{model}:{method} with the provider's key, carrying `body`.
+UpstreamRequest gemini_request(const ProviderConfig& provider, std::string_view model, std::string_view method,
+                               std::string body);
+
 // Google's Gemini API (generateContent): OpenAI requests and answers are translated both ways.
 class GeminiAdapter final : public ProviderAdapter {
  public:
