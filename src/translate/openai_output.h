@@ -43,7 +43,6 @@ std::string completion_body(const CompletionOut& completion);
 class ChunkWriter {
  public:
   ChunkWriter(std::string id, std::string model, int64_t created) : id_(std::move(id)), model_(std::move(model)), created_(created) {}
-  void set_model(std::string model) { model_ = std::move(model); }
   void role(std::string& out);
   void text(std::string& out, std::string_view delta);
   void reasoning(std::string& out, std::string_view delta);

@@ -44,12 +44,6 @@ ConnectionPool& ConnectionPool::for_this_thread(const Executor& executor) {
   return pool;
 }
 
-std::size_t ConnectionPool::idle_count() const {
-  std::size_t n = 0;
-  for (const auto& [key, list] : idle_) n += list.size();
-  return n;
-}
-
 Task<std::pair<error_code, tcp::resolver::results_type>> ConnectionPool::resolve(
     const UpstreamEndpoint& endpoint) {
   std::string key = fmt::format("{}:{}", endpoint.host, endpoint.port);

@@ -50,7 +50,6 @@ class ConnectionPool {
       const UpstreamEndpoint& endpoint, std::chrono::milliseconds connect_timeout);
   // Takes back a connection whose last response was read whole and may be reused.
   void release(std::unique_ptr<UpstreamConnection> connection);
-  std::size_t idle_count() const;
 
  private:
   explicit ConnectionPool(Executor executor) : executor_(std::move(executor)) {}
