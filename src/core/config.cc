@@ -189,13 +189,18 @@ RouteConfig parse_route(const Reader& r, const Config& config, const YAML::Node&
 
 ModelConfig parse_model(const Reader& r, const Config& config, const std::string& id, const YAML::Node& node) {
   const std::string key = "models." + id;
-  r.only_keys(node, key, {"routes", "price"});
+  r.only_keys(node, key, {"routes", "fallbacks", "price"});
   ModelConfig m;
   m.id = id;
   const YAML::Node& routes = node["routes"];
   if (!routes || !routes.IsSequence() || routes.size() == 0) r.fail(node, key + ".routes", "must be a non-empty list");
   for (std::size_t i = 0; i < routes.size(); ++i)
     m.routes.push_back(parse_route(r, config, routes[i], fmt::format("{}.routes[{}]", key, i)));
+  if (const YAML::Node& fallbacks = node["fallbacks"]) {
+    if (!fallbacks.IsSequence()) r.fail(fallbacks, key + ".fallbacks", "must be a list of model ids");
+    for (std::size_t i = 0; i < fallbacks.size(); ++i)
+      m.fallbacks.push_back(r.string(fallbacks[i], fmt::format("{}.fallbacks[{}]", key, i)));
+  }
   if (const YAML::Node& price = node["price"]) {
     r.only_keys(price, key + ".price", {"input", "output"});
     Price p;
@@ -249,7 +254,8 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     throw ConfigError(fmt::format("{}:{}: invalid YAML: {}", source_name, e.mark.line + 1, e.msg));
   }
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source_name + ": the file is empty");
-  r.only_keys(root, "", {"listen", "threads", "auth", "storage", "timeouts", "limits", "providers", "models", "simulator"});
+  r.only_keys(root, "",
+              {"listen", "threads", "auth", "storage", "timeouts", "limits", "providers", "models", "aliases", "simulator"});
 
   Config config;
   config.source_path = source_name;
@@ -315,6 +321,44 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
       auto id = item.first.as<std::string>();
       if (id.empty()) r.fail(item.first, "models", "a model id must not be empty");
       config.models.emplace(id, parse_model(r, config, id, item.second));
+    }
+  }
+  // A model id is servable when it is configured or names a configured provider as its prefix.
+  auto servable = [&](const std::string& id) {
+    auto slash = id.find('/');
+    return config.models.contains(id) || (slash != std::string::npos && config.providers.contains(id.substr(0, slash)));
+  };
+  for (const auto& item : root["models"] ? root["models"] : YAML::Node()) {
+    const auto& model = config.models.at(item.first.as<std::string>());
+    for (std::size_t i = 0; i < model.fallbacks.size(); ++i)
+      if (!servable(model.fallbacks[i]) || model.fallbacks[i] == model.id)
+        r.fail(item.second["fallbacks"][i], fmt::format("models.{}.fallbacks[{}]", model.id, i),
+               fmt::format("'{}' is not another configured model or provider/model id", model.fallbacks[i]));
+  }
+  if (const YAML::Node& aliases = root["aliases"]) {
+    if (!aliases.IsMap()) r.fail(aliases, "aliases", "must be a mapping of name -> model id (or {model id: percent})");
+    for (const auto& item : aliases) {
+      auto name = item.first.as<std::string>();
+      const std::string key = "aliases." + name;
+      std::vector<AliasTarget> targets;
+      if (item.second.IsScalar()) {
+        targets.push_back({r.string(item.second, key), 100});
+      } else if (item.second.IsMap()) {
+        double total = 0;
+        for (const auto& split : item.second) {
+          targets.push_back({split.first.as<std::string>(), r.number(split.second, key + "." + split.first.as<std::string>())});
+          total += targets.back().percent;
+        }
+        if (targets.empty() || total < 99.999 || total > 100.001)
+          r.fail(item.second, key, fmt::format("percents must add up to 100 (they add up to {})", total));
+      } else {
+        r.fail(item.second, key, "must be a model id or {model id: percent}");
+      }
+      for (const auto& target : targets)
+        if (!servable(target.model_id))
+          r.fail(item.second, key, fmt::format("'{}' is not a configured model or provider/model id", target.model_id));
+      if (config.models.contains(name)) r.fail(item.first, key, "is also a configured model id");
+      config.aliases.emplace(name, std::move(targets));
     }
   }
   return config;

@@ -66,7 +66,14 @@ struct Price {
 struct ModelConfig {
   std::string id;
   std::vector<RouteConfig> routes;
+  std::vector<std::string> fallbacks;  // other model ids, tried in order once every route failed
   std::optional<Price> price;
+};
+
+// A name clients use for a model id; several targets split traffic by percent (a canary).
+struct AliasTarget {
+  std::string model_id;
+  double percent = 100;
 };
 
 struct ApiKey {
@@ -85,6 +92,7 @@ struct Config {
   std::size_t max_body_bytes = 32u << 20;
   std::map<std::string, ProviderConfig, std::less<>> providers;
   std::map<std::string, ModelConfig, std::less<>> models;
+  std::map<std::string, std::vector<AliasTarget>, std::less<>> aliases;
   std::optional<HostPort> simulator_listen;  // run the provider simulator in-process here
 };
 

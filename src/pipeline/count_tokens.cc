@@ -77,7 +77,7 @@ Task<> count_anthropic_tokens(RequestContext& context, Exchange& exchange) {
   auto& messages = std::get<MessagesRequest>(parsed);
   messages.request.erase("max_tokens");
 
-  auto planned = plan_route(*context.config, messages.view.model);
+  auto planned = plan_route(*context.config, messages.view.model, uniform_draw());
   const Candidate* candidate = nullptr;
   if (auto* plan = std::get_if<RoutePlan>(&planned); plan && !plan->candidates.empty()) candidate = &plan->candidates.front();
   auto counted = candidate ? provider_count(*candidate, messages) : std::nullopt;

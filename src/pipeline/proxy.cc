@@ -36,21 +36,38 @@ struct RejectedAnswer {
   bool native = false;  // from a provider that speaks the client's format
 };
 
+// Which provider and model id served, and after how many upstream attempts: told in
+// x-switchyard-provider, x-switchyard-model and x-switchyard-attempts on every answer.
+struct Served {
+  std::string_view provider;
+  std::string_view model_id;
+  std::size_t attempts = 0;
+};
+
+void set_routing_headers(http::fields& fields, const Served& served) {
+  if (served.attempts == 0) return;
+  fields.set("x-switchyard-provider", served.provider);
+  fields.set("x-switchyard-model", served.model_id);
+  fields.set("x-switchyard-attempts", std::to_string(served.attempts));
+}
+
 // How one attempt's answer reaches the client: as it came (native), or translated.
 struct Relay {
   const ClientFormat& client;
   const ProviderAdapter* adapter;  // null: the provider speaks the client's format
   std::string_view model;          // the model id the client asked for
+  Served served;
 };
 
 // Relays the upstream's stream: as bytes, whole events at a time, when no translation is needed;
 // else event by event through `translator`.
 Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& call, const ClientFormat& client,
-                    StreamTranslator* translator) {
+                    StreamTranslator* translator, const Served& served) {
   http::response<http::empty_body> head{http::status::ok, 11};
   head.set(http::field::content_type, "text/event-stream; charset=utf-8");
   head.set(http::field::cache_control, "no-cache");
   head.set(kRequestIdHeader, context.id);
+  set_routing_headers(head.base(), served);
   copy_upstream_headers(call.header(), head.base());
   if (!co_await exchange.begin_stream(std::move(head))) co_return;
 
@@ -99,12 +116,12 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& cal
     auto answer = relay.adapter->answers_in_openai_format() ? std::variant<std::string, Error>(std::move(body))
                                                             : relay.adapter->translate_response(body, unix_seconds());
     if (auto* text = std::get_if<std::string>(&answer)) answer = relay.client.answer_from_openai(std::move(*text), relay.model);
-    if (auto* error = std::get_if<Error>(&answer)) {
-      context.attempts.back().error = *error;
-      co_await exchange.respond(relay.client.error_response(context.id, *error));
-    } else {
-      co_await exchange.respond(json_response(context.id, 200, std::get<std::string>(std::move(answer))));
-    }
+    auto response = std::holds_alternative<Error>(answer)
+                        ? relay.client.error_response(context.id, std::get<Error>(answer))
+                        : json_response(context.id, 200, std::get<std::string>(std::move(answer)));
+    if (auto* error = std::get_if<Error>(&answer)) context.attempts.back().error = *error;
+    set_routing_headers(response.base(), relay.served);
+    co_await exchange.respond(std::move(response));
     co_return;
   }
   // The hot path of a pass-through: the head is written as text, with no field map to build.
@@ -123,6 +140,13 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& cal
       lines += field.value();
       lines += "\r\n";
     }
+  lines += "x-switchyard-provider: ";
+  lines += relay.served.provider;
+  lines += "\r\nx-switchyard-model: ";
+  lines += relay.served.model_id;
+  lines += "\r\nx-switchyard-attempts: ";
+  lines += std::to_string(relay.served.attempts);
+  lines += "\r\n";
   co_await exchange.respond(static_cast<unsigned>(call.status()), lines, body);
 }
 
@@ -130,7 +154,7 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& cal
 
 Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& client, ClientRequest& request) {
   const Config& config = *context.config;
-  auto planned = plan_route(config, request.view.model);
+  auto planned = plan_route(config, request.view.model, uniform_draw());
   if (auto* error = std::get_if<Error>(&planned)) {
     co_await exchange.respond(client.error_response(context.id, *error));
     co_return;
@@ -185,14 +209,15 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
       if (last_error->retryable) continue;
       break;
     }
+    const Served served{candidate.provider->name, candidate.model_id, context.attempts.size()};
     if (request.view.stream) {
       std::unique_ptr<StreamTranslator> translator;
       if (!native)
         translator = chain(adapter.answers_in_openai_format() ? nullptr : adapter.translate_stream(unix_seconds(), request.view.include_usage),
                            client.stream_from_openai(request.view.model));
-      co_await relay_stream(context, exchange, call, client, translator.get());
+      co_await relay_stream(context, exchange, call, client, translator.get(), served);
     } else {
-      co_await relay_body(context, exchange, call, Relay{client, native ? nullptr : &adapter, request.view.model});
+      co_await relay_body(context, exchange, call, Relay{client, native ? nullptr : &adapter, request.view.model, served});
     }
     co_return;
   }
@@ -200,15 +225,19 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
   // Every candidate failed. An upstream 4xx from a provider that speaks the client's format goes
   // back as it came, when complete in that format; anything else in the client's error shape.
   Error final_error = last_error.value_or(make_error(ErrorKind::internal, "no attempt was made"));
+  const Candidate& tried = plan.candidates[std::min(context.attempts.size(), plan.candidates.size()) - 1];
+  const Served served{tried.provider->name, tried.model_id, context.attempts.size()};
   if (rejected && rejected->native && final_error.kind == ErrorKind::upstream_rejected && client.is_error_body(rejected->body)) {
     auto response = json_response(context.id, static_cast<unsigned>(rejected->status), std::move(rejected->body));
     for (const auto& field : rejected->headers) response.set(field.name_string(), field.value());
+    set_routing_headers(response.base(), served);
     co_await exchange.respond(std::move(response));
     co_return;
   }
   auto response = client.error_response(context.id, final_error);
   if (rejected)
     for (const auto& field : rejected->headers) response.set(field.name_string(), field.value());
+  set_routing_headers(response.base(), served);
   co_await exchange.respond(std::move(response));
 }
 
