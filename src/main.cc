@@ -1,6 +1,8 @@
 // Wiring only: command line -> config -> servers -> wait for a signal -> drain.
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <filesystem>
+#include <optional>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
@@ -24,19 +26,44 @@ void raise_descriptor_limit() {
   }
 }
 
-// Blocks SIGINT/SIGTERM in every thread started after this, then waits for one of them.
+// Blocks SIGINT, SIGTERM and SIGHUP in every thread started after this: the main thread takes
+// them with sigwait.
 sigset_t block_stop_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
 
+std::optional<std::filesystem::file_time_type> modified_at(const std::string& path) {
+  std::error_code ec;
+  auto time = std::filesystem::last_write_time(path, ec);
+  return ec ? std::nullopt : std::optional(time);
+}
+
+// Loads the config again for new requests; an invalid one is refused and the running one stays.
+void reload(sy::Gateway& gateway, const std::string& path, const sy::Config& running) {
+  try {
+    sy::Config next = sy::load_config(path);
+    if (next.listen.host != running.listen.host || next.listen.port != running.listen.port || next.threads != running.threads)
+      spdlog::warn("{}: listen and threads apply at the next restart", path);
+    next.listen = running.listen;
+    next.threads = running.threads;
+    gateway.reload(std::make_shared<const sy::Config>(std::move(next)));
+    spdlog::info("{}: reloaded", path);
+  } catch (const sy::ConfigError& e) {
+    spdlog::error("{}; keeping the running config", e.what());
+  }
+}
+
+// Waits for SIGINT or SIGTERM (a SIGHUP means nothing to the simulator).
 int wait_for_stop(const sigset_t& set) {
   int signal = 0;
-  sigwait(&set, &signal);
+  do sigwait(&set, &signal);
+  while (signal == SIGHUP);
   return signal;
 }
 
@@ -94,7 +121,19 @@ int serve(const std::string& config_path, const std::string& listen_override, co
   spdlog::info("switchyard listening on {}:{} with {} thread(s)", shared_config->listen.host, server.port(),
                options.threads ? options.threads : std::thread::hardware_concurrency());
 
-  int signal = wait_for_stop(stop_signals);
+  // SIGHUP or a change to the file reloads the config; SIGINT or SIGTERM stops.
+  auto seen = modified_at(config_path);
+  int signal = 0;
+  for (;;) {
+    timespec tick{1, 0};
+    signal = sigtimedwait(&stop_signals, nullptr, &tick);
+    if (signal == SIGINT || signal == SIGTERM) break;
+    auto now = modified_at(config_path);
+    if (signal == SIGHUP || now != seen) {
+      seen = now;
+      reload(*gateway, config_path, *shared_config);
+    }
+  }
   spdlog::info("signal {}: draining requests in flight", signal);
   server.shutdown(kDrainTime);
   if (simulator) simulator->shutdown(std::chrono::milliseconds(0));

@@ -39,7 +39,12 @@ const ClientFormat& client_for(std::string_view path) {
 
 }  // namespace
 
-Gateway::Gateway(std::shared_ptr<const Config> config) : config_(std::move(config)), models_body_(models_list(*config_)) {}
+Gateway::Gateway(std::shared_ptr<const Config> config) { reload(std::move(config)); }
+
+void Gateway::reload(std::shared_ptr<const Config> config) {
+  std::string models = models_list(*config);
+  snapshot_.store(std::make_shared<const Snapshot>(Snapshot{std::move(config), std::move(models)}));
+}
 
 http::response<http::string_body> Gateway::render_error(const Error& error, const http::request_header<>& header) const {
   return client_for(path_of(header.target())).error_response(new_request_id(), error);
@@ -48,7 +53,8 @@ http::response<http::string_body> Gateway::render_error(const Error& error, cons
 Task<> Gateway::handle(Exchange& exchange) {
   RequestContext context;
   context.id = new_request_id();
-  context.config = config_;
+  const std::shared_ptr<const Snapshot> snapshot = snapshot_.load();
+  context.config = snapshot->config;
   auto& request = exchange.request();
   std::string_view path = path_of(request.target());
   const bool is_get = request.method() == http::verb::get;
@@ -75,7 +81,7 @@ Task<> Gateway::handle(Exchange& exchange) {
     co_return;
   }
 
-  auto identity = authenticate(*config_, request);
+  auto identity = authenticate(*context.config, request);
   if (auto* error = std::get_if<Error>(&identity)) {
     co_await exchange.respond(client.error_response(context.id, *error));
     co_return;
@@ -83,7 +89,7 @@ Task<> Gateway::handle(Exchange& exchange) {
   context.client = std::get<ClientIdentity>(std::move(identity));
 
   if (path == "/v1/models")
-    co_await exchange.respond(json_response(context.id, 200, models_body_));
+    co_await exchange.respond(json_response(context.id, 200, snapshot->models_body));
   else if (path == "/v1/chat/completions")
     co_await proxy_openai(context, exchange, OpenAIEndpoint::chat_completions);
   else if (path == "/v1/embeddings")

@@ -1,6 +1,7 @@
 #pragma once
 // The gateway's request handler: assigns the request id, authenticates, and sends each
 // endpoint to its pipeline.
+#include <atomic>
 #include <memory>
 
 #include "core/config.h"
@@ -11,13 +12,18 @@ namespace switchyard {
 class Gateway {
  public:
   explicit Gateway(std::shared_ptr<const Config> config);
+  // New requests use `config`; requests in flight finish on the one they started with.
+  void reload(std::shared_ptr<const Config> config);
   Task<> handle(Exchange& exchange);
   // For errors found before a request reaches the handler (oversized or malformed).
   http::response<http::string_body> render_error(const Error& error, const http::request_header<>& header) const;
 
  private:
-  std::shared_ptr<const Config> config_;
-  std::string models_body_;  // GET /v1/models, built once per config
+  struct Snapshot {
+    std::shared_ptr<const Config> config;
+    std::string models_body;  // GET /v1/models, built once per config
+  };
+  std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
 };
 
 }  // namespace switchyard
