@@ -255,7 +255,8 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   }
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source_name + ": the file is empty");
   r.only_keys(root, "",
-              {"listen", "threads", "auth", "storage", "timeouts", "limits", "providers", "models", "aliases", "simulator"});
+              {"listen", "threads", "auth", "storage", "timeouts", "retries", "limits", "providers", "models", "aliases",
+               "simulator"});
 
   Config config;
   config.source_path = source_name;
@@ -296,6 +297,12 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     if (t["first_byte_ms"]) config.timeouts.first_byte = millis(r, t["first_byte_ms"], "timeouts.first_byte_ms");
     if (t["total_ms"]) config.timeouts.total = millis(r, t["total_ms"], "timeouts.total_ms");
     if (t["client_ms"]) config.timeouts.client = millis(r, t["client_ms"], "timeouts.client_ms");
+  }
+  if (const YAML::Node& t = root["retries"]) {
+    r.only_keys(t, "retries", {"max", "backoff_ms", "max_retry_after_ms"});
+    if (t["max"]) config.retries.max = r.integer<int>(t["max"], "retries.max", 0, 10);
+    if (t["backoff_ms"]) config.retries.backoff = millis(r, t["backoff_ms"], "retries.backoff_ms");
+    if (t["max_retry_after_ms"]) config.retries.max_retry_after = millis(r, t["max_retry_after_ms"], "retries.max_retry_after_ms");
   }
   if (const YAML::Node& l = root["limits"]) {
     r.only_keys(l, "limits", {"max_body_bytes"});

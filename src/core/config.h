@@ -30,6 +30,12 @@ struct Timeouts {
   std::chrono::milliseconds client{30000};  // a client must send each request within this
 };
 
+struct RetryConfig {
+  int max = 0;                                      // extra attempts on the same route
+  std::chrono::milliseconds backoff{200};           // before the first retry; doubles each time
+  std::chrono::milliseconds max_retry_after{2000};  // a longer 429 Retry-After falls over at once
+};
+
 enum class ProviderType { openai, anthropic, gemini };
 const char* to_string(ProviderType type);
 
@@ -89,6 +95,7 @@ struct Config {
   std::vector<ApiKey> keys;
   std::string storage = "sqlite:./switchyard.db";
   Timeouts timeouts;
+  RetryConfig retries;
   std::size_t max_body_bytes = 32u << 20;
   std::map<std::string, ProviderConfig, std::less<>> providers;
   std::map<std::string, ModelConfig, std::less<>> models;

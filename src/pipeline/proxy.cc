@@ -4,6 +4,7 @@
 
 #include "pipeline/responses.h"
 #include "providers/provider_adapter.h"
+#include "routing/retry_policy.h"
 #include "routing/router.h"
 #include "translate/errors.h"
 #include "translate/sse_events.h"
@@ -164,7 +165,21 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
 
   std::optional<Error> last_error;
   std::optional<RejectedAnswer> rejected;
-  for (const Candidate& candidate : plan.candidates) {
+  // Each candidate in turn; a retryable failure may first try the same one again (retry_policy).
+  int retries_done = 0;
+  auto next = [&](std::size_t& index, const Error& error, std::string_view retry_after) -> Task<> {
+    if (auto wait = retry_delay(config.retries, retries_done, error, retry_after)) {
+      ++retries_done;
+      Timer timer(co_await net::this_coro::executor, *wait);
+      co_await timer.async_wait(use_tuple);
+    } else {
+      ++index;
+      retries_done = 0;
+    }
+  };
+  std::size_t index = 0;
+  for (; index < plan.candidates.size();) {
+    const Candidate& candidate = plan.candidates[index];
     Attempt& attempt = context.attempts.emplace_back();
     attempt.provider = candidate.provider->name;
     attempt.upstream_model = candidate.upstream_model;
@@ -187,6 +202,7 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
     }
     if (auto* error = std::get_if<Error>(&built)) {
       last_error = attempt.error = *error;
+      ++index;
       continue;
     }
 
@@ -195,8 +211,9 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
     attempt.end = std::chrono::steady_clock::now();
     if (error) {
       last_error = attempt.error = *error;
-      if (error->retryable) continue;
-      break;
+      if (!error->retryable) break;
+      co_await next(index, *error, {});
+      continue;
     }
     attempt.status = call.status();
     if (call.status() >= 300) {
@@ -206,8 +223,9 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
       last_error = attempt.error =
           upstream_status_error(candidate.provider->name, call.status(), upstream_error_message(answer.body));
       rejected = std::move(answer);
-      if (last_error->retryable) continue;
-      break;
+      if (!last_error->retryable) break;
+      co_await next(index, *last_error, rejected->headers[http::field::retry_after]);
+      continue;
     }
     const Served served{candidate.provider->name, candidate.model_id, context.attempts.size()};
     if (request.view.stream) {
@@ -225,7 +243,7 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
   // Every candidate failed. An upstream 4xx from a provider that speaks the client's format goes
   // back as it came, when complete in that format; anything else in the client's error shape.
   Error final_error = last_error.value_or(make_error(ErrorKind::internal, "no attempt was made"));
-  const Candidate& tried = plan.candidates[std::min(context.attempts.size(), plan.candidates.size()) - 1];
+  const Candidate& tried = plan.candidates[std::min(index, plan.candidates.size() - 1)];
   const Served served{tried.provider->name, tried.model_id, context.attempts.size()};
   if (rejected && rejected->native && final_error.kind == ErrorKind::upstream_rejected && client.is_error_body(rejected->body)) {
     auto response = json_response(context.id, static_cast<unsigned>(rejected->status), std::move(rejected->body));

@@ -36,6 +36,7 @@ std::variant<Scenario, std::string> parse_scenario(std::string_view model, const
     else if (key == "len") s.len = std::max(1, number);
     else if (key == "fail") s.fail_status = number;
     else if (key == "retry_after") s.retry_after_s = number;
+    else if (key == "fail_first") s.fail_first = number;
     else return fmt::format("unknown simulator option '{}'", key);
   }
   if (s.fail_status != 0 && (s.fail_status < 400 || s.fail_status > 599))

@@ -1,6 +1,8 @@
 #include "sim/simulator.h"
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <boost/json.hpp>
 #include <chrono>
 #include <fmt/format.h>
@@ -115,6 +117,16 @@ std::string token_count(Api api, int64_t tokens) {
   return json::serialize(json::object{{api == Api::gemini_count_tokens ? "totalTokens" : "input_tokens", tokens}});
 }
 
+// With fail_first=N, a model name fails its first N requests and then recovers: a provider
+// that comes back, for retry tests. Counted across the simulator's threads.
+bool still_failing(const std::string& model, int fail_first) {
+  if (fail_first == 0) return true;
+  static std::mutex mutex;
+  static std::map<std::string, int> seen;
+  std::lock_guard lock(mutex);
+  return ++seen[model] <= fail_first;
+}
+
 std::string models_list() {
   json::array data;
   for (const char* id : {"echo", "lorem", "inspect"})
@@ -191,7 +203,7 @@ Task<> Simulator::handle(Exchange& exchange) {
     co_await hang(exchange);
     co_return;
   }
-  if (scenario.fail_status) {
+  if (scenario.fail_status && still_failing(model, scenario.fail_first)) {
     auto response = json_reply(static_cast<unsigned>(scenario.fail_status),
                                wire.error_body(scenario.fail_status, fmt::format("simulated failure {}", scenario.fail_status)));
     if (scenario.fail_status == 429) response.set(http::field::retry_after, std::to_string(scenario.retry_after_s));

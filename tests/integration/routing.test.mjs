@@ -11,6 +11,7 @@ describe('routing', () => {
   before(async () => {
     sim = await startSim();
     gw = await startGateway(`
+retries: {max: 2, backoff_ms: 20, max_retry_after_ms: 1500}
 providers:
   a: {type: openai, base_url: 'SIM_URL/openai/v1', api_key: k}
   b: {type: anthropic, base_url: 'SIM_URL/anthropic', api_key: k}
@@ -22,6 +23,9 @@ models:
     routes: [{provider: b, model: echo}]
   r/rejects:
     routes: [{provider: a, model: 'echo~fail=400'}]
+    fallbacks: [r/good]
+  r/limited:
+    routes: [{provider: a, model: 'echo~fail=429~retry_after=30'}]
     fallbacks: [r/good]
 aliases:
   chat-latest: r/good
@@ -42,20 +46,42 @@ aliases:
     assert.equal(r.headers.get('x-switchyard-attempts'), '1');
   });
 
-  it('falls over a 5xx and a reset to the fallback model', async () => {
+  it('retries each route, then falls over a 5xx and a reset to the fallback model', async () => {
     const r = await chat({ model: 'r/broken', messages: user('rescued') });
     assert.equal(r.status, 200);
     assert.equal((await r.json()).choices[0].message.content, 'rescued');
     assert.equal(r.headers.get('x-switchyard-provider'), 'b');
     assert.equal(r.headers.get('x-switchyard-model'), 'r/good');
-    assert.equal(r.headers.get('x-switchyard-attempts'), '3');
+    assert.equal(r.headers.get('x-switchyard-attempts'), '7');  // 3 + 3 on the two broken routes, 1 that served
   });
 
   it('falls over before the first byte of a stream too', async () => {
     const r = await chat({ model: 'r/broken', stream: true, messages: user('streamed rescue') });
     assert.equal(r.status, 200);
-    assert.equal(r.headers.get('x-switchyard-attempts'), '3');
+    assert.equal(r.headers.get('x-switchyard-attempts'), '7');
     assert.match(await r.text(), /data: \[DONE\]/);
+  });
+
+  it('retries a provider that recovers, on the same route', async () => {
+    const r = await chat({ model: 'a/echo~fail=503~fail_first=2', messages: user('second wind') });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('x-switchyard-provider'), 'a');
+    assert.equal(r.headers.get('x-switchyard-attempts'), '3');
+  });
+
+  it("waits out a short 429 Retry-After, and falls over at once on a long one", async () => {
+    let started = Date.now();
+    const waited = await chat({ model: 'a/echo~fail=429~retry_after=1~fail_first=1', messages: user('x') });
+    assert.equal(waited.status, 200);
+    assert.equal(waited.headers.get('x-switchyard-attempts'), '2');
+    assert.ok(Date.now() - started >= 950, `answered after ${Date.now() - started} ms`);
+
+    started = Date.now();
+    const moved = await chat({ model: 'r/limited', messages: user('x') });
+    assert.equal(moved.status, 200);
+    assert.equal(moved.headers.get('x-switchyard-model'), 'r/good');
+    assert.equal(moved.headers.get('x-switchyard-attempts'), '2');
+    assert.ok(Date.now() - started < 900, `answered after ${Date.now() - started} ms`);
   });
 
   it('does not fall over a 400: the client gets it', async () => {

@@ -28,6 +28,7 @@ auth:
     - {key: sk-beta-0123456789}
 storage: sqlite:/tmp/x.db
 timeouts: {connect_ms: 100, first_byte_ms: 200, total_ms: 300, client_ms: 400}
+retries: {max: 2, backoff_ms: 50, max_retry_after_ms: 3000}
 limits: {max_body_bytes: 2048}
 providers:
   openai:
@@ -67,6 +68,9 @@ TEST(Config, ReadsEveryDocumentedKey) {
   EXPECT_EQ(c.timeouts.total.count(), 300);
   EXPECT_EQ(c.timeouts.client.count(), 400);
   EXPECT_EQ(c.max_body_bytes, 2048u);
+  EXPECT_EQ(c.retries.max, 2);
+  EXPECT_EQ(c.retries.backoff.count(), 50);
+  EXPECT_EQ(c.retries.max_retry_after.count(), 3000);
 
   const auto& openai = c.providers.at("openai");
   EXPECT_TRUE(openai.enabled());
@@ -105,7 +109,7 @@ TEST(Config, DefaultsWhenKeysAreAbsent) {
 
 TEST(Config, ErrorsNameTheFileLineKeyAndProblem) {
   EXPECT_EQ(error_of("listen: 1.2.3.4:80\nlisten_port: 3\n"),
-            "test.yaml:2: key 'listen_port': unknown key (expected one of: listen, threads, auth, storage, timeouts, "
+            "test.yaml:2: key 'listen_port': unknown key (expected one of: listen, threads, auth, storage, timeouts, retries, "
             "limits, providers, models, aliases, simulator)");
   EXPECT_EQ(error_of("listen: nowhere\n"), "test.yaml:1: key 'listen': must be HOST:PORT (got 'nowhere')");
   EXPECT_EQ(error_of("threads: -1\n"), "test.yaml:1: key 'threads': must be between 1 and 1024 (got -1)");
