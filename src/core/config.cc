@@ -255,8 +255,8 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   }
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source_name + ": the file is empty");
   r.only_keys(root, "",
-              {"listen", "threads", "auth", "storage", "timeouts", "retries", "limits", "providers", "models", "aliases",
-               "simulator"});
+              {"listen", "threads", "auth", "storage", "timeouts", "retries", "circuit_breaker", "limits", "providers",
+               "models", "aliases", "simulator"});
 
   Config config;
   config.source_path = source_name;
@@ -303,6 +303,12 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     if (t["max"]) config.retries.max = r.integer<int>(t["max"], "retries.max", 0, 10);
     if (t["backoff_ms"]) config.retries.backoff = millis(r, t["backoff_ms"], "retries.backoff_ms");
     if (t["max_retry_after_ms"]) config.retries.max_retry_after = millis(r, t["max_retry_after_ms"], "retries.max_retry_after_ms");
+  }
+  if (const YAML::Node& b = root["circuit_breaker"]) {
+    r.only_keys(b, "circuit_breaker", {"failures", "cooldown_s"});
+    if (b["failures"]) config.breaker.failures = r.integer<int>(b["failures"], "circuit_breaker.failures", 0, 1000);
+    if (b["cooldown_s"])
+      config.breaker.cooldown = std::chrono::seconds(r.integer<int>(b["cooldown_s"], "circuit_breaker.cooldown_s", 1, 86400));
   }
   if (const YAML::Node& l = root["limits"]) {
     r.only_keys(l, "limits", {"max_body_bytes"});

@@ -36,6 +36,11 @@ struct RetryConfig {
   std::chrono::milliseconds max_retry_after{2000};  // a longer 429 Retry-After falls over at once
 };
 
+struct BreakerConfig {
+  int failures = 5;  // retryable failures in a row that open a route's circuit; 0: never
+  std::chrono::seconds cooldown{30};
+};
+
 enum class ProviderType { openai, anthropic, gemini };
 const char* to_string(ProviderType type);
 
@@ -96,6 +101,7 @@ struct Config {
   std::string storage = "sqlite:./switchyard.db";
   Timeouts timeouts;
   RetryConfig retries;
+  BreakerConfig breaker;
   std::size_t max_body_bytes = 32u << 20;
   std::map<std::string, ProviderConfig, std::less<>> providers;
   std::map<std::string, ModelConfig, std::less<>> models;

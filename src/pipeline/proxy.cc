@@ -4,6 +4,7 @@
 
 #include "pipeline/responses.h"
 #include "providers/provider_adapter.h"
+#include "routing/circuit_breaker.h"
 #include "routing/retry_policy.h"
 #include "routing/router.h"
 #include "translate/errors.h"
@@ -177,9 +178,11 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
       retries_done = 0;
     }
   };
+  CircuitBreaker& breaker = CircuitBreaker::shared();
+  const std::vector<const Candidate*> admitted = breaker.admit(plan.candidates, config.breaker);
   std::size_t index = 0;
-  for (; index < plan.candidates.size();) {
-    const Candidate& candidate = plan.candidates[index];
+  for (; index < admitted.size();) {
+    const Candidate& candidate = *admitted[index];
     Attempt& attempt = context.attempts.emplace_back();
     attempt.provider = candidate.provider->name;
     attempt.upstream_model = candidate.upstream_model;
@@ -212,6 +215,7 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
     if (error) {
       last_error = attempt.error = *error;
       if (!error->retryable) break;
+      breaker.record_failure(candidate, config.breaker);
       co_await next(index, *error, {});
       continue;
     }
@@ -224,9 +228,11 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
           upstream_status_error(candidate.provider->name, call.status(), upstream_error_message(answer.body));
       rejected = std::move(answer);
       if (!last_error->retryable) break;
+      breaker.record_failure(candidate, config.breaker);
       co_await next(index, *last_error, rejected->headers[http::field::retry_after]);
       continue;
     }
+    breaker.record_success(candidate);
     const Served served{candidate.provider->name, candidate.model_id, context.attempts.size()};
     if (request.view.stream) {
       std::unique_ptr<StreamTranslator> translator;
@@ -243,7 +249,7 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
   // Every candidate failed. An upstream 4xx from a provider that speaks the client's format goes
   // back as it came, when complete in that format; anything else in the client's error shape.
   Error final_error = last_error.value_or(make_error(ErrorKind::internal, "no attempt was made"));
-  const Candidate& tried = plan.candidates[std::min(index, plan.candidates.size() - 1)];
+  const Candidate& tried = *admitted[std::min(index, admitted.size() - 1)];
   const Served served{tried.provider->name, tried.model_id, context.attempts.size()};
   if (rejected && rejected->native && final_error.kind == ErrorKind::upstream_rejected && client.is_error_body(rejected->body)) {
     auto response = json_response(context.id, static_cast<unsigned>(rejected->status), std::move(rejected->body));
