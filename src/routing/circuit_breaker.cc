@@ -11,7 +11,7 @@ CircuitBreaker& CircuitBreaker::shared() {
 
 std::vector<const Candidate*> CircuitBreaker::admit(const std::vector<Candidate>& candidates, const BreakerConfig& config) {
   std::vector<const Candidate*> admitted;
-  if (config.failures <= 0) {
+  if (config.failures <= 0 || tracked_.load(std::memory_order_acquire) == 0) {
     for (const auto& c : candidates) admitted.push_back(&c);
     return admitted;
   }
@@ -39,15 +39,18 @@ std::vector<const Candidate*> CircuitBreaker::admit(const std::vector<Candidate>
 }
 
 void CircuitBreaker::record_success(const Candidate& candidate) {
+  if (tracked_.load(std::memory_order_acquire) == 0) return;
   std::lock_guard lock(mutex_);
   auto found = states_.find(key(candidate));
   if (found != states_.end()) states_.erase(found);
+  tracked_.store(states_.size(), std::memory_order_release);
 }
 
 void CircuitBreaker::record_failure(const Candidate& candidate, const BreakerConfig& config) {
   if (config.failures <= 0) return;
   std::lock_guard lock(mutex_);
   State& state = states_[key(candidate)];
+  tracked_.store(states_.size(), std::memory_order_release);
   state.probing = false;
   if (state.open || ++state.failures >= config.failures) {
     state.open = true;

@@ -3,6 +3,7 @@
 // route is skipped for `cooldown`; then one request probes it (half-open), and its outcome closes
 // or reopens the circuit. Shared by all threads; the lock is held for a map lookup, never across
 // I/O. Time comes from an injected clock, so tests need no sleeping.
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -40,6 +41,8 @@ class CircuitBreaker {
   Clock clock_;
   std::mutex mutex_;
   std::unordered_map<std::string, State> states_;
+  // How many routes have a failure on record: while none has, the request path takes no lock.
+  std::atomic<std::size_t> tracked_{0};
 };
 
 }  // namespace switchyard
