@@ -179,7 +179,7 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
     }
   };
   CircuitBreaker& breaker = CircuitBreaker::shared();
-  const std::vector<const Candidate*> admitted = breaker.admit(plan.candidates, config.breaker);
+  const CircuitBreaker::Admitted admitted = breaker.admit(plan.candidates, config.breaker);
   std::size_t index = 0;
   for (; index < admitted.size();) {
     const Candidate& candidate = *admitted[index];

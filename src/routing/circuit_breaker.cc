@@ -9,8 +9,8 @@ CircuitBreaker& CircuitBreaker::shared() {
   return breaker;
 }
 
-std::vector<const Candidate*> CircuitBreaker::admit(const std::vector<Candidate>& candidates, const BreakerConfig& config) {
-  std::vector<const Candidate*> admitted;
+CircuitBreaker::Admitted CircuitBreaker::admit(const std::vector<Candidate>& candidates, const BreakerConfig& config) {
+  Admitted admitted;
   if (config.failures <= 0 || tracked_.load(std::memory_order_acquire) == 0) {
     for (const auto& c : candidates) admitted.push_back(&c);
     return admitted;

@@ -4,6 +4,7 @@
 // or reopens the circuit. Shared by all threads; the lock is held for a map lookup, never across
 // I/O. Time comes from an injected clock, so tests need no sleeping.
 #include <atomic>
+#include <boost/container/small_vector.hpp>
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -22,7 +23,8 @@ class CircuitBreaker {
 
   // The candidates to try, in order, without those whose circuit is open. When every one is open,
   // the one that failed longest ago is tried rather than none (its cooldown may be nearly over).
-  std::vector<const Candidate*> admit(const std::vector<Candidate>& candidates, const BreakerConfig& config);
+  using Admitted = boost::container::small_vector<const Candidate*, 4>;  // no allocation for short plans
+  Admitted admit(const std::vector<Candidate>& candidates, const BreakerConfig& config);
   void record_success(const Candidate& candidate);
   void record_failure(const Candidate& candidate, const BreakerConfig& config);
 

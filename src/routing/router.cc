@@ -2,8 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <boost/container/small_vector.hpp>
 #include <random>
-#include <set>
 
 namespace switchyard {
 namespace {
@@ -36,10 +37,12 @@ std::variant<RoutePlan, Error> plan_route(const Config& config, std::string_view
     else
       disabled.push_back(fmt::format("provider '{}' is disabled: {}", provider.name, provider.disabled_reason));
   };
-  std::set<std::string, std::less<>> visited;  // fallbacks may point back at a model already planned
+  // Fallbacks may point back at a model already planned. Kept inline: most plans have one model.
+  boost::container::small_vector<std::string_view, 4> visited;
   // Adds a model id's routes (and its fallbacks'); false when the id means nothing.
   auto add_model = [&](auto& self, std::string_view id) -> bool {
-    if (!visited.insert(std::string(id)).second) return true;
+    if (std::find(visited.begin(), visited.end(), id) != visited.end()) return true;
+    visited.push_back(id);
     if (auto model = config.models.find(id); model != config.models.end()) {
       for (const auto& route : model->second.routes) add(config.providers.find(route.provider)->second, route.model, id);
       for (const auto& fallback : model->second.fallbacks) self(self, fallback);
