@@ -2,7 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include "translate/errors.h"
 
 namespace switchyard {
 namespace json = boost::json;
@@ -44,56 +43,49 @@ std::string completion_body(const CompletionOut& c) {
   return json::serialize(body);
 }
 
-void ChunkWriter::chunk(std::string& out, std::string delta_json, std::string_view finish_reason) {
-  json::object choice{{"index", 0}, {"delta", json::parse(delta_json)}, {"logprobs", nullptr}};
-  choice["finish_reason"] = finish_reason.empty() ? json::value(nullptr) : json::value(finish_reason);
+void ChunkWriter::event(std::string& out, json::array choices, json::value usage) {
   json::object c{{"id", id_},
                  {"object", "chat.completion.chunk"},
                  {"created", created_},
                  {"model", model_},
-                 {"choices", json::array{std::move(choice)}}};
+                 {"choices", std::move(choices)}};
+  if (!usage.is_null()) c["usage"] = std::move(usage);
   out += "data: ";
   out += json::serialize(c);
   out += "\n\n";
 }
 
-void ChunkWriter::role(std::string& out) { chunk(out, R"({"role":"assistant","content":"","refusal":null})", {}); }
+void ChunkWriter::chunk(std::string& out, json::object delta, std::string_view finish_reason) {
+  json::object choice{{"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr}};
+  choice["finish_reason"] = finish_reason.empty() ? json::value(nullptr) : json::value(finish_reason);
+  event(out, json::array{std::move(choice)});
+}
+
+void ChunkWriter::role(std::string& out) { chunk(out, {{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}}); }
 
 void ChunkWriter::text(std::string& out, std::string_view delta) {
-  if (!delta.empty()) chunk(out, json::serialize(json::object{{"content", delta}}), {});
+  if (!delta.empty()) chunk(out, {{"content", delta}});
 }
 
 void ChunkWriter::reasoning(std::string& out, std::string_view delta) {
-  if (!delta.empty()) chunk(out, json::serialize(json::object{{"reasoning", delta}}), {});
+  if (!delta.empty()) chunk(out, {{"reasoning", delta}});
 }
 
 void ChunkWriter::tool_call_start(std::string& out, int index, std::string_view id, std::string_view name) {
   json::object call{{"index", index}, {"id", id}, {"type", "function"}, {"function", {{"name", name}, {"arguments", ""}}}};
-  chunk(out, json::serialize(json::object{{"tool_calls", json::array{std::move(call)}}}), {});
+  chunk(out, {{"tool_calls", json::array{std::move(call)}}});
 }
 
 void ChunkWriter::tool_call_arguments(std::string& out, int index, std::string_view delta) {
   if (delta.empty()) return;
   json::object call{{"index", index}, {"function", {{"arguments", delta}}}};
-  chunk(out, json::serialize(json::object{{"tool_calls", json::array{std::move(call)}}}), {});
+  chunk(out, {{"tool_calls", json::array{std::move(call)}}});
 }
 
-void ChunkWriter::finish(std::string& out, std::string_view finish_reason) { chunk(out, "{}", finish_reason); }
+void ChunkWriter::finish(std::string& out, std::string_view finish_reason) { chunk(out, {}, finish_reason); }
 
-void ChunkWriter::usage(std::string& out, const TokenUsage& u) {
-  json::object c{{"id", id_},          {"object", "chat.completion.chunk"}, {"created", created_},
-                 {"model", model_},    {"choices", json::array{}},          {"usage", usage_json(u)}};
-  out += "data: ";
-  out += json::serialize(c);
-  out += "\n\n";
-}
+void ChunkWriter::usage(std::string& out, const TokenUsage& u) { event(out, json::array{}, usage_json(u)); }
 
 void ChunkWriter::done(std::string& out) { out += "data: [DONE]\n\n"; }
-
-void ChunkWriter::error(std::string& out, const Error& error) {
-  out += "data: ";
-  out += openai_error_body(error);
-  out += "\n\n";
-}
 
 }  // namespace switchyard

@@ -2,6 +2,8 @@
 // Builds what OpenAI clients read — chat completions and stream chunks — from answers that came
 // in another provider's format. Every body carries the fields clients rely on (`refusal`,
 // `logprobs`, ...), as the published schemas require.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -51,11 +53,11 @@ class ChunkWriter {
   void finish(std::string& out, std::string_view finish_reason);
   void usage(std::string& out, const TokenUsage& usage);
   static void done(std::string& out);
-  // An error event in OpenAI's shape; the stream must end after it, without [DONE].
-  static void error(std::string& out, const Error& error);
 
  private:
-  void chunk(std::string& out, std::string delta_json, std::string_view finish_reason);
+  // One chunk event; every chunk carries the same envelope around its choices (and usage).
+  void event(std::string& out, boost::json::array choices, boost::json::value usage = nullptr);
+  void chunk(std::string& out, boost::json::object delta, std::string_view finish_reason = {});
   std::string id_;
   std::string model_;
   int64_t created_;
