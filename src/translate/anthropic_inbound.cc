@@ -76,17 +76,15 @@ class AnthropicFromOpenAIStream final : public StreamTranslator {
 
   std::optional<Error> on_event(const SseEvent& sse, std::string& out) override {
     if (sse.data == "[DONE]") return finish(out);
-    boost::system::error_code ec;
-    json::value parsed = json::parse(sse.data, ec);
-    if (ec || !parsed.is_object()) return make_error(ErrorKind::upstream_failed, "the provider's answer is malformed: an event is not JSON");
-    const auto& chunk = parsed.get_object();
-    if (auto* error = chunk.if_contains("error"); error && error->is_object())
-      return make_error(ErrorKind::upstream_failed, "provider error in stream: " + std::string(string_field(error->get_object(), "message")));
+    auto parsed = answer_object(sse.data, "an event is not a JSON object");
+    if (auto* error = std::get_if<Error>(&parsed)) return *error;
+    const auto& chunk = std::get<json::object>(parsed);
+    if (auto* error = chunk.if_contains("error"); error && error->is_object()) return provider_stream_error(chunk);
     start(out, std::string(string_field(chunk, "id")));
     if (auto* usage = chunk.if_contains("usage"); usage && usage->is_object()) usage_ = usage_from_openai(usage->get_object());
     auto* choices = chunk.if_contains("choices");
     if (!choices || !choices->is_array() || choices->get_array().empty()) return std::nullopt;
-    if (!choices->get_array().front().is_object()) return make_error(ErrorKind::upstream_failed, "the provider's answer is malformed: a choice is not an object");
+    if (!choices->get_array().front().is_object()) return malformed_answer("a choice is not an object");
     const auto& choice = choices->get_array().front().get_object();
     if (auto* delta = choice.if_contains("delta"); delta && delta->is_object()) {
       const auto& d = delta->get_object();
@@ -295,13 +293,13 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
 }
 
 std::variant<std::string, Error> anthropic_response_from_openai(std::string_view completion_body, std::string_view model) {
-  boost::system::error_code ec;
-  json::value parsed = json::parse(completion_body, ec);
-  if (ec || !parsed.is_object()) return make_error(ErrorKind::upstream_failed, "the provider's answer is malformed: not JSON");
-  const auto& completion = parsed.get_object();
+  auto parsed = answer_object(completion_body, "not a JSON object");
+  if (auto* error = std::get_if<Error>(&parsed)) return *error;
+  const auto& completion = std::get<json::object>(parsed);
   auto* choices = completion.if_contains("choices");
   if (!choices || !choices->is_array() || choices->get_array().empty() || !choices->get_array().front().is_object())
-    return make_error(ErrorKind::upstream_failed, "the provider's answer is malformed: no choices");
+    return malformed_answer("no choices");
+  boost::system::error_code ec;
   const auto& choice = choices->get_array().front().get_object();
   const json::object& message = json_fields::object_field(choice, "message");
 

@@ -21,11 +21,6 @@ std::string finish_reason(std::string_view stop_reason) {
   return "stop";  // end_turn, stop_sequence, pause_turn
 }
 
-Error upstream_error(const json::object& event) {
-  std::string message = "the provider reported an error";
-  if (auto* error = event.if_contains("error"); error && error->is_object()) message = std::string(string_field(error->get_object(), "message"));
-  return make_error(ErrorKind::upstream_failed, "provider error in stream: " + message);
-}
 
 
 class AnthropicStream final : public StreamTranslator {
@@ -34,10 +29,9 @@ class AnthropicStream final : public StreamTranslator {
       : writer_("", "", created), created_(created), include_usage_(include_usage) {}
 
   std::optional<Error> on_event(const SseEvent& event, std::string& out) override {
-    boost::system::error_code ec;
-    json::value parsed = json::parse(event.data, ec);
-    if (ec || !parsed.is_object()) return malformed_answer("an event is not a JSON object");
-    const auto& data = parsed.get_object();
+    auto parsed = answer_object(event.data, "an event is not a JSON object");
+    if (auto* error = std::get_if<Error>(&parsed)) return *error;
+    const auto& data = std::get<json::object>(parsed);
     std::string type = std::string(string_field(data, "type"));
     if (type == "message_start") {
       const json::object& message = json_fields::object_field(data, "message");
@@ -74,7 +68,7 @@ class AnthropicStream final : public StreamTranslator {
       ChunkWriter::done(out);
       finished_ = true;
     } else if (type == "error") {
-      return upstream_error(data);
+      return provider_stream_error(data);
     }
     // ping and unknown event types are ignored, as Anthropic asks of clients.
     return std::nullopt;
@@ -108,10 +102,9 @@ TokenUsage usage_from_anthropic(const json::object& usage) {
 }
 
 std::variant<std::string, Error> openai_response_from_anthropic(std::string_view body, int64_t created) {
-  boost::system::error_code ec;
-  json::value parsed = json::parse(body, ec);
-  if (ec || !parsed.is_object()) return malformed_answer("not a JSON object");
-  const auto& message = parsed.get_object();
+  auto parsed = answer_object(body, "not a JSON object");
+  if (auto* error = std::get_if<Error>(&parsed)) return *error;
+  const auto& message = std::get<json::object>(parsed);
   auto* content = message.if_contains("content");
   if (!content || !content->is_array()) return malformed_answer("no content array");
 

@@ -38,6 +38,20 @@ Error malformed_answer(std::string_view what) {
   return make_error(ErrorKind::upstream_failed, "the provider's answer is malformed: " + std::string(what));
 }
 
+std::variant<json::object, Error> answer_object(std::string_view text, std::string_view what) {
+  boost::system::error_code ec;
+  json::value parsed = json::parse(text, ec);
+  if (ec || !parsed.is_object()) return malformed_answer(what);
+  return std::move(parsed.get_object());
+}
+
+Error provider_stream_error(const json::object& event) {
+  std::string message = "the provider reported an error";
+  if (auto* error = event.if_contains("error"); error && error->is_object())
+    if (auto* text = error->get_object().if_contains("message"); text && text->is_string()) message = text->get_string();
+  return make_error(ErrorKind::upstream_failed, "provider error in stream: " + message);
+}
+
 bool is_openai_error_body(std::string_view body) {
   boost::system::error_code ec;
   json::value value = json::parse(body, ec);

@@ -1,6 +1,9 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <variant>
+
+#include <boost/json/object.hpp>
 
 #include "core/error.h"
 
@@ -15,6 +18,13 @@ std::string upstream_error_message(std::string_view body);
 
 // A provider answer the gateway cannot read (not JSON, missing what every answer has).
 Error malformed_answer(std::string_view what);
+
+// `text` (a provider's answer, or one event of its stream) parsed as a JSON object;
+// malformed_answer(what) when it is not one.
+std::variant<boost::json::object, Error> answer_object(std::string_view text, std::string_view what);
+
+// The error a provider reported inside its stream: "provider error in stream: <error.message>".
+Error provider_stream_error(const boost::json::object& event);
 
 // True when `body` is {"error":{"message","type","param","code"}}: OpenAI's shape, complete.
 bool is_openai_error_body(std::string_view body);

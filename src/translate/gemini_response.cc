@@ -52,12 +52,10 @@ class GeminiStream final : public StreamTranslator {
       : writer_("", "", created), created_(created), include_usage_(include_usage) {}
 
   std::optional<Error> on_event(const SseEvent& event, std::string& out) override {
-    boost::system::error_code ec;
-    json::value parsed = json::parse(event.data, ec);
-    if (ec || !parsed.is_object()) return malformed_answer("an event is not a JSON object");
-    const auto& response = parsed.get_object();
-    if (auto* error = response.if_contains("error"); error && error->is_object())
-      return make_error(ErrorKind::upstream_failed, "provider error in stream: " + std::string(string_field(error->get_object(), "message")));
+    auto parsed = answer_object(event.data, "an event is not a JSON object");
+    if (auto* error = std::get_if<Error>(&parsed)) return *error;
+    const auto& response = std::get<json::object>(parsed);
+    if (auto* error = response.if_contains("error"); error && error->is_object()) return provider_stream_error(response);
     if (!started_) {
       writer_ = ChunkWriter(std::string(string_field(response, "responseId")), std::string(string_field(response, "modelVersion")), created_);
       writer_.role(out);
@@ -114,10 +112,9 @@ TokenUsage usage_from_gemini(const json::object& usage) {
 }
 
 std::variant<std::string, Error> openai_response_from_gemini(std::string_view body, int64_t created) {
-  boost::system::error_code ec;
-  json::value parsed = json::parse(body, ec);
-  if (ec || !parsed.is_object()) return malformed_answer("not a JSON object");
-  const auto& response = parsed.get_object();
+  auto parsed = answer_object(body, "not a JSON object");
+  if (auto* error = std::get_if<Error>(&parsed)) return *error;
+  const auto& response = std::get<json::object>(parsed);
   CompletionOut out;
   out.id = std::string(string_field(response, "responseId"));
   out.model = std::string(string_field(response, "modelVersion"));
