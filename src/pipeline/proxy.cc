@@ -7,6 +7,7 @@
 #include "routing/circuit_breaker.h"
 #include "routing/retry_policy.h"
 #include "routing/router.h"
+#include "server/message_head.h"
 #include "translate/errors.h"
 #include "translate/sse_events.h"
 #include "translate/sse_splitter.h"
@@ -46,11 +47,17 @@ struct Served {
   std::size_t attempts = 0;
 };
 
-void set_routing_headers(http::fields& fields, const Served& served) {
+// Calls f(name, value) for each routing header; none before any attempt was made.
+template <class F>
+void each_routing_header(const Served& served, F&& f) {
   if (served.attempts == 0) return;
-  fields.set("x-switchyard-provider", served.provider);
-  fields.set("x-switchyard-model", served.model_id);
-  fields.set("x-switchyard-attempts", std::to_string(served.attempts));
+  f("x-switchyard-provider", served.provider);
+  f("x-switchyard-model", served.model_id);
+  f("x-switchyard-attempts", std::to_string(served.attempts));
+}
+
+void set_routing_headers(http::fields& fields, const Served& served) {
+  each_routing_header(served, [&](std::string_view name, std::string_view value) { fields.set(name, value); });
 }
 
 // How one attempt's answer reaches the client: as it came (native), or translated.
@@ -128,27 +135,13 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& cal
   }
   // The hot path of a pass-through: the head is written as text, with no field map to build.
   std::string_view type = call.header()[http::field::content_type];
-  std::string lines = "Content-Type: ";
-  lines += type.empty() ? std::string_view("application/json") : type;
-  lines += "\r\n";
-  lines += kRequestIdHeader;
-  lines += ": ";
-  lines += context.id;
-  lines += "\r\n";
+  std::string lines;
+  lines.reserve(256);
+  append_header(lines, "Content-Type", type.empty() ? std::string_view("application/json") : type);
+  append_header(lines, kRequestIdHeader, context.id);
   for (const auto& field : call.header())
-    if (passed_to_client(field.name_string())) {
-      lines += field.name_string();
-      lines += ": ";
-      lines += field.value();
-      lines += "\r\n";
-    }
-  lines += "x-switchyard-provider: ";
-  lines += relay.served.provider;
-  lines += "\r\nx-switchyard-model: ";
-  lines += relay.served.model_id;
-  lines += "\r\nx-switchyard-attempts: ";
-  lines += std::to_string(relay.served.attempts);
-  lines += "\r\n";
+    if (passed_to_client(field.name_string())) append_header(lines, field.name_string(), field.value());
+  each_routing_header(relay.served, [&](std::string_view name, std::string_view value) { append_header(lines, name, value); });
   co_await exchange.respond(static_cast<unsigned>(call.status()), lines, body);
 }
 

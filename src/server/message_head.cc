@@ -13,14 +13,16 @@ void append_number(std::string& out, std::size_t n) {
 
 }  // namespace
 
+void append_header(std::string& lines, std::string_view name, std::string_view value) {
+  lines += name;
+  lines += ": ";
+  lines += value;
+  lines += "\r\n";
+}
+
 std::string header_lines(const http::fields& fields) {
   std::string out;
-  for (const auto& field : fields) {
-    out += field.name_string();
-    out += ": ";
-    out += field.value();
-    out += "\r\n";
-  }
+  for (const auto& field : fields) append_header(out, field.name_string(), field.value());
   return out;
 }
 

@@ -8,6 +8,9 @@
 
 namespace switchyard {
 
+// Appends "name: value\r\n".
+void append_header(std::string& lines, std::string_view name, std::string_view value);
+
 // "Name: value\r\n" for each field.
 std::string header_lines(const http::fields& fields);
 
