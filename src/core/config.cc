@@ -112,6 +112,32 @@ class Reader {
   std::string source_;
 };
 
+std::chrono::milliseconds millis(const Reader& r, const YAML::Node& node, const std::string& key) {
+  return std::chrono::milliseconds(r.integer<long long>(node, key, 1, 24LL * 3600 * 1000));
+}
+
+// `timeouts:` keys laid over `base` (the defaults, or the global ones for a provider's own).
+Timeouts parse_timeouts(const Reader& r, const YAML::Node& t, const std::string& key, Timeouts base, bool global) {
+  if (global)
+    r.only_keys(t, key, {"connect_ms", "first_byte_ms", "idle_ms", "total_ms", "client_ms"});
+  else
+    r.only_keys(t, key, {"connect_ms", "first_byte_ms", "idle_ms", "total_ms"});
+  if (t["connect_ms"]) base.connect = millis(r, t["connect_ms"], key + ".connect_ms");
+  if (t["first_byte_ms"]) base.first_byte = millis(r, t["first_byte_ms"], key + ".first_byte_ms");
+  if (t["idle_ms"]) base.idle = millis(r, t["idle_ms"], key + ".idle_ms");
+  if (t["total_ms"]) base.total = millis(r, t["total_ms"], key + ".total_ms");
+  if (t["client_ms"]) base.client = millis(r, t["client_ms"], key + ".client_ms");
+  return base;
+}
+
+Price parse_price(const Reader& r, const YAML::Node& price, const std::string& key) {
+  r.only_keys(price, key, {"input", "output"});
+  Price p;
+  if (price["input"]) p.input_per_mtok = r.number(price["input"], key + ".input");
+  if (price["output"]) p.output_per_mtok = r.number(price["output"], key + ".output");
+  return p;
+}
+
 UpstreamEndpoint parse_base_url(const Reader& r, const YAML::Node& node, const std::string& key, const std::string& url) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) r.fail(node, key, fmt::format("not a valid URL: '{}'", url));
@@ -155,9 +181,9 @@ std::string default_base_url(ProviderType type) {
   return {};
 }
 
-ProviderConfig parse_provider(const Reader& r, const std::string& name, const YAML::Node& node) {
+ProviderConfig parse_provider(const Reader& r, const std::string& name, const YAML::Node& node, const Timeouts& global) {
   const std::string key = "providers." + name;
-  r.only_keys(node, key, {"type", "base_url", "api_key"});
+  r.only_keys(node, key, {"type", "base_url", "api_key", "timeouts"});
   if (name.empty() || name.find('/') != std::string::npos)
     r.fail(node, key, "a provider name must be non-empty and contain no '/'");
   ProviderConfig p;
@@ -166,6 +192,7 @@ ProviderConfig parse_provider(const Reader& r, const std::string& name, const YA
   p.type = parse_provider_type(r, node["type"], key + ".type");
   p.base_url = node["base_url"] ? r.string(node["base_url"], key + ".base_url") : default_base_url(p.type);
   p.endpoint = parse_base_url(r, node["base_url"] ? node["base_url"] : node, key + ".base_url", p.base_url);
+  p.timeouts = node["timeouts"] ? parse_timeouts(r, node["timeouts"], key + ".timeouts", global, false) : global;
   if (node["api_key"]) {
     r.last_unset_.clear();
     p.api_key = r.string(node["api_key"], key + ".api_key");
@@ -177,10 +204,12 @@ ProviderConfig parse_provider(const Reader& r, const std::string& name, const YA
 }
 
 RouteConfig parse_route(const Reader& r, const Config& config, const YAML::Node& node, const std::string& key) {
-  r.only_keys(node, key, {"provider", "model"});
+  r.only_keys(node, key, {"provider", "model", "weight", "price"});
   if (!node["provider"]) r.fail(node, key + ".provider", "is required");
   if (!node["model"]) r.fail(node, key + ".model", "is required");
   RouteConfig route{r.string(node["provider"], key + ".provider"), r.string(node["model"], key + ".model")};
+  if (node["weight"]) route.weight = r.number(node["weight"], key + ".weight");
+  if (node["price"]) route.price = parse_price(r, node["price"], key + ".price");
   if (!config.providers.contains(route.provider))
     r.fail(node["provider"], key + ".provider", fmt::format("no provider named '{}' is configured", route.provider));
   if (route.model.empty()) r.fail(node["model"], key + ".model", "must not be empty");
@@ -189,9 +218,18 @@ RouteConfig parse_route(const Reader& r, const Config& config, const YAML::Node&
 
 ModelConfig parse_model(const Reader& r, const Config& config, const std::string& id, const YAML::Node& node) {
   const std::string key = "models." + id;
-  r.only_keys(node, key, {"routes", "fallbacks", "price"});
+  r.only_keys(node, key, {"routes", "fallbacks", "price", "strategy"});
   ModelConfig m;
   m.id = id;
+  if (node["strategy"]) {
+    std::string text = r.string(node["strategy"], key + ".strategy");
+    if (text == "ordered") m.strategy = Strategy::ordered;
+    else if (text == "weighted") m.strategy = Strategy::weighted;
+    else if (text == "lowest-latency") m.strategy = Strategy::lowest_latency;
+    else if (text == "lowest-cost") m.strategy = Strategy::lowest_cost;
+    else r.fail(node["strategy"], key + ".strategy",
+                fmt::format("must be one of ordered, weighted, lowest-latency, lowest-cost (got '{}')", text));
+  }
   const YAML::Node& routes = node["routes"];
   if (!routes || !routes.IsSequence() || routes.size() == 0) r.fail(node, key + ".routes", "must be a non-empty list");
   for (std::size_t i = 0; i < routes.size(); ++i)
@@ -201,18 +239,49 @@ ModelConfig parse_model(const Reader& r, const Config& config, const std::string
     for (std::size_t i = 0; i < fallbacks.size(); ++i)
       m.fallbacks.push_back(r.string(fallbacks[i], fmt::format("{}.fallbacks[{}]", key, i)));
   }
-  if (const YAML::Node& price = node["price"]) {
-    r.only_keys(price, key + ".price", {"input", "output"});
-    Price p;
-    if (price["input"]) p.input_per_mtok = r.number(price["input"], key + ".price.input");
-    if (price["output"]) p.output_per_mtok = r.number(price["output"], key + ".price.output");
-    m.price = p;
+  if (node["price"]) m.price = parse_price(r, node["price"], key + ".price");
+  if (m.strategy == Strategy::weighted) {
+    double total = 0;
+    for (const auto& route : m.routes) total += route.weight;
+    if (total <= 0) r.fail(routes, key + ".routes", "the weights of a weighted model must not all be 0");
   }
   return m;
 }
 
-std::chrono::milliseconds millis(const Reader& r, const YAML::Node& node, const std::string& key) {
-  return std::chrono::milliseconds(r.integer<long long>(node, key, 1, 24LL * 3600 * 1000));
+template <class Servable>
+RoutingRule parse_rule(const Reader& r, const YAML::Node& node, const std::string& key, const Servable& servable) {
+  r.only_keys(node, key, {"if", "then"});
+  const YAML::Node& when = node["if"];
+  if (!when) r.fail(node, key + ".if", "is required");
+  r.only_keys(when, key + ".if", {"model", "has_images", "has_tools", "estimated_input_tokens_gt", "header"});
+  if (when.size() == 0) r.fail(when, key + ".if", "needs at least one condition");
+  auto flag = [&](const char* name) -> std::optional<bool> {
+    const YAML::Node& value = when[name];
+    if (!value) return std::nullopt;
+    std::string text = r.string(value, key + ".if." + name);
+    if (text != "true" && text != "false") r.fail(value, key + ".if." + name, "must be true or false");
+    return text == "true";
+  };
+  RoutingRule rule;
+  if (when["model"]) rule.model = r.string(when["model"], key + ".if.model");
+  rule.has_images = flag("has_images");
+  rule.has_tools = flag("has_tools");
+  if (when["estimated_input_tokens_gt"])
+    rule.estimated_input_tokens_gt = r.integer<std::size_t>(when["estimated_input_tokens_gt"],
+                                                            key + ".if.estimated_input_tokens_gt", 0, std::size_t{1} << 40);
+  if (const YAML::Node& headers = when["header"]) {
+    if (!headers.IsMap() || headers.size() == 0) r.fail(headers, key + ".if.header", "must be a mapping of header name -> value");
+    for (const auto& item : headers) {
+      std::string name = item.first.as<std::string>();
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      rule.headers.emplace_back(name, r.string(item.second, key + ".if.header." + name));
+    }
+  }
+  if (!node["then"]) r.fail(node, key + ".then", "is required");
+  rule.then = r.string(node["then"], key + ".then");
+  if (!servable(rule.then))
+    r.fail(node["then"], key + ".then", fmt::format("'{}' is not a configured model, alias or provider/model id", rule.then));
+  return rule;
 }
 
 }  // namespace
@@ -256,7 +325,7 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source_name + ": the file is empty");
   r.only_keys(root, "",
               {"listen", "threads", "auth", "storage", "timeouts", "retries", "circuit_breaker", "limits", "providers",
-               "models", "aliases", "simulator"});
+               "models", "aliases", "rules", "simulator"});
 
   Config config;
   config.source_path = source_name;
@@ -291,13 +360,7 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     }
   }
 
-  if (const YAML::Node& t = root["timeouts"]) {
-    r.only_keys(t, "timeouts", {"connect_ms", "first_byte_ms", "total_ms", "client_ms"});
-    if (t["connect_ms"]) config.timeouts.connect = millis(r, t["connect_ms"], "timeouts.connect_ms");
-    if (t["first_byte_ms"]) config.timeouts.first_byte = millis(r, t["first_byte_ms"], "timeouts.first_byte_ms");
-    if (t["total_ms"]) config.timeouts.total = millis(r, t["total_ms"], "timeouts.total_ms");
-    if (t["client_ms"]) config.timeouts.client = millis(r, t["client_ms"], "timeouts.client_ms");
-  }
+  if (const YAML::Node& t = root["timeouts"]) config.timeouts = parse_timeouts(r, t, "timeouts", config.timeouts, true);
   if (const YAML::Node& t = root["retries"]) {
     r.only_keys(t, "retries", {"max", "backoff_ms", "max_retry_after_ms"});
     if (t["max"]) config.retries.max = r.integer<int>(t["max"], "retries.max", 0, 10);
@@ -325,7 +388,7 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     if (!providers.IsMap()) r.fail(providers, "providers", "must be a mapping of name -> provider");
     for (const auto& item : providers) {
       auto name = item.first.as<std::string>();
-      config.providers.emplace(name, parse_provider(r, name, item.second));
+      config.providers.emplace(name, parse_provider(r, name, item.second, config.timeouts));
     }
   }
   if (const YAML::Node& models = root["models"]) {
@@ -373,6 +436,13 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
       if (config.models.contains(name)) r.fail(item.first, key, "is also a configured model id");
       config.aliases.emplace(name, std::move(targets));
     }
+  }
+  if (const YAML::Node& rules = root["rules"]) {
+    if (!rules.IsSequence()) r.fail(rules, "rules", "must be a list of {if: {...}, then: model id}");
+    for (std::size_t i = 0; i < rules.size(); ++i)
+      config.rules.push_back(parse_rule(r, rules[i], fmt::format("rules[{}]", i), [&](const std::string& id) {
+        return servable(id) || config.aliases.contains(id);
+      }));
   }
   return config;
 }

@@ -25,7 +25,8 @@ std::optional<HostPort> parse_host_port(std::string_view text);
 
 struct Timeouts {
   std::chrono::milliseconds connect{5000};
-  std::chrono::milliseconds first_byte{60000};
+  std::chrono::milliseconds first_byte{60000};  // from sending to the answer's header
+  std::chrono::milliseconds idle{60000};        // between two pieces of an answer (stream chunks)
   std::chrono::milliseconds total{600000};
   std::chrono::milliseconds client{30000};  // a client must send each request within this
 };
@@ -61,12 +62,8 @@ struct ProviderConfig {
   UpstreamEndpoint endpoint;
   std::string api_key;        // after ${VAR} expansion; empty when the provider needs none
   std::string disabled_reason;  // non-empty when the provider cannot be used (key variable unset)
+  Timeouts timeouts;            // the global ones with this provider's own `timeouts` laid over
   bool enabled() const { return disabled_reason.empty(); }
-};
-
-struct RouteConfig {
-  std::string provider;
-  std::string model;  // the upstream's model name
 };
 
 struct Price {
@@ -74,11 +71,33 @@ struct Price {
   double output_per_mtok = 0;  // USD per 1M output tokens
 };
 
+struct RouteConfig {
+  std::string provider;
+  std::string model;  // the upstream's model name
+  double weight = 1;  // share of traffic under the `weighted` strategy
+  std::optional<Price> price;  // this route's own list price (lowest-cost), else the model's
+};
+
+// How a model's routes are ordered for each request.
+enum class Strategy { ordered, weighted, lowest_latency, lowest_cost };
+
 struct ModelConfig {
   std::string id;
   std::vector<RouteConfig> routes;
   std::vector<std::string> fallbacks;  // other model ids, tried in order once every route failed
   std::optional<Price> price;
+  Strategy strategy = Strategy::ordered;
+};
+
+// A routing rule: when a chat request matches every condition set, it goes to `then` instead of
+// the model it named. Rules are tried in order; the first match wins.
+struct RoutingRule {
+  std::optional<std::string> model;  // only requests naming this model id (or alias)
+  std::optional<bool> has_images;
+  std::optional<bool> has_tools;
+  std::optional<std::size_t> estimated_input_tokens_gt;
+  std::vector<std::pair<std::string, std::string>> headers;  // lower-case name, exact value
+  std::string then;
 };
 
 // A name clients use for a model id; several targets split traffic by percent (a canary).
@@ -106,6 +125,7 @@ struct Config {
   std::map<std::string, ProviderConfig, std::less<>> providers;
   std::map<std::string, ModelConfig, std::less<>> models;
   std::map<std::string, std::vector<AliasTarget>, std::less<>> aliases;
+  std::vector<RoutingRule> rules;
   std::optional<HostPort> simulator_listen;  // run the provider simulator in-process here
 };
 

@@ -15,6 +15,7 @@ namespace switchyard {
 struct Attempt {
   std::string provider;
   std::string upstream_model;
+  std::string model_id;  // the configured model id this route serves
   int status = 0;  // the upstream's HTTP status, 0 when none came
   std::optional<Error> error;
   std::chrono::steady_clock::time_point start, end;
@@ -23,9 +24,16 @@ struct Attempt {
 struct RequestContext {
   std::string id;  // gen_<ULID>, also x-switchyard-request-id
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::chrono::system_clock::time_point wall_start = std::chrono::system_clock::now();
   std::shared_ptr<const Config> config;
   ClientIdentity client;
   std::vector<Attempt> attempts;
+
+  // A steady-clock instant as Unix milliseconds, for records and metadata.
+  int64_t unix_ms(std::chrono::steady_clock::time_point at) const {
+    auto wall = wall_start + std::chrono::duration_cast<std::chrono::system_clock::duration>(at - start);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count();
+  }
 };
 
 }  // namespace switchyard

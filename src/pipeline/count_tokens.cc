@@ -77,7 +77,7 @@ Task<> count_anthropic_tokens(RequestContext& context, Exchange& exchange) {
   auto& messages = std::get<MessagesRequest>(parsed);
   messages.request.erase("max_tokens");
 
-  auto planned = plan_route(*context.config, messages.view.model, uniform_draw());
+  auto planned = plan_route(*context.config, messages.view.model);
   const Candidate* candidate = nullptr;
   if (auto* plan = std::get_if<RoutePlan>(&planned); plan && !plan->candidates.empty()) candidate = &plan->candidates.front();
   auto counted = candidate ? provider_count(*candidate, messages) : std::nullopt;
@@ -86,7 +86,7 @@ Task<> count_anthropic_tokens(RequestContext& context, Exchange& exchange) {
     co_return;
   }
 
-  UpstreamCall call(co_await net::this_coro::executor, candidate->provider->endpoint, context.config->timeouts);
+  UpstreamCall call(co_await net::this_coro::executor, candidate->provider->endpoint, candidate->provider->timeouts);
   std::string answer;
   std::optional<Error> error = co_await call.send(counted->request);
   if (!error) error = co_await call.read_all(answer, 1 << 20);

@@ -12,7 +12,13 @@ Task<> proxy_openai(RequestContext& context, Exchange& exchange, OpenAIEndpoint 
     co_await exchange.respond(openai_error_response(context.id, *error));
     co_return;
   }
-  ClientRequest request{endpoint, exchange.request().body(), std::get<RequestView>(std::move(parsed)), std::nullopt};
+  RequestView& view = std::get<RequestView>(parsed);
+  if (view.gateway.in_body)
+    if (auto error = strip_gateway_fields(exchange.request().body(), endpoint, view)) {
+      co_await exchange.respond(openai_error_response(context.id, *error));
+      co_return;
+    }
+  ClientRequest request{endpoint, exchange.request().body(), std::move(view), std::nullopt};
   co_await proxy(context, exchange, openai_client(), request);
 }
 

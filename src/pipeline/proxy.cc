@@ -3,10 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/responses.h"
+#include "pipeline/routing_metadata.h"
 #include "providers/provider_adapter.h"
 #include "routing/circuit_breaker.h"
+#include "routing/latency_tracker.h"
 #include "routing/retry_policy.h"
 #include "routing/router.h"
+#include "routing/rules.h"
+#include "server/client_watch.h"
 #include "server/message_head.h"
 #include "translate/errors.h"
 #include "translate/sse_events.h"
@@ -125,6 +129,7 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& cal
     auto answer = relay.adapter->answers_in_openai_format() ? std::variant<std::string, Error>(std::move(body))
                                                             : relay.adapter->translate_response(body, unix_seconds());
     if (auto* text = std::get_if<std::string>(&answer)) answer = relay.client.answer_from_openai(std::move(*text), relay.model);
+    if (auto* text = std::get_if<std::string>(&answer)) add_routing_metadata(*text, routing_metadata(context, relay.model));
     auto response = std::holds_alternative<Error>(answer)
                         ? relay.client.error_response(context.id, std::get<Error>(answer))
                         : json_response(context.id, 200, std::get<std::string>(std::move(answer)));
@@ -135,6 +140,8 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& cal
   }
   // The hot path of a pass-through: the head is written as text, with no field map to build.
   std::string_view type = call.header()[http::field::content_type];
+  if (call.status() == 200 && (type.empty() || type.starts_with("application/json")))
+    add_routing_metadata(body, routing_metadata(context, relay.model));
   std::string lines;
   lines.reserve(256);
   append_header(lines, "Content-Type", type.empty() ? std::string_view("application/json") : type);
@@ -145,11 +152,37 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& cal
   co_await exchange.respond(static_cast<unsigned>(call.status()), lines, body);
 }
 
+// While an attempt waits on its upstream, a client that hangs up cancels it.
+struct AbortOnClientGone {
+  AbortOnClientGone(ClientWatch& watch, UpstreamCall& call) : watch(watch) {
+    watch.on_gone([&call] { call.abort(); });
+  }
+  ~AbortOnClientGone() { watch.on_gone(nullptr); }
+  ClientWatch& watch;
+};
+
+// The routing rules pick the model (chat requests only: they look at messages and tools); the
+// request's own gateway options add models and provider preferences.
+RouteRequest route_request(const Config& config, Exchange& exchange, const ClientFormat& client, ClientRequest& request) {
+  std::string_view model = request.view.model;
+  if (!config.rules.empty() && request.endpoint == OpenAIEndpoint::chat_completions) {
+    auto openai = client.openai_request(request);
+    if (auto* object = std::get_if<const boost::json::object*>(&openai)) {
+      RequestTraits traits = traits_of(**object, request.body.size());
+      traits.header = [&exchange](std::string_view name) { return std::string_view(exchange.request()[name]); };
+      model = apply_rules(config.rules, model, traits);
+    }
+  }
+  const GatewayOptions& options = request.view.gateway;
+  return RouteRequest{model, options.models, options.order, options.only};
+}
+
 }  // namespace
 
 Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& client, ClientRequest& request) {
   const Config& config = *context.config;
-  auto planned = plan_route(config, request.view.model, uniform_draw());
+  auto planned = plan_route(config, route_request(config, exchange, client, request),
+                            RouteSignals{uniform_draw, LatencyTracker::shared()});
   if (auto* error = std::get_if<Error>(&planned)) {
     co_await exchange.respond(client.error_response(context.id, *error));
     co_return;
@@ -172,13 +205,16 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
     }
   };
   CircuitBreaker& breaker = CircuitBreaker::shared();
+  LatencyTracker& latency = LatencyTracker::shared();
+  ClientWatch watch(exchange.socket());
   const CircuitBreaker::Admitted admitted = breaker.admit(plan.candidates, config.breaker);
   std::size_t index = 0;
-  for (; index < admitted.size();) {
+  for (; index < admitted.size() && !watch.gone();) {
     const Candidate& candidate = *admitted[index];
     Attempt& attempt = context.attempts.emplace_back();
     attempt.provider = candidate.provider->name;
     attempt.upstream_model = candidate.upstream_model;
+    attempt.model_id = candidate.model_id;
     attempt.start = std::chrono::steady_clock::now();
 
     const bool native = candidate.provider->type == client.native_provider();
@@ -202,9 +238,22 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
       continue;
     }
 
-    UpstreamCall call(executor, candidate.provider->endpoint, config.timeouts);
+    UpstreamCall call(executor, candidate.provider->endpoint, candidate.provider->timeouts);
+    const AbortOnClientGone abort_on_gone(watch, call);
     auto error = co_await call.send(std::get<UpstreamRequest>(built));
     attempt.end = std::chrono::steady_clock::now();
+    if (watch.gone()) {
+      spdlog::info("{}: the client went away; upstream request to {} cancelled", context.id, candidate.provider->name);
+      attempt.error = make_error(ErrorKind::upstream_failed, "cancelled: the client went away");
+      co_return;
+    }
+    if (candidate.track_latency) {
+      if (error || call.status() >= 500 || call.status() == 429)
+        latency.record_failure(candidate.provider->name, candidate.upstream_model);
+      else
+        latency.record_success(candidate.provider->name, candidate.upstream_model,
+                               std::chrono::duration_cast<std::chrono::microseconds>(attempt.end - attempt.start));
+    }
     if (error) {
       last_error = attempt.error = *error;
       if (!error->retryable) break;

@@ -20,6 +20,86 @@ std::string_view resolve_alias(const Config& config, std::string_view id, double
   return alias->second.back().model_id;
 }
 
+bool listed(std::span<const std::string> names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+Error unknown_model(std::string_view id, std::string param) {
+  auto slash = id.find('/');
+  if (slash != std::string_view::npos && slash + 1 < id.size())
+    return make_error(ErrorKind::not_found,
+                      fmt::format("model '{}' not found: it is not configured and no provider is named '{}'", id,
+                                  id.substr(0, slash)),
+                      std::move(param));
+  return make_error(ErrorKind::not_found,
+                    fmt::format("model '{}' not found: use a configured model id, an alias or 'provider/model'", id),
+                    std::move(param));
+}
+
+// Builds a plan model by model; remembers why routes were left out.
+class Planner {
+ public:
+  Planner(const Config& config, const RouteRequest& request, const RouteSignals& signals)
+      : config_(config), request_(request), signals_(signals) {}
+
+  // Adds a model id's routes (and its fallbacks'); false when the id means nothing.
+  bool add_model(std::string_view id) {
+    if (std::find(visited_.begin(), visited_.end(), id) != visited_.end()) return true;
+    visited_.push_back(id);
+    std::size_t first = plan.candidates.size();
+    if (auto model = config_.models.find(id); model != config_.models.end()) {
+      const bool timed = model->second.strategy == Strategy::lowest_latency;
+      for (const RouteConfig* route : order_routes(model->second, signals_))
+        add(config_.providers.find(route->provider)->second, route->model, id, timed);
+      prefer_providers(first);
+      for (const auto& fallback : model->second.fallbacks) add_model(fallback);
+      return true;
+    }
+    auto slash = id.find('/');
+    if (slash == std::string_view::npos || slash + 1 == id.size()) return false;
+    auto provider = config_.providers.find(id.substr(0, slash));
+    if (provider == config_.providers.end()) return false;
+    add(provider->second, id.substr(slash + 1), id, false);
+    return true;
+  }
+
+  std::string why_empty() const {
+    std::string reasons;
+    for (const auto& d : left_out_) reasons += (reasons.empty() ? "" : "; ") + d;
+    return reasons;
+  }
+
+  RoutePlan plan;
+
+ private:
+  void add(const ProviderConfig& provider, std::string_view upstream_model, std::string_view model_id, bool timed) {
+    if (!request_.only.empty() && !listed(request_.only, provider.name))
+      left_out_.push_back(fmt::format("provider '{}' is not in the request's `only` list", provider.name));
+    else if (!provider.enabled())
+      left_out_.push_back(fmt::format("provider '{}' is disabled: {}", provider.name, provider.disabled_reason));
+    else
+      plan.candidates.push_back(Candidate{&provider, std::string(upstream_model), std::string(model_id), timed});
+  }
+
+  // The request's `order`: its providers first among this model's routes, in the order given.
+  void prefer_providers(std::size_t first) {
+    if (request_.order.empty()) return;
+    auto rank = [&](const Candidate& c) {
+      auto it = std::find(request_.order.begin(), request_.order.end(), c.provider->name);
+      return static_cast<std::size_t>(it - request_.order.begin());
+    };
+    std::stable_sort(plan.candidates.begin() + static_cast<std::ptrdiff_t>(first), plan.candidates.end(),
+                     [&](const Candidate& x, const Candidate& y) { return rank(x) < rank(y); });
+  }
+
+  const Config& config_;
+  const RouteRequest& request_;
+  const RouteSignals& signals_;
+  // Fallbacks may point back at a model already planned. Kept inline: most plans have one model.
+  boost::container::small_vector<std::string_view, 4> visited_;
+  std::vector<std::string> left_out_;
+};
+
 }  // namespace
 
 double uniform_draw() {
@@ -27,53 +107,21 @@ double uniform_draw() {
   return std::uniform_real_distribution<double>(0, 1)(rng);
 }
 
-std::variant<RoutePlan, Error> plan_route(const Config& config, std::string_view requested, double draw) {
-  RoutePlan plan;
-  plan.model_id = requested;
-  std::vector<std::string> disabled;
-  auto add = [&](const ProviderConfig& provider, std::string_view upstream_model, std::string_view model_id) {
-    if (provider.enabled())
-      plan.candidates.push_back(Candidate{&provider, std::string(upstream_model), std::string(model_id)});
-    else
-      disabled.push_back(fmt::format("provider '{}' is disabled: {}", provider.name, provider.disabled_reason));
-  };
-  // Fallbacks may point back at a model already planned. Kept inline: most plans have one model.
-  boost::container::small_vector<std::string_view, 4> visited;
-  // Adds a model id's routes (and its fallbacks'); false when the id means nothing.
-  auto add_model = [&](auto& self, std::string_view id) -> bool {
-    if (std::find(visited.begin(), visited.end(), id) != visited.end()) return true;
-    visited.push_back(id);
-    if (auto model = config.models.find(id); model != config.models.end()) {
-      for (const auto& route : model->second.routes) add(config.providers.find(route.provider)->second, route.model, id);
-      for (const auto& fallback : model->second.fallbacks) self(self, fallback);
-      return true;
-    }
-    auto slash = id.find('/');
-    if (slash == std::string_view::npos || slash + 1 == id.size()) return false;
-    auto provider = config.providers.find(id.substr(0, slash));
-    if (provider == config.providers.end()) return false;
-    add(provider->second, id.substr(slash + 1), id);
-    return true;
-  };
+std::variant<RoutePlan, Error> plan_route(const Config& config, const RouteRequest& request, const RouteSignals& signals) {
+  Planner planner(config, request, signals);
+  planner.plan.model_id = request.model;
+  std::string_view id = resolve_alias(config, request.model, signals.draw());
+  if (!planner.add_model(id)) return unknown_model(id, "model");
+  for (const auto& extra : request.models)
+    if (!planner.add_model(resolve_alias(config, extra, signals.draw()))) return unknown_model(extra, "models");
+  if (planner.plan.candidates.empty())
+    return make_error(ErrorKind::unavailable,
+                      fmt::format("model '{}' has no usable route: {}", request.model, planner.why_empty()));
+  return std::move(planner.plan);
+}
 
-  std::string_view id = resolve_alias(config, requested, draw);
-  if (!add_model(add_model, id)) {
-    auto slash = id.find('/');
-    if (slash != std::string_view::npos && slash + 1 < id.size())
-      return make_error(ErrorKind::not_found,
-                        fmt::format("model '{}' not found: it is not configured and no provider is named '{}'", id,
-                                    id.substr(0, slash)),
-                        "model");
-    return make_error(ErrorKind::not_found,
-                      fmt::format("model '{}' not found: use a configured model id, an alias or 'provider/model'", id),
-                      "model");
-  }
-  if (plan.candidates.empty()) {
-    std::string reasons;
-    for (const auto& d : disabled) reasons += (reasons.empty() ? "" : "; ") + d;
-    return make_error(ErrorKind::unavailable, fmt::format("model '{}' has no usable route: {}", requested, reasons));
-  }
-  return plan;
+std::variant<RoutePlan, Error> plan_route(const Config& config, std::string_view model_id) {
+  return plan_route(config, RouteRequest{model_id, {}, {}, {}}, RouteSignals{uniform_draw, LatencyTracker::shared()});
 }
 
 }  // namespace switchyard

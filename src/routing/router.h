@@ -1,18 +1,21 @@
 #pragma once
 // The route phase: a model id from the client becomes an ordered plan of upstream attempts.
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "core/config.h"
 #include "core/error.h"
+#include "routing/strategy.h"
 
 namespace switchyard {
 
 struct Candidate {
   const ProviderConfig* provider = nullptr;
   std::string upstream_model;
-  std::string model_id;  // the model id this route serves (a fallback's own id)
+  std::string model_id;         // the model id this route serves (a fallback's own id)
+  bool track_latency = false;   // its model routes by lowest latency: time its first byte
 };
 
 struct RoutePlan {
@@ -20,11 +23,21 @@ struct RoutePlan {
   std::vector<Candidate> candidates;
 };
 
-// An alias becomes its model id (a canary alias picks one by percent, `draw` in [0, 1) choosing);
-// a configured model id gives its routes in order, then its fallbacks' routes; any other
-// "provider/model" goes straight to that provider. Unknown ids are not_found; ids whose every
-// provider is disabled are unavailable.
-std::variant<RoutePlan, Error> plan_route(const Config& config, std::string_view model_id, double draw);
+// What the request itself says about routing (top-level `models`, `providerOptions.gateway`).
+struct RouteRequest {
+  std::string_view model;                 // after the routing rules
+  std::span<const std::string> models;    // more model ids to try, in order, after `model`'s
+  std::span<const std::string> order;     // providers to try first, in this order
+  std::span<const std::string> only;      // when non-empty: no other provider is used
+};
+
+// An alias becomes its model id (a canary alias picks one by percent with a draw); a configured
+// model id gives its routes in its strategy's order, then its fallbacks'; any other
+// "provider/model" goes straight to that provider; then the request's own `models` the same way.
+// Unknown ids are not_found; ids whose every provider is disabled (or not allowed) are unavailable.
+std::variant<RoutePlan, Error> plan_route(const Config& config, const RouteRequest& request, const RouteSignals& signals);
+// The same for a bare model id with the process's own signals.
+std::variant<RoutePlan, Error> plan_route(const Config& config, std::string_view model_id);
 
 // A uniform draw in [0, 1) from this thread's generator.
 double uniform_draw();

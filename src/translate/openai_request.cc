@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 #include <fmt/format.h>
@@ -58,6 +59,43 @@ std::optional<std::pair<std::size_t, std::size_t>> locate_model(const simdjson::
   return std::nullopt;
 }
 
+// A list of strings at `field` into `out`; an error names `param`.
+std::optional<Error> read_strings(simdjson::dom::element field, std::vector<std::string>& out, const std::string& param) {
+  simdjson::dom::array list;
+  if (field.get_array().get(list)) return invalid(fmt::format("'{}' must be an array of strings", param), param);
+  for (auto item : list) {
+    std::string_view text;
+    if (item.get_string().get(text)) return invalid(fmt::format("'{}' must be an array of strings", param), param);
+    out.emplace_back(text);
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> read_gateway_options(simdjson::dom::element root, GatewayOptions& options) {
+  if (auto user = root["user"]; !user.error() && user.is_string()) options.user = std::string(user.get_string().value_unsafe());
+  if (auto models = root["models"]; !models.error()) {
+    options.in_body = true;
+    if (auto error = read_strings(models.value_unsafe(), options.models, "models")) return error;
+  }
+  auto provider_options = root["providerOptions"];
+  if (provider_options.error()) return std::nullopt;
+  options.in_body = true;
+  if (!provider_options.is_object()) return invalid("'providerOptions' must be an object", "providerOptions");
+  auto gateway = provider_options["gateway"];
+  if (gateway.error()) return std::nullopt;
+  if (!gateway.is_object()) return invalid("'providerOptions.gateway' must be an object", "providerOptions.gateway");
+  for (auto [name, list] : {std::pair{"models", &options.models}, std::pair{"order", &options.order},
+                            std::pair{"only", &options.only}, std::pair{"tags", &options.tags}})
+    if (auto field = gateway[name]; !field.error())
+      if (auto error = read_strings(field.value_unsafe(), *list, fmt::format("providerOptions.gateway.{}", name))) return error;
+  if (auto user = gateway["user"]; !user.error()) {
+    std::string_view text;
+    if (user.get_string().get(text)) return invalid("'providerOptions.gateway.user' must be a string", "providerOptions.gateway.user");
+    options.user = text;
+  }
+  return std::nullopt;
+}
+
 simdjson::padded_string_view padded(std::string& body) {
   if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   return simdjson::padded_string_view(body.data(), body.size(), body.capacity());
@@ -104,10 +142,25 @@ std::variant<RequestView, Error> parse_openai_request(std::string& body, OpenAIE
     if (auto error = check_embedding_input(input.value_unsafe())) return *error;
   }
 
+  if (auto error = read_gateway_options(root, view.gateway)) return *error;
   auto location = locate_model(json);
   if (!location) return invalid("cannot locate 'model' in the request body", "model");
   std::tie(view.model_offset, view.model_length) = *location;
   return view;
+}
+
+std::optional<Error> strip_gateway_fields(std::string& body, OpenAIEndpoint endpoint, RequestView& view) {
+  boost::json::value value = boost::json::parse(body);  // already validated
+  value.get_object().erase("models");
+  value.get_object().erase("providerOptions");
+  body = boost::json::serialize(value);
+  auto reparsed = parse_openai_request(body, endpoint);
+  if (auto* error = std::get_if<Error>(&reparsed)) return *error;
+  GatewayOptions options = std::move(view.gateway);
+  options.in_body = false;
+  view = std::get<RequestView>(std::move(reparsed));
+  view.gateway = std::move(options);
+  return std::nullopt;
 }
 
 std::string splice_model(std::string_view body, const RequestView& view, std::string_view upstream_model) {

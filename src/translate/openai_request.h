@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "core/error.h"
 
@@ -13,12 +14,24 @@ namespace switchyard {
 
 enum class OpenAIEndpoint { chat_completions, embeddings };
 
+// What the request itself asks of the gateway (Vercel AI Gateway's fields): top-level `models`
+// and `providerOptions.gateway.{models, order, only, user, tags}`. Never sent upstream.
+struct GatewayOptions {
+  std::vector<std::string> models;  // fallback model ids after `model`
+  std::vector<std::string> order;   // providers to try first
+  std::vector<std::string> only;    // the only providers allowed
+  std::vector<std::string> tags;
+  std::string user;                 // `user`, or providerOptions.gateway.user
+  bool in_body = false;             // the body has fields that must be stripped before sending
+};
+
 struct RequestView {
   std::string model;
   bool stream = false;
   bool include_usage = false;
   std::size_t model_offset = 0;  // the model's JSON string token, quotes included
   std::size_t model_length = 0;
+  GatewayOptions gateway;
 };
 
 // Requires nothing of `body` but that it is the raw request; it may grow its capacity (the
@@ -28,6 +41,10 @@ std::variant<RequestView, Error> parse_openai_request(std::string& body, OpenAIE
 // Where the top-level "model" string token sits in `body` (quotes included): {offset, length}.
 // `body` must be valid JSON; its capacity may grow (the parser needs padding).
 std::optional<std::pair<std::size_t, std::size_t>> locate_model_token(std::string& body);
+
+// Removes the gateway's own fields (GatewayOptions::in_body) from `body` and reads `view` again,
+// keeping its gateway options.
+std::optional<Error> strip_gateway_fields(std::string& body, OpenAIEndpoint endpoint, RequestView& view);
 
 // `body` with the model value replaced by `upstream_model`, every other byte unchanged.
 std::string splice_model(std::string_view body, const RequestView& view, std::string_view upstream_model);

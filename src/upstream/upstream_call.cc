@@ -40,8 +40,14 @@ Error UpstreamCall::read_error(const error_code& ec, const char* what) const {
                     fmt::format("{}:{} failed {}: {}", endpoint_.host, endpoint_.port, what, ec.message()));
 }
 
-void UpstreamCall::arm_read_deadline() {
-  auto next = std::min(std::chrono::steady_clock::now() + timeouts_.first_byte, deadline_);
+void UpstreamCall::abort() {
+  if (!connection_) return;
+  error_code ignored;
+  connection_->socket().close(ignored);
+}
+
+void UpstreamCall::arm_read_deadline(std::chrono::milliseconds wait) {
+  auto next = std::min(std::chrono::steady_clock::now() + wait, deadline_);
   connection_->deadline.expires_at(next);
 }
 
@@ -68,7 +74,7 @@ Task<std::optional<Error>> UpstreamCall::try_send(const UpstreamRequest& request
   parser_.emplace();
   parser_->body_limit(boost::none);
 
-  arm_read_deadline();
+  arm_read_deadline(timeouts_.first_byte);
   std::array<net::const_buffer, 2> message{net::buffer(head_), net::buffer(request.body)};
   auto [write_ec, written] = co_await on_stream(*connection_, [&](auto& stream) {
     return net::async_write(stream, message, use_tuple);
@@ -92,7 +98,7 @@ Task<std::pair<std::optional<Error>, std::string_view>> UpstreamCall::read_some(
   while (!parser_->is_done()) {
     parser_->get().body().data = chunk_.data();
     parser_->get().body().size = chunk_.size();
-    arm_read_deadline();
+    arm_read_deadline(timeouts_.idle);
     auto [ec, n] = co_await on_stream(*connection_, [&](auto& stream) {
       return http::async_read_some(stream, connection_->buffer, *parser_, use_tuple);
     });

@@ -33,9 +33,13 @@ class UpstreamCall {
   // The rest of the body, appended to `out`, up to `limit` bytes.
   Task<std::optional<Error>> read_all(std::string& out, std::size_t limit = std::size_t{256} << 20);
 
+  // Drops the connection now (the client went away): a pending send or read fails at once.
+  void abort();
+
  private:
   Task<std::optional<Error>> try_send(const UpstreamRequest& request, bool& stale);
-  void arm_read_deadline();
+  // The next read must finish within `wait` (first byte or idle gap), and within the total.
+  void arm_read_deadline(std::chrono::milliseconds wait);
   Error read_error(const error_code& ec, const char* what) const;
 
   Executor executor_;

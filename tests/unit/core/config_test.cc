@@ -27,7 +27,7 @@ auth:
     - {key: sk-acme-0123456789, team: acme}
     - {key: sk-beta-0123456789}
 storage: sqlite:/tmp/x.db
-timeouts: {connect_ms: 100, first_byte_ms: 200, total_ms: 300, client_ms: 400}
+timeouts: {connect_ms: 100, first_byte_ms: 200, idle_ms: 250, total_ms: 300, client_ms: 400}
 retries: {max: 2, backoff_ms: 50, max_retry_after_ms: 3000}
 limits: {max_body_bytes: 2048}
 providers:
@@ -38,6 +38,7 @@ providers:
   local:
     type: openai
     base_url: ${SWITCHYARD_TEST_UNSET:-http://127.0.0.1:11434/v1}
+    timeouts: {first_byte_ms: 5000}
   claude:
     type: anthropic
     api_key: ${SWITCHYARD_TEST_UNSET}
@@ -45,8 +46,9 @@ models:
   acme/chat:
     routes:
       - {provider: openai, model: gpt-4o-mini}
-      - {provider: local, model: llama3}
+      - {provider: local, model: llama3, weight: 2}
     price: {input: 0.15, output: 0.6}
+    strategy: weighted
 )";
 
 }  // namespace
@@ -84,6 +86,9 @@ TEST(Config, ReadsEveryDocumentedKey) {
   EXPECT_TRUE(local.enabled()) << "no api_key means none is needed";
   EXPECT_FALSE(local.endpoint.tls);
   EXPECT_EQ(local.endpoint.port, 11434);
+  EXPECT_EQ(local.timeouts.first_byte.count(), 5000) << "a provider's own timeout";
+  EXPECT_EQ(local.timeouts.idle.count(), 250) << "the rest are the global ones";
+  EXPECT_EQ(openai.timeouts.first_byte.count(), 200);
 
   const auto& claude = c.providers.at("claude");
   EXPECT_EQ(claude.type, ProviderType::anthropic);
@@ -95,6 +100,8 @@ TEST(Config, ReadsEveryDocumentedKey) {
   ASSERT_EQ(model.routes.size(), 2u);
   EXPECT_EQ(model.routes[1].provider, "local");
   EXPECT_EQ(model.routes[1].model, "llama3");
+  EXPECT_EQ(model.routes[1].weight, 2);
+  EXPECT_EQ(model.strategy, Strategy::weighted);
   ASSERT_TRUE(model.price);
   EXPECT_DOUBLE_EQ(model.price->output_per_mtok, 0.6);
 }
@@ -110,7 +117,7 @@ TEST(Config, DefaultsWhenKeysAreAbsent) {
 TEST(Config, ErrorsNameTheFileLineKeyAndProblem) {
   EXPECT_EQ(error_of("listen: 1.2.3.4:80\nlisten_port: 3\n"),
             "test.yaml:2: key 'listen_port': unknown key (expected one of: listen, threads, auth, storage, timeouts, retries, circuit_breaker, "
-            "limits, providers, models, aliases, simulator)");
+            "limits, providers, models, aliases, rules, simulator)");
   EXPECT_EQ(error_of("listen: nowhere\n"), "test.yaml:1: key 'listen': must be HOST:PORT (got 'nowhere')");
   EXPECT_EQ(error_of("threads: -1\n"), "test.yaml:1: key 'threads': must be between 1 and 1024 (got -1)");
   EXPECT_EQ(error_of("threads: many\n"), "test.yaml:1: key 'threads': must be a whole number (got 'many')");

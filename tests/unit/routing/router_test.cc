@@ -27,6 +27,24 @@ aliases:
   sonnet: {team/secondary: 90, fast/canary: 10}
 )", "t");
 }
+// Routing with chosen draws (used in turn, round and round) and latencies.
+std::variant<RoutePlan, Error> plan_route(const Config& c, RouteRequest request, std::vector<double> draws = {0.5},
+                                          const LatencyTracker& latency = LatencyTracker()) {
+  std::size_t next = 0;
+  auto draw = [draws, next]() mutable { return draws[next++ % draws.size()]; };
+  return switchyard::plan_route(c, request, RouteSignals{draw, latency});
+}
+
+std::variant<RoutePlan, Error> plan_route(const Config& c, std::string_view model, double draw) {
+  return plan_route(c, RouteRequest{model, {}, {}, {}}, {draw});
+}
+
+std::vector<std::string> routes_of(const std::variant<RoutePlan, Error>& result) {
+  std::vector<std::string> out;
+  if (auto* error = std::get_if<Error>(&result)) return {"error: " + error->message};
+  for (const auto& c : std::get<RoutePlan>(result).candidates) out.push_back(c.provider->name + ":" + c.upstream_model);
+  return out;
+}
 }  // namespace
 
 TEST(Router, ConfiguredModelGivesItsUsableRoutesInOrder) {
@@ -97,4 +115,86 @@ TEST(Router, BadFallbacksAndAliasesAreConfigErrors) {
             "t.yaml:2: key 'aliases.a': percents must add up to 100 (they add up to 90)");
   EXPECT_EQ(error_of("providers: {p: {type: openai}}\naliases: {a: q/x}\n"),
             "t.yaml:2: key 'aliases.a': 'q/x' is not a configured model or provider/model id");
+}
+
+namespace {
+Config strategies() {
+  return parse_config(R"(
+providers:
+  a: {type: openai, base_url: 'http://127.0.0.1:1/v1'}
+  b: {type: openai, base_url: 'http://127.0.0.1:2/v1'}
+  c: {type: openai, base_url: 'http://127.0.0.1:3/v1'}
+models:
+  r/weighted:
+    strategy: weighted
+    routes: [{provider: a, model: x, weight: 3}, {provider: b, model: y, weight: 1}]
+  r/fast:
+    strategy: lowest-latency
+    routes: [{provider: a, model: x}, {provider: b, model: y}, {provider: c, model: z}]
+  r/cheap:
+    strategy: lowest-cost
+    price: {input: 5, output: 15}
+    routes:
+      - {provider: a, model: x}
+      - {provider: b, model: y, price: {input: 0.5, output: 1.5}}
+      - {provider: c, model: z, price: {input: 1, output: 2}}
+  r/other:
+    routes: [{provider: c, model: o}]
+)", "t");
+}
+}  // namespace
+
+TEST(Strategy, WeightedFollowsTheWeightsAndTheRestComeAfter) {
+  Config c = strategies();
+  // 3:1 — draws below 0.75 pick a first, the others b; whoever is not drawn comes next.
+  EXPECT_EQ(routes_of(plan_route(c, {"r/weighted", {}, {}, {}}, {0.0})), (std::vector<std::string>{"a:x", "b:y"}));
+  EXPECT_EQ(routes_of(plan_route(c, {"r/weighted", {}, {}, {}}, {0.749})), (std::vector<std::string>{"a:x", "b:y"}));
+  EXPECT_EQ(routes_of(plan_route(c, {"r/weighted", {}, {}, {}}, {0.75})), (std::vector<std::string>{"b:y", "a:x"}));
+  int first_a = 0;
+  for (int i = 0; i < 1000; ++i)
+    first_a += std::get<RoutePlan>(plan_route(c, {"r/weighted", {}, {}, {}}, {i / 1000.0})).candidates[0].provider->name == "a";
+  EXPECT_EQ(first_a, 750);
+}
+
+TEST(Strategy, LowestLatencyPicksTheFasterOfTwoAndTriesUnmeasuredRoutes) {
+  Config c = strategies();
+  LatencyTracker latency;
+  // Nothing measured: every route counts as 0, the first of the two drawn wins.
+  EXPECT_EQ(routes_of(plan_route(c, {"r/fast", {}, {}, {}}, {0.0, 0.0}, latency))[0], "a:x");
+  latency.record_success("a", "x", std::chrono::microseconds(900));
+  latency.record_success("b", "y", std::chrono::microseconds(100));
+  latency.record_success("c", "z", std::chrono::microseconds(500));
+  // Draws 0.0 and 0.0 compare a (900) with b (100): b, then the rest fastest first.
+  EXPECT_EQ(routes_of(plan_route(c, {"r/fast", {}, {}, {}}, {0.0, 0.0}, latency)), (std::vector<std::string>{"b:y", "c:z", "a:x"}));
+  // Draws pick a (index 0) and c (index 2 of 3, second draw 0.99 -> 1 of the other 2 -> 2): c wins.
+  EXPECT_EQ(routes_of(plan_route(c, {"r/fast", {}, {}, {}}, {0.0, 0.99}, latency))[0], "c:z");
+  // A failing route's average grows: b loses to c after two failures.
+  latency.record_failure("b", "y");
+  latency.record_failure("b", "y");
+  EXPECT_GT(*latency.average("b", "y"), *latency.average("c", "z"));
+  EXPECT_EQ(routes_of(plan_route(c, {"r/fast", {}, {}, {}}, {0.4, 0.99}, latency))[0], "c:z");
+}
+
+TEST(Strategy, LowestCostPutsTheCheapestPriceFirst) {
+  Config c = strategies();
+  // b: 0.5 + 1.5, c: 1 + 2, a: the model's own 5 + 15.
+  EXPECT_EQ(routes_of(plan_route(c, {"r/cheap", {}, {}, {}})), (std::vector<std::string>{"b:y", "c:z", "a:x"}));
+}
+
+TEST(RequestRouting, ModelsOrderAndOnlyShapeThePlan) {
+  Config c = strategies();
+  std::vector<std::string> models{"r/other", "a/raw"}, order{"c", "b"}, only{"a", "c"};
+  EXPECT_EQ(routes_of(plan_route(c, {"r/cheap", models, {}, {}})),
+            (std::vector<std::string>{"b:y", "c:z", "a:x", "c:o", "a:raw"}));
+  EXPECT_EQ(routes_of(plan_route(c, {"r/weighted", {}, order, {}}, {0.0})), (std::vector<std::string>{"b:y", "a:x"}));
+  EXPECT_EQ(routes_of(plan_route(c, {"r/cheap", {}, {}, only})), (std::vector<std::string>{"c:z", "a:x"}));
+  std::vector<std::string> none{"nobody"};
+  auto refused = plan_route(c, {"r/weighted", {}, {}, none});
+  ASSERT_TRUE(std::holds_alternative<Error>(refused));
+  EXPECT_EQ(std::get<Error>(refused).status, 503);
+  EXPECT_NE(std::get<Error>(refused).message.find("not in the request's `only` list"), std::string::npos);
+  std::vector<std::string> unknown{"r/missing"};
+  auto missing = plan_route(c, {"r/weighted", unknown, {}, {}});
+  ASSERT_TRUE(std::holds_alternative<Error>(missing));
+  EXPECT_EQ(std::get<Error>(missing).param, "models");
 }
