@@ -129,7 +129,7 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& cal
     auto answer = relay.adapter->answers_in_openai_format() ? std::variant<std::string, Error>(std::move(body))
                                                             : relay.adapter->translate_response(body, unix_seconds());
     if (auto* text = std::get_if<std::string>(&answer)) answer = relay.client.answer_from_openai(std::move(*text), relay.model);
-    if (auto* text = std::get_if<std::string>(&answer)) add_routing_metadata(*text, routing_metadata(context, relay.model));
+    if (auto* text = std::get_if<std::string>(&answer)) add_routing_metadata(*text, context, relay.model);
     auto response = std::holds_alternative<Error>(answer)
                         ? relay.client.error_response(context.id, std::get<Error>(answer))
                         : json_response(context.id, 200, std::get<std::string>(std::move(answer)));
@@ -141,7 +141,7 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& cal
   // The hot path of a pass-through: the head is written as text, with no field map to build.
   std::string_view type = call.header()[http::field::content_type];
   if (call.status() == 200 && (type.empty() || type.starts_with("application/json")))
-    add_routing_metadata(body, routing_metadata(context, relay.model));
+    add_routing_metadata(body, context, relay.model);
   std::string lines;
   lines.reserve(256);
   append_header(lines, "Content-Type", type.empty() ? std::string_view("application/json") : type);

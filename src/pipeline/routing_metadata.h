@@ -7,11 +7,9 @@
 
 namespace switchyard {
 
-// The routing object as JSON text; the last attempt is the one that served.
-std::string routing_metadata(const RequestContext& context, std::string_view requested_model);
-
 // Adds "provider_metadata":{"gateway":{"routing":...}} as the last member of the JSON object in
-// `body`, leaving every other byte as it was. A body that is not an object is left alone.
-void add_routing_metadata(std::string& body, std::string_view routing_json);
+// `body`, leaving every other byte as it was; the last attempt is the one that served. A body
+// that is not an object is left alone.
+void add_routing_metadata(std::string& body, const RequestContext& context, std::string_view requested_model);
 
 }  // namespace switchyard

@@ -1,37 +1,38 @@
 #pragma once
 // Notices a client that hangs up while the gateway waits on an upstream for it, so the upstream
-// request can be cancelled instead of running (and being paid for) to its end. It waits for the
-// client's socket to turn readable and peeks: end of stream or an error means the client is gone;
-// data (a pipelined next request) ends the watch without touching it.
+// request can be cancelled instead of running (and being paid for) to its end.
+//
+// Watching costs nothing per request beyond linking into a per-thread list: four times a second
+// the thread peeks at each watched client socket (end of stream or an error means the client is
+// gone; data, such as a pipelined next request, means it is still there). A wait on each socket
+// instead cost ~15% of pass-through throughput (epoll re-arming, a coroutine per request).
+#include <boost/intrusive/list_hook.hpp>
 #include <functional>
-#include <memory>
 
 #include "server/asio.h"
 
 namespace switchyard {
 
-class ClientWatch {
+class ClientWatch : public boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
  public:
+  static constexpr std::chrono::milliseconds kPeriod{250};
+
+  // Watches `socket` from now until destroyed; must be made on the socket's own thread.
   explicit ClientWatch(TcpSocket& socket);
-  // Stops watching. Cancels the socket's pending operations, so it must outlive no other waits.
-  ~ClientWatch();
   ClientWatch(const ClientWatch&) = delete;
   ClientWatch& operator=(const ClientWatch&) = delete;
 
   // What to do when the client goes (replaces the previous action; runs at most once).
-  void on_gone(std::function<void()> action) { state_->on_gone = std::move(action); }
-  bool gone() const { return state_->gone; }
+  void on_gone(std::function<void()> action) { on_gone_ = std::move(action); }
+  bool gone() const { return gone_; }
+
+  // Peeks at the socket; runs the action and returns true when the client is gone.
+  bool check();
 
  private:
-  struct State {
-    std::function<void()> on_gone;
-    bool gone = false;
-    bool stopped = false;
-  };
-  static Task<> watch(TcpSocket& socket, std::shared_ptr<State> state);
-
   TcpSocket& socket_;
-  std::shared_ptr<State> state_;
+  std::function<void()> on_gone_;
+  bool gone_ = false;
 };
 
 }  // namespace switchyard

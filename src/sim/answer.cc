@@ -82,7 +82,10 @@ Answer compose_answer(const Scenario& scenario, const Prompt& prompt) {
   } else if (scenario.base == "echo") {
     answer.pieces = split_tokens(prompt.last_user_text.empty() ? "(empty)" : prompt.last_user_text);
   } else if (scenario.base == "inspect") {
-    answer.pieces = {json::serialize(json::object{{"model", prompt.received_model}, {"auth", prompt.received_auth}})};
+    json::array keys;
+    for (const auto& key : prompt.received_keys) keys.emplace_back(key);
+    answer.pieces = {json::serialize(
+        json::object{{"model", prompt.received_model}, {"auth", prompt.received_auth}, {"keys", std::move(keys)}})};
   } else {
     constexpr std::size_t n = std::size(kWords);
     for (int i = 0; i < scenario.len; ++i) answer.pieces.push_back((i ? " " : "") + std::string(kWords[i % n]));

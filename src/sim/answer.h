@@ -26,6 +26,7 @@ struct Prompt {
   std::size_t prompt_chars = 0;
   std::string received_auth;  // the credential header the simulator received (for inspect)
   std::string received_model;
+  std::vector<std::string> received_keys;  // the request body's top-level keys (for inspect)
 };
 
 struct ToolCall {

@@ -246,6 +246,7 @@ Task<> Simulator::handle(Exchange& exchange) {
   }
   prompt.received_auth = key;
   prompt.received_model = model;
+  for (const auto& field : body) prompt.received_keys.emplace_back(field.key());
   Answer answer = compose_answer(scenario, prompt);
   if (route.api == Api::anthropic_count_tokens || route.api == Api::gemini_count_tokens) {
     co_await exchange.respond(json_reply(200, token_count(route.api, answer.prompt_tokens)));
