@@ -10,6 +10,8 @@
 #include "pipeline/gateway.h"
 #include "server/http_server.h"
 #include "sim/simulator.h"
+#include "core/prices.h"
+#include "storage/recorder.h"
 
 namespace sy = switchyard;
 
@@ -59,6 +61,12 @@ void reload(sy::Gateway& gateway, const std::string& path, const sy::Config& run
   }
 }
 
+// Where records wait while the store is down: beside the SQLite file, or in the working directory.
+std::string journal_path(const sy::Config& config) {
+  if (config.storage.starts_with("sqlite:")) return config.storage.substr(7) + ".journal";
+  return "./switchyard-records.journal";
+}
+
 // Waits for SIGINT or SIGTERM (a SIGHUP means nothing to the simulator).
 int wait_for_stop(const sigset_t& set) {
   int signal = 0;
@@ -99,7 +107,16 @@ int serve(const std::string& config_path, const std::string& listen_override, co
   }
 
   auto shared_config = std::make_shared<const sy::Config>(std::move(config));
-  auto gateway = std::make_shared<sy::Gateway>(shared_config);
+  // Records: the store named by `storage`, with a journal beside it for when the store is down.
+  std::unique_ptr<sy::Recorder> recorder;
+  try {
+    recorder = std::make_unique<sy::Recorder>(sy::open_store(shared_config->storage), journal_path(*shared_config));
+  } catch (const sy::StoreError& e) {
+    spdlog::error("storage: {}", e.what());
+    return 2;
+  }
+  spdlog::info("records go to {} ({} prices known)", recorder->store().describe(), shared_config->prices->size());
+  auto gateway = std::make_shared<sy::Gateway>(shared_config, recorder.get());
   sy::ServerOptions options{shared_config->listen, shared_config->threads, shared_config->max_body_bytes,
                             shared_config->timeouts.client};
   sy::HttpServer server(
@@ -138,6 +155,7 @@ int serve(const std::string& config_path, const std::string& listen_override, co
   server.shutdown(kDrainTime);
   if (simulator) simulator->shutdown(std::chrono::milliseconds(0));
   server.join();
+  recorder->stop();  // every answered request's record is stored (or journaled) before exit
   spdlog::info("stopped");
   return 0;
 }

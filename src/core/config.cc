@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/digest.h"
+#include "core/prices.h"
 
 namespace switchyard {
 namespace {
@@ -131,10 +132,12 @@ Timeouts parse_timeouts(const Reader& r, const YAML::Node& t, const std::string&
 }
 
 Price parse_price(const Reader& r, const YAML::Node& price, const std::string& key) {
-  r.only_keys(price, key, {"input", "output"});
+  r.only_keys(price, key, {"input", "output", "cache_read", "cache_write"});
   Price p;
   if (price["input"]) p.input_per_mtok = r.number(price["input"], key + ".input");
   if (price["output"]) p.output_per_mtok = r.number(price["output"], key + ".output");
+  if (price["cache_read"]) p.cache_read_per_mtok = r.number(price["cache_read"], key + ".cache_read");
+  if (price["cache_write"]) p.cache_write_per_mtok = r.number(price["cache_write"], key + ".cache_write");
   return p;
 }
 
@@ -183,7 +186,7 @@ std::string default_base_url(ProviderType type) {
 
 ProviderConfig parse_provider(const Reader& r, const std::string& name, const YAML::Node& node, const Timeouts& global) {
   const std::string key = "providers." + name;
-  r.only_keys(node, key, {"type", "base_url", "api_key", "timeouts"});
+  r.only_keys(node, key, {"type", "base_url", "api_key", "timeouts", "byok"});
   if (name.empty() || name.find('/') != std::string::npos)
     r.fail(node, key, "a provider name must be non-empty and contain no '/'");
   ProviderConfig p;
@@ -192,6 +195,11 @@ ProviderConfig parse_provider(const Reader& r, const std::string& name, const YA
   p.type = parse_provider_type(r, node["type"], key + ".type");
   p.base_url = node["base_url"] ? r.string(node["base_url"], key + ".base_url") : default_base_url(p.type);
   p.endpoint = parse_base_url(r, node["base_url"] ? node["base_url"] : node, key + ".base_url", p.base_url);
+  if (node["byok"]) {
+    std::string flag = r.string(node["byok"], key + ".byok");
+    if (flag != "true" && flag != "false") r.fail(node["byok"], key + ".byok", "must be true or false");
+    p.byok = flag == "true";
+  }
   p.timeouts = node["timeouts"] ? parse_timeouts(r, node["timeouts"], key + ".timeouts", global, false) : global;
   if (node["api_key"]) {
     r.last_unset_.clear();
@@ -325,7 +333,7 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source_name + ": the file is empty");
   r.only_keys(root, "",
               {"listen", "threads", "auth", "storage", "timeouts", "retries", "circuit_breaker", "limits", "providers",
-               "models", "aliases", "rules", "simulator"});
+               "models", "aliases", "rules", "simulator", "prices", "admin_key"});
 
   Config config;
   config.source_path = source_name;
@@ -338,6 +346,21 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   if (root["listen"]) config.listen = host_port(root["listen"], "listen");
   if (root["threads"]) config.threads = r.integer<unsigned>(root["threads"], "threads", 1, 1024);
   if (root["storage"]) config.storage = r.string(root["storage"], "storage");
+  if (root["admin_key"]) {
+    std::string secret = r.string(root["admin_key"], "admin_key");
+    if (secret.size() < 8) r.fail(root["admin_key"], "admin_key", "must be at least 8 characters");
+    config.admin_key_sha256 = sha256(secret);
+  }
+  if (root["prices"]) {
+    std::string path = r.string(root["prices"], "prices");
+    std::ifstream in(path);
+    if (!in) r.fail(root["prices"], "prices", fmt::format("cannot open the prices file '{}'", path));
+    std::stringstream text;
+    text << in.rdbuf();
+    config.prices = std::make_shared<const PriceTable>(PriceTable::parse(text.str(), path));
+  } else {
+    config.prices = std::make_shared<const PriceTable>(PriceTable::parse(PriceTable::builtin_yaml(), "data/prices.yaml"));
+  }
 
   if (const YAML::Node& auth = root["auth"]) {
     r.only_keys(auth, "auth", {"keys"});

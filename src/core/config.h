@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -63,12 +64,15 @@ struct ProviderConfig {
   std::string api_key;        // after ${VAR} expansion; empty when the provider needs none
   std::string disabled_reason;  // non-empty when the provider cannot be used (key variable unset)
   Timeouts timeouts;            // the global ones with this provider's own `timeouts` laid over
+  bool byok = false;            // its key is the customer's own (records say so; cost is still list price)
   bool enabled() const { return disabled_reason.empty(); }
 };
 
 struct Price {
   double input_per_mtok = 0;   // USD per 1M input tokens
   double output_per_mtok = 0;  // USD per 1M output tokens
+  std::optional<double> cache_read_per_mtok;   // absent: billed as input
+  std::optional<double> cache_write_per_mtok;  // absent: billed as input
 };
 
 struct RouteConfig {
@@ -112,6 +116,8 @@ struct ApiKey {
   std::string key_id;  // short, loggable: first 8 hex digits of the digest
 };
 
+class PriceTable;
+
 struct Config {
   std::string source_path;
   HostPort listen{"127.0.0.1", 8080};
@@ -126,6 +132,8 @@ struct Config {
   std::map<std::string, ModelConfig, std::less<>> models;
   std::map<std::string, std::vector<AliasTarget>, std::less<>> aliases;
   std::vector<RoutingRule> rules;
+  std::shared_ptr<const PriceTable> prices;  // data/prices.yaml (built in) or the file `prices:` names
+  std::string admin_key_sha256;              // `admin_key`: sees every team's records
   std::optional<HostPort> simulator_listen;  // run the provider simulator in-process here
 };
 

@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "pipeline/auth.h"
+#include "translate/answer_facts.h"
 
 namespace switchyard {
 
@@ -28,6 +29,17 @@ struct RequestContext {
   std::shared_ptr<const Config> config;
   ClientIdentity client;
   std::vector<Attempt> attempts;
+
+  // What accounting records (pipeline/accounting.cc); `metered` marks requests that get a record.
+  bool metered = false;
+  std::string endpoint;         // "/v1/chat/completions", ...
+  std::string requested_model;  // as the client named it
+  bool streamed = false;
+  std::string user, use_case;
+  std::vector<std::string> tags;
+  AnswerFacts facts;            // usage and finish reason of the answer that was sent
+  std::optional<double> cost;   // USD at list price; nullopt when unpriced or unknown
+  bool byok = false;            // served on a provider key marked as the customer's own
 
   // A steady-clock instant as Unix milliseconds, for records and metadata.
   int64_t unix_ms(std::chrono::steady_clock::time_point at) const {

@@ -12,6 +12,7 @@ namespace switchyard {
 struct ClientIdentity {
   std::string team;    // "default" when the gateway runs without keys
   std::string key_id;  // empty when the gateway runs without keys
+  bool admin = false;  // presented `admin_key`: sees every team's records
 };
 
 // With no keys configured every request is let in. Keys are compared by digest, in constant time.

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "providers/provider_adapter.h"
 #include "server/asio.h"
+#include "translate/answer_facts.h"
 #include "translate/openai_request.h"
 #include "translate/stream_translator.h"
 
@@ -30,6 +31,8 @@ class ClientFormat {
   virtual std::string stream_error_event(const Error& error) const = 0;
   // True when an upstream error body is already complete in this client's format.
   virtual bool is_error_body(std::string_view body) const = 0;
+  // How answers look to this client, for accounting.
+  virtual AnswerFormat answer_format() const = 0;
   // The provider type whose API this client speaks.
   virtual ProviderType native_provider() const = 0;
   // The request for a native provider: the client's bytes with the model replaced.

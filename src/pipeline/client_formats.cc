@@ -17,6 +17,7 @@ class OpenAIClient final : public ClientFormat {
   }
   std::string stream_error_event(const Error& error) const override { return "data: " + openai_error_body(error) + "\n\n"; }
   bool is_error_body(std::string_view body) const override { return is_openai_error_body(body); }
+  AnswerFormat answer_format() const override { return AnswerFormat::openai; }
   ProviderType native_provider() const override { return ProviderType::openai; }
   std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request, const Candidate& candidate) const override {
     return adapter_for(ProviderType::openai).build_request({request.endpoint, request.body, request.view}, candidate);
@@ -46,6 +47,7 @@ class AnthropicClient final : public ClientFormat {
     return !ec && value.is_object() && value.get_object().contains("type") && value.get_object().at("type") == "error" &&
            value.get_object().contains("error");
   }
+  AnswerFormat answer_format() const override { return AnswerFormat::anthropic; }
   ProviderType native_provider() const override { return ProviderType::anthropic; }
   std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request, const Candidate& candidate) const override {
     return anthropic_messages_request(*candidate.provider, request.view.stream,

@@ -5,10 +5,12 @@
 
 #include "core/request_context.h"
 #include "core/request_id.h"
+#include "pipeline/accounting.h"
 #include "pipeline/anthropic_messages.h"
 #include "pipeline/client_format.h"
 #include "pipeline/count_tokens.h"
 #include "pipeline/openai_proxy.h"
+#include "pipeline/records_api.h"
 #include "pipeline/responses.h"
 
 namespace switchyard {
@@ -39,7 +41,7 @@ const ClientFormat& client_for(std::string_view path) {
 
 }  // namespace
 
-Gateway::Gateway(std::shared_ptr<const Config> config) { reload(std::move(config)); }
+Gateway::Gateway(std::shared_ptr<const Config> config, Recorder* recorder) : recorder_(recorder) { reload(std::move(config)); }
 
 void Gateway::reload(std::shared_ptr<const Config> config) {
   std::string models = models_list(*config);
@@ -65,18 +67,26 @@ Task<> Gateway::handle(Exchange& exchange) {
     co_return;
   }
   const ClientFormat& client = client_for(path);
-  const bool known = path == "/v1/chat/completions" || path == "/v1/embeddings" || path == "/v1/models" ||
-                     path == "/v1/messages" || path == "/v1/messages/count_tokens";
+  if (path == "/metrics" && is_get) {
+    http::response<http::string_body> response{http::status::ok, 11};
+    response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    response.body() = recorder_ ? recorder_->metrics().render() : "";
+    co_await exchange.respond(std::move(response));
+    co_return;
+  }
+  const bool reads = path == "/v1/models" || path == "/v1/generation" || path == "/v1/report";
+  const bool known = reads || path == "/v1/chat/completions" || path == "/v1/embeddings" || path == "/v1/messages" ||
+                     path == "/v1/messages/count_tokens";
   if (!known) {
     co_await exchange.respond(
         client.error_response(context.id, make_error(ErrorKind::not_found, "no endpoint " + std::string(path) + " on this gateway")));
     co_return;
   }
-  if ((path == "/v1/models" && !is_get) || (path != "/v1/models" && !is_post)) {
+  if ((reads && !is_get) || (!reads && !is_post)) {
     auto error = make_error(ErrorKind::method_not_allowed,
                             std::string(request.method_string()) + " is not allowed on " + std::string(path));
     auto response = client.error_response(context.id, error);
-    response.set(http::field::allow, path == "/v1/models" ? "GET" : "POST");
+    response.set(http::field::allow, reads ? "GET" : "POST");
     co_await exchange.respond(std::move(response));
     co_return;
   }
@@ -88,8 +98,17 @@ Task<> Gateway::handle(Exchange& exchange) {
   }
   context.client = std::get<ClientIdentity>(std::move(identity));
 
+  context.endpoint = path;
+  if ((path == "/v1/generation" || path == "/v1/report") && !recorder_) {
+    co_await exchange.respond(client.error_response(context.id, make_error(ErrorKind::unavailable, "accounting is off")));
+    co_return;
+  }
   if (path == "/v1/models")
     co_await exchange.respond(json_response(context.id, 200, snapshot->models_body));
+  else if (path == "/v1/generation")
+    co_await generation_api(context, exchange, *recorder_);
+  else if (path == "/v1/report")
+    co_await report_api(context, exchange, *recorder_);
   else if (path == "/v1/chat/completions")
     co_await proxy_openai(context, exchange, OpenAIEndpoint::chat_completions);
   else if (path == "/v1/embeddings")
@@ -98,6 +117,7 @@ Task<> Gateway::handle(Exchange& exchange) {
     co_await proxy_anthropic(context, exchange);
   else
     co_await count_anthropic_tokens(context, exchange);
+  if (context.metered && recorder_) recorder_->submit(make_record(context, exchange));
 }
 
 }  // namespace switchyard

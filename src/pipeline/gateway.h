@@ -6,12 +6,14 @@
 
 #include "core/config.h"
 #include "server/http_server.h"
+#include "storage/recorder.h"
 
 namespace switchyard {
 
 class Gateway {
  public:
-  explicit Gateway(std::shared_ptr<const Config> config);
+  // `recorder` (may be null: no accounting) stores a record of every proxied request.
+  Gateway(std::shared_ptr<const Config> config, Recorder* recorder);
   // New requests use `config`; requests in flight finish on the one they started with.
   void reload(std::shared_ptr<const Config> config);
   Task<> handle(Exchange& exchange);
@@ -24,6 +26,7 @@ class Gateway {
     std::string models_body;  // GET /v1/models, built once per config
   };
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
+  Recorder* recorder_;
 };
 
 }  // namespace switchyard

@@ -13,8 +13,8 @@ Task<> proxy_openai(RequestContext& context, Exchange& exchange, OpenAIEndpoint 
     co_return;
   }
   RequestView& view = std::get<RequestView>(parsed);
-  if (view.gateway.in_body)
-    if (auto error = strip_gateway_fields(exchange.request().body(), endpoint, view)) {
+  if (needs_upstream_rewrite(view, endpoint))
+    if (auto error = rewrite_for_upstream(exchange.request().body(), endpoint, view)) {
       co_await exchange.respond(openai_error_response(context.id, *error));
       co_return;
     }

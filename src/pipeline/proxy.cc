@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "pipeline/accounting.h"
 #include "pipeline/responses.h"
 #include "pipeline/routing_metadata.h"
 #include "providers/provider_adapter.h"
@@ -70,12 +71,13 @@ struct Relay {
   const ProviderAdapter* adapter;  // null: the provider speaks the client's format
   std::string_view model;          // the model id the client asked for
   Served served;
+  std::optional<Price> price;      // of the route that served
 };
 
 // Relays the upstream's stream: as bytes, whole events at a time, when no translation is needed;
 // else event by event through `translator`.
 Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& call, const ClientFormat& client,
-                    StreamTranslator* translator, const Served& served) {
+                    StreamTranslator* translator, const Served& served, StreamMeter& meter) {
   http::response<http::empty_body> head{http::status::ok, 11};
   head.set(http::field::content_type, "text/event-stream; charset=utf-8");
   head.set(http::field::cache_control, "no-cache");
@@ -85,7 +87,7 @@ Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& c
   if (!co_await exchange.begin_stream(std::move(head))) co_return;
 
   SseSplitter splitter;
-  std::string out;
+  std::string out, metered;
   auto fail = [&](const Error& error) {
     // Whatever was sent stays sent; the client learns the answer is cut short.
     spdlog::warn("{}: upstream stream failed: {}", context.id, error.message);
@@ -103,8 +105,7 @@ Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& c
         if (auto cut = translator->on_end(out)) fail(*cut);
       ended = true;
     } else if (!translator) {
-      if (!co_await exchange.write_chunk(splitter.feed(piece))) co_return;  // client gone: drop upstream too
-      continue;
+      out.append(splitter.feed(piece));
     } else {
       for (const auto& event : parse_sse_events(splitter.feed(piece)))
         if (auto reported = translator->on_event(event, out)) {
@@ -113,7 +114,9 @@ Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& c
           break;
         }
     }
-    if (!co_await exchange.write_chunk(out)) co_return;
+    metered.clear();
+    meter.process(out, metered);
+    if (!co_await exchange.write_chunk(metered)) co_return;  // client gone: drop upstream too
   }
   co_await exchange.end_stream();
 }
@@ -129,7 +132,10 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& cal
     auto answer = relay.adapter->answers_in_openai_format() ? std::variant<std::string, Error>(std::move(body))
                                                             : relay.adapter->translate_response(body, unix_seconds());
     if (auto* text = std::get_if<std::string>(&answer)) answer = relay.client.answer_from_openai(std::move(*text), relay.model);
-    if (auto* text = std::get_if<std::string>(&answer)) add_routing_metadata(*text, context, relay.model);
+    if (auto* text = std::get_if<std::string>(&answer)) {
+      meter_answer(context, *text, relay.client.answer_format(), relay.price);
+      add_routing_metadata(*text, context, relay.model);
+    }
     auto response = std::holds_alternative<Error>(answer)
                         ? relay.client.error_response(context.id, std::get<Error>(answer))
                         : json_response(context.id, 200, std::get<std::string>(std::move(answer)));
@@ -140,8 +146,10 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& cal
   }
   // The hot path of a pass-through: the head is written as text, with no field map to build.
   std::string_view type = call.header()[http::field::content_type];
-  if (call.status() == 200 && (type.empty() || type.starts_with("application/json")))
+  if (call.status() == 200 && (type.empty() || type.starts_with("application/json"))) {
+    meter_answer(context, body, relay.client.answer_format(), relay.price);
     add_routing_metadata(body, context, relay.model);
+  }
   std::string lines;
   lines.reserve(256);
   append_header(lines, "Content-Type", type.empty() ? std::string_view("application/json") : type);
@@ -181,6 +189,7 @@ RouteRequest route_request(const Config& config, Exchange& exchange, const Clien
 
 Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& client, ClientRequest& request) {
   const Config& config = *context.config;
+  begin_metering(context, exchange.request(), request.view);
   auto planned = plan_route(config, route_request(config, exchange, client, request),
                             RouteSignals{uniform_draw, LatencyTracker::shared()});
   if (auto* error = std::get_if<Error>(&planned)) {
@@ -276,14 +285,19 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
     }
     breaker.record_success(candidate);
     const Served served{candidate.provider->name, candidate.model_id, context.attempts.size()};
+    context.byok = candidate.provider->byok;
+    std::optional<Price> price = serving_price(config, candidate);
     if (request.view.stream) {
       std::unique_ptr<StreamTranslator> translator;
+      // Usage is always asked of the provider, for accounting; the meter drops it when the client did not ask.
       if (!native)
-        translator = chain(adapter.answers_in_openai_format() ? nullptr : adapter.translate_stream(unix_seconds(), request.view.include_usage),
+        translator = chain(adapter.answers_in_openai_format() ? nullptr : adapter.translate_stream(unix_seconds(), true),
                            client.stream_from_openai(request.view.model));
-      co_await relay_stream(context, exchange, call, client, translator.get(), served);
+      StreamMeter meter(context, client.answer_format(), std::move(price), request.view.include_usage);
+      co_await relay_stream(context, exchange, call, client, translator.get(), served, meter);
     } else {
-      co_await relay_body(context, exchange, call, Relay{client, native ? nullptr : &adapter, request.view.model, served});
+      co_await relay_body(context, exchange, call,
+                          Relay{client, native ? nullptr : &adapter, request.view.model, served, std::move(price)});
     }
     co_return;
   }

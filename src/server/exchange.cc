@@ -19,6 +19,8 @@ Task<bool> Exchange::respond(http::response<http::string_body> response) {
 
 Task<bool> Exchange::respond(unsigned status, std::string_view lines, std::string_view body) {
   responded_ = true;
+  status_ = status;
+  first_data_at_ = std::chrono::steady_clock::now();
   std::string head = response_head(status, request_.version(), lines, keep_alive_, body.size());
   std::array<net::const_buffer, 2> message{net::buffer(head), net::buffer(body)};
   co_return co_await write(message);
@@ -26,6 +28,7 @@ Task<bool> Exchange::respond(unsigned status, std::string_view lines, std::strin
 
 Task<bool> Exchange::begin_stream(http::response<http::empty_body> header) {
   responded_ = true;
+  status_ = header.result_int();
   header.set(http::field::transfer_encoding, "chunked");
   std::string head =
       response_head(header.result_int(), request_.version(), header_lines(header.base()), keep_alive_, std::nullopt);
@@ -34,6 +37,7 @@ Task<bool> Exchange::begin_stream(http::response<http::empty_body> header) {
 
 Task<bool> Exchange::write_chunk(std::string_view data) {
   if (data.empty()) co_return true;  // an empty chunk would end the body
+  if (!first_data_at_) first_data_at_ = std::chrono::steady_clock::now();
   co_return co_await write(http::make_chunk(net::const_buffer(data.data(), data.size())));
 }
 

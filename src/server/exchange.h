@@ -3,6 +3,7 @@
 // whole response or a chunked stream (SSE), each write bounded by the client timeout so a
 // stalled client cannot hold the connection forever.
 #include <chrono>
+#include <optional>
 #include <string_view>
 
 #include "server/asio.h"
@@ -22,6 +23,10 @@ class Exchange {
 
   http::request<http::string_body>& request() { return request_; }
   bool responded() const { return responded_; }
+  // The status sent (0 before any); when the answer's first body byte went out (for a stream,
+  // its first chunk), for time-to-first-token.
+  unsigned status() const { return status_; }
+  std::optional<std::chrono::steady_clock::time_point> first_data_at() const { return first_data_at_; }
   bool keep_alive() const { return keep_alive_; }
   // The connection closes after this exchange (the simulator's fault modes, fatal errors).
   void close_after() { keep_alive_ = false; }
@@ -47,6 +52,8 @@ class Exchange {
   std::chrono::milliseconds write_timeout_;
   bool keep_alive_;
   bool responded_ = false;
+  unsigned status_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> first_data_at_;
 };
 
 }  // namespace switchyard

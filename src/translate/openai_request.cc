@@ -149,17 +149,29 @@ std::variant<RequestView, Error> parse_openai_request(std::string& body, OpenAIE
   return view;
 }
 
-std::optional<Error> strip_gateway_fields(std::string& body, OpenAIEndpoint endpoint, RequestView& view) {
+bool needs_upstream_rewrite(const RequestView& view, OpenAIEndpoint endpoint) {
+  return view.gateway.in_body || (endpoint == OpenAIEndpoint::chat_completions && view.stream && !view.include_usage);
+}
+
+std::optional<Error> rewrite_for_upstream(std::string& body, OpenAIEndpoint endpoint, RequestView& view) {
   boost::json::value value = boost::json::parse(body);  // already validated
-  value.get_object().erase("models");
-  value.get_object().erase("providerOptions");
+  auto& object = value.get_object();
+  object.erase("models");
+  object.erase("providerOptions");
+  if (endpoint == OpenAIEndpoint::chat_completions && view.stream && !view.include_usage) {
+    auto* options = object.if_contains("stream_options");
+    if (!options || !options->is_object()) options = &(object["stream_options"] = boost::json::object());
+    options->get_object()["include_usage"] = true;
+  }
   body = boost::json::serialize(value);
   auto reparsed = parse_openai_request(body, endpoint);
   if (auto* error = std::get_if<Error>(&reparsed)) return *error;
   GatewayOptions options = std::move(view.gateway);
   options.in_body = false;
+  const bool client_asked_usage = view.include_usage;
   view = std::get<RequestView>(std::move(reparsed));
   view.gateway = std::move(options);
+  view.include_usage = client_asked_usage;
   return std::nullopt;
 }
 

@@ -42,9 +42,12 @@ std::variant<RequestView, Error> parse_openai_request(std::string& body, OpenAIE
 // `body` must be valid JSON; its capacity may grow (the parser needs padding).
 std::optional<std::pair<std::size_t, std::size_t>> locate_model_token(std::string& body);
 
-// Removes the gateway's own fields (GatewayOptions::in_body) from `body` and reads `view` again,
-// keeping its gateway options.
-std::optional<Error> strip_gateway_fields(std::string& body, OpenAIEndpoint endpoint, RequestView& view);
+// True when `body` must be rewritten before it goes upstream: it carries the gateway's own fields,
+// or it asks for a stream without usage (the gateway asks for usage, for its accounting).
+bool needs_upstream_rewrite(const RequestView& view, OpenAIEndpoint endpoint);
+// Removes the gateway's own fields and asks for usage in a stream; reads `view` again, keeping
+// its gateway options and what the client itself asked (include_usage).
+std::optional<Error> rewrite_for_upstream(std::string& body, OpenAIEndpoint endpoint, RequestView& view);
 
 // `body` with the model value replaced by `upstream_model`, every other byte unchanged.
 std::string splice_model(std::string_view body, const RequestView& view, std::string_view upstream_model);

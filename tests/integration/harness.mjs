@@ -65,11 +65,13 @@ export async function startGateway(yaml, sim) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-test-'));
   const path = join(dir, 'switchyard.yaml');
-  writeFileSync(path, `listen: 127.0.0.1:${port}\n` + yaml.replaceAll('SIM_URL', sim ? sim.url : 'http://127.0.0.1:9'));
+  // Each gateway keeps its records in its own directory unless the test names a store.
+  const storage = /^storage:/m.test(yaml) ? '' : `storage: sqlite:${join(dir, 'records.db')}\n`;
+  writeFileSync(path, `listen: 127.0.0.1:${port}\n${storage}` + yaml.replaceAll('SIM_URL', sim ? sim.url : 'http://127.0.0.1:9'));
   const url = `http://127.0.0.1:${port}`;
   const p = launch(['serve', '--config', path]);
   await waitHealthy(url, p.proc, p.output);
-  return { ...p, url, port, configPath: path };
+  return { ...p, url, port, configPath: path, dir };
 }
 
 // A config with the simulator as provider `sim` (OpenAI format) plus `extra` YAML.

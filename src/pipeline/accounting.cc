@@ -1,0 +1,138 @@
+#include "pipeline/accounting.h"
+
+#include "core/prices.h"
+#include "routing/strategy.h"
+#include "translate/sse_events.h"
+
+namespace switchyard {
+namespace {
+
+std::vector<std::string> split_tags(std::string_view text) {
+  std::vector<std::string> tags;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    std::string_view tag = text.substr(0, comma);
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    if (!tag.empty()) tags.emplace_back(tag);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return tags;
+}
+
+// Cost of what is known of the answer; nullopt when unpriced or no usage came.
+std::optional<double> cost_of(const AnswerFacts& facts, const std::optional<Price>& price) {
+  if (!price || !facts.usage) return std::nullopt;
+  const TokenUsage& u = *facts.usage;
+  return cost_usd(*price, TokenCounts{u.input, u.output, u.cache_read, u.cache_write});
+}
+
+int64_t ms_between(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
+}
+
+}  // namespace
+
+void begin_metering(RequestContext& context, const http::request_header<>& headers, const RequestView& view) {
+  context.metered = true;
+  context.requested_model = view.model;
+  context.streamed = view.stream;
+  context.user = view.gateway.user;
+  context.tags = view.gateway.tags;
+  for (auto& tag : split_tags(headers["x-switchyard-tags"])) context.tags.push_back(std::move(tag));
+  context.use_case = std::string(headers["x-switchyard-use-case"]);
+}
+
+std::optional<Price> serving_price(const Config& config, const Candidate& candidate) {
+  if (auto model = config.models.find(candidate.model_id); model != config.models.end())
+    for (const auto& route : model->second.routes)
+      if (route.provider == candidate.provider->name && route.model == candidate.upstream_model)
+        if (const auto& price = route_price(model->second, route)) return price;
+  if (!config.prices) return std::nullopt;
+  return config.prices->find(candidate.provider->name, candidate.upstream_model, today());
+}
+
+void meter_answer(RequestContext& context, std::string& body, AnswerFormat format, const std::optional<Price>& price) {
+  auto scan = scan_answer(format, body);
+  if (!scan) return;
+  fold_event(format, *scan, context.facts);
+  context.cost = cost_of(context.facts, price);
+  if (format != AnswerFormat::openai) scan->id_length = 0;  // Anthropic keeps its message id
+  body = stamp_answer(body, *scan, context.id, context.cost);
+}
+
+void StreamMeter::process(std::string_view events, std::string& out) {
+  if (format_ == AnswerFormat::anthropic) {  // read only: Anthropic clients get the events as they are
+    for (const auto& event : parse_sse_events(events))
+      if (auto scan = scan_answer(format_, event.data)) fold_event(format_, *scan, context_.facts);
+    out.append(events);
+    return;
+  }
+  for (const auto& event : parse_sse_events(events)) {
+    auto scan = event.data == "[DONE]" ? std::nullopt : scan_answer(format_, event.data);
+    if (!scan) {
+      out += "data: " + event.data + "\n\n";
+      continue;
+    }
+    fold_event(format_, *scan, context_.facts);
+    if (scan->usage) {
+      context_.cost = cost_of(context_.facts, price_);
+      if (!client_wants_usage_) continue;
+    }
+    out += "data: ";
+    out += stamp_answer(event.data, *scan, context_.id, scan->usage ? context_.cost : std::nullopt, !client_wants_usage_);
+    out += "\n\n";
+  }
+}
+
+UsageRecord make_record(const RequestContext& context, const Exchange& exchange) {
+  UsageRecord r;
+  r.id = context.id;
+  r.created_ms = context.unix_ms(context.start);
+  r.team = context.client.team;
+  r.key_id = context.client.key_id;
+  r.user = context.user;
+  r.use_case = context.use_case;
+  r.endpoint = context.endpoint;
+  r.tags = context.tags;
+  r.model_requested = context.requested_model;
+  r.streamed = context.streamed;
+  r.finish_reason = context.facts.finish_reason;
+  if (const auto& u = context.facts.usage) {
+    r.input_tokens = u->input;
+    r.output_tokens = u->output;
+    r.cache_read_tokens = u->cache_read;
+    r.cache_write_tokens = u->cache_write;
+    r.reasoning_tokens = u->reasoning;
+  }
+  r.cost = context.cost;
+  r.byok = context.byok;
+  auto now = std::chrono::steady_clock::now();
+  if (auto first = exchange.first_data_at()) r.ttft_ms = ms_between(context.start, *first);
+  r.latency_ms = ms_between(context.start, now);
+  r.status = static_cast<int>(exchange.status());
+  for (const auto& attempt : context.attempts) {
+    AttemptRecord a;
+    a.provider = attempt.provider;
+    a.model = attempt.upstream_model;
+    a.model_id = attempt.model_id;
+    a.success = !attempt.error && attempt.status > 0 && attempt.status < 300;
+    a.status = attempt.status;
+    if (attempt.error) a.error = attempt.error->message;
+    a.start_ms = context.unix_ms(attempt.start);
+    a.end_ms = context.unix_ms(attempt.end == std::chrono::steady_clock::time_point{} ? now : attempt.end);
+    r.attempts.push_back(std::move(a));
+  }
+  if (!context.attempts.empty()) {
+    const Attempt& last = context.attempts.back();
+    r.provider = last.provider;
+    r.model = last.model_id;
+    r.upstream_model = last.upstream_model;
+    if (last.error) r.error = last.error->message;
+  }
+  if (r.status >= 400 && r.error.empty()) r.error = "HTTP " + std::to_string(r.status);
+  return r;
+}
+
+}  // namespace switchyard

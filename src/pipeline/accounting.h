@@ -1,0 +1,46 @@
+#pragma once
+// The account phase: what each answer cost and who asked for it. Reads usage and the finish
+// reason from the answer in the client's format as it goes out, writes `usage.cost` (USD at list
+// price) and the generation id into it, and builds the request's durable record.
+#include <optional>
+#include <string>
+
+#include "core/request_context.h"
+#include "routing/router.h"
+#include "server/exchange.h"
+#include "storage/usage_record.h"
+#include "translate/answer_facts.h"
+#include "translate/openai_request.h"
+
+namespace switchyard {
+
+// Marks the request for a record and notes who asked for what (user, tags, use case).
+void begin_metering(RequestContext& context, const http::request_header<>& headers, const RequestView& view);
+
+// The list price of the route that served: its own `price`, its model's, else data/prices.yaml.
+std::optional<Price> serving_price(const Config& config, const Candidate& candidate);
+
+// A whole answer on its way out: facts noted, cost and (OpenAI) generation id written in.
+void meter_answer(RequestContext& context, std::string& body, AnswerFormat format, const std::optional<Price>& price);
+
+// A stream's events on their way out, in the client's format.
+class StreamMeter {
+ public:
+  StreamMeter(RequestContext& context, AnswerFormat format, std::optional<Price> price, bool client_wants_usage)
+      : context_(context), format_(format), price_(std::move(price)), client_wants_usage_(client_wants_usage) {}
+  // `events` holds whole events; what the client gets is appended to `out`: OpenAI chunks carry
+  // the generation id, the usage chunk its cost (and is dropped when the client did not ask for
+  // usage: the gateway asked for it for its own accounting).
+  void process(std::string_view events, std::string& out);
+
+ private:
+  RequestContext& context_;
+  AnswerFormat format_;
+  std::optional<Price> price_;
+  bool client_wants_usage_;
+};
+
+// The record of a finished request.
+UsageRecord make_record(const RequestContext& context, const Exchange& exchange);
+
+}  // namespace switchyard

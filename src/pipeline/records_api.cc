@@ -1,0 +1,162 @@
+#include "pipeline/records_api.h"
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <chrono>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/prices.h"
+#include "pipeline/responses.h"
+#include "server/offload.h"
+
+namespace switchyard {
+namespace json = boost::json;
+namespace {
+
+std::optional<std::string> query_param(std::string_view target, std::string_view name) {
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) return std::nullopt;
+  auto params = url->params();
+  auto it = params.find(name);
+  if (it == params.end()) return std::nullopt;
+  return std::string((*it).value);
+}
+
+std::string iso_time(int64_t unix_ms) {
+  auto at = std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(unix_ms));
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", at);
+}
+
+// Days since 1970-01-01 from YYYY-MM-DD; nullopt when malformed.
+std::optional<int64_t> parse_date(const std::string& text) {
+  int y = 0, m = 0, d = 0;
+  char tail = 0;
+  if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) return std::nullopt;
+  std::chrono::year_month_day date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
+                                   std::chrono::day(static_cast<unsigned>(d))};
+  if (!date.ok()) return std::nullopt;
+  return std::chrono::sys_days(date).time_since_epoch().count();
+}
+
+json::value generation_json(const UsageRecord& r) {
+  json::array tags;
+  for (const auto& t : r.tags) tags.emplace_back(t);
+  auto optional_number = [](const auto& v) { return v ? json::value(*v) : json::value(nullptr); };
+  return json::object{
+      {"data",
+       json::object{{"id", r.id},
+                    {"created_at", iso_time(r.created_ms)},
+                    {"model", r.model},
+                    {"model_requested", r.model_requested},
+                    {"provider_name", r.provider},
+                    {"upstream_model", r.upstream_model},
+                    {"streamed", r.streamed},
+                    {"finish_reason", r.finish_reason.empty() ? json::value(nullptr) : json::value(r.finish_reason)},
+                    {"latency", r.latency_ms},
+                    {"generation_time", r.ttft_ms ? r.latency_ms - *r.ttft_ms : r.latency_ms},
+                    {"time_to_first_token", optional_number(r.ttft_ms)},
+                    {"total_cost", optional_number(r.cost)},
+                    {"native_tokens_prompt", r.input_tokens},
+                    {"native_tokens_completion", r.output_tokens},
+                    {"native_tokens_reasoning", r.reasoning_tokens},
+                    {"native_tokens_cached", r.cache_read_tokens},
+                    {"native_tokens_cache_creation", r.cache_write_tokens},
+                    {"is_byok", r.byok},
+                    {"team", r.team},
+                    {"user", r.user},
+                    {"tags", std::move(tags)},
+                    {"use_case", r.use_case},
+                    {"endpoint", r.endpoint},
+                    {"status", r.status},
+                    {"error", r.error.empty() ? json::value(nullptr) : json::value(r.error)},
+                    {"attempts", attempts_to_json(r.attempts)}}}};
+}
+
+// Vercel's report shape: {results: [{<group>, total_cost, ...tokens, request_count}]}.
+std::string report_body(const std::vector<ReportRow>& rows, const std::string& group_by) {
+  json::array results;
+  for (const auto& row : rows)
+    results.push_back(json::object{{group_by, row.key},
+                                   {"total_cost", row.total_cost},
+                                   {"input_tokens", row.input_tokens},
+                                   {"output_tokens", row.output_tokens},
+                                   {"cached_input_tokens", row.cached_input_tokens},
+                                   {"cache_creation_input_tokens", row.cache_creation_input_tokens},
+                                   {"reasoning_tokens", row.reasoning_tokens},
+                                   {"request_count", row.request_count}});
+  return json::serialize(json::object{{"results", std::move(results)}});
+}
+
+Error store_unavailable(const std::exception& e) {
+  spdlog::warn("record store query failed: {}", e.what());
+  return make_error(ErrorKind::unavailable, std::string("the record store cannot answer: ") + e.what());
+}
+
+}  // namespace
+
+Task<> generation_api(RequestContext& context, Exchange& exchange, Recorder& recorder) {
+  auto id = query_param(exchange.request().target(), "id");
+  if (!id || id->empty()) {
+    co_await exchange.respond(openai_error_response(context.id, make_error(ErrorKind::bad_request, "'id' is required", "id")));
+    co_return;
+  }
+  std::optional<UsageRecord> found;
+  std::optional<Error> failure;
+  try {
+    found = co_await offload<std::optional<UsageRecord>>([&recorder, id = *id] { return recorder.store().find(id); });
+  } catch (const std::exception& e) {
+    failure = store_unavailable(e);
+  }
+  if (failure) {
+    co_await exchange.respond(openai_error_response(context.id, *failure));
+    co_return;
+  }
+  // Another team's record is as invisible as a missing one.
+  if (!found || (!context.client.admin && found->team != context.client.team)) {
+    co_await exchange.respond(
+        openai_error_response(context.id, make_error(ErrorKind::not_found, "no generation with id '" + *id + "'", "id")));
+    co_return;
+  }
+  co_await exchange.respond(json_response(context.id, 200, json::serialize(generation_json(*found))));
+}
+
+Task<> report_api(RequestContext& context, Exchange& exchange, Recorder& recorder) {
+  auto target = exchange.request().target();
+  ReportQuery query;
+  query.group_by = query_param(target, "group_by").value_or("day");
+  std::string start_text = query_param(target, "start_date").value_or(""), end_text = query_param(target, "end_date").value_or("");
+  auto end_day = end_text.empty() ? std::optional<int64_t>(today()) : parse_date(end_text);
+  auto start_day = start_text.empty() && end_day ? std::optional<int64_t>(*end_day - 30) : parse_date(start_text);
+  std::optional<Error> invalid;
+  if (!start_day) invalid = make_error(ErrorKind::bad_request, "start_date must be YYYY-MM-DD", "start_date");
+  else if (!end_day) invalid = make_error(ErrorKind::bad_request, "end_date must be YYYY-MM-DD", "end_date");
+  else if (*start_day > *end_day) invalid = make_error(ErrorKind::bad_request, "start_date is after end_date", "start_date");
+  static constexpr std::string_view kGroups[] = {"day", "model", "provider", "user", "tag", "team"};
+  if (!invalid && std::find(std::begin(kGroups), std::end(kGroups), query.group_by) == std::end(kGroups))
+    invalid = make_error(ErrorKind::bad_request, "group_by must be one of day, model, provider, user, tag, team", "group_by");
+  if (invalid) {
+    co_await exchange.respond(openai_error_response(context.id, *invalid));
+    co_return;
+  }
+  constexpr int64_t kDayMs = 86400000;
+  query.start_ms = *start_day * kDayMs;
+  query.end_ms = (*end_day + 1) * kDayMs;  // end_date is inclusive
+  if (!context.client.admin) query.team = context.client.team;
+
+  std::vector<ReportRow> rows;
+  std::optional<Error> failure;
+  try {
+    rows = co_await offload<std::vector<ReportRow>>([&recorder, query] { return recorder.store().report(query); });
+  } catch (const std::exception& e) {
+    failure = store_unavailable(e);
+  }
+  if (failure) {
+    co_await exchange.respond(openai_error_response(context.id, *failure));
+    co_return;
+  }
+  co_await exchange.respond(json_response(context.id, 200, report_body(rows, query.group_by)));
+}
+
+}  // namespace switchyard

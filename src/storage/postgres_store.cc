@@ -1,0 +1,174 @@
+// PostgreSQL through libpq: one connection for the recorder's writes, one (behind a mutex) for
+// reads. A lost connection is reopened on the next call; until then calls throw StoreError and the
+// recorder keeps records in its journal.
+#include <libpq-fe.h>
+
+#include <fmt/format.h>
+
+#include <mutex>
+
+#include "storage/postgres_store.h"
+#include "storage/record_columns.h"
+
+namespace switchyard {
+namespace {
+
+using Result = std::unique_ptr<PGresult, void (*)(PGresult*)>;
+
+class Connection {
+ public:
+  explicit Connection(std::string url) : url_(std::move(url)) {}
+  ~Connection() { close(); }
+
+  // Runs `sql` with text parameters; throws StoreError (and drops the connection) on failure.
+  Result run(const std::string& sql, const std::vector<std::optional<std::string>>& params = {}) {
+    if (!conn_ || PQstatus(conn_) != CONNECTION_OK) open();
+    std::vector<const char*> values;
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    Result result(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0),
+                  PQclear);
+    auto status = PQresultStatus(result.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      std::string message = PQerrorMessage(conn_);
+      if (PQstatus(conn_) != CONNECTION_OK) close();
+      throw StoreError(fmt::format("PostgreSQL: {}", message.empty() ? PQresStatus(status) : message));
+    }
+    return result;
+  }
+
+  template <class Row>
+  void query(const std::string& sql, const std::vector<std::optional<std::string>>& params, Row&& row) {
+    Result result = run(sql, params);
+    std::vector<std::optional<std::string>> columns;
+    for (int r = 0; r < PQntuples(result.get()); ++r) {
+      columns.assign(PQnfields(result.get()), std::nullopt);
+      for (int c = 0; c < PQnfields(result.get()); ++c)
+        if (!PQgetisnull(result.get(), r, c)) columns[c] = PQgetvalue(result.get(), r, c);
+      row(columns);
+    }
+  }
+
+ private:
+  void open() {
+    close();
+    conn_ = PQconnectdb(url_.c_str());
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      std::string message = PQerrorMessage(conn_);
+      close();
+      throw StoreError(fmt::format("cannot connect to PostgreSQL: {}", message));
+    }
+  }
+  void close() {
+    if (conn_) PQfinish(conn_);
+    conn_ = nullptr;
+  }
+
+  std::string url_;
+  PGconn* conn_ = nullptr;
+};
+
+class PostgresStore final : public RecordStore {
+ public:
+  explicit PostgresStore(std::string url) : url_(std::move(url)), writer_(url_), reader_(url_) {}
+
+  void write(const std::vector<UsageRecord>& records) override {
+    if (!migrated_) migrate();
+    // Multi-row inserts of up to 500 records (26 parameters each; the limit is 65535).
+    constexpr std::size_t kRows = 500;
+    writer_.run("BEGIN");
+    try {
+      for (std::size_t first = 0; first < records.size(); first += kRows) {
+        std::size_t n = std::min(kRows, records.size() - first);
+        std::string sql = fmt::format("INSERT INTO requests ({}) VALUES ", record_columns::name_list());
+        std::vector<std::optional<std::string>> params;
+        params.reserve(n * record_columns::kNames.size());
+        for (std::size_t i = 0; i < n; ++i) {
+          sql += i ? ",(" : "(";
+          for (std::size_t c = 0; c < record_columns::kNames.size(); ++c)
+            sql += fmt::format("{}${}", c ? "," : "", params.size() + c + 1);
+          sql += ")";
+          for (auto& value : record_columns::values_of(records[first + i])) params.push_back(std::move(value));
+        }
+        sql += " ON CONFLICT (id) DO NOTHING";
+        writer_.run(sql, params);
+      }
+      writer_.run("COMMIT");
+    } catch (const StoreError&) {
+      try {
+        writer_.run("ROLLBACK");
+      } catch (const StoreError&) {
+      }
+      throw;
+    }
+  }
+
+  std::optional<UsageRecord> find(const std::string& id) override {
+    std::lock_guard lock(read_mutex_);
+    std::optional<UsageRecord> found;
+    reader_.query(fmt::format("SELECT {} FROM requests WHERE id = $1", record_columns::name_list()), {id},
+                  [&](const auto& columns) { found = record_columns::record_of(columns); });
+    return found;
+  }
+
+  std::vector<ReportRow> report(const ReportQuery& query) override {
+    std::lock_guard lock(read_mutex_);
+    std::vector<std::optional<std::string>> params{std::to_string(query.start_ms), std::to_string(query.end_ms)};
+    if (query.team) params.push_back(*query.team);
+    std::vector<ReportRow> rows;
+    reader_.query(record_columns::report_sql(
+                      query, "to_char(to_timestamp(created_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+                      "requests, LATERAL jsonb_array_elements_text(requests.tags::jsonb) AS tag", "$"),
+                  params, [&](const auto& columns) { rows.push_back(record_columns::report_row_of(columns)); });
+    return rows;
+  }
+
+  std::vector<UsageRecord> scan(int64_t start_ms, int64_t end_ms, std::size_t limit) override {
+    std::lock_guard lock(read_mutex_);
+    std::vector<UsageRecord> out;
+    reader_.query(fmt::format("SELECT {} FROM requests WHERE created_ms >= $1 AND created_ms < $2 ORDER BY created_ms LIMIT $3",
+                              record_columns::name_list()),
+                  {std::to_string(start_ms), std::to_string(end_ms), std::to_string(limit)},
+                  [&](const auto& columns) { out.push_back(record_columns::record_of(columns)); });
+    return out;
+  }
+
+  std::string describe() const override { return "postgres"; }
+
+ private:
+  void migrate() {
+    writer_.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
+    // One gateway at a time migrates: the others wait on the lock, then find nothing to do.
+    writer_.run("BEGIN");
+    try {
+      writer_.run("SELECT pg_advisory_xact_lock(7261001)");
+      int64_t applied = 0;
+      writer_.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {},
+                    [&](const auto& columns) { applied = std::stoll(columns[0].value_or("0")); });
+      auto steps = record_columns::migrations("DOUBLE PRECISION", "BIGINT");
+      for (std::size_t version = applied + 1; version <= steps.size(); ++version) {
+        writer_.run(steps[version - 1]);
+        writer_.run(fmt::format("INSERT INTO schema_migrations (version) VALUES ({})", version));
+      }
+      writer_.run("COMMIT");
+    } catch (const StoreError&) {
+      try {
+        writer_.run("ROLLBACK");
+      } catch (const StoreError&) {
+      }
+      throw;
+    }
+    migrated_ = true;
+  }
+
+  std::string url_;
+  Connection writer_;
+  std::mutex read_mutex_;
+  Connection reader_;
+  bool migrated_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<RecordStore> open_postgres_store(const std::string& url) { return std::make_unique<PostgresStore>(url); }
+
+}  // namespace switchyard

@@ -1,0 +1,132 @@
+#include "storage/record_columns.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+namespace switchyard::record_columns {
+namespace json = boost::json;
+namespace {
+
+std::string number(double value) { return fmt::format("{}", value); }
+
+int64_t integer(const std::optional<std::string>& text) { return text && !text->empty() ? std::stoll(*text) : 0; }
+
+}  // namespace
+
+std::vector<std::string> migrations(const char* real_type, const char* int64_type) {
+  return {
+      fmt::format("CREATE TABLE requests (id TEXT PRIMARY KEY, created_ms {1} NOT NULL, team TEXT NOT NULL, key_id TEXT, "
+                  "user_name TEXT, use_case TEXT, endpoint TEXT, tags TEXT, model_requested TEXT, model TEXT, provider TEXT, "
+                  "upstream_model TEXT, streamed INTEGER, finish_reason TEXT, input_tokens {1}, output_tokens {1}, "
+                  "cache_read_tokens {1}, cache_write_tokens {1}, reasoning_tokens {1}, cost {0}, byok INTEGER, "
+                  "ttft_ms {1}, latency_ms {1}, status INTEGER, error TEXT, attempts TEXT)",
+                  real_type, int64_type),
+      "CREATE INDEX requests_created ON requests (created_ms)",
+      "CREATE INDEX requests_team_created ON requests (team, created_ms)",
+  };
+}
+
+std::string name_list() {
+  std::string out;
+  for (const char* name : kNames) out += (out.empty() ? "" : ", ") + std::string(name);
+  return out;
+}
+
+Values values_of(const UsageRecord& r) {
+  json::array tags;
+  for (const auto& t : r.tags) tags.emplace_back(t);
+  return {r.id,
+          std::to_string(r.created_ms),
+          r.team,
+          r.key_id,
+          r.user,
+          r.use_case,
+          r.endpoint,
+          json::serialize(tags),
+          r.model_requested,
+          r.model,
+          r.provider,
+          r.upstream_model,
+          std::string(r.streamed ? "1" : "0"),
+          r.finish_reason,
+          std::to_string(r.input_tokens),
+          std::to_string(r.output_tokens),
+          std::to_string(r.cache_read_tokens),
+          std::to_string(r.cache_write_tokens),
+          std::to_string(r.reasoning_tokens),
+          r.cost ? std::optional<std::string>(number(*r.cost)) : std::nullopt,
+          std::string(r.byok ? "1" : "0"),
+          r.ttft_ms ? std::optional<std::string>(std::to_string(*r.ttft_ms)) : std::nullopt,
+          std::to_string(r.latency_ms),
+          std::to_string(r.status),
+          r.error,
+          json::serialize(attempts_to_json(r.attempts))};
+}
+
+UsageRecord record_of(const std::vector<std::optional<std::string>>& v) {
+  auto text = [&](std::size_t i) { return v[i].value_or(""); };
+  UsageRecord r;
+  r.id = text(0);
+  r.created_ms = integer(v[1]);
+  r.team = text(2);
+  r.key_id = text(3);
+  r.user = text(4);
+  r.use_case = text(5);
+  r.endpoint = text(6);
+  if (v[7])
+    for (const auto& t : json::parse(*v[7]).as_array()) r.tags.emplace_back(t.as_string());
+  r.model_requested = text(8);
+  r.model = text(9);
+  r.provider = text(10);
+  r.upstream_model = text(11);
+  r.streamed = integer(v[12]) != 0;
+  r.finish_reason = text(13);
+  r.input_tokens = integer(v[14]);
+  r.output_tokens = integer(v[15]);
+  r.cache_read_tokens = integer(v[16]);
+  r.cache_write_tokens = integer(v[17]);
+  r.reasoning_tokens = integer(v[18]);
+  if (v[19]) r.cost = std::stod(*v[19]);
+  r.byok = integer(v[20]) != 0;
+  if (v[21]) r.ttft_ms = integer(v[21]);
+  r.latency_ms = integer(v[22]);
+  r.status = static_cast<int>(integer(v[23]));
+  r.error = text(24);
+  if (v[25]) r.attempts = attempts_from_json(json::parse(*v[25]));
+  return r;
+}
+
+std::string report_sql(const ReportQuery& q, const std::string& day_expr, const std::string& tag_from, const std::string& p) {
+  std::string key, from = "requests";
+  if (q.group_by == "day") key = day_expr;
+  else if (q.group_by == "model") key = "model";
+  else if (q.group_by == "provider") key = "provider";
+  else if (q.group_by == "user") key = "user_name";
+  else if (q.group_by == "team") key = "team";
+  else if (q.group_by == "tag") {
+    key = "tag";
+    from = tag_from;
+  } else {
+    throw StoreError("group_by must be one of day, model, provider, user, tag, team");
+  }
+  return fmt::format(
+      "SELECT {0} AS k, COALESCE(SUM(cost), 0), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), "
+      "SUM(cache_write_tokens), SUM(reasoning_tokens), COUNT(*) FROM {1} WHERE created_ms >= {2}1 AND created_ms < {2}2{3} "
+      "GROUP BY k ORDER BY k",
+      key, from, p, q.team ? fmt::format(" AND team = {}3", p) : "");
+}
+
+ReportRow report_row_of(const std::vector<std::optional<std::string>>& v) {
+  ReportRow row;
+  row.key = v[0].value_or("");
+  row.total_cost = v[1] ? std::stod(*v[1]) : 0;
+  row.input_tokens = integer(v[2]);
+  row.output_tokens = integer(v[3]);
+  row.cached_input_tokens = integer(v[4]);
+  row.cache_creation_input_tokens = integer(v[5]);
+  row.reasoning_tokens = integer(v[6]);
+  row.request_count = integer(v[7]);
+  return row;
+}
+
+}  // namespace switchyard::record_columns

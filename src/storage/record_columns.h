@@ -1,0 +1,39 @@
+#pragma once
+// The records table, shared by every store: its migrations, its columns in order, and a record
+// as the text values of those columns (both SQLite and PostgreSQL take parameters as text and
+// convert them to the column's type).
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/record_store.h"
+
+namespace switchyard::record_columns {
+
+inline constexpr std::array<const char*, 26> kNames = {
+    "id",          "created_ms",   "team",           "key_id",        "user_name",         "use_case",
+    "endpoint",    "tags",         "model_requested", "model",        "provider",          "upstream_model",
+    "streamed",    "finish_reason", "input_tokens",   "output_tokens", "cache_read_tokens", "cache_write_tokens",
+    "reasoning_tokens", "cost",    "byok",           "ttft_ms",       "latency_ms",        "status",
+    "error",       "attempts"};
+
+using Values = std::array<std::optional<std::string>, kNames.size()>;
+
+// Schema migrations in order; `real` and `bigint` name the dialect's types.
+std::vector<std::string> migrations(const char* real_type, const char* int64_type);
+
+Values values_of(const UsageRecord& record);
+UsageRecord record_of(const std::vector<std::optional<std::string>>& values);
+
+// "id, created_ms, ..." for SELECT and INSERT.
+std::string name_list();
+
+// The SQL for a report; `day_expr` turns created_ms into YYYY-MM-DD, `tag_source` is the FROM
+// clause item giving one row per tag as column `tag`; parameters are 1: start, 2: end, 3: team.
+std::string report_sql(const ReportQuery& query, const std::string& day_expr, const std::string& tag_from,
+                       const std::string& param_prefix);
+
+ReportRow report_row_of(const std::vector<std::optional<std::string>>& values);
+
+}  // namespace switchyard::record_columns

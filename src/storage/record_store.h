@@ -1,0 +1,48 @@
+#pragma once
+// Where records live, behind one interface: SQLite (embedded, the default) or PostgreSQL (when
+// several gateways share one store). Writes come from the recorder's thread only; reads (the
+// generation and report APIs) from a blocking pool, never from the event loops.
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "storage/usage_record.h"
+
+namespace switchyard {
+
+struct StoreError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ReportQuery {
+  int64_t start_ms = 0, end_ms = 0;  // [start, end)
+  std::string group_by;              // day | model | provider | user | tag | team
+  std::optional<std::string> team;   // only this team's records
+};
+
+struct ReportRow {
+  std::string key;
+  double total_cost = 0;
+  int64_t input_tokens = 0, output_tokens = 0, cached_input_tokens = 0, cache_creation_input_tokens = 0,
+          reasoning_tokens = 0, request_count = 0;
+};
+
+class RecordStore {
+ public:
+  virtual ~RecordStore() = default;
+  // Stores every record, in one transaction; a record already stored (same id) is skipped, so a
+  // replayed batch does no harm. Throws StoreError when the store cannot take them.
+  virtual void write(const std::vector<UsageRecord>& records) = 0;
+  virtual std::optional<UsageRecord> find(const std::string& id) = 0;
+  virtual std::vector<ReportRow> report(const ReportQuery& query) = 0;
+  // Records with created_ms in [start, end) in time order, at most `limit` (analytics).
+  virtual std::vector<UsageRecord> scan(int64_t start_ms, int64_t end_ms, std::size_t limit) = 0;
+  virtual std::string describe() const = 0;
+};
+
+// "sqlite:PATH" or "postgres://..." / "postgresql://..."; applies pending schema migrations.
+std::unique_ptr<RecordStore> open_store(const std::string& url);
+
+}  // namespace switchyard

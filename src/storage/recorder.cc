@@ -1,0 +1,134 @@
+#include "storage/recorder.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+
+namespace switchyard {
+
+Recorder::Recorder(std::unique_ptr<RecordStore> store, std::string journal_path, std::chrono::milliseconds flush_interval)
+    : store_(std::move(store)), journal_path_(std::move(journal_path)), flush_interval_(flush_interval) {
+  writer_ = std::thread([this] { run(); });
+}
+
+Recorder::~Recorder() { stop(); }
+
+void Recorder::submit(UsageRecord record) {
+  std::size_t depth;
+  {
+    std::lock_guard lock(mutex_);
+    pending_.push_back(std::move(record));
+    depth = pending_.size();
+  }
+  metrics_.set_queue_depth(depth);
+}
+
+void Recorder::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !writer_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void Recorder::run() {
+  std::vector<UsageRecord> batch;
+  for (;;) {
+    bool last;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, flush_interval_, [&] { return stopping_; });
+      batch.swap(pending_);
+      last = stopping_;
+    }
+    metrics_.set_queue_depth(0);
+    flush(batch);
+    batch.clear();
+    if (last) return;
+  }
+}
+
+void Recorder::flush(std::vector<UsageRecord>& batch) {
+  for (const auto& record : batch) metrics_.observe(record);
+  // Older records first: nothing new is stored while the journal still holds some.
+  if (!replay_journal()) {
+    append_to_journal(batch);
+    return;
+  }
+  if (batch.empty()) return;
+  try {
+    store_->write(batch);
+    metrics_.add_stored(batch.size());
+  } catch (const StoreError& e) {
+    if (!store_down_) spdlog::warn("record store {} failed: {}; records go to the journal {}", store_->describe(), e.what(), journal_path_);
+    store_down_ = true;
+    retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    append_to_journal(batch);
+  }
+}
+
+bool Recorder::replay_journal() {
+  // While the store is down it is tried again once a second, not at every flush.
+  if (store_down_ && std::chrono::steady_clock::now() < retry_at_) return false;
+  std::error_code ec;
+  if (!std::filesystem::exists(journal_path_, ec) || std::filesystem::file_size(journal_path_, ec) == 0) {
+    metrics_.set_journal_records(0);
+    return true;
+  }
+  std::vector<UsageRecord> records;
+  {
+    std::ifstream in(journal_path_);
+    std::string line;
+    while (std::getline(in, line)) {
+      boost::system::error_code parse_error;
+      auto value = boost::json::parse(line, parse_error);
+      if (parse_error) continue;  // a line cut short by a crash while it was written
+      try {
+        records.push_back(record_from_json(value));
+      } catch (const std::exception&) {
+        metrics_.add_unstorable(1);
+      }
+    }
+  }
+  metrics_.set_journal_records(static_cast<int64_t>(records.size()));
+  try {
+    for (std::size_t first = 0; first < records.size(); first += 5000)
+      store_->write(std::vector<UsageRecord>(records.begin() + static_cast<std::ptrdiff_t>(first),
+                                             records.begin() + static_cast<std::ptrdiff_t>(std::min(records.size(), first + 5000))));
+  } catch (const StoreError& e) {
+    if (!store_down_) spdlog::warn("record store {} failed: {}; records go to the journal {}", store_->describe(), e.what(), journal_path_);
+    store_down_ = true;
+    retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    return false;
+  }
+  std::filesystem::remove(journal_path_, ec);
+  metrics_.add_stored(records.size());
+  metrics_.set_journal_records(0);
+  if (store_down_ || !records.empty()) spdlog::info("record store {} is back: {} journaled records stored", store_->describe(), records.size());
+  store_down_ = false;
+  return true;
+}
+
+void Recorder::append_to_journal(const std::vector<UsageRecord>& batch) {
+  if (batch.empty()) return;
+  std::string lines;
+  for (const auto& record : batch) {
+    lines += boost::json::serialize(to_json(record));
+    lines += '\n';
+  }
+  std::ofstream out(journal_path_, std::ios::app | std::ios::binary);
+  out.write(lines.data(), static_cast<std::streamsize>(lines.size()));
+  out.flush();
+  if (!out) {
+    spdlog::error("cannot write the journal {}: {} records lost", journal_path_, batch.size());
+    metrics_.add_unstorable(batch.size());
+    return;
+  }
+  metrics_.add_journal_records(static_cast<int64_t>(batch.size()));
+}
+
+}  // namespace switchyard

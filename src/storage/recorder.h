@@ -1,0 +1,53 @@
+#pragma once
+// Takes each request's record off the request path and makes it durable: a writer thread stores
+// batches every flush interval; when the store is down or slow to fail, batches go to a local
+// append-only journal (one JSON record per line) and are replayed, oldest first, once it is back.
+// submit() only takes a lock to append to a vector.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/metrics.h"
+#include "storage/record_store.h"
+
+namespace switchyard {
+
+class Recorder {
+ public:
+  Recorder(std::unique_ptr<RecordStore> store, std::string journal_path,
+           std::chrono::milliseconds flush_interval = std::chrono::milliseconds(200));
+  ~Recorder();  // stop()s
+
+  void submit(UsageRecord record);
+  // Stores (or journals) everything submitted so far and stops the writer thread.
+  void stop();
+
+  RecordStore& store() { return *store_; }
+  Metrics& metrics() { return metrics_; }
+
+ private:
+  void run();
+  void flush(std::vector<UsageRecord>& batch);
+  bool replay_journal();
+  void append_to_journal(const std::vector<UsageRecord>& batch);
+
+  std::unique_ptr<RecordStore> store_;
+  std::string journal_path_;
+  std::chrono::milliseconds flush_interval_;
+  Metrics metrics_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<UsageRecord> pending_;
+  bool stopping_ = false;
+  bool store_down_ = false;  // logged once per outage
+  std::chrono::steady_clock::time_point retry_at_;
+  std::thread writer_;
+};
+
+}  // namespace switchyard

@@ -1,0 +1,46 @@
+#pragma once
+// One durable record per request: who asked for what, what served it, every attempt, the tokens
+// and the list-price cost. Written by the recorder off the request path.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+namespace switchyard {
+
+struct AttemptRecord {
+  std::string provider;
+  std::string model;     // the upstream's model name
+  std::string model_id;  // the configured model id it served
+  bool success = false;
+  int status = 0;        // upstream HTTP status, 0 when none came
+  std::string error;
+  int64_t start_ms = 0, end_ms = 0;  // Unix ms
+};
+
+struct UsageRecord {
+  std::string id;  // gen_<ULID>
+  int64_t created_ms = 0;
+  std::string team, key_id, user, use_case, endpoint;
+  std::vector<std::string> tags;
+  std::string model_requested, model, provider, upstream_model;  // model: the id that served
+  bool streamed = false;
+  std::string finish_reason;
+  int64_t input_tokens = 0, output_tokens = 0, cache_read_tokens = 0, cache_write_tokens = 0, reasoning_tokens = 0;
+  std::optional<double> cost;  // null: unpriced, never 0
+  bool byok = false;
+  std::optional<int64_t> ttft_ms;
+  int64_t latency_ms = 0;
+  int status = 0;  // the status the client got
+  std::string error;
+  std::vector<AttemptRecord> attempts;
+};
+
+boost::json::value to_json(const UsageRecord& record);
+UsageRecord record_from_json(const boost::json::value& json);  // throws on a malformed record
+boost::json::value attempts_to_json(const std::vector<AttemptRecord>& attempts);
+std::vector<AttemptRecord> attempts_from_json(const boost::json::value& json);
+
+}  // namespace switchyard

@@ -1,0 +1,68 @@
+#include "translate/answer_facts.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "fixtures.h"
+#include "translate/sse_events.h"
+
+using namespace switchyard;
+
+TEST(AnswerFacts, ReadsCachedAndReasoningTokensFromAnOpenAIStreamAndStampsTheUsageChunk) {
+  AnswerFacts facts;
+  std::vector<std::string> out;
+  for (const auto& event : parse_sse_events(fixture("openai/stream_with_usage.sse"))) {
+    if (event.data == "[DONE]") continue;
+    auto scan = scan_answer(AnswerFormat::openai, event.data);
+    ASSERT_TRUE(scan);
+    fold_event(AnswerFormat::openai, *scan, facts);
+    out.push_back(stamp_answer(event.data, *scan, "gen_1", scan->usage ? std::optional<double>(0.5) : std::nullopt, true));
+  }
+  ASSERT_TRUE(facts.usage);
+  EXPECT_EQ(facts.usage->input, 2006);
+  EXPECT_EQ(facts.usage->cache_read, 1920);
+  EXPECT_EQ(facts.usage->output, 300);
+  EXPECT_EQ(facts.usage->reasoning, 256);
+  EXPECT_EQ(facts.finish_reason, "stop");
+  // Every chunk: the generation id, no "usage":null; the usage chunk: its cost.
+  for (const auto& text : out) {
+    auto chunk = boost::json::parse(text).as_object();
+    EXPECT_EQ(chunk.at("id"), "gen_1") << text;
+    if (chunk.contains("usage")) EXPECT_EQ(chunk.at("usage").at("cost").as_double(), 0.5) << text;
+  }
+  EXPECT_EQ(out[1].find("\"usage\""), std::string::npos) << out[1];
+  EXPECT_NE(out[3].find("\"cost\":0.5}"), std::string::npos) << out[3];
+}
+
+TEST(AnswerFacts, ReadsAnAnthropicStreamStartToEnd) {
+  AnswerFacts facts;
+  for (const auto& event : parse_sse_events(fixture("anthropic/stream_tool_use.sse")))
+    if (auto scan = scan_answer(AnswerFormat::anthropic, event.data)) fold_event(AnswerFormat::anthropic, *scan, facts);
+  ASSERT_TRUE(facts.usage);
+  EXPECT_EQ(facts.usage->input, 472);
+  EXPECT_EQ(facts.usage->output, 89);
+  EXPECT_EQ(facts.finish_reason, "tool_calls");
+}
+
+TEST(AnswerFacts, CountsAnthropicCacheWritesAsInputAndKeepsOtherBytes) {
+  std::string body = fixture("anthropic/response_cached.json");
+  auto scan = scan_answer(AnswerFormat::anthropic, body);
+  ASSERT_TRUE(scan && scan->usage);
+  EXPECT_EQ(scan->usage->input, 21 + 188086);
+  EXPECT_EQ(scan->usage->cache_write, 188086);
+  EXPECT_EQ(scan->usage->output, 393);
+  EXPECT_EQ(scan->finish_reason, "stop");
+  scan->id_length = 0;
+  std::string stamped = stamp_answer(body, *scan, "gen_x", 1.25);
+  auto expected = body;
+  expected.insert(expected.find(R"(,"service_tier":"standard"})") + 26, R"(,"cost":1.25)");
+  EXPECT_EQ(stamped, expected);
+}
+
+TEST(AnswerFacts, ReadsAToolCallAnswer) {
+  auto scan = scan_answer(AnswerFormat::openai, fixture("openai/response_tool_call.json"));
+  ASSERT_TRUE(scan);
+  EXPECT_EQ(scan->finish_reason, "tool_calls");
+  EXPECT_TRUE(scan->usage);
+}
