@@ -91,7 +91,15 @@ std::string report_body(const std::vector<ReportRow>& rows, const std::string& g
 
 Error store_unavailable(const std::exception& e) {
   spdlog::warn("record store query failed: {}", e.what());
-  return make_error(ErrorKind::unavailable, std::string("the record store cannot answer: ") + e.what());
+  Error error = make_error(ErrorKind::unavailable, std::string("the record store cannot answer: ") + e.what());
+  error.code = "store_unavailable";
+  return error;
+}
+
+Error no_generation(const std::string& id) {
+  Error error = make_error(ErrorKind::not_found, "no generation with id '" + id + "'", "id");
+  error.code = "generation_not_found";
+  return error;
 }
 
 }  // namespace
@@ -104,8 +112,10 @@ Task<> generation_api(RequestContext& context, Exchange& exchange, Recorder& rec
   }
   std::optional<UsageRecord> found;
   std::optional<Error> failure;
+  std::function<std::optional<UsageRecord>()> lookup = [&recorder, key = *id] { return recorder.store().find(key); };
+  auto loop = co_await net::this_coro::executor;
   try {
-    found = co_await offload<std::optional<UsageRecord>>([&recorder, id = *id] { return recorder.store().find(id); });
+    found = co_await offload(loop, std::move(lookup));
   } catch (const std::exception& e) {
     failure = store_unavailable(e);
   }
@@ -116,7 +126,7 @@ Task<> generation_api(RequestContext& context, Exchange& exchange, Recorder& rec
   // Another team's record is as invisible as a missing one.
   if (!found || (!context.client.admin && found->team != context.client.team)) {
     co_await exchange.respond(
-        openai_error_response(context.id, make_error(ErrorKind::not_found, "no generation with id '" + *id + "'", "id")));
+        openai_error_response(context.id, no_generation(*id)));
     co_return;
   }
   co_await exchange.respond(json_response(context.id, 200, json::serialize(generation_json(*found))));
@@ -147,8 +157,10 @@ Task<> report_api(RequestContext& context, Exchange& exchange, Recorder& recorde
 
   std::vector<ReportRow> rows;
   std::optional<Error> failure;
+  std::function<std::vector<ReportRow>()> run_report = [&recorder, query] { return recorder.store().report(query); };
+  auto loop = co_await net::this_coro::executor;
   try {
-    rows = co_await offload<std::vector<ReportRow>>([&recorder, query] { return recorder.store().report(query); });
+    rows = co_await offload(loop, std::move(run_report));
   } catch (const std::exception& e) {
     failure = store_unavailable(e);
   }

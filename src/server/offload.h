@@ -1,6 +1,12 @@
 #pragma once
 // Runs blocking work (a database query) on a small thread pool and resumes the calling coroutine
 // on its own event loop with the result, so the loop never waits on it. Exceptions come back too.
+//
+//   auto loop = co_await net::this_coro::executor;
+//   T value = co_await offload(loop, std::move(work));
+//
+// Not a coroutine itself, and the work travels as an argument rather than a lambda capture: g++ 12
+// destroys lambdas made inside a coroutine's co_await expression twice.
 #include <exception>
 #include <functional>
 
@@ -12,24 +18,30 @@ namespace switchyard {
 net::thread_pool& blocking_pool();
 
 template <class T>
-Task<T> offload(std::function<T()> work) {
-  auto loop = co_await net::this_coro::executor;
-  co_return co_await net::async_initiate<const net::use_awaitable_t<Executor>&, void(std::exception_ptr, T)>(
-      [loop, work = std::move(work)](auto handler) mutable {
-        net::post(blocking_pool(), [loop, work = std::move(work), handler = std::move(handler)]() mutable {
-          std::exception_ptr failure;
-          T value{};
-          try {
-            value = work();
-          } catch (...) {
-            failure = std::current_exception();
-          }
-          net::post(loop, [handler = std::move(handler), failure, value = std::move(value)]() mutable {
-            std::move(handler)(failure, std::move(value));
-          });
-        });
-      },
-      net::use_awaitable_t<Executor>{});
+struct OffloadInitiation {
+  Executor loop;
+
+  template <class Handler>
+  void operator()(Handler handler, std::function<T()> work) const {
+    net::post(blocking_pool(), [loop = loop, work = std::move(work), handler = std::move(handler)]() mutable {
+      std::exception_ptr failure;
+      T value{};
+      try {
+        value = work();
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      net::post(loop, [handler = std::move(handler), failure, value = std::move(value)]() mutable {
+        std::move(handler)(failure, std::move(value));
+      });
+    });
+  }
+};
+
+template <class T>
+auto offload(Executor loop, std::function<T()> work) {
+  return net::async_initiate<const net::use_awaitable_t<Executor>&, void(std::exception_ptr, T)>(
+      OffloadInitiation<T>{loop}, net::use_awaitable_t<Executor>{}, std::move(work));
 }
 
 }  // namespace switchyard

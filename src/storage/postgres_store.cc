@@ -115,9 +115,10 @@ class PostgresStore final : public RecordStore {
     std::vector<std::optional<std::string>> params{std::to_string(query.start_ms), std::to_string(query.end_ms)};
     if (query.team) params.push_back(*query.team);
     std::vector<ReportRow> rows;
-    reader_.query(record_columns::report_sql(
-                      query, "to_char(to_timestamp(created_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-                      "requests, LATERAL jsonb_array_elements_text(requests.tags::jsonb) AS tag", "$"),
+    static const record_columns::Dialect postgres{"to_char(to_timestamp(created_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+                                                  "requests, LATERAL jsonb_array_elements_text(requests.tags::jsonb) AS t(tag)",
+                                                  "t.tag", "$"};
+    reader_.query(record_columns::report_sql(query, postgres),
                   params, [&](const auto& columns) { rows.push_back(record_columns::report_row_of(columns)); });
     return rows;
   }

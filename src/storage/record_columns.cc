@@ -73,8 +73,10 @@ UsageRecord record_of(const std::vector<std::optional<std::string>>& v) {
   r.user = text(4);
   r.use_case = text(5);
   r.endpoint = text(6);
-  if (v[7])
-    for (const auto& t : json::parse(*v[7]).as_array()) r.tags.emplace_back(t.as_string());
+  if (v[7]) {
+    json::value tags = json::parse(*v[7]);  // named: a temporary would die before the loop runs
+    for (const auto& t : tags.as_array()) r.tags.emplace_back(t.as_string());
+  }
   r.model_requested = text(8);
   r.model = text(9);
   r.provider = text(10);
@@ -96,16 +98,17 @@ UsageRecord record_of(const std::vector<std::optional<std::string>>& v) {
   return r;
 }
 
-std::string report_sql(const ReportQuery& q, const std::string& day_expr, const std::string& tag_from, const std::string& p) {
+std::string report_sql(const ReportQuery& q, const Dialect& dialect) {
   std::string key, from = "requests";
-  if (q.group_by == "day") key = day_expr;
+  const std::string& p = dialect.param;
+  if (q.group_by == "day") key = dialect.day;
   else if (q.group_by == "model") key = "model";
   else if (q.group_by == "provider") key = "provider";
   else if (q.group_by == "user") key = "user_name";
   else if (q.group_by == "team") key = "team";
   else if (q.group_by == "tag") {
-    key = "tag";
-    from = tag_from;
+    key = dialect.tag;
+    from = dialect.tag_from;
   } else {
     throw StoreError("group_by must be one of day, model, provider, user, tag, team");
   }

@@ -29,10 +29,16 @@ UsageRecord record_of(const std::vector<std::optional<std::string>>& values);
 // "id, created_ms, ..." for SELECT and INSERT.
 std::string name_list();
 
-// The SQL for a report; `day_expr` turns created_ms into YYYY-MM-DD, `tag_source` is the FROM
-// clause item giving one row per tag as column `tag`; parameters are 1: start, 2: end, 3: team.
-std::string report_sql(const ReportQuery& query, const std::string& day_expr, const std::string& tag_from,
-                       const std::string& param_prefix);
+// What differs between SQL dialects in a report.
+struct Dialect {
+  std::string day;       // created_ms as YYYY-MM-DD
+  std::string tag_from;  // FROM clause giving one row per (request, tag)
+  std::string tag;       // the tag in those rows
+  std::string param;     // parameter prefix: "?" or "$"
+};
+
+// The SQL for a report; parameters are 1: start, 2: end, 3: team (when scoped).
+std::string report_sql(const ReportQuery& query, const Dialect& dialect);
 
 ReportRow report_row_of(const std::vector<std::optional<std::string>>& values);
 

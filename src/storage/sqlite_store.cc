@@ -114,8 +114,9 @@ class SqliteStore final : public RecordStore {
     std::vector<ReportRow> rows;
     std::vector<std::optional<std::string>> params{std::to_string(query.start_ms), std::to_string(query.end_ms)};
     if (query.team) params.push_back(*query.team);
-    reader.query(record_columns::report_sql(query, "strftime('%Y-%m-%d', created_ms / 1000, 'unixepoch')",
-                                            "requests, (SELECT value AS tag FROM json_each(requests.tags))", "?"),
+    static const record_columns::Dialect sqlite{"strftime('%Y-%m-%d', created_ms / 1000, 'unixepoch')",
+                                                "requests, json_each(requests.tags) AS t", "t.value", "?"};
+    reader.query(record_columns::report_sql(query, sqlite),
                  params, [&](const auto& columns) { rows.push_back(record_columns::report_row_of(columns)); });
     return rows;
   }

@@ -61,9 +61,9 @@ export async function startSim(args = []) {
 }
 
 // A gateway with `yaml` as its config (SIM_URL in it is replaced by the simulator's address).
-export async function startGateway(yaml, sim) {
+// `dir` reuses an earlier gateway's directory (its records) instead of a new one.
+export async function startGateway(yaml, sim, dir = mkdtempSync(join(tmpdir(), 'switchyard-test-'))) {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-test-'));
   const path = join(dir, 'switchyard.yaml');
   // Each gateway keeps its records in its own directory unless the test names a store.
   const storage = /^storage:/m.test(yaml) ? '' : `storage: sqlite:${join(dir, 'records.db')}\n`;
