@@ -112,3 +112,24 @@ export async function sseData(response) {
 export async function postJson(url, body, headers = {}) {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 }
+
+// A throwaway PostgreSQL server on a free loopback port (Debian's postgresql 15; the server
+// refuses to run as root, so it runs as the postgres user). stop() and start() for outages.
+export async function startPostgres() {
+  const { execFileSync } = await import('node:child_process');
+  const bin = '/usr/lib/postgresql/15/bin';
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-pg-'));
+  const port = await freePort();
+  const asPostgres = (args) => {
+    const [cmd, ...rest] = args;
+    if (process.getuid() === 0) return execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...rest], { stdio: 'pipe' });
+    return execFileSync(cmd, rest, { stdio: 'pipe' });
+  };
+  if (process.getuid() === 0) execFileSync('chown', ['postgres', dir]);
+  asPostgres([`${bin}/initdb`, '-D', `${dir}/data`, '-A', 'trust', '-U', 'postgres']);
+  const start = () => asPostgres([`${bin}/pg_ctl`, '-D', `${dir}/data`, '-l', `${dir}/log`, '-w', 'start', '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`]);
+  const stop = () => asPostgres([`${bin}/pg_ctl`, '-D', `${dir}/data`, '-m', 'fast', '-w', 'stop']);
+  start();
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, start, stop, dir };
+}
