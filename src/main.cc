@@ -108,14 +108,17 @@ int serve(const std::string& config_path, const std::string& listen_override, co
 
   auto shared_config = std::make_shared<const sy::Config>(std::move(config));
   // Records: the store named by `storage`, with a journal beside it for when the store is down.
+  // `storage: none` turns records off (answers still carry usage.cost).
   std::unique_ptr<sy::Recorder> recorder;
   try {
-    recorder = std::make_unique<sy::Recorder>(sy::open_store(shared_config->storage), journal_path(*shared_config));
+    if (shared_config->storage != "none")
+      recorder = std::make_unique<sy::Recorder>(sy::open_store(shared_config->storage), journal_path(*shared_config));
   } catch (const sy::StoreError& e) {
     spdlog::error("storage: {}", e.what());
     return 2;
   }
-  spdlog::info("records go to {} ({} prices known)", recorder->store().describe(), shared_config->prices->size());
+  spdlog::info("records go to {} ({} prices known)", recorder ? recorder->store().describe() : "nowhere (storage: none)",
+               shared_config->prices->size());
   auto gateway = std::make_shared<sy::Gateway>(shared_config, recorder.get());
   sy::ServerOptions options{shared_config->listen, shared_config->threads, shared_config->max_body_bytes,
                             shared_config->timeouts.client};
@@ -155,7 +158,7 @@ int serve(const std::string& config_path, const std::string& listen_override, co
   server.shutdown(kDrainTime);
   if (simulator) simulator->shutdown(std::chrono::milliseconds(0));
   server.join();
-  recorder->stop();  // every answered request's record is stored (or journaled) before exit
+  if (recorder) recorder->stop();  // every answered request's record is stored (or journaled) before exit
   spdlog::info("stopped");
   return 0;
 }
