@@ -347,9 +347,9 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   if (root["threads"]) config.threads = r.integer<unsigned>(root["threads"], "threads", 1, 1024);
   if (root["storage"]) config.storage = r.string(root["storage"], "storage");
   if (root["admin_key"]) {
-    std::string secret = r.string(root["admin_key"], "admin_key");
-    if (secret.size() < 8) r.fail(root["admin_key"], "admin_key", "must be at least 8 characters");
-    config.admin_key_sha256 = sha256(secret);
+    std::string secret = r.string(root["admin_key"], "admin_key");  // empty (an unset variable): no admin key
+    if (!secret.empty() && secret.size() < 8) r.fail(root["admin_key"], "admin_key", "must be at least 8 characters");
+    if (!secret.empty()) config.admin_key_sha256 = sha256(secret);
   }
   if (root["prices"]) {
     std::string path = r.string(root["prices"], "prices");

@@ -86,19 +86,19 @@ void StreamMeter::process(std::string_view events, std::string& out) {
   }
 }
 
-UsageRecord make_record(const RequestContext& context, const Exchange& exchange) {
+UsageRecord make_record(RequestContext&& context, const Exchange& exchange) {
   UsageRecord r;
-  r.id = context.id;
+  r.id = std::move(context.id);
   r.created_ms = context.unix_ms(context.start);
-  r.team = context.client.team;
-  r.key_id = context.client.key_id;
-  r.user = context.user;
-  r.use_case = context.use_case;
-  r.endpoint = context.endpoint;
-  r.tags = context.tags;
-  r.model_requested = context.requested_model;
+  r.team = std::move(context.client.team);
+  r.key_id = std::move(context.client.key_id);
+  r.user = std::move(context.user);
+  r.use_case = std::move(context.use_case);
+  r.endpoint = std::move(context.endpoint);
+  r.tags = std::move(context.tags);
+  r.model_requested = std::move(context.requested_model);
   r.streamed = context.streamed;
-  r.finish_reason = context.facts.finish_reason;
+  r.finish_reason = std::move(context.facts.finish_reason);
   if (const auto& u = context.facts.usage) {
     r.input_tokens = u->input;
     r.output_tokens = u->output;
@@ -112,7 +112,7 @@ UsageRecord make_record(const RequestContext& context, const Exchange& exchange)
   if (auto first = exchange.first_data_at()) r.ttft_ms = ms_between(context.start, *first);
   r.latency_ms = ms_between(context.start, now);
   r.status = static_cast<int>(exchange.status());
-  for (const auto& attempt : context.attempts) {
+  for (auto& attempt : context.attempts) {
     AttemptRecord a;
     a.provider = attempt.provider;
     a.model = attempt.upstream_model;

@@ -40,7 +40,7 @@ class StreamMeter {
   bool client_wants_usage_;
 };
 
-// The record of a finished request.
-UsageRecord make_record(const RequestContext& context, const Exchange& exchange);
+// The record of a finished request; takes what it can from `context` instead of copying.
+UsageRecord make_record(RequestContext&& context, const Exchange& exchange);
 
 }  // namespace switchyard

@@ -117,7 +117,7 @@ Task<> Gateway::handle(Exchange& exchange) {
     co_await proxy_anthropic(context, exchange);
   else
     co_await count_anthropic_tokens(context, exchange);
-  if (context.metered && recorder_) recorder_->submit(make_record(context, exchange));
+  if (context.metered && recorder_) recorder_->submit(make_record(std::move(context), exchange));  // the request is done with it
 }
 
 }  // namespace switchyard

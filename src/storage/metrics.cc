@@ -37,63 +37,85 @@ void Metrics::Histogram::add(double ms) {
   ++count;
 }
 
+std::string Metrics::key(std::string_view provider, std::string_view model) {
+  std::string k;
+  k.reserve(provider.size() + 1 + model.size());
+  k.append(provider).push_back('\0');
+  k.append(model);
+  return k;
+}
+
 void Metrics::observe(const UsageRecord& r) {
   std::lock_guard lock(mutex_);
-  std::string status = std::to_string(r.status);
-  requests_[labels({{"provider", r.provider}, {"model", r.model}, {"status", status}})] += 1;
-  for (const auto& a : r.attempts)
-    attempts_[labels({{"provider", a.provider}, {"model", a.model_id}, {"outcome", a.success ? "success" : "failure"}})] += 1;
-  auto served = labels({{"provider", r.provider}, {"model", r.model}});
-  tokens_[labels({{"provider", r.provider}, {"model", r.model}, {"kind", "input"}})] += static_cast<double>(r.input_tokens);
-  tokens_[labels({{"provider", r.provider}, {"model", r.model}, {"kind", "output"}})] += static_cast<double>(r.output_tokens);
-  tokens_[labels({{"provider", r.provider}, {"model", r.model}, {"kind", "cache_read"}})] += static_cast<double>(r.cache_read_tokens);
-  tokens_[labels({{"provider", r.provider}, {"model", r.model}, {"kind", "cache_write"}})] += static_cast<double>(r.cache_write_tokens);
-  tokens_[labels({{"provider", r.provider}, {"model", r.model}, {"kind", "reasoning"}})] += static_cast<double>(r.reasoning_tokens);
-  if (r.cost) cost_[served] += *r.cost;
-  latency_[served].add(static_cast<double>(r.latency_ms));
-  if (r.ttft_ms) ttft_[served].add(static_cast<double>(*r.ttft_ms));
+  Served& s = served_[key(r.provider, r.model)];
+  ++s.requests[r.status];
+  s.tokens[0] += static_cast<double>(r.input_tokens);
+  s.tokens[1] += static_cast<double>(r.output_tokens);
+  s.tokens[2] += static_cast<double>(r.cache_read_tokens);
+  s.tokens[3] += static_cast<double>(r.cache_write_tokens);
+  s.tokens[4] += static_cast<double>(r.reasoning_tokens);
+  if (r.cost) s.cost += *r.cost;
+  s.latency.add(static_cast<double>(r.latency_ms));
+  if (r.ttft_ms) s.ttft.add(static_cast<double>(*r.ttft_ms));
   // The gateway's own share: the request's time less the time spent in upstream attempts.
   if (!r.streamed && !r.attempts.empty()) {
     int64_t upstream = 0;
     for (const auto& a : r.attempts) upstream += a.end_ms - a.start_ms;
-    overhead_[served].add(static_cast<double>(std::max<int64_t>(0, r.latency_ms - upstream)));
+    s.overhead.add(static_cast<double>(std::max<int64_t>(0, r.latency_ms - upstream)));
   }
+  for (const auto& a : r.attempts) ++attempts_[key(a.provider, a.model_id)][a.success ? 1 : 0];
 }
 
 std::string Metrics::render() const {
   std::string out;
-  auto family = [&](const char* name, const char* type, const char* help, const std::map<std::string, double>& values) {
+  auto head = [&](const char* name, const char* type, const char* help) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
-    for (const auto& [label, value] : values) out += fmt::format("{}{{{}}} {}\n", name, label, value);
   };
-  auto histograms = [&](const char* name, const char* help, const std::map<std::string, Histogram>& values) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
-    for (const auto& [label, h] : values) {
-      for (std::size_t i = 0; i < kBoundsMs.size(); ++i)
-        out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", name, label, kBoundsMs[i] / 1000, h.buckets[i]);
-      out += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n{}_sum{{{}}} {}\n{}_count{{{}}} {}\n", name, label, h.count, name,
-                         label, h.sum / 1000, name, label, h.count);
-    }
+  auto served_labels = [](const std::string& k) {
+    auto zero = k.find('\0');
+    return labels({{"provider", std::string_view(k).substr(0, zero)}, {"model", std::string_view(k).substr(zero + 1)}});
+  };
+  auto histogram = [&](const char* name, const std::string& label, const Histogram& h) {
+    if (h.count == 0) return;
+    for (std::size_t i = 0; i < kBoundsMs.size(); ++i)
+      out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", name, label, kBoundsMs[i] / 1000, h.buckets[i]);
+    out += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n{}_sum{{{}}} {}\n{}_count{{{}}} {}\n", name, label, h.count, name,
+                       label, h.sum / 1000, name, label, h.count);
   };
   {
     std::lock_guard lock(mutex_);
-    family("switchyard_requests_total", "counter", "Requests answered, by the provider and model that served and the status sent.", requests_);
-    family("switchyard_attempts_total", "counter", "Upstream attempts, by provider, model id and outcome.", attempts_);
-    family("switchyard_tokens_total", "counter", "Tokens by provider, model and kind.", tokens_);
-    family("switchyard_cost_usd_total", "counter", "Cost at list price in USD (priced models only).", cost_);
-    histograms("switchyard_request_duration_seconds", "Time from request to the end of the answer.", latency_);
-    histograms("switchyard_time_to_first_token_seconds", "Time from request to the first byte of the answer body.", ttft_);
-    histograms("switchyard_gateway_overhead_seconds", "Non-streaming requests: time not spent waiting on upstreams.", overhead_);
+    head("switchyard_requests_total", "counter", "Requests answered, by the provider and model that served and the status sent.");
+    for (const auto& [k, s] : served_)
+      for (const auto& [status, n] : s.requests)
+        out += fmt::format("switchyard_requests_total{{{},status=\"{}\"}} {}\n", served_labels(k), status, n);
+    head("switchyard_attempts_total", "counter", "Upstream attempts, by provider, model id and outcome.");
+    for (const auto& [k, n] : attempts_)
+      for (int outcome : {1, 0})
+        if (n[outcome])
+          out += fmt::format("switchyard_attempts_total{{{},outcome=\"{}\"}} {}\n", served_labels(k),
+                             outcome ? "success" : "failure", n[outcome]);
+    head("switchyard_tokens_total", "counter", "Tokens by provider, model and kind.");
+    static constexpr const char* kKinds[] = {"input", "output", "cache_read", "cache_write", "reasoning"};
+    for (const auto& [k, s] : served_)
+      for (int i = 0; i < 5; ++i)
+        out += fmt::format("switchyard_tokens_total{{{},kind=\"{}\"}} {}\n", served_labels(k), kKinds[i], s.tokens[i]);
+    head("switchyard_cost_usd_total", "counter", "Cost at list price in USD (priced models only).");
+    for (const auto& [k, s] : served_) out += fmt::format("switchyard_cost_usd_total{{{}}} {}\n", served_labels(k), s.cost);
+    head("switchyard_request_duration_seconds", "histogram", "Time from request to the end of the answer.");
+    for (const auto& [k, s] : served_) histogram("switchyard_request_duration_seconds", served_labels(k), s.latency);
+    head("switchyard_time_to_first_token_seconds", "histogram", "Time from request to the first byte of the answer body.");
+    for (const auto& [k, s] : served_) histogram("switchyard_time_to_first_token_seconds", served_labels(k), s.ttft);
+    head("switchyard_gateway_overhead_seconds", "histogram", "Non-streaming requests: time not spent waiting on upstreams.");
+    for (const auto& [k, s] : served_) histogram("switchyard_gateway_overhead_seconds", served_labels(k), s.overhead);
   }
-  out += fmt::format("# HELP switchyard_record_queue_depth Records waiting for the writer.\n# TYPE switchyard_record_queue_depth gauge\n"
-                     "switchyard_record_queue_depth {}\n", queue_depth_.load());
-  out += fmt::format("# HELP switchyard_journal_records Records in the local journal, waiting for the store.\n"
-                     "# TYPE switchyard_journal_records gauge\nswitchyard_journal_records {}\n", journal_records_.load());
-  out += fmt::format("# HELP switchyard_records_stored_total Records written to the store.\n"
-                     "# TYPE switchyard_records_stored_total counter\nswitchyard_records_stored_total {}\n", stored_.load());
-  out += fmt::format("# HELP switchyard_records_unstorable_total Records that could be neither stored nor journaled.\n"
-                     "# TYPE switchyard_records_unstorable_total counter\nswitchyard_records_unstorable_total {}\n",
-                     unstorable_.load());
+  auto gauge = [&](const char* name, const char* type, const char* help, auto value) {
+    head(name, type, help);
+    out += fmt::format("{} {}\n", name, value);
+  };
+  gauge("switchyard_record_queue_depth", "gauge", "Records waiting for the writer.", queue_depth_.load());
+  gauge("switchyard_journal_records", "gauge", "Records in the local journal, waiting for the store.", journal_records_.load());
+  gauge("switchyard_records_stored_total", "counter", "Records written to the store.", stored_.load());
+  gauge("switchyard_records_unstorable_total", "counter", "Records that could be neither stored nor journaled.", unstorable_.load());
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Prometheus metrics, kept by the recorder's thread from the records it stores (so the request
 // path pays nothing for them) and rendered on GET /metrics.
+#include <array>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -32,9 +33,18 @@ class Metrics {
   };
   static const std::vector<double> kBoundsMs;
 
+  // Everything about one (provider, model) that served: one map lookup per record.
+  struct Served {
+    std::map<int, uint64_t> requests;  // by status sent
+    double tokens[5] = {};             // input, output, cache_read, cache_write, reasoning
+    double cost = 0;
+    Histogram latency, ttft, overhead;
+  };
+  static std::string key(std::string_view provider, std::string_view model);
+
   mutable std::mutex mutex_;
-  std::map<std::string, double> requests_, attempts_, tokens_, cost_;  // label text -> value
-  std::map<std::string, Histogram> latency_, ttft_, overhead_;        // by provider/model
+  std::map<std::string, Served> served_;                     // key(provider, model id)
+  std::map<std::string, std::array<uint64_t, 2>> attempts_;  // key(provider, model id) -> failures, successes
   std::atomic<std::size_t> queue_depth_{0};
   std::atomic<int64_t> journal_records_{0};
   std::atomic<std::size_t> stored_{0}, unstorable_{0};

@@ -59,7 +59,7 @@ class Db {
     int i = 1;
     for (auto it = begin; it != end; ++it, ++i) {
       if (*it)
-        sqlite3_bind_text(statement, i, (*it)->data(), static_cast<int>((*it)->size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(statement, i, (*it)->data(), static_cast<int>((*it)->size()), SQLITE_STATIC);  // outlive the step
       else
         sqlite3_bind_null(statement, i);
     }
