@@ -2,19 +2,13 @@
 
 #include <algorithm>
 
-namespace switchyard {
+#include "core/joined_key.h"
 
-std::string LatencyTracker::key(std::string_view provider, std::string_view model) {
-  std::string k;
-  k.reserve(provider.size() + 1 + model.size());
-  k.append(provider).push_back('\0');
-  k.append(model);
-  return k;
-}
+namespace switchyard {
 
 void LatencyTracker::add(std::string_view provider, std::string_view model, std::optional<double> sample_us) {
   std::lock_guard lock(mutex_);
-  auto [it, fresh] = averages_.try_emplace(key(provider, model), 0.0);
+  auto [it, fresh] = averages_.try_emplace(joined_key(provider, model), 0.0);
   // A failure: twice the current average, at least one second.
   double sample = sample_us.value_or(std::max(2 * it->second, 1e6));
   it->second = fresh ? sample : kWeight * sample + (1 - kWeight) * it->second;
@@ -28,7 +22,7 @@ void LatencyTracker::record_failure(std::string_view provider, std::string_view 
 
 std::optional<double> LatencyTracker::average(std::string_view provider, std::string_view model) const {
   std::lock_guard lock(mutex_);
-  auto it = averages_.find(key(provider, model));
+  auto it = averages_.find(joined_key(provider, model));
   if (it == averages_.end()) return std::nullopt;
   return it->second;
 }

@@ -24,7 +24,6 @@ class LatencyTracker {
 
  private:
   void add(std::string_view provider, std::string_view model, std::optional<double> sample_us);
-  static std::string key(std::string_view provider, std::string_view model);
 
   mutable std::mutex mutex_;
   std::unordered_map<std::string, double> averages_;

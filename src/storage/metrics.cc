@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/joined_key.h"
+
 namespace switchyard {
 namespace {
 
@@ -37,17 +39,9 @@ void Metrics::Histogram::add(double ms) {
   ++count;
 }
 
-std::string Metrics::key(std::string_view provider, std::string_view model) {
-  std::string k;
-  k.reserve(provider.size() + 1 + model.size());
-  k.append(provider).push_back('\0');
-  k.append(model);
-  return k;
-}
-
 void Metrics::observe(const UsageRecord& r) {
   std::lock_guard lock(mutex_);
-  Served& s = served_[key(r.provider, r.model)];
+  Served& s = served_[joined_key(r.provider, r.model)];
   ++s.requests[r.status];
   s.tokens[0] += static_cast<double>(r.input_tokens);
   s.tokens[1] += static_cast<double>(r.output_tokens);
@@ -63,7 +57,7 @@ void Metrics::observe(const UsageRecord& r) {
     for (const auto& a : r.attempts) upstream += a.end_ms - a.start_ms;
     s.overhead.add(static_cast<double>(std::max<int64_t>(0, r.latency_ms - upstream)));
   }
-  for (const auto& a : r.attempts) ++attempts_[key(a.provider, a.model_id)][a.success ? 1 : 0];
+  for (const auto& a : r.attempts) ++attempts_[joined_key(a.provider, a.model_id)][a.success ? 1 : 0];
 }
 
 std::string Metrics::render() const {

@@ -40,11 +40,10 @@ class Metrics {
     double cost = 0;
     Histogram latency, ttft, overhead;
   };
-  static std::string key(std::string_view provider, std::string_view model);
 
   mutable std::mutex mutex_;
-  std::map<std::string, Served> served_;                     // key(provider, model id)
-  std::map<std::string, std::array<uint64_t, 2>> attempts_;  // key(provider, model id) -> failures, successes
+  std::map<std::string, Served> served_;                     // joined_key(provider, model id)
+  std::map<std::string, std::array<uint64_t, 2>> attempts_;  // joined_key(provider, model id) -> failures, successes
   std::atomic<std::size_t> queue_depth_{0};
   std::atomic<int64_t> journal_records_{0};
   std::atomic<std::size_t> stored_{0}, unstorable_{0};

@@ -67,6 +67,23 @@ class Connection {
   PGconn* conn_ = nullptr;
 };
 
+// Runs `body` between BEGIN and COMMIT; rolls back (as far as the connection allows) and rethrows
+// when it fails.
+template <class Body>
+void in_transaction(Connection& connection, Body&& body) {
+  connection.run("BEGIN");
+  try {
+    body();
+    connection.run("COMMIT");
+  } catch (const StoreError&) {
+    try {
+      connection.run("ROLLBACK");
+    } catch (const StoreError&) {
+    }
+    throw;
+  }
+}
+
 class PostgresStore final : public RecordStore {
  public:
   explicit PostgresStore(std::string url) : url_(std::move(url)), writer_(url_), reader_(url_) {}
@@ -75,8 +92,7 @@ class PostgresStore final : public RecordStore {
     if (!migrated_) migrate();
     // Multi-row inserts of up to 500 records (26 parameters each; the limit is 65535).
     constexpr std::size_t kRows = 500;
-    writer_.run("BEGIN");
-    try {
+    in_transaction(writer_, [&] {
       for (std::size_t first = 0; first < records.size(); first += kRows) {
         std::size_t n = std::min(kRows, records.size() - first);
         std::string sql = fmt::format("INSERT INTO requests ({}) VALUES ", record_columns::name_list());
@@ -92,14 +108,7 @@ class PostgresStore final : public RecordStore {
         sql += " ON CONFLICT (id) DO NOTHING";
         writer_.run(sql, params);
       }
-      writer_.run("COMMIT");
-    } catch (const StoreError&) {
-      try {
-        writer_.run("ROLLBACK");
-      } catch (const StoreError&) {
-      }
-      throw;
-    }
+    });
   }
 
   std::optional<UsageRecord> find(const std::string& id) override {
@@ -139,8 +148,7 @@ class PostgresStore final : public RecordStore {
   void migrate() {
     writer_.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
     // One gateway at a time migrates: the others wait on the lock, then find nothing to do.
-    writer_.run("BEGIN");
-    try {
+    in_transaction(writer_, [&] {
       writer_.run("SELECT pg_advisory_xact_lock(7261001)");
       int64_t applied = 0;
       writer_.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {},
@@ -150,14 +158,7 @@ class PostgresStore final : public RecordStore {
         writer_.run(steps[version - 1]);
         writer_.run(fmt::format("INSERT INTO schema_migrations (version) VALUES ({})", version));
       }
-      writer_.run("COMMIT");
-    } catch (const StoreError&) {
-      try {
-        writer_.run("ROLLBACK");
-      } catch (const StoreError&) {
-      }
-      throw;
-    }
+    });
     migrated_ = true;
   }
 

@@ -1,5 +1,7 @@
 #include "fixtures.h"
 
+#include "core/config.h"
+
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -10,4 +12,13 @@ std::string fixture(const std::string& relative_path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::string config_error_of(const std::string& yaml, const std::string& source) {
+  try {
+    switchyard::parse_config(yaml, source);
+  } catch (const switchyard::ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
 }

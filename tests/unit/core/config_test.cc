@@ -5,19 +5,13 @@
 #include <cstdlib>
 
 #include "core/digest.h"
+#include "fixtures.h"
 
 using namespace switchyard;
 
 namespace {
 
-std::string error_of(const std::string& yaml) {
-  try {
-    parse_config(yaml, "test.yaml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+std::string error_of(const std::string& yaml) { return config_error_of(yaml, "test.yaml"); }
 
 constexpr const char* kFull = R"(
 listen: 0.0.0.0:9000

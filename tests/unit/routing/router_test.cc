@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "fixtures.h"
+
 using namespace switchyard;
 
 namespace {
@@ -101,14 +103,7 @@ TEST(Router, AliasesNameAModelAndCanariesSplitByPercent) {
 }
 
 TEST(Router, BadFallbacksAndAliasesAreConfigErrors) {
-  auto error_of = [](const char* yaml) {
-    try {
-      parse_config(yaml, "t.yaml");
-    } catch (const ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string("(no error)");
-  };
+  auto error_of = [](const char* yaml) { return config_error_of(yaml); };
   EXPECT_EQ(error_of("providers: {p: {type: openai}}\nmodels:\n  m: {routes: [{provider: p, model: x}], fallbacks: [nowhere]}\n"),
             "t.yaml:3: key 'models.m.fallbacks[0]': 'nowhere' is not another configured model or provider/model id");
   EXPECT_EQ(error_of("providers: {p: {type: openai}}\naliases: {a: {p/x: 60, p/y: 30}}\n"),

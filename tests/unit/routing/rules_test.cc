@@ -61,14 +61,7 @@ TEST(Rules, FirstMatchWinsAndEveryConditionMustHold) {
 }
 
 TEST(Rules, BadRulesAreConfigErrors) {
-  auto error_of = [](const char* yaml) {
-    try {
-      parse_config(yaml, "t.yaml");
-    } catch (const ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string("(no error)");
-  };
+  auto error_of = [](const char* yaml) { return config_error_of(yaml); };
   EXPECT_EQ(error_of("providers: {p: {type: openai}}\nrules:\n  - {if: {has_images: yes please}, then: p/x}\n"),
             "t.yaml:3: key 'rules[0].if.has_images': must be true or false");
   EXPECT_EQ(error_of("providers: {p: {type: openai}}\nrules:\n  - {if: {has_tools: true}, then: q/x}\n"),
