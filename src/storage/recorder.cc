@@ -38,10 +38,8 @@ void Recorder::stop() {
 }
 
 void Recorder::run() {
-  // Background work: on a core it shares with an event loop it must not preempt requests. At
-  // nice 10 it still gets about a tenth of a busy core (CFS weights 110 : 1024).
-  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
   std::vector<UsageRecord> batch;
+  int nice = -1;
   for (;;) {
     bool last;
     {
@@ -50,6 +48,12 @@ void Recorder::run() {
       batch.swap(pending_);
       last = stopping_;
     }
+    // Background work: on a core it shares with an event loop it should not preempt requests, so
+    // it runs at nice 10 (about a tenth of a busy core: CFS weights 110 : 1024). When that is too
+    // little to keep up (a backlog of more than a second at full speed builds), it takes its fair
+    // share until it has caught up: records stay current and memory stays bounded.
+    int wanted = batch.size() > kBacklogRecords ? 0 : 10;
+    if (wanted != nice) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice = wanted);
     metrics_.set_queue_depth(0);
     flush(batch);
     batch.clear();

@@ -19,6 +19,9 @@ namespace switchyard {
 
 class Recorder {
  public:
+  // More records than this waiting at a flush means the writer is falling behind.
+  static constexpr std::size_t kBacklogRecords = 20000;
+
   Recorder(std::unique_ptr<RecordStore> store, std::string journal_path,
            std::chrono::milliseconds flush_interval = std::chrono::milliseconds(200));
   ~Recorder();  // stop()s
