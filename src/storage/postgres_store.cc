@@ -88,7 +88,7 @@ class PostgresStore final : public RecordStore {
  public:
   explicit PostgresStore(std::string url) : url_(std::move(url)), writer_(url_), reader_(url_) {}
 
-  void write(const std::vector<UsageRecord>& records) override {
+  void write(std::span<const UsageRecord> records) override {
     if (!migrated_) migrate();
     // Multi-row inserts of up to 500 records (26 parameters each; the limit is 65535).
     constexpr std::size_t kRows = 500;

@@ -4,6 +4,7 @@
 // generation and report APIs) from a blocking pool, never from the event loops.
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -34,7 +35,7 @@ class RecordStore {
   virtual ~RecordStore() = default;
   // Stores every record, in one transaction; a record already stored (same id) is skipped, so a
   // replayed batch does no harm. Throws StoreError when the store cannot take them.
-  virtual void write(const std::vector<UsageRecord>& records) = 0;
+  virtual void write(std::span<const UsageRecord> records) = 0;
   virtual std::optional<UsageRecord> find(const std::string& id) = 0;
   virtual std::vector<ReportRow> report(const ReportQuery& query) = 0;
   // Records with created_ms in [start, end) in time order, at most `limit` (analytics).

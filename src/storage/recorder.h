@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +22,7 @@ class Recorder {
  public:
   // More records than this waiting at a flush means the writer is falling behind.
   static constexpr std::size_t kBacklogRecords = 20000;
+  static constexpr std::size_t kChunkRecords = 100;  // per store transaction
 
   Recorder(std::unique_ptr<RecordStore> store, std::string journal_path,
            std::chrono::milliseconds flush_interval = std::chrono::milliseconds(200));
@@ -37,7 +39,7 @@ class Recorder {
   void run();
   void flush(std::vector<UsageRecord>& batch);
   bool replay_journal();
-  void append_to_journal(const std::vector<UsageRecord>& batch);
+  void append_to_journal(std::span<const UsageRecord> batch);
 
   std::unique_ptr<RecordStore> store_;
   std::string journal_path_;

@@ -85,7 +85,7 @@ class SqliteStore final : public RecordStore {
   }
   ~SqliteStore() override { sqlite3_finalize(insert_); }
 
-  void write(const std::vector<UsageRecord>& records) override {
+  void write(std::span<const UsageRecord> records) override {
     writer_.exec("BEGIN IMMEDIATE");
     try {
       for (const auto& record : records) {
