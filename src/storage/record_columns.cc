@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "core/json_text.h"
+
 namespace switchyard::record_columns {
 namespace json = boost::json;
 namespace {
@@ -32,35 +34,49 @@ std::string name_list() {
   return out;
 }
 
+std::string tags_json(const UsageRecord& r) {
+  std::string out = "[";
+  for (const auto& tag : r.tags) {
+    if (out.size() > 1) out += ',';
+    append_json_string(out, tag);
+  }
+  return out + "]";
+}
+
+std::string attempts_json(const UsageRecord& r) {
+  std::string out = "[";
+  for (const auto& a : r.attempts) {
+    if (out.size() > 1) out += ',';
+    out += R"({"provider":)";
+    append_json_string(out, a.provider);
+    out += R"(,"model":)";
+    append_json_string(out, a.model);
+    out += R"(,"model_id":)";
+    append_json_string(out, a.model_id);
+    fmt::format_to(std::back_inserter(out), R"(,"success":{},"status":{},"error":)", a.success, a.status);
+    if (a.error.empty())
+      out += "null";
+    else
+      append_json_string(out, a.error);
+    fmt::format_to(std::back_inserter(out), R"(,"start_time":{},"end_time":{}}})", a.start_ms, a.end_ms);
+  }
+  return out + "]";
+}
+
 Values values_of(const UsageRecord& r) {
-  json::array tags;
-  for (const auto& t : r.tags) tags.emplace_back(t);
-  return {r.id,
-          std::to_string(r.created_ms),
-          r.team,
-          r.key_id,
-          r.user,
-          r.use_case,
-          r.endpoint,
-          json::serialize(tags),
-          r.model_requested,
-          r.model,
-          r.provider,
-          r.upstream_model,
-          std::string(r.streamed ? "1" : "0"),
-          r.finish_reason,
-          std::to_string(r.input_tokens),
-          std::to_string(r.output_tokens),
-          std::to_string(r.cache_read_tokens),
-          std::to_string(r.cache_write_tokens),
-          std::to_string(r.reasoning_tokens),
-          r.cost ? std::optional<std::string>(number(*r.cost)) : std::nullopt,
-          std::string(r.byok ? "1" : "0"),
-          r.ttft_ms ? std::optional<std::string>(std::to_string(*r.ttft_ms)) : std::nullopt,
-          std::to_string(r.latency_ms),
-          std::to_string(r.status),
-          r.error,
-          json::serialize(attempts_to_json(r.attempts))};
+  struct Texts {
+    Values values;
+    std::size_t at = 0;
+    void text(std::string_view v) { values[at++] = std::string(v); }
+    void integer(int64_t v) { values[at++] = std::to_string(v); }
+    void real(std::optional<double> v) { values[at++] = v ? std::optional<std::string>(number(*v)) : std::nullopt; }
+    void optional_integer(std::optional<int64_t> v) {
+      values[at++] = v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
+    }
+  } sink;
+  std::string tags = tags_json(r), attempts = attempts_json(r);
+  visit_columns(r, tags, attempts, sink);
+  return std::move(sink.values);
 }
 
 UsageRecord record_of(const std::vector<std::optional<std::string>>& v) {

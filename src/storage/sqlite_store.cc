@@ -88,10 +88,20 @@ class SqliteStore final : public RecordStore {
   void write(std::span<const UsageRecord> records) override {
     writer_.exec("BEGIN IMMEDIATE");
     try {
+      // Typed values bound in place (no string per column): the insert is most of a record's cost.
+      struct Binder {
+        sqlite3_stmt* statement;
+        int at = 1;
+        void text(std::string_view v) { sqlite3_bind_text(statement, at++, v.data(), static_cast<int>(v.size()), SQLITE_STATIC); }
+        void integer(int64_t v) { sqlite3_bind_int64(statement, at++, v); }
+        void real(std::optional<double> v) { v ? sqlite3_bind_double(statement, at++, *v) : sqlite3_bind_null(statement, at++); }
+        void optional_integer(std::optional<int64_t> v) { v ? integer(*v) : void(sqlite3_bind_null(statement, at++)); }
+      };
       for (const auto& record : records) {
-        auto values = record_columns::values_of(record);
+        std::string tags = record_columns::tags_json(record), attempts = record_columns::attempts_json(record);
         sqlite3_reset(insert_);
-        writer_.bind(insert_, values.begin(), values.end());
+        Binder binder{insert_};
+        record_columns::visit_columns(record, tags, attempts, binder);
         if (sqlite3_step(insert_) != SQLITE_DONE) throw StoreError(fmt::format("SQLite: {}", sqlite3_errmsg(writer_.get())));
       }
       writer_.exec("COMMIT");

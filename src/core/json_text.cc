@@ -1,0 +1,26 @@
+#include "core/json_text.h"
+
+#include <fmt/format.h>
+
+namespace switchyard {
+
+void append_json_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  std::size_t plain = 0;  // start of the run of characters that need no escape
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.substr(plain, i - plain));
+    plain = i + 1;
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else {
+      fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+    }
+  }
+  out.append(text.substr(plain));
+  out.push_back('"');
+}
+
+}  // namespace switchyard
