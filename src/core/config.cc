@@ -333,7 +333,7 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source_name + ": the file is empty");
   r.only_keys(root, "",
               {"listen", "threads", "auth", "storage", "timeouts", "retries", "circuit_breaker", "limits", "providers",
-               "models", "aliases", "rules", "simulator", "prices", "admin_key"});
+               "models", "aliases", "rules", "simulator", "prices", "admin_key", "teams"});
 
   Config config;
   config.source_path = source_name;
@@ -350,6 +350,14 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     std::string secret = r.string(root["admin_key"], "admin_key");  // empty (an unset variable): no admin key
     if (!secret.empty() && secret.size() < 8) r.fail(root["admin_key"], "admin_key", "must be at least 8 characters");
     if (!secret.empty()) config.admin_key_sha256 = sha256(secret);
+  }
+  if (const YAML::Node& teams = root["teams"]) {
+    if (!teams.IsMap()) r.fail(teams, "teams", "must be a mapping of team -> {segment}");
+    for (const auto& item : teams) {
+      const std::string key = "teams." + item.first.as<std::string>();
+      r.only_keys(item.second, key, {"segment"});
+      if (item.second["segment"]) config.team_segments[item.first.as<std::string>()] = r.string(item.second["segment"], key + ".segment");
+    }
   }
   if (root["prices"]) {
     std::string path = r.string(root["prices"], "prices");

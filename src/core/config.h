@@ -134,6 +134,7 @@ struct Config {
   std::vector<RoutingRule> rules;
   std::shared_ptr<const PriceTable> prices;  // data/prices.yaml (built in) or the file `prices:` names
   std::string admin_key_sha256;              // `admin_key`: sees every team's records
+  std::map<std::string, std::string> team_segments;  // `teams: {acme: {segment: b2b}}` (analytics)
   std::optional<HostPort> simulator_listen;  // run the provider simulator in-process here
 };
 

@@ -74,7 +74,7 @@ Task<> Gateway::handle(Exchange& exchange) {
     co_await exchange.respond(std::move(response));
     co_return;
   }
-  const bool reads = path == "/v1/models" || path == "/v1/generation" || path == "/v1/report";
+  const bool reads = path == "/v1/models" || path == "/v1/generation" || path == "/v1/report" || path == "/v1/insights";
   const bool known = reads || path == "/v1/chat/completions" || path == "/v1/embeddings" || path == "/v1/messages" ||
                      path == "/v1/messages/count_tokens";
   if (!known) {
@@ -99,7 +99,7 @@ Task<> Gateway::handle(Exchange& exchange) {
   context.client = std::get<ClientIdentity>(std::move(identity));
 
   context.endpoint = path;
-  if ((path == "/v1/generation" || path == "/v1/report") && !recorder_) {
+  if ((path == "/v1/generation" || path == "/v1/report" || path == "/v1/insights") && !recorder_) {
     co_await exchange.respond(client.error_response(context.id, make_error(ErrorKind::unavailable, "accounting is off")));
     co_return;
   }
@@ -109,6 +109,8 @@ Task<> Gateway::handle(Exchange& exchange) {
     co_await generation_api(context, exchange, *recorder_);
   else if (path == "/v1/report")
     co_await report_api(context, exchange, *recorder_);
+  else if (path == "/v1/insights")
+    co_await insights_api(context, exchange, *recorder_);
   else if (path == "/v1/chat/completions")
     co_await proxy_openai(context, exchange, OpenAIEndpoint::chat_completions);
   else if (path == "/v1/embeddings")

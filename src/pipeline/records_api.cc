@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "analytics/insights.h"
 #include "core/prices.h"
 #include "pipeline/responses.h"
 #include "server/offload.h"
@@ -14,6 +15,8 @@
 namespace switchyard {
 namespace json = boost::json;
 namespace {
+
+constexpr std::size_t kInsightRecords = 2'000'000;
 
 std::optional<std::string> query_param(std::string_view target, std::string_view name) {
   auto url = boost::urls::parse_origin_form(target);
@@ -89,6 +92,19 @@ std::string report_body(const std::vector<ReportRow>& rows, const std::string& g
   return json::serialize(json::object{{"results", std::move(results)}});
 }
 
+// [start, end) in Unix ms from start_date and end_date (YYYY-MM-DD, inclusive, UTC; default the
+// last 30 days).
+std::variant<std::pair<int64_t, int64_t>, Error> date_window(std::string_view target) {
+  std::string start_text = query_param(target, "start_date").value_or(""), end_text = query_param(target, "end_date").value_or("");
+  auto end_day = end_text.empty() ? std::optional<int64_t>(today()) : parse_date(end_text);
+  auto start_day = start_text.empty() && end_day ? std::optional<int64_t>(*end_day - 30) : parse_date(start_text);
+  if (!start_day) return make_error(ErrorKind::bad_request, "start_date must be YYYY-MM-DD", "start_date");
+  if (!end_day) return make_error(ErrorKind::bad_request, "end_date must be YYYY-MM-DD", "end_date");
+  if (*start_day > *end_day) return make_error(ErrorKind::bad_request, "start_date is after end_date", "start_date");
+  constexpr int64_t kDayMs = 86400000;
+  return std::pair{*start_day * kDayMs, (*end_day + 1) * kDayMs};
+}
+
 Error store_unavailable(const std::exception& e) {
   spdlog::warn("record store query failed: {}", e.what());
   Error error = make_error(ErrorKind::unavailable, std::string("the record store cannot answer: ") + e.what());
@@ -136,13 +152,9 @@ Task<> report_api(RequestContext& context, Exchange& exchange, Recorder& recorde
   auto target = exchange.request().target();
   ReportQuery query;
   query.group_by = query_param(target, "group_by").value_or("day");
-  std::string start_text = query_param(target, "start_date").value_or(""), end_text = query_param(target, "end_date").value_or("");
-  auto end_day = end_text.empty() ? std::optional<int64_t>(today()) : parse_date(end_text);
-  auto start_day = start_text.empty() && end_day ? std::optional<int64_t>(*end_day - 30) : parse_date(start_text);
+  auto window = date_window(target);
   std::optional<Error> invalid;
-  if (!start_day) invalid = make_error(ErrorKind::bad_request, "start_date must be YYYY-MM-DD", "start_date");
-  else if (!end_day) invalid = make_error(ErrorKind::bad_request, "end_date must be YYYY-MM-DD", "end_date");
-  else if (*start_day > *end_day) invalid = make_error(ErrorKind::bad_request, "start_date is after end_date", "start_date");
+  if (auto* error = std::get_if<Error>(&window)) invalid = *error;
   static constexpr std::string_view kGroups[] = {"day", "model", "provider", "user", "tag", "team"};
   if (!invalid && std::find(std::begin(kGroups), std::end(kGroups), query.group_by) == std::end(kGroups))
     invalid = make_error(ErrorKind::bad_request, "group_by must be one of day, model, provider, user, tag, team", "group_by");
@@ -150,9 +162,7 @@ Task<> report_api(RequestContext& context, Exchange& exchange, Recorder& recorde
     co_await exchange.respond(openai_error_response(context.id, *invalid));
     co_return;
   }
-  constexpr int64_t kDayMs = 86400000;
-  query.start_ms = *start_day * kDayMs;
-  query.end_ms = (*end_day + 1) * kDayMs;  // end_date is inclusive
+  std::tie(query.start_ms, query.end_ms) = std::get<std::pair<int64_t, int64_t>>(window);
   if (!context.client.admin) query.team = context.client.team;
 
   std::vector<ReportRow> rows;
@@ -169,6 +179,37 @@ Task<> report_api(RequestContext& context, Exchange& exchange, Recorder& recorde
     co_return;
   }
   co_await exchange.respond(json_response(context.id, 200, report_body(rows, query.group_by)));
+}
+
+Task<> insights_api(RequestContext& context, Exchange& exchange, Recorder& recorder) {
+  auto window = date_window(exchange.request().target());
+  if (auto* error = std::get_if<Error>(&window)) {
+    co_await exchange.respond(openai_error_response(context.id, *error));
+    co_return;
+  }
+  // Computed from the raw records of the window (at most kInsightRecords of them), on the
+  // blocking pool; rollups that answer 100M requests in under a second are still to come (#6).
+  auto [start_ms, end_ms] = std::get<std::pair<int64_t, int64_t>>(window);
+  std::optional<std::string> team = context.client.admin ? std::nullopt : std::optional<std::string>(context.client.team);
+  std::map<std::string, std::string> segments = context.config->team_segments;
+  std::function<std::string()> compute = [&recorder, start_ms, end_ms, team, segments] {
+    auto records = recorder.store().scan(start_ms, end_ms, kInsightRecords);
+    if (team) std::erase_if(records, [&](const UsageRecord& r) { return r.team != *team; });
+    return insights_json(compute_insights(records, segments));
+  };
+  auto loop = co_await net::this_coro::executor;
+  std::string body;
+  std::optional<Error> failure;
+  try {
+    body = co_await offload(loop, std::move(compute));
+  } catch (const std::exception& e) {
+    failure = store_unavailable(e);
+  }
+  if (failure) {
+    co_await exchange.respond(openai_error_response(context.id, *failure));
+    co_return;
+  }
+  co_await exchange.respond(json_response(context.id, 200, std::move(body)));
 }
 
 }  // namespace switchyard

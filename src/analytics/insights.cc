@@ -1,0 +1,196 @@
+#include "analytics/insights.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cctype>
+#include <chrono>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <set>
+
+#include "core/prices.h"
+
+namespace switchyard {
+namespace json = boost::json;
+namespace {
+
+bool succeeded(const UsageRecord& r) { return r.status > 0 && r.status < 400; }
+int64_t tokens_of(const UsageRecord& r) { return r.input_tokens + r.output_tokens; }
+double cost_of(const UsageRecord& r) { return r.cost.value_or(0); }
+
+struct Totals {
+  int64_t requests = 0, tokens = 0;
+  double cost = 0;
+  void add(const UsageRecord& r) {
+    ++requests;
+    tokens += tokens_of(r);
+    cost += cost_of(r);
+  }
+};
+
+std::vector<ShareRow> shares(const std::map<std::string, Totals>& groups, const Totals& all) {
+  std::vector<ShareRow> rows;
+  for (const auto& [key, t] : groups) {
+    ShareRow row{key, t.requests, t.tokens, t.cost};
+    row.token_share = all.tokens ? static_cast<double>(t.tokens) / all.tokens : 0;
+    row.spend_share = all.cost > 0 ? t.cost / all.cost : 0;
+    if (t.tokens) row.cost_per_mtok = t.cost / t.tokens * 1e6;
+    rows.push_back(std::move(row));
+  }
+  std::sort(rows.begin(), rows.end(), [](const ShareRow& a, const ShareRow& b) { return a.cost != b.cost ? a.cost > b.cost : a.key < b.key; });
+  return rows;
+}
+
+bool is_number_part(std::string_view part) {
+  return !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
+}
+
+std::string day_of(int64_t unix_ms) {
+  return fmt::format("{:%Y-%m-%d}", std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(unix_ms)));
+}
+
+json::value optional_number(const std::optional<double>& v) { return v ? json::value(*v) : json::value(nullptr); }
+
+json::array share_rows_json(const std::vector<ShareRow>& rows) {
+  json::array out;
+  for (const auto& r : rows)
+    out.push_back(json::object{{"key", r.key},
+                               {"requests", r.requests},
+                               {"tokens", r.tokens},
+                               {"cost", r.cost},
+                               {"token_share", r.token_share},
+                               {"spend_share", r.spend_share},
+                               {"cost_per_mtok", optional_number(r.cost_per_mtok)}});
+  return out;
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> model_family(std::string_view upstream_model) {
+  std::string name = PriceTable::canonical_name(upstream_model);
+  std::string family, version;
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    std::size_t dash = name.find('-', start);
+    std::string_view part = std::string_view(name).substr(start, dash == std::string::npos ? std::string::npos : dash - start);
+    std::string& into = is_number_part(part) ? version : family;
+    if (!into.empty()) into += is_number_part(part) ? '.' : '-';
+    into += part;
+    if (dash == std::string::npos) break;
+    start = dash + 1;
+  }
+  return {family, version};
+}
+
+std::string volume_bucket(int64_t requests) {
+  static const char* kLabels[] = {"1-9", "10-99", "100-999", "1K-9.9K", "10K-99K", "100K-999K", "1M-9.9M", "10M-99M", "100M+"};
+  int decade = 0;
+  for (int64_t n = requests; n >= 10 && decade < 8; n /= 10) ++decade;
+  return kLabels[decade];
+}
+
+Insights compute_insights(const std::vector<UsageRecord>& records, const std::map<std::string, std::string>& segments) {
+  Insights out;
+  Totals all, ok, agentic, rescued;
+  std::map<std::string, Totals> provider, model, use_case, segment;
+  std::map<std::string, std::pair<int64_t, int64_t>> attempts;          // provider -> successes, attempts
+  std::map<std::string, std::pair<double, double>> weighted;            // provider -> cost of successes, cost
+  std::map<std::string, std::pair<int64_t, std::set<std::string>>> teams;  // team -> requests, models
+  std::map<std::pair<std::string, std::string>, std::map<std::string, int64_t>> family_days;  // (family, day) -> version -> n
+  for (const auto& r : records) {
+    all.add(r);
+    auto& team = teams[r.team];
+    ++team.first;
+    if (!r.model.empty()) team.second.insert(r.model);
+    for (const auto& a : r.attempts) {
+      auto& [successes, count] = attempts[a.provider];
+      ++count;
+      successes += a.success;
+      if (r.cost) {
+        weighted[a.provider].second += *r.cost;
+        if (a.success) weighted[a.provider].first += *r.cost;
+      }
+    }
+    if (!succeeded(r)) continue;
+    ok.add(r);
+    provider[r.provider].add(r);
+    model[r.model].add(r);
+    use_case[r.use_case.empty() ? "unspecified" : r.use_case].add(r);
+    auto seg = segments.find(r.team);
+    segment[seg == segments.end() ? "unassigned" : seg->second].add(r);
+    if (r.finish_reason == "tool_calls") agentic.add(r);
+    if (r.attempts.size() > 1) rescued.add(r);
+    if (!r.upstream_model.empty()) {
+      auto [family, version] = model_family(r.upstream_model);
+      ++family_days[{family, day_of(r.created_ms)}][version.empty() ? "-" : version];
+    }
+  }
+  out.requests = all.requests;
+  out.tokens = all.tokens;
+  out.cost = all.cost;
+  out.by_provider = shares(provider, ok);
+  out.by_model = shares(model, ok);
+  out.by_use_case = shares(use_case, ok);
+  out.by_segment = shares(segment, ok);
+  auto ratio = [](double part, double whole) { return whole > 0 ? part / whole : 0.0; };
+  out.agentic_request_share = ratio(agentic.requests, ok.requests);
+  out.agentic_token_share = ratio(agentic.tokens, ok.tokens);
+  out.rescue_request_rate = ratio(rescued.requests, ok.requests);
+  out.rescue_token_rate = ratio(rescued.tokens, ok.tokens);
+  out.rescue_cost_rate = ratio(rescued.cost, ok.cost);
+  for (const auto& [name, counts] : attempts) {
+    Uptime u{name, ratio(counts.first, counts.second), std::nullopt};
+    if (auto w = weighted.find(name); w != weighted.end() && w->second.second > 0) u.cost_weighted_uptime = w->second.first / w->second.second;
+    out.uptime.push_back(std::move(u));
+  }
+  std::map<int64_t, std::pair<int64_t, int64_t>> buckets;  // decade floor -> teams, models summed
+  std::map<int64_t, std::string> labels;
+  for (const auto& [name, team] : teams) {
+    int64_t floor = 1;
+    while (floor * 10 <= team.first) floor *= 10;
+    auto& b = buckets[floor];
+    ++b.first;
+    b.second += static_cast<int64_t>(team.second.size());
+    labels[floor] = volume_bucket(team.first);
+  }
+  for (const auto& [floor, b] : buckets)
+    out.models_per_team.push_back({labels[floor], b.first, static_cast<double>(b.second) / b.first});
+  for (const auto& [key, versions] : family_days) {
+    int64_t total = 0;
+    for (const auto& [version, n] : versions) total += n;
+    for (const auto& [version, n] : versions) out.adoption.push_back({key.first, key.second, version, static_cast<double>(n) / total});
+  }
+  out.leaderboard_tokens = out.by_model;
+  std::sort(out.leaderboard_tokens.begin(), out.leaderboard_tokens.end(),
+            [](const ShareRow& a, const ShareRow& b) { return a.tokens != b.tokens ? a.tokens > b.tokens : a.key < b.key; });
+  out.leaderboard_spend = out.by_model;  // by_model is already ordered by spend
+  return out;
+}
+
+std::string insights_json(const Insights& in) {
+  json::array uptime, per_team, adoption;
+  for (const auto& u : in.uptime)
+    uptime.push_back(json::object{{"provider", u.provider}, {"request_uptime", u.request_uptime},
+                                  {"cost_weighted_uptime", optional_number(u.cost_weighted_uptime)}});
+  for (const auto& b : in.models_per_team)
+    per_team.push_back(json::object{{"bucket", b.bucket}, {"teams", b.teams}, {"avg_models", b.avg_models}});
+  for (const auto& a : in.adoption)
+    adoption.push_back(json::object{{"family", a.family}, {"day", a.day}, {"version", a.version}, {"share", a.share}});
+  json::object out;
+  out["totals"] = json::object{{"requests", in.requests}, {"tokens", in.tokens}, {"cost", in.cost}};
+  out["by_provider"] = share_rows_json(in.by_provider);
+  out["by_model"] = share_rows_json(in.by_model);
+  out["by_use_case"] = share_rows_json(in.by_use_case);
+  out["by_segment"] = share_rows_json(in.by_segment);
+  out["agentic"] = json::object{{"request_share", in.agentic_request_share}, {"token_share", in.agentic_token_share}};
+  out["rescue"] = json::object{{"request_rate", in.rescue_request_rate}, {"token_rate", in.rescue_token_rate},
+                               {"cost_rate", in.rescue_cost_rate}};
+  out["uptime"] = std::move(uptime);
+  out["models_per_team"] = std::move(per_team);
+  out["adoption"] = std::move(adoption);
+  out["leaderboard"] = json::object{{"by_tokens", share_rows_json(in.leaderboard_tokens)},
+                                    {"by_spend", share_rows_json(in.leaderboard_spend)}};
+  return json::serialize(out);
+}
+
+}  // namespace switchyard

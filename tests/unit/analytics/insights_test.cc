@@ -1,0 +1,106 @@
+#include "analytics/insights.h"
+
+#include <gtest/gtest.h>
+
+using namespace switchyard;
+
+namespace {
+constexpr int64_t kDay = 1795500000000;  // 2026-11-24, UTC
+
+UsageRecord served(std::string team, std::string provider, std::string model, std::string upstream, int64_t in, int64_t out,
+                   std::optional<double> cost) {
+  UsageRecord r;
+  r.team = std::move(team);
+  r.provider = provider;
+  r.model = model;
+  r.upstream_model = upstream;
+  r.input_tokens = in;
+  r.output_tokens = out;
+  r.cost = cost;
+  r.status = 200;
+  r.finish_reason = "stop";
+  r.created_ms = kDay;
+  r.attempts = {{provider, upstream, model, true, 200, "", kDay, kDay + 10}};
+  return r;
+}
+
+// A spend leader that is not the volume leader, tool calls, a rescue and a failure.
+std::vector<UsageRecord> mix() {
+  std::vector<UsageRecord> records;
+  for (int i = 0; i < 3; ++i) {
+    records.push_back(served("acme", "lab-a", "m/premium", "claude-sonnet-4-5-20250929", 80, 20, 1.0));
+    records.back().use_case = "agent";
+    if (i < 2) records.back().finish_reason = "tool_calls";
+  }
+  for (int i = 0; i < 6; ++i) records.push_back(served("beta", "lab-b", "m/cheap", "gemini-2.5-flash", 400, 100, 0.1));
+  records.back().attempts.insert(records.back().attempts.begin(), {"lab-a", "claude-sonnet-4-5", "m/premium", false, 503, "overloaded", kDay, kDay + 5});
+  UsageRecord failed = served("gamma", "lab-a", "m/premium", "claude-sonnet-4-5", 0, 0, std::nullopt);
+  failed.status = 502;
+  failed.attempts[0].success = false;
+  failed.attempts[0].status = 500;
+  records.push_back(failed);
+  return records;
+}
+}  // namespace
+
+TEST(Insights, SpendAndVolumeLeadersAgenticRescueAndUptimeOnAKnownMix) {
+  Insights in = compute_insights(mix(), {{"acme", "b2b"}, {"beta", "b2c"}});
+  EXPECT_EQ(in.requests, 10);
+  EXPECT_EQ(in.tokens, 3 * 100 + 6 * 500);
+  EXPECT_DOUBLE_EQ(in.cost, 3.6);
+
+  ASSERT_EQ(in.by_provider.size(), 2u);
+  EXPECT_EQ(in.by_provider[0].key, "lab-a");  // the spend leader ...
+  EXPECT_NEAR(in.by_provider[0].spend_share, 3.0 / 3.6, 1e-12);
+  EXPECT_NEAR(in.by_provider[0].token_share, 300.0 / 3300, 1e-12);
+  EXPECT_EQ(in.by_provider[1].key, "lab-b");  // ... is not the volume leader
+  EXPECT_NEAR(in.by_provider[1].token_share, 3000.0 / 3300, 1e-12);
+  EXPECT_NEAR(*in.by_provider[1].cost_per_mtok, 0.6 / 3000 * 1e6, 1e-9);
+  EXPECT_EQ(in.leaderboard_tokens[0].key, "m/cheap");
+  EXPECT_EQ(in.leaderboard_spend[0].key, "m/premium");
+  ASSERT_EQ(in.by_segment.size(), 2u);
+  EXPECT_EQ(in.by_segment[0].key, "b2b");
+  EXPECT_EQ(in.by_use_case[0].key, "agent");
+
+  EXPECT_NEAR(in.agentic_request_share, 2.0 / 9, 1e-12);
+  EXPECT_NEAR(in.agentic_token_share, 200.0 / 3300, 1e-12);
+  EXPECT_NEAR(in.rescue_request_rate, 1.0 / 9, 1e-12);
+  EXPECT_NEAR(in.rescue_token_rate, 500.0 / 3300, 1e-12);
+  EXPECT_NEAR(in.rescue_cost_rate, 0.1 / 3.6, 1e-12);
+
+  ASSERT_EQ(in.uptime.size(), 2u);
+  EXPECT_EQ(in.uptime[0].provider, "lab-a");
+  EXPECT_NEAR(in.uptime[0].request_uptime, 3.0 / 5, 1e-12);           // 3 of 5 attempts succeeded
+  EXPECT_NEAR(*in.uptime[0].cost_weighted_uptime, 3.0 / 3.1, 1e-12);  // the unpriced failure weighs nothing
+  EXPECT_NEAR(in.uptime[1].request_uptime, 1.0, 1e-12);
+
+  ASSERT_EQ(in.models_per_team.size(), 1u);
+  EXPECT_EQ(in.models_per_team[0].bucket, "1-9");
+  EXPECT_EQ(in.models_per_team[0].teams, 3);
+  EXPECT_DOUBLE_EQ(in.models_per_team[0].avg_models, 1.0);
+}
+
+TEST(Insights, FamiliesVersionsAndVolumeBuckets) {
+  EXPECT_EQ(model_family("claude-sonnet-4-5-20250929"), (std::pair<std::string, std::string>{"claude-sonnet", "4.5"}));
+  EXPECT_EQ(model_family("gemini-2.5-flash"), (std::pair<std::string, std::string>{"gemini-flash", "2.5"}));
+  EXPECT_EQ(model_family("anthropic/claude-sonnet-4"), (std::pair<std::string, std::string>{"claude-sonnet", "4"}));
+  EXPECT_EQ(volume_bucket(1), "1-9");
+  EXPECT_EQ(volume_bucket(10), "10-99");
+  EXPECT_EQ(volume_bucket(9999), "1K-9.9K");
+  EXPECT_EQ(volume_bucket(12'000'000), "10M-99M");
+
+  // A new version taking over its family: 1 of 4 requests on the first day, 3 of 4 on the next.
+  std::vector<UsageRecord> records;
+  auto add = [&](const char* upstream, int64_t day) {
+    records.push_back(served("t", "p", "m", upstream, 1, 1, 0.0));
+    records.back().created_ms = kDay + day * 86400000;
+  };
+  add("claude-sonnet-4-5", 0);
+  for (int i = 0; i < 3; ++i) add("claude-sonnet-4", 0);
+  for (int i = 0; i < 3; ++i) add("claude-sonnet-4-5", 1);
+  add("claude-sonnet-4", 1);
+  auto in = compute_insights(records, {});
+  std::vector<std::string> rows;
+  for (const auto& a : in.adoption) rows.push_back(a.day + " " + a.version + " " + std::to_string(a.share).substr(0, 4));
+  EXPECT_EQ(rows, (std::vector<std::string>{"2026-11-24 4 0.75", "2026-11-24 4.5 0.25", "2026-11-25 4 0.25", "2026-11-25 4.5 0.75"}));
+}
