@@ -10,6 +10,7 @@
 #include "pipeline/gateway.h"
 #include "server/http_server.h"
 #include "sim/simulator.h"
+#include "cli/report_command.h"
 #include "core/prices.h"
 #include "storage/recorder.h"
 
@@ -205,7 +206,16 @@ int main(int argc, char** argv) {
   sim_cmd->add_option("--token-delay-ms", defaults.delay_ms, "Default delay between tokens")->capture_default_str()->check(CLI::NonNegativeNumber);
   sim_cmd->add_option("--tokens", defaults.len, "Default answer length in tokens")->capture_default_str()->check(CLI::PositiveNumber);
 
+  auto* report_cmd = app.add_subcommand("report", "Print the traffic insights (docs/analytics.md) from the record store");
+  std::string report_config, report_from, report_to;
+  bool report_json = false;
+  report_cmd->add_option("--config", report_config, "Config file (YAML): its storage is read")->required();
+  report_cmd->add_option("--from", report_from, "First day, YYYY-MM-DD (default: 30 days before --to)");
+  report_cmd->add_option("--to", report_to, "Last day, YYYY-MM-DD (default: today, UTC)");
+  report_cmd->add_flag("--json", report_json, "The same JSON as GET /v1/insights");
+
   CLI11_PARSE(app, argc, argv);
+  if (*report_cmd) return sy::run_report(report_config, report_from, report_to, report_json);
   raise_descriptor_limit();
   sigset_t stop_signals = block_stop_signals();
 

@@ -3,7 +3,8 @@
 // a team key sees only its team's figures.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSim, startGateway, postJson } from './harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { startSim, startGateway, postJson, BIN } from './harness.mjs';
 
 const ACME = 'sk-acme-0123456789', BETA = 'sk-beta-0123456789', ADMIN = 'sk-admin-0123456789';
 const user = (content) => [{ role: 'user', content }];
@@ -72,5 +73,15 @@ models:
     assert.deepEqual(acme.by_provider.map((p) => p.key), ['premium-lab']);
     const bad = await fetch(`${gw.url}/v1/insights?start_date=yesterday`, { headers: { authorization: `Bearer ${ACME}` } });
     assert.equal(bad.status, 400);
+  });
+
+  it('prints the same figures in a terminal with `switchyard report`', async () => {
+    const api = await insights(ADMIN);
+    const json = JSON.parse(execFileSync(BIN, ['report', '--config', gw.configPath, '--json']).toString());
+    assert.deepEqual(json, api);
+    const table = execFileSync(BIN, ['report', '--config', gw.configPath]).toString();
+    assert.match(table, /requests 7 /);
+    assert.match(table, /premium-lab +2 /);
+    assert.match(table, /Rescued by a fallback: 14\.29% of requests/);
   });
 });

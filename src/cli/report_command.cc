@@ -1,0 +1,110 @@
+#include "cli/report_command.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "analytics/insights.h"
+#include "core/config.h"
+#include "core/prices.h"
+#include "storage/record_store.h"
+
+namespace switchyard {
+namespace {
+
+constexpr int64_t kDayMs = 86400000;
+constexpr std::size_t kPage = 100000;
+
+std::optional<int64_t> day_of(const std::string& text) {
+  int y = 0, m = 0, d = 0;
+  if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2d-%2d", &y, &m, &d) != 3) return std::nullopt;
+  std::chrono::year_month_day date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
+                                   std::chrono::day(static_cast<unsigned>(d))};
+  if (!date.ok()) return std::nullopt;
+  return std::chrono::sys_days(date).time_since_epoch().count();
+}
+
+// Every record in [start, end), page by page, with a running count on stderr for long histories.
+std::vector<UsageRecord> read_window(RecordStore& store, int64_t start, int64_t end) {
+  std::vector<UsageRecord> all;
+  for (;;) {
+    auto page = store.scan(start, end, kPage);
+    bool full = page.size() == kPage;
+    if (full && page.front().created_ms != page.back().created_ms) {
+      // The next page starts at the last millisecond seen: drop it here so none is read twice.
+      int64_t last = page.back().created_ms;
+      while (page.back().created_ms == last) page.pop_back();
+      start = last;
+    }
+    all.insert(all.end(), std::make_move_iterator(page.begin()), std::make_move_iterator(page.end()));
+    if (!full || page.empty()) break;
+    std::fprintf(stderr, "\rreading records: %zu", all.size());
+  }
+  if (all.size() >= kPage) std::fprintf(stderr, "\rreading records: %zu, done\n", all.size());
+  return all;
+}
+
+void print_shares(const char* title, const std::vector<ShareRow>& rows) {
+  fmt::print("\n{}\n{:<32} {:>10} {:>14} {:>12} {:>8} {:>8} {:>12}\n", title, "", "requests", "tokens", "cost $", "tokens%",
+             "spend%", "$/1M tok");
+  for (const auto& r : rows)
+    fmt::print("{:<32} {:>10} {:>14} {:>12.4f} {:>7.1f}% {:>7.1f}% {:>12}\n", r.key.substr(0, 32), r.requests, r.tokens, r.cost,
+               r.token_share * 100, r.spend_share * 100, r.cost_per_mtok ? fmt::format("{:.4f}", *r.cost_per_mtok) : "-");
+}
+
+void print_tables(const Insights& in, const std::string& from, const std::string& to) {
+  fmt::print("Switchyard insights, {} to {} (UTC)\n", from, to);
+  fmt::print("requests {}   tokens {}   cost ${:.4f}\n", in.requests, in.tokens, in.cost);
+  print_shares("By provider", in.by_provider);
+  print_shares("By model", in.by_model);
+  print_shares("By use case", in.by_use_case);
+  print_shares("By segment", in.by_segment);
+  fmt::print("\nAgentic: {:.1f}% of requests end in a tool call and carry {:.1f}% of tokens\n", in.agentic_request_share * 100,
+             in.agentic_token_share * 100);
+  fmt::print("Rescued by a fallback: {:.2f}% of requests, {:.2f}% of tokens, {:.2f}% of dollars\n", in.rescue_request_rate * 100,
+             in.rescue_token_rate * 100, in.rescue_cost_rate * 100);
+  fmt::print("\nUptime{:<26} {:>10} {:>14}\n", "", "requests", "cost-weighted");
+  for (const auto& u : in.uptime)
+    fmt::print("{:<32} {:>9.2f}% {:>14}\n", u.provider.substr(0, 32), u.request_uptime * 100,
+               u.cost_weighted_uptime ? fmt::format("{:.2f}%", *u.cost_weighted_uptime * 100) : "-");
+  fmt::print("\nModels per team{:<17} {:>10} {:>12}\n", "", "teams", "avg models");
+  for (const auto& b : in.models_per_team) fmt::print("{:<32} {:>10} {:>12.1f}\n", b.bucket, b.teams, b.avg_models);
+}
+
+}  // namespace
+
+int run_report(const std::string& config_path, const std::string& from, const std::string& to, bool as_json) {
+  Config config;
+  try {
+    config = load_config(config_path);
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  }
+  auto end_day = to.empty() ? std::optional<int64_t>(today()) : day_of(to);
+  auto start_day = from.empty() && end_day ? std::optional<int64_t>(*end_day - 30) : day_of(from);
+  if (!start_day || !end_day || *start_day > *end_day) {
+    std::fprintf(stderr, "--from and --to must be YYYY-MM-DD, --from not after --to\n");
+    return 2;
+  }
+  try {
+    auto store = open_store(config.storage);
+    auto records = read_window(*store, *start_day * kDayMs, (*end_day + 1) * kDayMs);
+    Insights insights = compute_insights(records, config.team_segments);
+    if (as_json) {
+      fmt::print("{}\n", insights_json(insights));
+    } else {
+      auto label = [](int64_t day) {
+        return fmt::format("{:%Y-%m-%d}", std::chrono::sys_seconds(std::chrono::sys_days(std::chrono::days(day))));
+      };
+      print_tables(insights, label(*start_day), label(*end_day));
+    }
+  } catch (const StoreError& e) {
+    std::fprintf(stderr, "storage: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace switchyard
