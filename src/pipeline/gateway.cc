@@ -9,6 +9,7 @@
 #include "pipeline/anthropic_messages.h"
 #include "pipeline/client_format.h"
 #include "pipeline/count_tokens.h"
+#include "pipeline/dashboard.h"
 #include "pipeline/openai_proxy.h"
 #include "pipeline/records_api.h"
 #include "pipeline/responses.h"
@@ -67,6 +68,14 @@ Task<> Gateway::handle(Exchange& exchange) {
     co_return;
   }
   const ClientFormat& client = client_for(path);
+  if (auto asset = dashboard_asset(path); asset && is_get) {
+    http::response<http::string_body> response{http::status::ok, 11};
+    response.set(http::field::content_type, asset->content_type);
+    response.set(http::field::cache_control, "no-cache");
+    response.body() = asset->body;
+    co_await exchange.respond(std::move(response));
+    co_return;
+  }
   if (path == "/metrics" && is_get) {
     http::response<http::string_body> response{http::status::ok, 11};
     response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");

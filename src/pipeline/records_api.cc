@@ -190,7 +190,10 @@ Task<> insights_api(RequestContext& context, Exchange& exchange, Recorder& recor
   // Computed from the raw records of the window (at most kInsightRecords of them), on the
   // blocking pool; rollups that answer 100M requests in under a second are still to come (#6).
   auto [start_ms, end_ms] = std::get<std::pair<int64_t, int64_t>>(window);
-  std::optional<std::string> team = context.client.admin ? std::nullopt : std::optional<std::string>(context.client.team);
+  // A team's key sees its team; the admin key everything, or the team it names in `team=`.
+  std::optional<std::string> team = context.client.admin ? query_param(exchange.request().target(), "team")
+                                                         : std::optional<std::string>(context.client.team);
+  if (team && team->empty()) team.reset();
   std::map<std::string, std::string> segments = context.config->team_segments;
   std::function<std::string()> compute = [&recorder, start_ms, end_ms, team, segments] {
     auto records = recorder.store().scan(start_ms, end_ms, kInsightRecords);

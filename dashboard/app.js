@@ -1,0 +1,112 @@
+// The dashboard: reads GET /v1/insights for the chosen days and team, and draws it with Chart.js.
+// document.body.dataset.state says 'loading', 'ready' or 'error' (the headless test waits on it).
+'use strict';
+
+const percent = (x) => Math.round(x * 1000) / 10;
+const charts = [];
+window.switchyardCharts = charts;
+
+function day(offset) {
+  const d = new Date(Date.now() + offset * 86400000);
+  return d.toISOString().slice(0, 10);
+}
+
+function draw(id, config) {
+  const chart = new Chart(document.getElementById(id), { ...config, options: { animation: false, responsive: true, ...config.options } });
+  charts.push(chart);
+}
+
+function shareBars(id, rows) {
+  draw(id, {
+    type: 'bar',
+    data: {
+      labels: rows.map((r) => r.key),
+      datasets: [
+        { label: 'spend %', data: rows.map((r) => percent(r.spend_share)), backgroundColor: '#d9480f' },
+        { label: 'tokens %', data: rows.map((r) => percent(r.token_share)), backgroundColor: '#1971c2' },
+      ],
+    },
+    options: { scales: { y: { beginAtZero: true, max: 100 } } },
+  });
+}
+
+function adoptionLines(rows) {
+  const days = [...new Set(rows.map((r) => r.day))].sort();
+  const series = new Map();
+  for (const r of rows) {
+    const name = `${r.family} ${r.version}`;
+    if (!series.has(name)) series.set(name, new Map());
+    series.get(name).set(r.day, percent(r.share));
+  }
+  draw('adoption', {
+    type: 'line',
+    data: { labels: days, datasets: [...series].map(([label, byDay]) => ({ label, data: days.map((d) => byDay.get(d) ?? 0) })) },
+    options: { scales: { y: { beginAtZero: true, max: 100 } } },
+  });
+}
+
+function leaderboard(insights) {
+  const rows = insights.leaderboard.by_tokens.map((r, i) => {
+    const spend = insights.leaderboard.by_spend[i];
+    return `<tr><td class="n">${i + 1}</td><td>${r.key}</td><td class="n">${r.tokens.toLocaleString()}</td>` +
+      `<td>${spend.key}</td><td class="n">$${spend.cost.toFixed(4)}</td></tr>`;
+  });
+  document.getElementById('leaderboard').innerHTML =
+    '<tr><th>#</th><th>by tokens</th><th class="n">tokens</th><th>by spend</th><th class="n">cost</th></tr>' + rows.join('');
+}
+
+async function load() {
+  document.body.dataset.state = 'loading';
+  document.getElementById('error').textContent = '';
+  const key = document.getElementById('key').value;
+  localStorage.setItem('switchyard-key', key);
+  const params = new URLSearchParams({ start_date: document.getElementById('from').value, end_date: document.getElementById('to').value });
+  const team = document.getElementById('team').value.trim();
+  if (team) params.set('team', team);
+  const response = await fetch(`/v1/insights?${params}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  const insights = await response.json();
+  if (!response.ok) {
+    document.getElementById('error').textContent = insights.error?.message ?? `HTTP ${response.status}`;
+    document.body.dataset.state = 'error';
+    return;
+  }
+  charts.splice(0).forEach((c) => c.destroy());
+  const t = insights.totals;
+  document.getElementById('totals').textContent =
+    `${t.requests.toLocaleString()} requests · ${t.tokens.toLocaleString()} tokens · $${t.cost.toFixed(4)} at list price`;
+  shareBars('by-provider', insights.by_provider);
+  shareBars('by-model', insights.by_model);
+  draw('agentic', {
+    type: 'bar',
+    data: { labels: ['share of requests', 'share of tokens'],
+      datasets: [{ label: '%', data: [percent(insights.agentic.request_share), percent(insights.agentic.token_share)], backgroundColor: '#2f9e44' }] },
+    options: { scales: { y: { beginAtZero: true, max: 100 } } },
+  });
+  draw('rescue', {
+    type: 'bar',
+    data: { labels: ['requests', 'tokens', 'dollars'],
+      datasets: [{ label: '% rescued', data: [insights.rescue.request_rate, insights.rescue.token_rate, insights.rescue.cost_rate].map(percent), backgroundColor: '#f08c00' }] },
+    options: { scales: { y: { beginAtZero: true } } },
+  });
+  draw('uptime', {
+    type: 'bar',
+    data: { labels: insights.uptime.map((u) => u.provider), datasets: [
+      { label: 'per request %', data: insights.uptime.map((u) => percent(u.request_uptime)), backgroundColor: '#868e96' },
+      { label: 'cost-weighted %', data: insights.uptime.map((u) => (u.cost_weighted_uptime === null ? null : percent(u.cost_weighted_uptime))), backgroundColor: '#5f3dc4' },
+    ] },
+    options: { scales: { y: { beginAtZero: true, max: 100 } } },
+  });
+  adoptionLines(insights.adoption);
+  leaderboard(insights);
+  document.body.dataset.state = 'ready';
+}
+
+document.getElementById('from').value = day(-30);
+document.getElementById('to').value = day(0);
+document.getElementById('key').value = localStorage.getItem('switchyard-key') ?? '';
+document.getElementById('apply').addEventListener('click', () => load().catch(fail));
+function fail(error) {
+  document.getElementById('error').textContent = String(error);
+  document.body.dataset.state = 'error';
+}
+load().catch(fail);
