@@ -80,4 +80,14 @@ models:
     assert.equal(stored, before + answered);
     assert.match(await (await fetch(`${gw.url}/metrics`)).text(), /switchyard_journal_records 0/);
   });
+
+  it('answers the insights API from PostgreSQL, the same as it counts in reports', async () => {
+    const r = await fetch(`${gw.url}/v1/insights`, { headers: auth });
+    assert.equal(r.status, 200);
+    const insights = await r.json();
+    assert.equal(insights.totals.requests, await count());
+    assert.deepEqual(insights.by_provider.map((p) => p.key), ['a']);
+    assert.equal(insights.uptime[0].request_uptime, 1);
+    assert.ok(insights.totals.cost > 0);
+  });
 });
