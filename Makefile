@@ -1,5 +1,5 @@
 # Thin wrapper: every target installs what it needs first, so each works on a fresh machine.
-.PHONY: deps build run test fuzz asan bench clean
+.PHONY: deps build run demo test fuzz asan bench clean
 
 deps:
 	scripts/install-deps
@@ -10,6 +10,10 @@ build: deps
 
 run: build
 	./build/switchyard serve --config config/switchyard.yaml
+
+# The gateway with simulated traffic from many teams and models, for a populated dashboard.
+demo: build
+	node scripts/demo.mjs
 
 test: build
 	ctest --preset release
