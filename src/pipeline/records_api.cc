@@ -118,6 +118,17 @@ Error no_generation(const std::string& id) {
   return error;
 }
 
+// Runs a store query on the blocking pool; a store failure becomes the error the client gets.
+template <class T>
+Task<std::variant<T, Error>> ask_store(std::function<T()> query) {
+  auto loop = co_await net::this_coro::executor;
+  try {
+    co_return co_await offload(loop, std::move(query));
+  } catch (const std::exception& e) {
+    co_return store_unavailable(e);
+  }
+}
+
 }  // namespace
 
 Task<> generation_api(RequestContext& context, Exchange& exchange, Recorder& recorder) {
@@ -126,19 +137,13 @@ Task<> generation_api(RequestContext& context, Exchange& exchange, Recorder& rec
     co_await exchange.respond(openai_error_response(context.id, make_error(ErrorKind::bad_request, "'id' is required", "id")));
     co_return;
   }
-  std::optional<UsageRecord> found;
-  std::optional<Error> failure;
   std::function<std::optional<UsageRecord>()> lookup = [&recorder, key = *id] { return recorder.store().find(key); };
-  auto loop = co_await net::this_coro::executor;
-  try {
-    found = co_await offload(loop, std::move(lookup));
-  } catch (const std::exception& e) {
-    failure = store_unavailable(e);
-  }
-  if (failure) {
-    co_await exchange.respond(openai_error_response(context.id, *failure));
+  auto answer = co_await ask_store(std::move(lookup));
+  if (auto* error = std::get_if<Error>(&answer)) {
+    co_await exchange.respond(openai_error_response(context.id, *error));
     co_return;
   }
+  const auto& found = std::get<std::optional<UsageRecord>>(answer);
   // Another team's record is as invisible as a missing one.
   if (!found || (!context.client.admin && found->team != context.client.team)) {
     co_await exchange.respond(
@@ -165,20 +170,13 @@ Task<> report_api(RequestContext& context, Exchange& exchange, Recorder& recorde
   std::tie(query.start_ms, query.end_ms) = std::get<std::pair<int64_t, int64_t>>(window);
   if (!context.client.admin) query.team = context.client.team;
 
-  std::vector<ReportRow> rows;
-  std::optional<Error> failure;
   std::function<std::vector<ReportRow>()> run_report = [&recorder, query] { return recorder.store().report(query); };
-  auto loop = co_await net::this_coro::executor;
-  try {
-    rows = co_await offload(loop, std::move(run_report));
-  } catch (const std::exception& e) {
-    failure = store_unavailable(e);
-  }
-  if (failure) {
-    co_await exchange.respond(openai_error_response(context.id, *failure));
+  auto rows = co_await ask_store(std::move(run_report));
+  if (auto* error = std::get_if<Error>(&rows)) {
+    co_await exchange.respond(openai_error_response(context.id, *error));
     co_return;
   }
-  co_await exchange.respond(json_response(context.id, 200, report_body(rows, query.group_by)));
+  co_await exchange.respond(json_response(context.id, 200, report_body(std::get<std::vector<ReportRow>>(rows), query.group_by)));
 }
 
 Task<> insights_api(RequestContext& context, Exchange& exchange, Recorder& recorder) {
@@ -200,19 +198,12 @@ Task<> insights_api(RequestContext& context, Exchange& exchange, Recorder& recor
     if (team) std::erase_if(records, [&](const UsageRecord& r) { return r.team != *team; });
     return insights_json(compute_insights(records, segments));
   };
-  auto loop = co_await net::this_coro::executor;
-  std::string body;
-  std::optional<Error> failure;
-  try {
-    body = co_await offload(loop, std::move(compute));
-  } catch (const std::exception& e) {
-    failure = store_unavailable(e);
-  }
-  if (failure) {
-    co_await exchange.respond(openai_error_response(context.id, *failure));
+  auto body = co_await ask_store(std::move(compute));
+  if (auto* error = std::get_if<Error>(&body)) {
+    co_await exchange.respond(openai_error_response(context.id, *error));
     co_return;
   }
-  co_await exchange.respond(json_response(context.id, 200, std::move(body)));
+  co_await exchange.respond(json_response(context.id, 200, std::get<std::string>(std::move(body))));
 }
 
 }  // namespace switchyard
