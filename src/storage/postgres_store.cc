@@ -84,9 +84,16 @@ void in_transaction(Connection& connection, Body&& body) {
   }
 }
 
+// libpq waits for a connect as long as TCP does unless told otherwise: a server that drops
+// packets would stall the recorder (records would wait in memory instead of the journal).
+std::string with_connect_timeout(std::string url) {
+  if (url.find("connect_timeout=") != std::string::npos) return url;
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=2";
+}
+
 class PostgresStore final : public RecordStore {
  public:
-  explicit PostgresStore(std::string url) : url_(std::move(url)), writer_(url_), reader_(url_) {}
+  explicit PostgresStore(std::string url) : url_(with_connect_timeout(std::move(url))), writer_(url_), reader_(url_) {}
 
   void write(std::span<const UsageRecord> records) override {
     if (!migrated_) migrate();
