@@ -9,22 +9,20 @@
 #include <set>
 
 #include "core/prices.h"
+#include <unordered_map>
+#include <unordered_set>
 
 namespace switchyard {
 namespace json = boost::json;
 namespace {
 
-bool succeeded(const UsageRecord& r) { return r.status > 0 && r.status < 400; }
-int64_t tokens_of(const UsageRecord& r) { return r.input_tokens + r.output_tokens; }
-double cost_of(const UsageRecord& r) { return r.cost.value_or(0); }
-
 struct Totals {
   int64_t requests = 0, tokens = 0;
   double cost = 0;
-  void add(const UsageRecord& r) {
-    ++requests;
-    tokens += tokens_of(r);
-    cost += cost_of(r);
+  void add(const RollupCell& cell) {
+    requests += cell.requests;
+    tokens += cell.tokens;
+    cost += cell.cost;
   }
 };
 
@@ -90,40 +88,58 @@ std::string volume_bucket(int64_t requests) {
 }
 
 Insights compute_insights(const std::vector<UsageRecord>& records, const std::map<std::string, std::string>& segments) {
+  Rollup rollup;
+  for (const auto& record : records) rollup.add(record);
+  return compute_insights(rollup, segments);
+}
+
+Insights compute_insights(const Rollup& rollup, const std::map<std::string, std::string>& segments) {
+  const Names& names = rollup.names;
   Insights out;
   Totals all, ok, agentic, rescued;
-  std::map<std::string, Totals> provider, model, use_case, segment;
-  std::map<std::string, std::pair<int64_t, int64_t>> attempts;          // provider -> successes, attempts
-  std::map<std::string, std::pair<double, double>> weighted;            // provider -> cost of successes, cost
-  std::map<std::string, std::pair<int64_t, std::set<std::string>>> teams;  // team -> requests, models
+  // Summed by interned id while walking the cells (one hash lookup each), named at the end.
+  std::unordered_map<uint32_t, Totals> by_provider, by_model, by_use_case, by_team;
+  std::unordered_map<uint32_t, std::pair<int64_t, int64_t>> teams;  // team -> requests, distinct models
+  std::unordered_set<uint64_t> team_models;                          // team << 32 | model
+  std::unordered_map<uint64_t, int64_t> version_days;  // upstream id << 32 | day -> requests
+  for (const auto& [key, cell] : rollup.cells) {
+    all.add(cell);
+    auto& team = teams[key.team];
+    team.first += cell.requests;
+    if (!names.name(key.model).empty() && team_models.insert(uint64_t{key.team} << 32 | key.model).second) ++team.second;
+    if (!(key.flags & Rollup::kAnswered)) continue;
+    ok.add(cell);
+    by_provider[key.provider].add(cell);
+    by_model[key.model].add(cell);
+    by_use_case[key.use_case].add(cell);
+    by_team[key.team].add(cell);
+    if (key.flags & Rollup::kToolCall) agentic.add(cell);
+    if (key.flags & Rollup::kRescued) rescued.add(cell);
+    if (!names.name(key.upstream).empty()) version_days[uint64_t{key.upstream} << 32 | static_cast<uint32_t>(key.hour / 24)] += cell.requests;
+  }
+  auto named = [&](const std::unordered_map<uint32_t, Totals>& groups) {
+    std::map<std::string, Totals> out;
+    for (const auto& [id, totals] : groups) out[names.name(id)].add(RollupCell{totals.requests, totals.tokens, totals.cost});
+    return out;
+  };
+  std::map<std::string, Totals> provider = named(by_provider), model = named(by_model), use_case = named(by_use_case), segment;
+  for (const auto& [id, totals] : by_team) {
+    auto seg = segments.find(names.name(id));
+    segment[seg == segments.end() ? "unassigned" : seg->second].add(RollupCell{totals.requests, totals.tokens, totals.cost});
+  }
   std::map<std::pair<std::string, std::string>, std::map<std::string, int64_t>> family_days;  // (family, day) -> version -> n
-  for (const auto& r : records) {
-    all.add(r);
-    auto& team = teams[r.team];
-    ++team.first;
-    if (!r.model.empty()) team.second.insert(r.model);
-    for (const auto& a : r.attempts) {
-      auto& [successes, count] = attempts[a.provider];
-      ++count;
-      successes += a.success;
-      if (r.cost) {
-        weighted[a.provider].second += *r.cost;
-        if (a.success) weighted[a.provider].first += *r.cost;
-      }
-    }
-    if (!succeeded(r)) continue;
-    ok.add(r);
-    provider[r.provider].add(r);
-    model[r.model].add(r);
-    use_case[r.use_case.empty() ? "unspecified" : r.use_case].add(r);
-    auto seg = segments.find(r.team);
-    segment[seg == segments.end() ? "unassigned" : seg->second].add(r);
-    if (r.finish_reason == "tool_calls") agentic.add(r);
-    if (r.attempts.size() > 1) rescued.add(r);
-    if (!r.upstream_model.empty()) {
-      auto [family, version] = model_family(r.upstream_model);
-      ++family_days[{family, day_of(r.created_ms)}][version.empty() ? "-" : version];
-    }
+  for (const auto& [upstream_day, requests] : version_days) {
+    auto [family, version] = model_family(names.name(static_cast<uint32_t>(upstream_day >> 32)));
+    family_days[{family, day_of(int64_t{static_cast<uint32_t>(upstream_day)} * 86400000)}][version.empty() ? "-" : version] += requests;
+  }
+  std::map<std::string, AttemptCell> attempts;  // by provider name
+  for (const auto& [key, cell] : rollup.attempts) {
+    AttemptCell& sum = attempts[names.name(key.provider)];
+    sum.attempts += cell.attempts;
+    sum.successes += cell.successes;
+    sum.cost += cell.cost;
+    sum.success_cost += cell.success_cost;
+    sum.priced = sum.priced || cell.priced;
   }
   out.requests = all.requests;
   out.tokens = all.tokens;
@@ -138,19 +154,19 @@ Insights compute_insights(const std::vector<UsageRecord>& records, const std::ma
   out.rescue_request_rate = ratio(rescued.requests, ok.requests);
   out.rescue_token_rate = ratio(rescued.tokens, ok.tokens);
   out.rescue_cost_rate = ratio(rescued.cost, ok.cost);
-  for (const auto& [name, counts] : attempts) {
-    Uptime u{name, ratio(counts.first, counts.second), std::nullopt};
-    if (auto w = weighted.find(name); w != weighted.end() && w->second.second > 0) u.cost_weighted_uptime = w->second.first / w->second.second;
+  for (const auto& [name, cell] : attempts) {
+    Uptime u{name, ratio(cell.successes, cell.attempts), std::nullopt};
+    if (cell.priced && cell.cost > 0) u.cost_weighted_uptime = cell.success_cost / cell.cost;
     out.uptime.push_back(std::move(u));
   }
   std::map<int64_t, std::pair<int64_t, int64_t>> buckets;  // decade floor -> teams, models summed
   std::map<int64_t, std::string> labels;
-  for (const auto& [name, team] : teams) {
+  for (const auto& [id, team] : teams) {
     int64_t floor = 1;
     while (floor * 10 <= team.first) floor *= 10;
     auto& b = buckets[floor];
     ++b.first;
-    b.second += static_cast<int64_t>(team.second.size());
+    b.second += team.second;
     labels[floor] = volume_bucket(team.first);
   }
   for (const auto& [floor, b] : buckets)

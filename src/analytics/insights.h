@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "analytics/rollup.h"
 #include "storage/usage_record.h"
 
 namespace switchyard {
@@ -48,6 +49,8 @@ struct Insights {
 };
 
 // `segments`: team -> segment (config `teams:`); teams without one are "unassigned".
+Insights compute_insights(const Rollup& rollup, const std::map<std::string, std::string>& segments);
+// The same from raw records (rolled up first).
 Insights compute_insights(const std::vector<UsageRecord>& records, const std::map<std::string, std::string>& segments);
 
 // A model's family and version: the upstream name without org path and date, split into its
