@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <set>
 
+#include "core/calendar.h"
 #include "core/prices.h"
 #include <unordered_map>
 #include <unordered_set>
@@ -41,10 +42,6 @@ std::vector<ShareRow> shares(const std::map<std::string, Totals>& groups, const 
 
 bool is_number_part(std::string_view part) {
   return !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
-}
-
-std::string day_of(int64_t unix_ms) {
-  return fmt::format("{:%Y-%m-%d}", std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(unix_ms)));
 }
 
 json::value optional_number(const std::optional<double>& v) { return v ? json::value(*v) : json::value(nullptr); }
@@ -130,7 +127,7 @@ Insights compute_insights(const Rollup& rollup, const std::map<std::string, std:
   std::map<std::pair<std::string, std::string>, std::map<std::string, int64_t>> family_days;  // (family, day) -> version -> n
   for (const auto& [upstream_day, requests] : version_days) {
     auto [family, version] = model_family(names.name(static_cast<uint32_t>(upstream_day >> 32)));
-    family_days[{family, day_of(int64_t{static_cast<uint32_t>(upstream_day)} * 86400000)}][version.empty() ? "-" : version] += requests;
+    family_days[{family, day_text(static_cast<uint32_t>(upstream_day))}][version.empty() ? "-" : version] += requests;
   }
   std::map<std::string, AttemptCell> attempts;  // by provider name
   for (const auto& [key, cell] : rollup.attempts) {

@@ -7,23 +7,13 @@
 
 #include "analytics/insights.h"
 #include "core/config.h"
-#include "core/prices.h"
+#include "core/calendar.h"
 #include "storage/record_store.h"
 
 namespace switchyard {
 namespace {
 
-constexpr int64_t kDayMs = 86400000;
 constexpr std::size_t kPage = 100000;
-
-std::optional<int64_t> day_of(const std::string& text) {
-  int y = 0, m = 0, d = 0;
-  if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2d-%2d", &y, &m, &d) != 3) return std::nullopt;
-  std::chrono::year_month_day date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
-                                   std::chrono::day(static_cast<unsigned>(d))};
-  if (!date.ok()) return std::nullopt;
-  return std::chrono::sys_days(date).time_since_epoch().count();
-}
 
 // Every record in [start, end), page by page, with a running count on stderr for long histories.
 std::vector<UsageRecord> read_window(RecordStore& store, int64_t start, int64_t end) {
@@ -82,23 +72,20 @@ int run_report(const std::string& config_path, const std::string& from, const st
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
   }
-  auto end_day = to.empty() ? std::optional<int64_t>(today()) : day_of(to);
-  auto start_day = from.empty() && end_day ? std::optional<int64_t>(*end_day - 30) : day_of(from);
-  if (!start_day || !end_day || *start_day > *end_day) {
+  auto window = day_window(from, to);
+  if (!std::holds_alternative<DayWindow>(window)) {
     std::fprintf(stderr, "--from and --to must be YYYY-MM-DD, --from not after --to\n");
     return 2;
   }
+  const DayWindow& days = std::get<DayWindow>(window);
   try {
     auto store = open_store(config.storage);
-    auto records = read_window(*store, *start_day * kDayMs, (*end_day + 1) * kDayMs);
+    auto records = read_window(*store, days.start_ms, days.end_ms);
     Insights insights = compute_insights(records, config.team_segments);
     if (as_json) {
       fmt::print("{}\n", insights_json(insights));
     } else {
-      auto label = [](int64_t day) {
-        return fmt::format("{:%Y-%m-%d}", std::chrono::sys_seconds(std::chrono::sys_days(std::chrono::days(day))));
-      };
-      print_tables(insights, label(*start_day), label(*end_day));
+      print_tables(insights, day_text(days.first_day), day_text(days.last_day));
     }
   } catch (const StoreError& e) {
     std::fprintf(stderr, "storage: %s\n", e.what());

@@ -1,5 +1,7 @@
 #include "core/prices.h"
 
+#include "core/calendar.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -41,14 +43,6 @@ bool strip_version(std::string& name) {
   return false;
 }
 
-int64_t parse_day(const std::string& text, const std::string& where) {
-  int y = 0, m = 0, d = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
-    throw ConfigError(fmt::format("{}: since must be YYYY-MM-DD (got '{}')", where, text));
-  using namespace std::chrono;
-  return sys_days(year(y) / month(static_cast<unsigned>(m)) / day(static_cast<unsigned>(d))).time_since_epoch().count();
-}
-
 }  // namespace
 
 double cost_usd(const Price& price, const TokenCounts& t) {
@@ -57,11 +51,6 @@ double cost_usd(const Price& price, const TokenCounts& t) {
                t.cache_read * price.cache_read_per_mtok.value_or(price.input_per_mtok) +
                t.cache_write * price.cache_write_per_mtok.value_or(price.input_per_mtok);
   return usd / 1e6;
-}
-
-int64_t today() {
-  using namespace std::chrono;
-  return floor<days>(system_clock::now()).time_since_epoch().count();
 }
 
 std::string PriceTable::canonical_name(std::string_view upstream_model) {
@@ -93,7 +82,12 @@ PriceTable PriceTable::parse(const std::string& yaml_text, const std::string& so
       if (entry["cache_read"]) dated.price.cache_read_per_mtok = entry["cache_read"].as<double>();
       if (entry["cache_write"]) dated.price.cache_write_per_mtok = entry["cache_write"].as<double>();
       if (entry["host"]) dated.host = entry["host"].as<std::string>();
-      if (entry["since"]) dated.since = parse_day(entry["since"].as<std::string>(), where);
+      if (entry["since"]) {
+        auto since = parse_day(entry["since"].as<std::string>());
+        if (!since)
+          throw ConfigError(fmt::format("{}: since must be YYYY-MM-DD (got '{}')", where, entry["since"].as<std::string>()));
+        dated.since = *since;
+      }
       std::vector<std::string> names;
       if (entry["model"].IsSequence())
         names = entry["model"].as<std::vector<std::string>>();

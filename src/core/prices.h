@@ -28,7 +28,8 @@ class PriceTable {
   // The table compiled into the binary from data/prices.yaml.
   static const std::string& builtin_yaml();
 
-  // The price for an upstream model at a provider on a day (days since 1970-01-01, UTC).
+  // The price for an upstream model at a provider on a day (days since 1970-01-01, UTC;
+  // core/calendar.h).
   std::optional<Price> find(std::string_view provider, std::string_view upstream_model, int64_t day) const;
 
   // The name an upstream model is matched by: lower case, no "org/" path, no version suffix.
@@ -45,8 +46,5 @@ class PriceTable {
   std::unordered_map<std::string, std::vector<Dated>> by_name_;
   std::size_t entries_ = 0;
 };
-
-// Today as days since 1970-01-01 (UTC).
-int64_t today();
 
 }  // namespace switchyard

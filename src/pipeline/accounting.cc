@@ -1,5 +1,6 @@
 #include "pipeline/accounting.h"
 
+#include "core/calendar.h"
 #include "core/prices.h"
 #include "routing/strategy.h"
 #include "translate/sse_events.h"

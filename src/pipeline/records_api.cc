@@ -8,7 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "analytics/insights.h"
-#include "core/prices.h"
+#include "core/calendar.h"
 #include "pipeline/responses.h"
 #include "server/offload.h"
 
@@ -30,17 +30,6 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
 std::string iso_time(int64_t unix_ms) {
   auto at = std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(unix_ms));
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", at);
-}
-
-// Days since 1970-01-01 from YYYY-MM-DD; nullopt when malformed.
-std::optional<int64_t> parse_date(const std::string& text) {
-  int y = 0, m = 0, d = 0;
-  char tail = 0;
-  if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) return std::nullopt;
-  std::chrono::year_month_day date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
-                                   std::chrono::day(static_cast<unsigned>(d))};
-  if (!date.ok()) return std::nullopt;
-  return std::chrono::sys_days(date).time_since_epoch().count();
 }
 
 json::value generation_json(const UsageRecord& r) {
@@ -95,14 +84,14 @@ std::string report_body(const std::vector<ReportRow>& rows, const std::string& g
 // [start, end) in Unix ms from start_date and end_date (YYYY-MM-DD, inclusive, UTC; default the
 // last 30 days).
 std::variant<std::pair<int64_t, int64_t>, Error> date_window(std::string_view target) {
-  std::string start_text = query_param(target, "start_date").value_or(""), end_text = query_param(target, "end_date").value_or("");
-  auto end_day = end_text.empty() ? std::optional<int64_t>(today()) : parse_date(end_text);
-  auto start_day = start_text.empty() && end_day ? std::optional<int64_t>(*end_day - 30) : parse_date(start_text);
-  if (!start_day) return make_error(ErrorKind::bad_request, "start_date must be YYYY-MM-DD", "start_date");
-  if (!end_day) return make_error(ErrorKind::bad_request, "end_date must be YYYY-MM-DD", "end_date");
-  if (*start_day > *end_day) return make_error(ErrorKind::bad_request, "start_date is after end_date", "start_date");
-  constexpr int64_t kDayMs = 86400000;
-  return std::pair{*start_day * kDayMs, (*end_day + 1) * kDayMs};
+  auto window = day_window(query_param(target, "start_date").value_or(""), query_param(target, "end_date").value_or(""));
+  if (auto* days = std::get_if<DayWindow>(&window)) return std::pair{days->start_ms, days->end_ms};
+  switch (std::get<WindowProblem>(window)) {
+    case WindowProblem::bad_from: return make_error(ErrorKind::bad_request, "start_date must be YYYY-MM-DD", "start_date");
+    case WindowProblem::bad_to: return make_error(ErrorKind::bad_request, "end_date must be YYYY-MM-DD", "end_date");
+    case WindowProblem::reversed: break;
+  }
+  return make_error(ErrorKind::bad_request, "start_date is after end_date", "start_date");
 }
 
 Error store_unavailable(const std::exception& e) {
