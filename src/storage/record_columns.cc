@@ -43,26 +43,6 @@ std::string tags_json(const UsageRecord& r) {
   return out + "]";
 }
 
-std::string attempts_json(const UsageRecord& r) {
-  std::string out = "[";
-  for (const auto& a : r.attempts) {
-    if (out.size() > 1) out += ',';
-    out += R"({"provider":)";
-    append_json_string(out, a.provider);
-    out += R"(,"model":)";
-    append_json_string(out, a.model);
-    out += R"(,"model_id":)";
-    append_json_string(out, a.model_id);
-    fmt::format_to(std::back_inserter(out), R"(,"success":{},"status":{},"error":)", a.success, a.status);
-    if (a.error.empty())
-      out += "null";
-    else
-      append_json_string(out, a.error);
-    fmt::format_to(std::back_inserter(out), R"(,"start_time":{},"end_time":{}}})", a.start_ms, a.end_ms);
-  }
-  return out + "]";
-}
-
 Values values_of(const UsageRecord& r) {
   struct Texts {
     Values values;
@@ -74,7 +54,7 @@ Values values_of(const UsageRecord& r) {
       values[at++] = v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
     }
   } sink;
-  std::string tags = tags_json(r), attempts = attempts_json(r);
+  std::string tags = tags_json(r), attempts = attempts_json(r.attempts);
   visit_columns(r, tags, attempts, sink);
   return std::move(sink.values);
 }

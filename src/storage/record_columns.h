@@ -20,9 +20,8 @@ inline constexpr std::array<const char*, 26> kNames = {
 
 using Values = std::array<std::optional<std::string>, kNames.size()>;
 
-// Tags and attempts as the JSON text the columns hold.
+// Tags as the JSON text the column holds (attempts: attempts_json, storage/usage_record.h).
 std::string tags_json(const UsageRecord& record);
-std::string attempts_json(const UsageRecord& record);
 
 // Calls, for each column in kNames order, sink.text(string_view), sink.integer(int64_t) or
 // sink.real(optional<double>) / sink.optional_integer(optional<int64_t>) (null when empty).

@@ -98,7 +98,7 @@ class SqliteStore final : public RecordStore {
         void optional_integer(std::optional<int64_t> v) { v ? integer(*v) : void(sqlite3_bind_null(statement, at++)); }
       };
       for (const auto& record : records) {
-        std::string tags = record_columns::tags_json(record), attempts = record_columns::attempts_json(record);
+        std::string tags = record_columns::tags_json(record), attempts = attempts_json(record.attempts);
         sqlite3_reset(insert_);
         Binder binder{insert_};
         record_columns::visit_columns(record, tags, attempts, binder);

@@ -1,6 +1,9 @@
 #include "storage/usage_record.h"
 
 #include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "core/json_text.h"
 
 namespace switchyard {
 namespace json = boost::json;
@@ -24,14 +27,27 @@ int64_t integer(const json::object& o, std::string_view key) {
 
 }  // namespace
 
-json::value attempts_to_json(const std::vector<AttemptRecord>& attempts) {
-  json::array out;
-  for (const auto& a : attempts)
-    out.push_back(json::object{{"provider", a.provider},     {"model", a.model},   {"model_id", a.model_id},
-                               {"success", a.success},       {"status", a.status}, {"error", a.error.empty() ? json::value(nullptr) : json::value(a.error)},
-                               {"start_time", a.start_ms},   {"end_time", a.end_ms}});
-  return out;
+std::string attempts_json(const std::vector<AttemptRecord>& attempts) {
+  std::string out = "[";
+  for (const auto& a : attempts) {
+    if (out.size() > 1) out += ',';
+    out += R"({"provider":)";
+    append_json_string(out, a.provider);
+    out += R"(,"model":)";
+    append_json_string(out, a.model);
+    out += R"(,"model_id":)";
+    append_json_string(out, a.model_id);
+    fmt::format_to(std::back_inserter(out), R"(,"success":{},"status":{},"error":)", a.success, a.status);
+    if (a.error.empty())
+      out += "null";
+    else
+      append_json_string(out, a.error);
+    fmt::format_to(std::back_inserter(out), R"(,"start_time":{},"end_time":{}}})", a.start_ms, a.end_ms);
+  }
+  return out + "]";
 }
+
+json::value attempts_to_json(const std::vector<AttemptRecord>& attempts) { return json::parse(attempts_json(attempts)); }
 
 std::vector<AttemptRecord> attempts_from_json(const json::value& value) {
   std::vector<AttemptRecord> out;

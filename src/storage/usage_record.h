@@ -40,6 +40,9 @@ struct UsageRecord {
 
 boost::json::value to_json(const UsageRecord& record);
 UsageRecord record_from_json(const boost::json::value& json);  // throws on a malformed record
+// The attempts as JSON text, written by hand (it runs per record stored); the one writer of them.
+std::string attempts_json(const std::vector<AttemptRecord>& attempts);
+// The same as a JSON value (the journal, the generation API).
 boost::json::value attempts_to_json(const std::vector<AttemptRecord>& attempts);
 std::vector<AttemptRecord> attempts_from_json(const boost::json::value& json);
 
