@@ -59,6 +59,15 @@ json::array share_rows_json(const std::vector<ShareRow>& rows) {
   return out;
 }
 
+// Whether a team used the model on some day of the window.
+bool used_in(const TeamModelDays& m, const DayWindow& window) {
+  const int64_t first = int64_t{m.block} * 32;
+  uint32_t mask = ~0u;
+  if (window.first_day > first) mask = window.first_day - first >= 32 ? 0 : mask & (~0u << (window.first_day - first));
+  if (window.last_day < first + 31) mask = window.last_day < first ? 0 : mask & (~0u >> (31 - (window.last_day - first)));
+  return (m.used & mask) != 0;
+}
+
 }  // namespace
 
 std::pair<std::string, std::string> model_family(std::string_view upstream_model) {
@@ -87,43 +96,64 @@ std::string volume_bucket(int64_t requests) {
 Insights compute_insights(const std::vector<UsageRecord>& records, const std::map<std::string, std::string>& segments) {
   Rollup rollup;
   for (const auto& record : records) rollup.add(record);
-  return compute_insights(rollup, segments);
+  return compute_insights(rollup, segments, DayWindow::always());
 }
 
-Insights compute_insights(const Rollup& rollup, const std::map<std::string, std::string>& segments) {
+Insights compute_insights(const Rollup& rollup, const std::map<std::string, std::string>& segments, const DayWindow& window) {
   const Names& names = rollup.names;
   Insights out;
   Totals all, ok, agentic, rescued;
   // Summed by interned id while walking the cells (one hash lookup each), named at the end.
-  std::unordered_map<uint32_t, Totals> by_provider, by_model, by_use_case, by_team;
-  std::unordered_map<uint32_t, std::pair<int64_t, int64_t>> teams;  // team -> requests, distinct models
-  std::unordered_set<uint64_t> team_models;                          // team << 32 | model
+  std::unordered_map<uint32_t, Totals> by_provider, by_model, by_use_case;
   std::unordered_map<uint64_t, int64_t> version_days;  // upstream id << 32 | day -> requests
-  for (const auto& [key, cell] : rollup.cells) {
+  auto first = rollup.cells.lower_bound(static_cast<int32_t>(std::clamp<int64_t>(window.first_day, INT32_MIN, INT32_MAX)));
+  for (auto day = first; day != rollup.cells.end() && window.has_day(day->first); ++day)
+    for (const auto& [key, cell] : day->second) {
     all.add(cell);
-    auto& team = teams[key.team];
-    team.first += cell.requests;
-    if (!names.name(key.model).empty() && team_models.insert(uint64_t{key.team} << 32 | key.model).second) ++team.second;
     if (!(key.flags & Rollup::kAnswered)) continue;
     ok.add(cell);
     by_provider[key.provider].add(cell);
     by_model[key.model].add(cell);
     by_use_case[key.use_case].add(cell);
-    by_team[key.team].add(cell);
     if (key.flags & Rollup::kToolCall) agentic.add(cell);
     if (key.flags & Rollup::kRescued) rescued.add(cell);
-    if (!names.name(key.upstream).empty()) version_days[uint64_t{key.upstream} << 32 | static_cast<uint32_t>(key.hour / 24)] += cell.requests;
+    if (!names.name(key.upstream).empty()) version_days[uint64_t{key.upstream} << 32 | static_cast<uint32_t>(day->first)] += cell.requests;
   }
   auto named = [&](const std::unordered_map<uint32_t, Totals>& groups) {
     std::map<std::string, Totals> out;
     for (const auto& [id, totals] : groups) out[names.name(id)].add(RollupCell{totals.requests, totals.tokens, totals.cost});
     return out;
   };
-  std::map<std::string, Totals> provider = named(by_provider), model = named(by_model), use_case = named(by_use_case), segment;
-  for (const auto& [id, totals] : by_team) {
-    auto seg = segments.find(names.name(id));
-    segment[seg == segments.end() ? "unassigned" : seg->second].add(RollupCell{totals.requests, totals.tokens, totals.cost});
+  // Per team: its segment's totals, its requests and its distinct models in the window.
+  std::map<std::string, Totals> segment;
+  std::map<int64_t, std::pair<int64_t, int64_t>> buckets;  // decade floor -> teams, models summed
+  std::vector<uint32_t> models;
+  for (uint32_t team = 0; team < rollup.team_cells.size(); ++team) {
+    const TeamCells& cells = rollup.team_cells[team];
+    Totals answered;
+    int64_t requests = 0;
+    for (const TeamDay& d : cells.days)
+      if (window.has_day(d.day)) {
+        requests += d.requests;
+        answered.add(RollupCell{d.answered, d.tokens, d.cost});
+      }
+    if (!requests) continue;
+    models.clear();
+    for (const TeamModelDays& m : cells.models)
+      if (used_in(m, window) && !names.name(m.model).empty()) models.push_back(m.model);
+    std::sort(models.begin(), models.end());
+    auto distinct = std::unique(models.begin(), models.end()) - models.begin();
+    if (answered.requests) {
+      auto seg = segments.find(rollup.teams.name(team));
+      segment[seg == segments.end() ? "unassigned" : seg->second].add(RollupCell{answered.requests, answered.tokens, answered.cost});
+    }
+    int64_t floor = 1;
+    while (floor * 10 <= requests) floor *= 10;
+    auto& b = buckets[floor];
+    ++b.first;
+    b.second += distinct;
   }
+  std::map<std::string, Totals> provider = named(by_provider), model = named(by_model), use_case = named(by_use_case);
   std::map<std::pair<std::string, std::string>, std::map<std::string, int64_t>> family_days;  // (family, day) -> version -> n
   for (const auto& [upstream_day, requests] : version_days) {
     auto [family, version] = model_family(names.name(static_cast<uint32_t>(upstream_day >> 32)));
@@ -131,6 +161,7 @@ Insights compute_insights(const Rollup& rollup, const std::map<std::string, std:
   }
   std::map<std::string, AttemptCell> attempts;  // by provider name
   for (const auto& [key, cell] : rollup.attempts) {
+    if (!window.has_hour(key.hour)) continue;
     AttemptCell& sum = attempts[names.name(key.provider)];
     sum.attempts += cell.attempts;
     sum.successes += cell.successes;
@@ -156,18 +187,8 @@ Insights compute_insights(const Rollup& rollup, const std::map<std::string, std:
     if (cell.priced && cell.cost > 0) u.cost_weighted_uptime = cell.success_cost / cell.cost;
     out.uptime.push_back(std::move(u));
   }
-  std::map<int64_t, std::pair<int64_t, int64_t>> buckets;  // decade floor -> teams, models summed
-  std::map<int64_t, std::string> labels;
-  for (const auto& [id, team] : teams) {
-    int64_t floor = 1;
-    while (floor * 10 <= team.first) floor *= 10;
-    auto& b = buckets[floor];
-    ++b.first;
-    b.second += team.second;
-    labels[floor] = volume_bucket(team.first);
-  }
   for (const auto& [floor, b] : buckets)
-    out.models_per_team.push_back({labels[floor], b.first, static_cast<double>(b.second) / b.first});
+    out.models_per_team.push_back({volume_bucket(floor), b.first, static_cast<double>(b.second) / b.first});
   for (const auto& [key, versions] : family_days) {
     int64_t total = 0;
     for (const auto& [version, n] : versions) total += n;

@@ -1,12 +1,13 @@
 #pragma once
 // The production-traffic figures (docs/analytics.md defines each exactly as computed here), from
-// a window of records. Pure: records and team segments in, figures out.
+// a rollup or a window of records. Pure: cells (or records) and team segments in, figures out.
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "analytics/rollup.h"
+#include "core/calendar.h"
 #include "storage/usage_record.h"
 
 namespace switchyard {
@@ -49,7 +50,8 @@ struct Insights {
 };
 
 // `segments`: team -> segment (config `teams:`); teams without one are "unassigned".
-Insights compute_insights(const Rollup& rollup, const std::map<std::string, std::string>& segments);
+// From the rollup's cells of the days in `window`.
+Insights compute_insights(const Rollup& rollup, const std::map<std::string, std::string>& segments, const DayWindow& window);
 // The same from raw records (rolled up first).
 Insights compute_insights(const std::vector<UsageRecord>& records, const std::map<std::string, std::string>& segments);
 

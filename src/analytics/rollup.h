@@ -1,13 +1,18 @@
 #pragma once
-// Pre-aggregated traffic: one cell per hour x team x model x provider x upstream model x use case
-// x outcome (answered, ended in a tool call, rescued by a fallback), and one per hour x provider
-// for attempts. Every insights figure is a sum over cells (distinct models per team included:
-// the cells keep team and model apart), so a history of any length is read as its cells, not its
-// records. Names are interned to small ids: a key is a few integers.
+// Pre-aggregated traffic, in parts that stay small however many teams and requests there are:
+// - cells: hour x model x provider x upstream model x use case x outcome (answered, ended in a
+//   tool call, rescued by a fallback), with no team in the key, kept per day: every figure over
+//   all teams is a sum over a window's cells, and their number grows with neither teams nor
+//   requests;
+// - per team: one cell per day (requests, answered requests, their tokens and cost: segments and
+//   volume buckets) and one per model and 32-day block with a bit per day it was used (distinct
+//   models in any window). A team has at most a cell a day and a few per model and month.
+// Attempts per hour x provider give the uptimes. Names are interned to small ids.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <vector>
 
 #include "storage/usage_record.h"
@@ -18,19 +23,20 @@ class Names {
  public:
   uint32_t id(std::string_view name);
   const std::string& name(uint32_t id) const { return names_[id]; }
+  std::size_t size() const { return names_.size(); }
 
  private:
   struct Hash {  // transparent: looking a name up makes no string
     using is_transparent = void;
     std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
   };
-  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> ids_;
+  boost::unordered_flat_map<std::string, uint32_t, Hash, std::equal_to<>> ids_;
   std::vector<std::string> names_;
 };
 
 struct RollupKey {
   int32_t hour = 0;  // hours since 1970-01-01 UTC
-  uint32_t team = 0, model = 0, provider = 0, upstream = 0, use_case = 0;
+  uint32_t model = 0, provider = 0, upstream = 0, use_case = 0;
   uint8_t flags = 0;  // kAnswered | kToolCall | kRescued
   bool operator==(const RollupKey&) const = default;
 };
@@ -38,6 +44,24 @@ struct RollupKey {
 struct RollupCell {
   int64_t requests = 0, tokens = 0;
   double cost = 0;
+};
+
+struct TeamDay {
+  int32_t day = 0;  // days since 1970-01-01 UTC
+  uint32_t requests = 0, answered = 0;
+  int64_t tokens = 0;  // of the answered requests, like cost
+  double cost = 0;
+};
+
+struct TeamModelDays {
+  uint32_t model = 0;
+  int32_t block = 0;   // days [32 * block, 32 * block + 32)
+  uint32_t used = 0;   // bit d: used on day 32 * block + d
+};
+
+struct TeamCells {
+  std::vector<TeamDay> days;            // in time order
+  std::vector<TeamModelDays> models;    // in block order
 };
 
 struct AttemptKey {
@@ -63,11 +87,20 @@ class Rollup {
  public:
   static constexpr uint8_t kAnswered = 1, kToolCall = 2, kRescued = 4;
 
-  void add(const UsageRecord& record);
+  using CellMap = boost::unordered_flat_map<RollupKey, RollupCell, RollupKeyHash>;
 
-  Names names;
-  std::unordered_map<RollupKey, RollupCell, RollupKeyHash> cells;
-  std::unordered_map<AttemptKey, AttemptCell, AttemptKeyHash> attempts;
+  void add(const UsageRecord& record);
+  std::size_t cell_count() const;
+  std::size_t team_cell_count() const;
+
+  Names names;  // models, providers, upstream models, use cases
+  Names teams;  // team_cells[id] belongs to teams.name(id)
+  std::map<int32_t, CellMap> cells;  // by day
+  std::vector<TeamCells> team_cells;  // by team id
+  boost::unordered_flat_map<AttemptKey, AttemptCell, AttemptKeyHash> attempts;
+
+ private:
+  std::pair<int32_t, CellMap*> today_{0, nullptr};  // records come in time order: one map lookup a day
 };
 
 }  // namespace switchyard

@@ -15,24 +15,19 @@ namespace {
 
 constexpr std::size_t kPage = 100000;
 
-// Every record in [start, end), page by page, with a running count on stderr for long histories.
-std::vector<UsageRecord> read_window(RecordStore& store, int64_t start, int64_t end) {
-  std::vector<UsageRecord> all;
-  for (;;) {
-    auto page = store.scan(start, end, kPage);
-    bool full = page.size() == kPage;
-    if (full && page.front().created_ms != page.back().created_ms) {
-      // The next page starts at the last millisecond seen: drop it here so none is read twice.
-      int64_t last = page.back().created_ms;
-      while (page.back().created_ms == last) page.pop_back();
-      start = last;
-    }
-    all.insert(all.end(), std::make_move_iterator(page.begin()), std::make_move_iterator(page.end()));
-    if (!full || page.empty()) break;
-    std::fprintf(stderr, "\rreading records: %zu", all.size());
-  }
-  if (all.size() >= kPage) std::fprintf(stderr, "\rreading records: %zu, done\n", all.size());
-  return all;
+// Every record of the window rolled up page by page (memory stays that of the cells), with a
+// running count on stderr for long histories.
+Rollup roll_up_window(RecordStore& store, const DayWindow& days) {
+  Rollup rollup;
+  std::size_t read = 0;
+  scan_pages(store, ScanQuery{days.start_ms, days.end_ms, kPage, std::nullopt}, [&](std::vector<UsageRecord>& page) {
+    for (const auto& record : page) rollup.add(record);
+    read += page.size();
+    if (read >= kPage) std::fprintf(stderr, "\rreading records: %zu", read);
+    return true;
+  });
+  if (read >= kPage) std::fprintf(stderr, "\rreading records: %zu, done\n", read);
+  return rollup;
 }
 
 void print_shares(const char* title, const std::vector<ShareRow>& rows) {
@@ -80,8 +75,7 @@ int run_report(const std::string& config_path, const std::string& from, const st
   const DayWindow& days = std::get<DayWindow>(window);
   try {
     auto store = open_store(config.storage);
-    auto records = read_window(*store, days.start_ms, days.end_ms);
-    Insights insights = compute_insights(records, config.team_segments);
+    Insights insights = compute_insights(roll_up_window(*store, days), config.team_segments, days);
     if (as_json) {
       fmt::print("{}\n", insights_json(insights));
     } else {

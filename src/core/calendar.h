@@ -2,6 +2,7 @@
 // UTC days as the APIs, the CLI and the price table write them (YYYY-MM-DD), and the windows of
 // whole days that reports and insights read.
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,12 @@ std::string day_text(int64_t day);
 struct DayWindow {
   int64_t start_ms = 0, end_ms = 0;
   int64_t first_day = 0, last_day = 0;
+  bool has_day(int64_t day) const { return day >= first_day && day <= last_day; }
+  bool has_hour(int64_t hour) const { return has_day(hour >= 0 ? hour / 24 : (hour - 23) / 24); }
+  static DayWindow always() {
+    return {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min(),
+            std::numeric_limits<int64_t>::max()};
+  }
 };
 enum class WindowProblem { bad_from, bad_to, reversed };
 std::variant<DayWindow, WindowProblem> day_window(std::string_view from, std::string_view to);

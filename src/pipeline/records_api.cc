@@ -83,9 +83,9 @@ std::string report_body(const std::vector<ReportRow>& rows, const std::string& g
 
 // [start, end) in Unix ms from start_date and end_date (YYYY-MM-DD, inclusive, UTC; default the
 // last 30 days).
-std::variant<std::pair<int64_t, int64_t>, Error> date_window(std::string_view target) {
+std::variant<DayWindow, Error> date_window(std::string_view target) {
   auto window = day_window(query_param(target, "start_date").value_or(""), query_param(target, "end_date").value_or(""));
-  if (auto* days = std::get_if<DayWindow>(&window)) return std::pair{days->start_ms, days->end_ms};
+  if (auto* days = std::get_if<DayWindow>(&window)) return *days;
   switch (std::get<WindowProblem>(window)) {
     case WindowProblem::bad_from: return make_error(ErrorKind::bad_request, "start_date must be YYYY-MM-DD", "start_date");
     case WindowProblem::bad_to: return make_error(ErrorKind::bad_request, "end_date must be YYYY-MM-DD", "end_date");
@@ -156,7 +156,8 @@ Task<> report_api(RequestContext& context, Exchange& exchange, Recorder& recorde
     co_await exchange.respond(openai_error_response(context.id, *invalid));
     co_return;
   }
-  std::tie(query.start_ms, query.end_ms) = std::get<std::pair<int64_t, int64_t>>(window);
+  query.start_ms = std::get<DayWindow>(window).start_ms;
+  query.end_ms = std::get<DayWindow>(window).end_ms;
   if (!context.client.admin) query.team = context.client.team;
 
   std::function<std::vector<ReportRow>()> run_report = [&recorder, query] { return recorder.store().report(query); };
@@ -174,17 +175,18 @@ Task<> insights_api(RequestContext& context, Exchange& exchange, Recorder& recor
     co_await exchange.respond(openai_error_response(context.id, *error));
     co_return;
   }
-  // Computed from the raw records of the window (at most kInsightRecords of them), on the
-  // blocking pool; rollups that answer 100M requests in under a second are still to come (#6).
-  auto [start_ms, end_ms] = std::get<std::pair<int64_t, int64_t>>(window);
+  DayWindow days = std::get<DayWindow>(window);
   // A team's key sees its team; the admin key everything, or the team it names in `team=`.
   std::optional<std::string> team = context.client.admin ? query_param(exchange.request().target(), "team")
                                                          : std::optional<std::string>(context.client.team);
   if (team && team->empty()) team.reset();
   std::map<std::string, std::string> segments = context.config->team_segments;
-  std::function<std::string()> compute = [&recorder, start_ms, end_ms, team, segments] {
-    auto records = recorder.store().scan(start_ms, end_ms, kInsightRecords);
-    if (team) std::erase_if(records, [&](const UsageRecord& r) { return r.team != *team; });
+  // All teams: from the live rollup's cells. One team, or while the rollup still reads the
+  // history at start: from the window's records (at most kInsightRecords of them).
+  std::function<std::string()> compute = [&recorder, days, team, segments] {
+    if (!team)
+      if (auto insights = recorder.rollup().insights(segments, days)) return insights_json(*insights);
+    auto records = recorder.store().scan(ScanQuery{days.start_ms, days.end_ms, kInsightRecords, team});
     return insights_json(compute_insights(records, segments));
   };
   auto body = co_await ask_store(std::move(compute));

@@ -139,12 +139,12 @@ class PostgresStore final : public RecordStore {
     return rows;
   }
 
-  std::vector<UsageRecord> scan(int64_t start_ms, int64_t end_ms, std::size_t limit) override {
+  std::vector<UsageRecord> scan(const ScanQuery& query) override {
     std::lock_guard lock(read_mutex_);
     std::vector<UsageRecord> out;
-    reader_.query(fmt::format("SELECT {} FROM requests WHERE created_ms >= $1 AND created_ms < $2 ORDER BY created_ms LIMIT $3",
-                              record_columns::name_list()),
-                  {std::to_string(start_ms), std::to_string(end_ms), std::to_string(limit)},
+    reader_.query(fmt::format("SELECT {} FROM requests WHERE created_ms >= $1 AND created_ms < $2{} ORDER BY created_ms LIMIT $3",
+                              record_columns::name_list(), query.team ? " AND team = $4" : ""),
+                  record_columns::scan_params(query),
                   [&](const auto& columns) { out.push_back(record_columns::record_of(columns)); });
     return out;
   }

@@ -115,6 +115,13 @@ std::string report_sql(const ReportQuery& q, const Dialect& dialect) {
       key, from, p, q.team ? fmt::format(" AND team = {}3", p) : "");
 }
 
+std::vector<std::optional<std::string>> scan_params(const ScanQuery& query) {
+  std::vector<std::optional<std::string>> params{std::to_string(query.start_ms), std::to_string(query.end_ms),
+                                                 std::to_string(query.limit)};
+  if (query.team) params.push_back(*query.team);
+  return params;
+}
+
 ReportRow report_row_of(const std::vector<std::optional<std::string>>& v) {
   ReportRow row;
   row.key = v[0].value_or("");

@@ -5,6 +5,23 @@
 
 namespace switchyard {
 
+void scan_pages(RecordStore& store, ScanQuery query, const std::function<bool(std::vector<UsageRecord>&)>& page) {
+  for (;;) {
+    auto records = store.scan(query);
+    bool full = records.size() == query.limit;
+    if (full && records.front().created_ms != records.back().created_ms) {
+      // The next page starts at the last millisecond seen: drop it here so none is read twice.
+      int64_t last = records.back().created_ms;
+      while (records.back().created_ms == last) records.pop_back();
+      query.start_ms = last;
+    } else if (full) {
+      query.limit *= 2;  // one millisecond holds a whole page: read it again, whole
+      continue;
+    }
+    if (records.empty() || !page(records) || !full) return;
+  }
+}
+
 std::unique_ptr<RecordStore> open_store(const std::string& url) {
   if (url.starts_with("sqlite:")) return open_sqlite_store(url.substr(7));
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) return open_postgres_store(url);

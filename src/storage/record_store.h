@@ -2,6 +2,7 @@
 // Where records live, behind one interface: SQLite (embedded, the default) or PostgreSQL (when
 // several gateways share one store). Writes come from the recorder's thread only; reads (the
 // generation and report APIs) from a blocking pool, never from the event loops.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -30,6 +31,12 @@ struct ReportRow {
           reasoning_tokens = 0, request_count = 0;
 };
 
+struct ScanQuery {
+  int64_t start_ms = 0, end_ms = 0;  // [start, end)
+  std::size_t limit = 0;
+  std::optional<std::string> team;  // only this team's records
+};
+
 class RecordStore {
  public:
   virtual ~RecordStore() = default;
@@ -39,9 +46,13 @@ class RecordStore {
   virtual std::optional<UsageRecord> find(const std::string& id) = 0;
   virtual std::vector<ReportRow> report(const ReportQuery& query) = 0;
   // Records with created_ms in [start, end) in time order, at most `limit` (analytics).
-  virtual std::vector<UsageRecord> scan(int64_t start_ms, int64_t end_ms, std::size_t limit) = 0;
+  virtual std::vector<UsageRecord> scan(const ScanQuery& query) = 0;
   virtual std::string describe() const = 0;
 };
+
+// Every record of [start, end) (of one team if given), a page at a time in time order: `page` may
+// take the records it is given; returning false stops the reading.
+void scan_pages(RecordStore& store, ScanQuery query, const std::function<bool(std::vector<UsageRecord>&)>& page);
 
 // "sqlite:PATH" or "postgres://..." / "postgresql://..."; applies pending schema migrations.
 std::unique_ptr<RecordStore> open_store(const std::string& url);

@@ -11,7 +11,12 @@
 namespace switchyard {
 
 Recorder::Recorder(std::unique_ptr<RecordStore> store, std::string journal_path, std::chrono::milliseconds flush_interval)
-    : store_(std::move(store)), journal_path_(std::move(journal_path)), flush_interval_(flush_interval) {
+    : store_(std::move(store)),
+      rollup_(std::make_unique<LiveRollup>(*store_, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                         std::chrono::system_clock::now().time_since_epoch())
+                                                         .count())),
+      journal_path_(std::move(journal_path)),
+      flush_interval_(flush_interval) {
   writer_ = std::thread([this] { run(); });
 }
 
@@ -64,6 +69,7 @@ void Recorder::run() {
 
 void Recorder::flush(std::vector<UsageRecord>& batch) {
   for (const auto& record : batch) metrics_.observe(record);
+  rollup_->add(batch);
   // Older records first: nothing new is stored while the journal still holds some.
   if (!replay_journal()) {
     append_to_journal(batch);

@@ -2,7 +2,8 @@
 // Takes each request's record off the request path and makes it durable: a writer thread stores
 // batches every flush interval; when the store is down or slow to fail, batches go to a local
 // append-only journal (one JSON record per line) and are replayed, oldest first, once it is back.
-// submit() only takes a lock to append to a vector.
+// submit() only takes a lock to append to a vector. Every record taken also goes into the
+// metrics and the insights rollup, on the writer thread.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "analytics/live_rollup.h"
 #include "storage/metrics.h"
 #include "storage/record_store.h"
 
@@ -34,6 +36,7 @@ class Recorder {
 
   RecordStore& store() { return *store_; }
   Metrics& metrics() { return metrics_; }
+  LiveRollup& rollup() { return *rollup_; }
 
  private:
   void run();
@@ -42,6 +45,7 @@ class Recorder {
   void append_to_journal(std::span<const UsageRecord> batch);
 
   std::unique_ptr<RecordStore> store_;
+  std::unique_ptr<LiveRollup> rollup_;  // reads store_ while it loads: destroyed before it
   std::string journal_path_;
   std::chrono::milliseconds flush_interval_;
   Metrics metrics_;

@@ -104,3 +104,51 @@ TEST(Insights, FamiliesVersionsAndVolumeBuckets) {
   for (const auto& a : in.adoption) rows.push_back(a.day + " " + a.version + " " + std::to_string(a.share).substr(0, 4));
   EXPECT_EQ(rows, (std::vector<std::string>{"2026-11-24 4 0.75", "2026-11-24 4.5 0.25", "2026-11-25 4 0.25", "2026-11-25 4.5 0.75"}));
 }
+
+// The live rollup holds every day; a query reads only its window's cells, team cells included.
+TEST(Insights, AWindowOfTheRollupCountsOnlyItsDays) {
+  Rollup rollup;
+  const int64_t day0 = kDay / kDayMs;
+  auto add = [&](const char* team, const char* model, int64_t day, int n) {
+    for (int i = 0; i < n; ++i) {
+      UsageRecord r = served(team, "p", model, model, 10, 5, 0.01);
+      r.created_ms = kDay + day * kDayMs;
+      rollup.add(r);
+    }
+  };
+  // "small" uses one model on day 0 and another 40 days later (another 32-day block);
+  // "big" sends 12 requests a day on days 0..2 with a third model only on day 2.
+  add("small", "m/a", 0, 2);
+  add("small", "m/b", 40, 1);
+  for (int day = 0; day < 3; ++day) {
+    add("big", "m/a", day, 10);
+    add("big", day == 2 ? "m/c" : "m/b", day, 2);
+  }
+  auto days = [&](int64_t first, int64_t last) { return DayWindow{0, 0, day0 + first, day0 + last}; };
+
+  Insights first_two = compute_insights(rollup, {}, days(0, 1));
+  EXPECT_EQ(first_two.requests, 2 + 24);
+  ASSERT_EQ(first_two.models_per_team.size(), 2u);
+  EXPECT_EQ(first_two.models_per_team[0].bucket, "1-9");  // small: 2 requests, 1 model
+  EXPECT_DOUBLE_EQ(first_two.models_per_team[0].avg_models, 1.0);
+  EXPECT_EQ(first_two.models_per_team[1].bucket, "10-99");  // big: 24 requests, m/a and m/b
+  EXPECT_DOUBLE_EQ(first_two.models_per_team[1].avg_models, 2.0);
+
+  Insights day_two = compute_insights(rollup, {{"big", "b2b"}}, days(2, 2));
+  EXPECT_EQ(day_two.requests, 12);
+  ASSERT_EQ(day_two.by_segment.size(), 1u);
+  EXPECT_EQ(day_two.by_segment[0].key, "b2b");
+  EXPECT_EQ(day_two.by_segment[0].tokens, 12 * 15);
+  ASSERT_EQ(day_two.models_per_team.size(), 1u);
+  EXPECT_DOUBLE_EQ(day_two.models_per_team[0].avg_models, 2.0);  // m/a and m/c
+
+  Insights later = compute_insights(rollup, {}, days(3, 45));
+  EXPECT_EQ(later.requests, 1);
+  ASSERT_EQ(later.models_per_team.size(), 1u);
+  EXPECT_DOUBLE_EQ(later.models_per_team[0].avg_models, 1.0);  // small's m/b only
+
+  Insights all = compute_insights(rollup, {}, DayWindow::always());
+  EXPECT_EQ(all.requests, 3 + 36);
+  EXPECT_DOUBLE_EQ(all.models_per_team[0].avg_models, 2.0);  // small: m/a and m/b
+  EXPECT_DOUBLE_EQ(all.models_per_team[1].avg_models, 3.0);
+}

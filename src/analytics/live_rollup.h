@@ -1,0 +1,40 @@
+#pragma once
+// The gateway's rollup of its whole history, so that /v1/insights over any window reads cells,
+// never records: the recorder's thread adds every batch it takes (add), and at start a thread of
+// its own reads the store's earlier records into it, page by page. Until that reading is done
+// insights() answers nothing and the caller reads the window's records instead.
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+
+#include "analytics/insights.h"
+#include "analytics/rollup.h"
+#include "storage/record_store.h"
+
+namespace switchyard {
+
+class LiveRollup {
+ public:
+  // Reads the records of `store` created before `history_end_ms` (the gateway's start).
+  LiveRollup(RecordStore& store, int64_t history_end_ms);
+  ~LiveRollup();  // stops reading history
+
+  void add(std::span<const UsageRecord> records);
+  std::optional<Insights> insights(const std::map<std::string, std::string>& segments, const DayWindow& window);
+  bool loaded() const { return loaded_.load(std::memory_order_acquire); }
+
+ private:
+  void load_history(RecordStore& store, int64_t history_end_ms);
+
+  std::mutex mutex_;  // the writer adds while an insights query sums
+  Rollup rollup_;
+  std::atomic<bool> loaded_{false}, stopping_{false};
+  std::thread loader_;
+};
+
+}  // namespace switchyard
