@@ -73,7 +73,7 @@ class Db {
 
 class SqliteStore final : public RecordStore {
  public:
-  explicit SqliteStore(std::string path) : path_(std::move(path)), writer_(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) {
+  explicit SqliteStore(std::string path) : path_(std::move(path)), writer_(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX) {
     writer_.exec("PRAGMA journal_mode=WAL");
     writer_.exec("PRAGMA synchronous=NORMAL");
     migrate();
@@ -112,7 +112,7 @@ class SqliteStore final : public RecordStore {
   }
 
   std::optional<UsageRecord> find(const std::string& id) override {
-    Db reader(path_, SQLITE_OPEN_READONLY);
+    Db reader(path_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
     std::optional<UsageRecord> found;
     reader.query(fmt::format("SELECT {} FROM requests WHERE id = ?1", record_columns::name_list()), {id},
                  [&](const auto& columns) { found = record_columns::record_of(columns); });
@@ -120,7 +120,7 @@ class SqliteStore final : public RecordStore {
   }
 
   std::vector<ReportRow> report(const ReportQuery& query) override {
-    Db reader(path_, SQLITE_OPEN_READONLY);
+    Db reader(path_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
     std::vector<ReportRow> rows;
     std::vector<std::optional<std::string>> params{std::to_string(query.start_ms), std::to_string(query.end_ms)};
     if (query.team) params.push_back(*query.team);
@@ -132,7 +132,7 @@ class SqliteStore final : public RecordStore {
   }
 
   std::vector<UsageRecord> scan(const ScanQuery& query) override {
-    Db reader(path_, SQLITE_OPEN_READONLY);
+    Db reader(path_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
     std::vector<UsageRecord> out;
     reader.query(fmt::format("SELECT {} FROM requests WHERE created_ms >= ?1 AND created_ms < ?2{} ORDER BY created_ms LIMIT ?3",
                              record_columns::name_list(), query.team ? " AND team = ?4" : ""),
