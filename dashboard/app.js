@@ -45,14 +45,24 @@ function adoptionLines(rows) {
   });
 }
 
+// Cells are filled with textContent: model ids and team names come from clients' requests.
 function leaderboard(insights) {
-  const rows = insights.leaderboard.by_tokens.map((r, i) => {
+  const table = document.getElementById('leaderboard');
+  const row = (cells, tag) => {
+    const tr = table.insertRow();
+    for (const [text, numeric] of cells) {
+      const cell = document.createElement(tag);
+      cell.textContent = text;
+      if (numeric) cell.className = 'n';
+      tr.appendChild(cell);
+    }
+  };
+  table.replaceChildren();
+  row([['#'], ['by tokens'], ['tokens', true], ['by spend'], ['cost', true]], 'th');
+  insights.leaderboard.by_tokens.forEach((r, i) => {
     const spend = insights.leaderboard.by_spend[i];
-    return `<tr><td class="n">${i + 1}</td><td>${r.key}</td><td class="n">${r.tokens.toLocaleString()}</td>` +
-      `<td>${spend.key}</td><td class="n">$${spend.cost.toFixed(4)}</td></tr>`;
+    row([[i + 1, true], [r.key], [r.tokens.toLocaleString(), true], [spend.key], [`$${spend.cost.toFixed(4)}`, true]], 'td');
   });
-  document.getElementById('leaderboard').innerHTML =
-    '<tr><th>#</th><th>by tokens</th><th class="n">tokens</th><th>by spend</th><th class="n">cost</th></tr>' + rows.join('');
 }
 
 async function load() {
@@ -76,6 +86,8 @@ async function load() {
     `${t.requests.toLocaleString()} requests · ${t.tokens.toLocaleString()} tokens · $${t.cost.toFixed(4)} at list price`;
   shareBars('by-provider', insights.by_provider);
   shareBars('by-model', insights.by_model);
+  shareBars('by-use-case', insights.by_use_case);
+  shareBars('by-segment', insights.by_segment);
   draw('agentic', {
     type: 'bar',
     data: { labels: ['share of requests', 'share of tokens'],
@@ -95,6 +107,12 @@ async function load() {
       { label: 'cost-weighted %', data: insights.uptime.map((u) => (u.cost_weighted_uptime === null ? null : percent(u.cost_weighted_uptime))), backgroundColor: '#5f3dc4' },
     ] },
     options: { scales: { y: { beginAtZero: true, max: 100 } } },
+  });
+  draw('models-per-team', {
+    type: 'bar',
+    data: { labels: insights.models_per_team.map((b) => `${b.bucket} requests (${b.teams} teams)`),
+      datasets: [{ label: 'average distinct models', data: insights.models_per_team.map((b) => b.avg_models), backgroundColor: '#0c8599' }] },
+    options: { scales: { y: { beginAtZero: true } } },
   });
   adoptionLines(insights.adoption);
   leaderboard(insights);

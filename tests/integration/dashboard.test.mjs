@@ -29,6 +29,10 @@ models:
     for (let i = 0; i < 3; i++) await (await postJson(`${gw.url}/v1/chat/completions`, { model: 'r/premium', messages: user('x'), tools })).arrayBuffer();
     for (let i = 0; i < 5; i++) await (await postJson(`${gw.url}/v1/chat/completions`, { model: 'r/cheap', messages: user('x') })).arrayBuffer();
     await (await postJson(`${gw.url}/v1/chat/completions`, { model: 'r/rescued', messages: user('x') })).arrayBuffer();
+    // A model id is the client's text: the page must show it, never run it.
+    const served = await postJson(`${gw.url}/v1/chat/completions`, { model: 'lab-b/<img src=x onerror=window.pwned=1>', messages: user('x') });
+    assert.equal(served.status, 200, await served.clone().text());
+    await served.arrayBuffer();
     await new Promise((ok) => setTimeout(ok, 600));
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
   });
@@ -49,10 +53,13 @@ models:
     assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready', await page.textContent('#error'));
     const charts = await page.evaluate(() => window.switchyardCharts.map((c) => ({
       id: c.canvas.id, points: c.data.datasets.reduce((n, d) => n + d.data.filter((v) => v !== null).length, 0), width: c.width })));
-    assert.deepEqual(charts.map((c) => c.id), ['by-provider', 'by-model', 'agentic', 'rescue', 'uptime', 'adoption']);
+    assert.deepEqual(charts.map((c) => c.id), ['by-provider', 'by-model', 'by-use-case', 'by-segment', 'agentic', 'rescue', 'uptime', 'models-per-team', 'adoption']);
     for (const c of charts) assert.ok(c.points > 0 && c.width > 0, JSON.stringify(c));
-    assert.match(await page.textContent('#totals'), /^9 requests/);
-    assert.equal(await page.locator('#leaderboard tr').count(), 4);  // header + 3 models
+    assert.match(await page.textContent('#totals'), /^10 requests/);
+    assert.equal(await page.locator('#leaderboard tr').count(), 5);  // header + 4 models
+    assert.match(await page.textContent('#leaderboard'), /lab-b\/<img src=x onerror=window\.pwned=1>/);
+    assert.equal(await page.locator('#leaderboard img').count(), 0);
+    assert.equal(await page.evaluate(() => window.pwned), undefined);
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
     assert.deepEqual(problems, []);
