@@ -10,6 +10,7 @@
 #include "pipeline/gateway.h"
 #include "server/http_server.h"
 #include "sim/simulator.h"
+#include "cli/records_command.h"
 #include "cli/report_command.h"
 #include "core/prices.h"
 #include "storage/recorder.h"
@@ -214,8 +215,21 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--to", report_to, "Last day, YYYY-MM-DD (default: today, UTC)");
   report_cmd->add_flag("--json", report_json, "The same JSON as GET /v1/insights");
 
+  auto* export_cmd = app.add_subcommand("export", "Print the stored records of some days as JSON lines (oldest first)");
+  std::string export_config, export_from, export_to;
+  export_cmd->add_option("--config", export_config, "Config file (YAML): its storage is read")->required();
+  export_cmd->add_option("--from", export_from, "First day, YYYY-MM-DD (default: 30 days before --to)");
+  export_cmd->add_option("--to", export_to, "Last day, YYYY-MM-DD (default: today, UTC)");
+
+  auto* import_cmd = app.add_subcommand("import", "Store records from JSON lines (export's or the journal's); ids already stored are skipped");
+  std::string import_config, import_input = "-";
+  import_cmd->add_option("--config", import_config, "Config file (YAML): records go to its storage")->required();
+  import_cmd->add_option("input", import_input, "File of JSON lines, - for stdin")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   if (*report_cmd) return sy::run_report(report_config, report_from, report_to, report_json);
+  if (*export_cmd) return sy::run_export(export_config, export_from, export_to);
+  if (*import_cmd) return sy::run_import(import_config, import_input);
   raise_descriptor_limit();
   sigset_t stop_signals = block_stop_signals();
 

@@ -6,9 +6,7 @@
 #include <fmt/format.h>
 
 #include "analytics/insights.h"
-#include "core/config.h"
-#include "core/calendar.h"
-#include "storage/record_store.h"
+#include "cli/command_inputs.h"
 
 namespace switchyard {
 namespace {
@@ -60,21 +58,13 @@ void print_tables(const Insights& in, const std::string& from, const std::string
 }  // namespace
 
 int run_report(const std::string& config_path, const std::string& from, const std::string& to, bool as_json) {
-  Config config;
-  try {
-    config = load_config(config_path);
-  } catch (const ConfigError& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return 2;
-  }
-  auto window = day_window(from, to);
-  if (!std::holds_alternative<DayWindow>(window)) {
-    std::fprintf(stderr, "--from and --to must be YYYY-MM-DD, --from not after --to\n");
-    return 2;
-  }
+  auto window = window_option(from, to);
+  if (auto* code = std::get_if<int>(&window)) return *code;
+  auto opened = open_configured_store(config_path);
+  if (auto* code = std::get_if<int>(&opened)) return *code;
+  auto& [config, store] = std::get<ConfiguredStore>(opened);
   const DayWindow& days = std::get<DayWindow>(window);
   try {
-    auto store = open_store(config.storage);
     Insights insights = compute_insights(roll_up_window(*store, days), config.team_segments, days);
     if (as_json) {
       fmt::print("{}\n", insights_json(insights));

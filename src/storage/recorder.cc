@@ -4,7 +4,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -107,12 +106,9 @@ bool Recorder::replay_journal() {
     std::ifstream in(journal_path_);
     std::string line;
     while (std::getline(in, line)) {
-      boost::system::error_code parse_error;
-      auto value = boost::json::parse(line, parse_error);
-      if (parse_error) continue;  // a line cut short by a crash while it was written
       try {
-        records.push_back(record_from_json(value));
-      } catch (const std::exception&) {
+        records.push_back(record_from_json_line(line));
+      } catch (const std::runtime_error&) {  // a line cut short by a crash while it was written
         metrics_.add_unstorable(1);
       }
     }
@@ -138,10 +134,7 @@ bool Recorder::replay_journal() {
 void Recorder::append_to_journal(std::span<const UsageRecord> batch) {
   if (batch.empty()) return;
   std::string lines;
-  for (const auto& record : batch) {
-    lines += boost::json::serialize(to_json(record));
-    lines += '\n';
-  }
+  for (const auto& record : batch) lines += record_json_line(record);
   std::ofstream out(journal_path_, std::ios::app | std::ios::binary);
   out.write(lines.data(), static_cast<std::streamsize>(lines.size()));
   out.flush();

@@ -131,4 +131,21 @@ UsageRecord record_from_json(const json::value& value) {
   return r;
 }
 
+std::string record_json_line(const UsageRecord& record) {
+  std::string line = json::serialize(to_json(record));
+  line += '\n';
+  return line;
+}
+
+UsageRecord record_from_json_line(std::string_view line) {
+  boost::system::error_code error;
+  auto value = json::parse(line, error);
+  if (error) throw std::runtime_error("not JSON: " + error.message());
+  try {
+    return record_from_json(value);
+  } catch (const std::exception& e) {  // a member missing or of another type
+    throw std::runtime_error(std::string("not a record: ") + e.what());
+  }
+}
+
 }  // namespace switchyard

@@ -40,6 +40,10 @@ struct UsageRecord {
 
 boost::json::value to_json(const UsageRecord& record);
 UsageRecord record_from_json(const boost::json::value& json);  // throws on a malformed record
+// One record as one line of JSON, newline included: the journal's and `switchyard export`'s format.
+std::string record_json_line(const UsageRecord& record);
+// Reads such a line back; throws std::runtime_error saying what is wrong with it.
+UsageRecord record_from_json_line(std::string_view line);
 // The attempts as JSON text, written by hand (it runs per record stored); the one writer of them.
 std::string attempts_json(const std::vector<AttemptRecord>& attempts);
 // The same as a JSON value (the journal, the generation API).

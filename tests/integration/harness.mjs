@@ -1,5 +1,6 @@
 // Starts the real switchyard binary (gateway and provider simulator) on free loopback ports,
 // and validates bodies against the published OpenAI schemas.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -132,4 +133,17 @@ export async function startPostgres() {
   const stop = () => asPostgres([`${bin}/pg_ctl`, '-D', `${dir}/data`, '-m', 'fast', '-w', 'stop']);
   start();
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, start, stop, dir };
+}
+
+// Deep equality where numbers may differ in the last bits of a floating-point sum (figures summed
+// in another order: the live rollup and the CLI, two stores).
+export function assertClose(actual, expected, path = '') {
+  if (typeof expected === 'number') {
+    assert.ok(Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected)), `${path}: ${actual} != ${expected}`);
+  } else if (expected && typeof expected === 'object') {
+    assert.deepEqual(Object.keys(actual), Object.keys(expected), path);
+    for (const key of Object.keys(expected)) assertClose(actual[key], expected[key], `${path}.${key}`);
+  } else {
+    assert.equal(actual, expected, path);
+  }
 }

@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startSim, startGateway, startPostgres, postJson, BIN } from './harness.mjs';
+import { startSim, startGateway, startPostgres, postJson, assertClose, BIN } from './harness.mjs';
 
 const ACME = 'sk-acme-0123456789', BETA = 'sk-beta-0123456789', ADMIN = 'sk-admin-0123456789';
 const user = (content) => [{ role: 'user', content }];
@@ -77,17 +77,6 @@ models:
     const bad = await fetch(`${gw.url}/v1/insights?start_date=yesterday`, { headers: { authorization: `Bearer ${ACME}` } });
     assert.equal(bad.status, 400);
   });
-
-  const assertClose = (actual, expected, path = '') => {
-    if (typeof expected === 'number') {
-      assert.ok(Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected)), `${path}: ${actual} != ${expected}`);
-    } else if (expected && typeof expected === 'object') {
-      assert.deepEqual(Object.keys(actual), Object.keys(expected), path);
-      for (const key of Object.keys(expected)) assertClose(actual[key], expected[key], `${path}.${key}`);
-    } else {
-      assert.equal(actual, expected, path);
-    }
-  };
 
   it('prints the same figures in a terminal with `switchyard report`', async () => {
     const api = await insights(ADMIN);
