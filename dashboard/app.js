@@ -30,7 +30,11 @@ function shareBars(id, rows) {
   });
 }
 
-function adoptionLines(rows) {
+// Families with more than one version in the window: the others have nothing taking over.
+function adoptionLines(all) {
+  const versions = new Map();
+  for (const r of all) versions.set(r.family, (versions.get(r.family) ?? new Set()).add(r.version));
+  const rows = all.filter((r) => versions.get(r.family).size > 1);
   const days = [...new Set(rows.map((r) => r.day))].sort();
   const series = new Map();
   for (const r of rows) {
