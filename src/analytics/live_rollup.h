@@ -2,8 +2,12 @@
 // The gateway's rollup of its whole history, so that /v1/insights over any window reads cells,
 // never records: the recorder's thread adds every batch it takes (add), and at start a thread of
 // its own reads the store's earlier records into it, page by page. Until that reading is done
-// insights() answers nothing and the caller reads the window's records instead.
+// insights() answers nothing and the caller reads the window's records instead. On a store that
+// other gateways write to as well, that thread then follows their records: every 2 s it adds
+// those created up to 5 s ago (told apart by the instance tag in their ids).
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -20,7 +24,8 @@ namespace switchyard {
 
 class LiveRollup {
  public:
-  // Reads the records of `store` created before `history_end_ms` (the gateway's start).
+  // Reads the records of `store` created before `history_end_ms` (the gateway's start), then
+  // follows other gateways' records when the store is shared.
   LiveRollup(RecordStore& store, int64_t history_end_ms);
   ~LiveRollup();  // stops reading history
 
@@ -29,11 +34,16 @@ class LiveRollup {
   bool loaded() const { return loaded_.load(std::memory_order_acquire); }
 
  private:
-  void load_history(RecordStore& store, int64_t history_end_ms);
+  bool load_history(RecordStore& store, int64_t history_end_ms);  // false: stopped first
+  void follow_others(RecordStore& store, int64_t from_ms);
+  bool stopped_within(std::chrono::milliseconds wait);
 
   std::mutex mutex_;  // the writer adds while an insights query sums
   Rollup rollup_;
-  std::atomic<bool> loaded_{false}, stopping_{false};
+  std::atomic<bool> loaded_{false};
+  std::mutex stop_mutex_;
+  std::condition_variable stop_;
+  bool stopping_ = false;
   std::thread loader_;
 };
 

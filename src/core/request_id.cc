@@ -18,10 +18,24 @@ std::string format_ulid(uint64_t unix_ms, uint64_t random_hi16, uint64_t random_
   return std::string(out, 26);
 }
 
+namespace {
+// The first 20 of the 80 random bits: drawn once per process.
+uint32_t instance_bits() {
+  static const uint32_t bits = static_cast<uint32_t>(std::random_device{}()) & 0xFFFFF;
+  return bits;
+}
+}  // namespace
+
 std::string new_request_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
-  return "gen_" + format_ulid(static_cast<uint64_t>(ms.count()), rng(), rng());
+  const uint64_t tag = instance_bits();
+  return "gen_" + format_ulid(static_cast<uint64_t>(ms.count()), tag >> 4, (tag & 0xF) << 60 | rng() >> 4);
+}
+
+const std::string& this_instance_tag() {
+  static const std::string tag = format_ulid(0, instance_bits() >> 4, uint64_t{instance_bits() & 0xF} << 60).substr(10, 4);
+  return tag;
 }
 
 }  // namespace switchyard

@@ -142,14 +142,14 @@ class PostgresStore final : public RecordStore {
   std::vector<UsageRecord> scan(const ScanQuery& query) override {
     std::lock_guard lock(read_mutex_);
     std::vector<UsageRecord> out;
-    reader_.query(fmt::format("SELECT {} FROM requests WHERE created_ms >= $1 AND created_ms < $2{} ORDER BY created_ms LIMIT $3",
-                              record_columns::name_list(), query.team ? " AND team = $4" : ""),
+    reader_.query(record_columns::scan_sql(query, "$"),
                   record_columns::scan_params(query),
                   [&](const auto& columns) { out.push_back(record_columns::record_of(columns)); });
     return out;
   }
 
   std::string describe() const override { return "postgres"; }
+  bool shared() const override { return true; }
 
  private:
   void migrate() {

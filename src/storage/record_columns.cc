@@ -115,10 +115,19 @@ std::string report_sql(const ReportQuery& q, const Dialect& dialect) {
       key, from, p, q.team ? fmt::format(" AND team = {}3", p) : "");
 }
 
+std::string scan_sql(const ScanQuery& query, const std::string& p) {
+  std::string sql = fmt::format("SELECT {} FROM requests WHERE created_ms >= {}1 AND created_ms < {}2", name_list(), p, p);
+  int next = 4;
+  if (query.team) sql += fmt::format(" AND team = {}{}", p, next++);
+  if (query.not_instance) sql += fmt::format(" AND substr(id, 15, 4) <> {}{}", p, next++);
+  return sql + fmt::format(" ORDER BY created_ms LIMIT {}3", p);
+}
+
 std::vector<std::optional<std::string>> scan_params(const ScanQuery& query) {
   std::vector<std::optional<std::string>> params{std::to_string(query.start_ms), std::to_string(query.end_ms),
                                                  std::to_string(query.limit)};
   if (query.team) params.push_back(*query.team);
+  if (query.not_instance) params.push_back(*query.not_instance);
   return params;
 }
 

@@ -76,7 +76,8 @@ struct Dialect {
 // The SQL for a report; parameters are 1: start, 2: end, 3: team (when scoped).
 std::string report_sql(const ReportQuery& query, const Dialect& dialect);
 
-// The parameters of a scan: 1: start, 2: end, 3: limit, 4: team (when scoped).
+// The SQL of a scan, with `param` as the parameter prefix ("?" or "$"), and its parameters.
+std::string scan_sql(const ScanQuery& query, const std::string& param);
 std::vector<std::optional<std::string>> scan_params(const ScanQuery& query);
 
 ReportRow report_row_of(const std::vector<std::optional<std::string>>& values);

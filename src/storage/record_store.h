@@ -35,6 +35,8 @@ struct ScanQuery {
   int64_t start_ms = 0, end_ms = 0;  // [start, end)
   std::size_t limit = 0;
   std::optional<std::string> team;  // only this team's records
+  // Only records of other gateways: ids without this instance tag (core/request_id.h).
+  std::optional<std::string> not_instance;
 };
 
 class RecordStore {
@@ -48,6 +50,9 @@ class RecordStore {
   // Records with created_ms in [start, end) in time order, at most `limit` (analytics).
   virtual std::vector<UsageRecord> scan(const ScanQuery& query) = 0;
   virtual std::string describe() const = 0;
+  // Whether other gateways may write to it too (PostgreSQL), so a gateway does not see all
+  // records by taking its own.
+  virtual bool shared() const { return false; }
 };
 
 // Every record of [start, end) (of one team if given), a page at a time in time order: `page` may

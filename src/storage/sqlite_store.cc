@@ -134,8 +134,7 @@ class SqliteStore final : public RecordStore {
   std::vector<UsageRecord> scan(const ScanQuery& query) override {
     Db reader(path_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
     std::vector<UsageRecord> out;
-    reader.query(fmt::format("SELECT {} FROM requests WHERE created_ms >= ?1 AND created_ms < ?2{} ORDER BY created_ms LIMIT ?3",
-                             record_columns::name_list(), query.team ? " AND team = ?4" : ""),
+    reader.query(record_columns::scan_sql(query, "?"),
                  record_columns::scan_params(query),
                  [&](const auto& columns) { out.push_back(record_columns::record_of(columns)); });
     return out;

@@ -9,11 +9,11 @@ const auth = { authorization: `Bearer ${ADMIN}` };
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 describe('PostgreSQL store', () => {
-  let sim, pg, gw;
+  let sim, pg, gw, yaml;
   before(async () => {
     sim = await startSim();
     pg = await startPostgres();
-    gw = await startGateway(`
+    yaml = `
 storage: ${pg.url}
 admin_key: ${ADMIN}
 providers:
@@ -22,7 +22,8 @@ models:
   r/priced:
     routes: [{provider: a, model: echo}]
     price: {input: 1, output: 4}
-`, sim);
+`;
+    gw = await startGateway(yaml, sim);
   });
   after(async () => {
     await gw?.stop();
@@ -89,5 +90,24 @@ models:
     assert.deepEqual(insights.by_provider.map((p) => p.key), ['a']);
     assert.equal(insights.uptime[0].request_uptime, 1);
     assert.ok(insights.totals.cost > 0);
+  });
+
+  it("counts another gateway's traffic on the same PostgreSQL in its insights within seconds", async () => {
+    // The history is read (again every 2 s while the server was down) before the rollup answers.
+    for (let i = 0; i < 40 && !/records of history rolled up/.test(gw.output()); i++) await sleep(250);
+    assert.match(gw.output(), /insights: \d+ records of history rolled up/);
+    const other = await startGateway(yaml, sim);
+    try {
+      for (let i = 0; i < 6; i++) await (await postJson(`${other.url}/v1/chat/completions`, { model: 'r/priced', messages: [{ role: 'user', content: `o${i}` }] })).arrayBuffer();
+      await sleep(400);  // stored by the other gateway's writer
+      const stored = await count();  // the report reads the store: every gateway's records
+      const requests = async (url) => (await (await fetch(`${url}/v1/insights`, { headers: auth })).json()).totals.requests;
+      let seen = 0;
+      for (let i = 0; i < 60 && (seen = await requests(gw.url)) !== stored; i++) await sleep(250);
+      assert.equal(seen, stored);  // followed within ~7 s (records older than 5 s, every 2 s)
+      assert.equal(await requests(other.url), stored);  // its history at start plus its own
+    } finally {
+      await other.stop();
+    }
   });
 });

@@ -25,3 +25,11 @@ TEST(RequestId, IsPrefixedUniqueAndTimeOrdered) {
     previous = id;
   }
 }
+
+TEST(RequestId, CarriesThisProcessesInstanceTag) {
+  const std::string& tag = this_instance_tag();
+  ASSERT_EQ(tag.size(), 4u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(new_request_id().substr(14, 4), tag);
+  // The rest of the random part still varies.
+  EXPECT_NE(new_request_id().substr(18), new_request_id().substr(18));
+}
