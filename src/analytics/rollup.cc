@@ -96,4 +96,16 @@ void Rollup::add(const UsageRecord& r) {
   }
 }
 
+Rollup roll_up_store(RecordStore& store, const ScanQuery& query, const std::function<void(std::size_t)>& progress) {
+  Rollup rollup;
+  std::size_t read = 0;
+  scan_pages(store, query, [&](std::vector<UsageRecord>& page) {
+    for (const auto& record : page) rollup.add(record);
+    read += page.size();
+    if (progress) progress(read);
+    return true;
+  });
+  return rollup;
+}
+
 }  // namespace switchyard

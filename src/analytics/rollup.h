@@ -9,12 +9,14 @@
 //   models in any window). A team has at most a cell a day and a few per model and month.
 // Attempts per hour x provider give the uptimes. Names are interned to small ids.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <vector>
 
+#include "storage/record_store.h"
 #include "storage/usage_record.h"
 
 namespace switchyard {
@@ -102,5 +104,9 @@ class Rollup {
  private:
   std::pair<int32_t, CellMap*> today_{0, nullptr};  // records come in time order: one map lookup a day
 };
+
+// Every record `query` selects (its limit is the page size) rolled up page by page, so memory is
+// that of the cells whatever the number of records; `progress` gets the count after each page.
+Rollup roll_up_store(RecordStore& store, const ScanQuery& query, const std::function<void(std::size_t)>& progress = {});
 
 }  // namespace switchyard

@@ -13,21 +13,6 @@ namespace {
 
 constexpr std::size_t kPage = 100000;
 
-// Every record of the window rolled up page by page (memory stays that of the cells), with a
-// running count on stderr for long histories.
-Rollup roll_up_window(RecordStore& store, const DayWindow& days) {
-  Rollup rollup;
-  std::size_t read = 0;
-  scan_pages(store, ScanQuery{days.start_ms, days.end_ms, kPage, std::nullopt}, [&](std::vector<UsageRecord>& page) {
-    for (const auto& record : page) rollup.add(record);
-    read += page.size();
-    if (read >= kPage) std::fprintf(stderr, "\rreading records: %zu", read);
-    return true;
-  });
-  if (read >= kPage) std::fprintf(stderr, "\rreading records: %zu, done\n", read);
-  return rollup;
-}
-
 void print_shares(const char* title, const std::vector<ShareRow>& rows) {
   fmt::print("\n{}\n{:<32} {:>10} {:>14} {:>12} {:>8} {:>8} {:>12}\n", title, "", "requests", "tokens", "cost $", "tokens%",
              "spend%", "$/1M tok");
@@ -65,7 +50,13 @@ int run_report(const std::string& config_path, const std::string& from, const st
   auto& [config, store] = std::get<ConfiguredStore>(opened);
   const DayWindow& days = std::get<DayWindow>(window);
   try {
-    Insights insights = compute_insights(roll_up_window(*store, days), config.team_segments, days);
+    // A running count on stderr while a long history is read.
+    std::size_t read = 0;
+    Rollup rollup = roll_up_store(*store, ScanQuery{days.start_ms, days.end_ms, kPage}, [&](std::size_t n) {
+      if ((read = n) >= kPage) std::fprintf(stderr, "\rreading records: %zu", n);
+    });
+    if (read >= kPage) std::fprintf(stderr, "\rreading records: %zu, done\n", read);
+    Insights insights = compute_insights(rollup, config.team_segments, days);
     if (as_json) {
       fmt::print("{}\n", insights_json(insights));
     } else {

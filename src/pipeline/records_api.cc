@@ -16,7 +16,7 @@ namespace switchyard {
 namespace json = boost::json;
 namespace {
 
-constexpr std::size_t kInsightRecords = 2'000'000;
+constexpr std::size_t kInsightPage = 50'000;
 
 std::optional<std::string> query_param(std::string_view target, std::string_view name) {
   auto url = boost::urls::parse_origin_form(target);
@@ -182,12 +182,12 @@ Task<> insights_api(RequestContext& context, Exchange& exchange, Recorder& recor
   if (team && team->empty()) team.reset();
   std::map<std::string, std::string> segments = context.config->team_segments;
   // All teams: from the live rollup's cells. One team, or while the rollup still reads the
-  // history at start: from the window's records (at most kInsightRecords of them).
+  // history at start: the window's records (of that team, by its index) rolled up page by page.
   std::function<std::string()> compute = [&recorder, days, team, segments] {
     if (!team)
       if (auto insights = recorder.rollup().insights(segments, days)) return insights_json(*insights);
-    auto records = recorder.store().scan(ScanQuery{days.start_ms, days.end_ms, kInsightRecords, team});
-    return insights_json(compute_insights(records, segments));
+    Rollup window = roll_up_store(recorder.store(), ScanQuery{days.start_ms, days.end_ms, kInsightPage, team});
+    return insights_json(compute_insights(window, segments, days));
   };
   auto body = co_await ask_store(std::move(compute));
   if (auto* error = std::get_if<Error>(&body)) {
