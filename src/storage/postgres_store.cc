@@ -93,7 +93,14 @@ std::string with_connect_timeout(std::string url) {
 
 class PostgresStore final : public RecordStore {
  public:
-  explicit PostgresStore(std::string url) : url_(with_connect_timeout(std::move(url))), writer_(url_), reader_(url_) {}
+  explicit PostgresStore(std::string url) : url_(with_connect_timeout(std::move(url))), writer_(url_), reader_(url_) {
+    // Tables from the start when the server is up, so reads work before the first write; when it
+    // is down the gateway starts anyway and the first write migrates (the recorder logs it).
+    try {
+      migrate();
+    } catch (const StoreError&) {
+    }
+  }
 
   void write(std::span<const UsageRecord> records) override {
     if (!migrated_) migrate();
