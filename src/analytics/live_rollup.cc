@@ -1,6 +1,8 @@
 #include "analytics/live_rollup.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 
@@ -21,6 +23,8 @@ int64_t now_ms() {
 
 LiveRollup::LiveRollup(RecordStore& store, int64_t history_end_ms) {
   loader_ = std::thread([this, &store, history_end_ms] {
+    // Background work: reading a long history must not take a core from the event loops.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
     if (load_history(store, history_end_ms) && store.shared()) follow_others(store, history_end_ms);
   });
 }
