@@ -91,6 +91,13 @@ class Rollup {
 
   using CellMap = boost::unordered_flat_map<RollupKey, RollupCell, RollupKeyHash>;
 
+  Rollup() = default;
+  // Moves keep the map nodes today_ points into; a copy would point into the original.
+  Rollup(Rollup&&) = default;
+  Rollup& operator=(Rollup&&) = default;
+  Rollup(const Rollup&) = delete;
+  Rollup& operator=(const Rollup&) = delete;
+
   void add(const UsageRecord& record);
   std::size_t cell_count() const;
   std::size_t team_cell_count() const;
