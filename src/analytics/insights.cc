@@ -107,17 +107,18 @@ Insights compute_insights(const Rollup& rollup, const std::map<std::string, std:
   std::unordered_map<uint32_t, Totals> by_provider, by_model, by_use_case;
   std::unordered_map<uint64_t, int64_t> version_days;  // upstream id << 32 | day -> requests
   auto first = rollup.cells.lower_bound(static_cast<int32_t>(std::clamp<int64_t>(window.first_day, INT32_MIN, INT32_MAX)));
-  for (auto day = first; day != rollup.cells.end() && window.has_day(day->first); ++day)
+  for (auto day = first; day != rollup.cells.end() && window.has_day(day->first); ++day) {
     for (const auto& [key, cell] : day->second) {
-    all.add(cell);
-    if (!(key.flags & Rollup::kAnswered)) continue;
-    ok.add(cell);
-    by_provider[key.provider].add(cell);
-    by_model[key.model].add(cell);
-    by_use_case[key.use_case].add(cell);
-    if (key.flags & Rollup::kToolCall) agentic.add(cell);
-    if (key.flags & Rollup::kRescued) rescued.add(cell);
-    if (!names.name(key.upstream).empty()) version_days[uint64_t{key.upstream} << 32 | static_cast<uint32_t>(day->first)] += cell.requests;
+      all.add(cell);
+      if (!(key.flags & Rollup::kAnswered)) continue;
+      ok.add(cell);
+      by_provider[key.provider].add(cell);
+      by_model[key.model].add(cell);
+      by_use_case[key.use_case].add(cell);
+      if (key.flags & Rollup::kToolCall) agentic.add(cell);
+      if (key.flags & Rollup::kRescued) rescued.add(cell);
+      if (!names.name(key.upstream).empty()) version_days[uint64_t{key.upstream} << 32 | static_cast<uint32_t>(day->first)] += cell.requests;
+    }
   }
   auto named = [&](const std::unordered_map<uint32_t, Totals>& groups) {
     std::map<std::string, Totals> out;
