@@ -64,6 +64,7 @@ bool LiveRollup::load_history(RecordStore& store, int64_t history_end_ms) {
       scan_pages(store, ScanQuery{from_ms, history_end_ms, kHistoryPage}, [&](std::vector<UsageRecord>& page) {
         add(page);
         read += page.size();
+        history_read_.store(read, std::memory_order_relaxed);
         from_ms = page.back().created_ms + 1;
         return !stopped_within(std::chrono::milliseconds(0));
       });

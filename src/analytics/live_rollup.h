@@ -2,7 +2,7 @@
 // The gateway's rollup of its whole history, so that /v1/insights over any window reads cells,
 // never records: the recorder's thread adds every batch it takes (add), and at start a thread of
 // its own reads the store's earlier records into it, page by page. Until that reading is done
-// insights() answers nothing and the caller reads the window's records instead. On a store that
+// insights() answers nothing: the API says so (503, Retry-After) rather than read every record. On a store that
 // other gateways write to as well, that thread then follows their records: every 2 s it adds
 // those created up to 5 s ago (told apart by the instance tag in their ids).
 #include <atomic>
@@ -32,6 +32,7 @@ class LiveRollup {
   void add(std::span<const UsageRecord> records);
   std::optional<Insights> insights(const std::map<std::string, std::string>& segments, const DayWindow& window);
   bool loaded() const { return loaded_.load(std::memory_order_acquire); }
+  std::size_t history_read() const { return history_read_.load(std::memory_order_relaxed); }  // records so far
 
  private:
   bool load_history(RecordStore& store, int64_t history_end_ms);  // false: stopped first
@@ -41,6 +42,7 @@ class LiveRollup {
   std::mutex mutex_;  // the writer adds while an insights query sums
   Rollup rollup_;
   std::atomic<bool> loaded_{false};
+  std::atomic<std::size_t> history_read_{0};
   std::mutex stop_mutex_;
   std::condition_variable stop_;
   bool stopping_ = false;

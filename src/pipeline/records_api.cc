@@ -180,12 +180,22 @@ Task<> insights_api(RequestContext& context, Exchange& exchange, Recorder& recor
   std::optional<std::string> team = context.client.admin ? query_param(exchange.request().target(), "team")
                                                          : std::optional<std::string>(context.client.team);
   if (team && team->empty()) team.reset();
+  // All teams: from the live rollup's cells, once it holds the history (reading 100M records
+  // takes minutes; paging through them for each query instead would hold the blocking pool).
+  if (!team && !recorder.rollup().loaded()) {
+    Error error = make_error(ErrorKind::unavailable,
+                             fmt::format("insights are still reading the record history ({} records so far); try again in a few seconds",
+                                         recorder.rollup().history_read()));
+    error.code = "insights_loading";
+    auto response = openai_error_response(context.id, error);
+    response.set(http::field::retry_after, "5");
+    co_await exchange.respond(std::move(response));
+    co_return;
+  }
   std::map<std::string, std::string> segments = context.config->team_segments;
-  // All teams: from the live rollup's cells. One team, or while the rollup still reads the
-  // history at start: the window's records (of that team, by its index) rolled up page by page.
+  // One team: the window's records of that team (by its index), rolled up page by page.
   std::function<std::string()> compute = [&recorder, days, team, segments] {
-    if (!team)
-      if (auto insights = recorder.rollup().insights(segments, days)) return insights_json(*insights);
+    if (!team) return insights_json(*recorder.rollup().insights(segments, days));  // loaded: checked above
     Rollup window = roll_up_store(recorder.store(), ScanQuery{days.start_ms, days.end_ms, kInsightPage, team});
     return insights_json(compute_insights(window, segments, days));
   };

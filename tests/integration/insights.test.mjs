@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startSim, startGateway, startPostgres, postJson, assertClose, BIN } from './harness.mjs';
+import { startSim, startGateway, startPostgres, postJson, assertClose, assertSchema, freePort, BIN } from './harness.mjs';
 
 const ACME = 'sk-acme-0123456789', BETA = 'sk-beta-0123456789', ADMIN = 'sk-admin-0123456789';
 const user = (content) => [{ role: 'user', content }];
@@ -97,5 +97,25 @@ models:
     for (let i = 0; i < 50 && !/7 records of history rolled up/.test(gw.output()); i++) await new Promise((ok) => setTimeout(ok, 100));
     assert.match(gw.output(), /insights: 7 records of history rolled up/);
     assertClose(await insights(ADMIN), before);
+  });
+});
+
+// The rollup answers once it holds the history; until then (here: a store that is down) all-teams
+// insights say so in OpenAI's error shape with Retry-After, rather than read every record.
+describe('insights before the history is read', () => {
+  let gw;
+  before(async () => {
+    gw = await startGateway(`storage: postgres://postgres@127.0.0.1:${await freePort()}/postgres\nadmin_key: ${ADMIN}\n`);
+  });
+  after(async () => { await gw?.stop(); });
+
+  it('answers 503 insights_loading with Retry-After', async () => {
+    const r = await fetch(`${gw.url}/v1/insights`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    assert.equal(r.status, 503);
+    assert.equal(r.headers.get('retry-after'), '5');
+    const body = await r.json();
+    assertSchema('ErrorResponse', body);
+    assert.equal(body.error.code, 'insights_loading');
+    assert.match(body.error.message, /still reading the record history \(0 records so far\)/);
   });
 });
