@@ -60,13 +60,13 @@ void Recorder::run() {
     int wanted = batch.size() > kBacklogRecords ? 0 : 10;
     if (wanted != nice) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice = wanted);
     metrics_.set_queue_depth(0);
-    flush(batch);
+    flush(batch, /*catching_up=*/wanted == 0);
     batch.clear();
     if (last) return;
   }
 }
 
-void Recorder::flush(std::vector<UsageRecord>& batch) {
+void Recorder::flush(std::vector<UsageRecord>& batch, bool catching_up) {
   for (const auto& record : batch) metrics_.observe(record);
   rollup_->add(batch);
   // Older records first: nothing new is stored while the journal still holds some.
@@ -78,10 +78,15 @@ void Recorder::flush(std::vector<UsageRecord>& batch) {
   std::size_t stored = 0;  // chunks already in the store (each is one transaction)
   try {
     // In short transactions with a yield between: one long one holds a shared core for
-    // milliseconds, which requests waiting on it feel (bench/run: p99 at 1 connection).
-    for (; stored < batch.size(); stored += std::min(kChunkRecords, batch.size() - stored)) {
-      store_->write(std::span(batch).subspan(stored, std::min(kChunkRecords, batch.size() - stored)));
-      std::this_thread::yield();
+    // milliseconds, which requests waiting on it feel (bench/run: p99 at 1 connection). While
+    // catching up, a yield after every fourth only: yielding after each left the writer too
+    // little of a saturated core, and records fell 2 s behind (p99 at 1 connection: 1.3 ms
+    // either way; 3.9 ms with no yield at all).
+    for (std::size_t chunk = 0; stored < batch.size(); ++chunk) {
+      std::size_t n = std::min(kChunkRecords, batch.size() - stored);
+      store_->write(std::span(batch).subspan(stored, n));
+      stored += n;
+      if (!catching_up || chunk % 4 == 3) std::this_thread::yield();
     }
     metrics_.add_stored(batch.size());
   } catch (const StoreError& e) {

@@ -40,7 +40,7 @@ class Recorder {
 
  private:
   void run();
-  void flush(std::vector<UsageRecord>& batch);
+  void flush(std::vector<UsageRecord>& batch, bool catching_up);
   bool replay_journal();
   void append_to_journal(std::span<const UsageRecord> batch);
 
