@@ -93,12 +93,6 @@ std::string volume_bucket(int64_t requests) {
   return kLabels[decade];
 }
 
-Insights compute_insights(const std::vector<UsageRecord>& records, const std::map<std::string, std::string>& segments) {
-  Rollup rollup;
-  for (const auto& record : records) rollup.add(record);
-  return compute_insights(rollup, segments, DayWindow::always());
-}
-
 Insights compute_insights(const Rollup& rollup, const std::map<std::string, std::string>& segments, const DayWindow& window) {
   const Names& names = rollup.names;
   Insights out;

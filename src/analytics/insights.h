@@ -1,6 +1,6 @@
 #pragma once
 // The production-traffic figures (docs/analytics.md defines each exactly as computed here), from
-// a rollup or a window of records. Pure: cells (or records) and team segments in, figures out.
+// a rollup. Pure: cells and team segments in, figures out.
 #include <map>
 #include <optional>
 #include <string>
@@ -52,8 +52,6 @@ struct Insights {
 // `segments`: team -> segment (config `teams:`); teams without one are "unassigned".
 // From the rollup's cells of the days in `window`.
 Insights compute_insights(const Rollup& rollup, const std::map<std::string, std::string>& segments, const DayWindow& window);
-// The same from raw records (rolled up first).
-Insights compute_insights(const std::vector<UsageRecord>& records, const std::map<std::string, std::string>& segments);
 
 // A model's family and version: the upstream name without org path and date, split into its
 // word parts (the family) and its number parts (the version): claude-sonnet-4-5 -> claude-sonnet, 4.5.

@@ -70,7 +70,7 @@ bool LiveRollup::load_history(RecordStore& store, int64_t history_end_ms) {
       });
       break;
     } catch (const StoreError& e) {
-      // Without its whole history the rollup would answer wrong figures: insights read records
+      // Without its whole history the rollup would answer wrong figures: insights answer 503
       // until it has it. A store that is down, or a new PostgreSQL whose tables the first write
       // makes, is tried again (records taken meanwhile are in the rollup already).
       if (!warned) spdlog::warn("insights: cannot read the record history yet ({}); trying every 2 s", e.what());

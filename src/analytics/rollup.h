@@ -25,7 +25,6 @@ class Names {
  public:
   uint32_t id(std::string_view name);
   const std::string& name(uint32_t id) const { return names_[id]; }
-  std::size_t size() const { return names_.size(); }
 
  private:
   struct Hash {  // transparent: looking a name up makes no string

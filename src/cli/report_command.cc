@@ -1,8 +1,6 @@
 #include "cli/report_command.h"
 
-#include <chrono>
 #include <cstdio>
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "analytics/insights.h"

@@ -98,6 +98,8 @@ json::value to_json(const UsageRecord& r) {
                       {"attempts", attempts_to_json(r.attempts)}};
 }
 
+namespace {
+
 UsageRecord record_from_json(const json::value& value) {
   const auto& o = value.as_object();
   UsageRecord r;
@@ -130,6 +132,8 @@ UsageRecord record_from_json(const json::value& value) {
   r.attempts = attempts_from_json(o.at("attempts"));
   return r;
 }
+
+}  // namespace
 
 std::string record_json_line(const UsageRecord& record) {
   std::string line = json::serialize(to_json(record));

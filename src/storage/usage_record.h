@@ -39,7 +39,6 @@ struct UsageRecord {
 };
 
 boost::json::value to_json(const UsageRecord& record);
-UsageRecord record_from_json(const boost::json::value& json);  // throws on a malformed record
 // One record as one line of JSON, newline included: the journal's and `switchyard export`'s format.
 std::string record_json_line(const UsageRecord& record);
 // Reads such a line back; throws std::runtime_error saying what is wrong with it.

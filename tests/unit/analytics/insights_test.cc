@@ -24,6 +24,13 @@ UsageRecord served(std::string team, std::string provider, std::string model, st
   return r;
 }
 
+// Every figure of a set of records, over all their days.
+Insights compute_insights(const std::vector<UsageRecord>& records, const std::map<std::string, std::string>& segments) {
+  Rollup rollup;
+  for (const auto& record : records) rollup.add(record);
+  return switchyard::compute_insights(rollup, segments, DayWindow::always());
+}
+
 // A spend leader that is not the volume leader, tool calls, a rescue and a failure.
 std::vector<UsageRecord> mix() {
   std::vector<UsageRecord> records;
