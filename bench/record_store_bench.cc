@@ -1,9 +1,11 @@
-// Sustained records/s into a store through the recorder's path: batches written by one thread,
-// as the recorder does. Usage: record_store_bench STORAGE_URL [RECORDS] [BATCH]
+// Sustained records/s into a store through the recorder's path: each record encoded as a request's
+// thread does (record_codec.h), batches appended by one thread as the recorder's writer does.
+// Usage: record_store_bench STORAGE_URL [RECORDS] [BATCH]
 #include <chrono>
 #include <cstdio>
 #include <string>
 
+#include "core/request_id.h"
 #include "storage/record_store.h"
 
 using namespace switchyard;
@@ -14,7 +16,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::size_t total = argc > 2 ? std::stoul(argv[2]) : 200000;
-  const std::size_t batch_size = argc > 3 ? std::stoul(argv[3]) : 2000;
+  const std::size_t batch_size = argc > 3 ? std::stoul(argv[3]) : 1000;
   auto store = open_store(argv[1]);
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch()).count();
@@ -37,13 +39,16 @@ int main(int argc, char** argv) {
   base.attempts = {{"openai", "gpt-4o", "r/chat", false, 503, "overloaded", now_ms, now_ms + 40},
                    {"anthropic", "claude-sonnet-4-5", "r/chat", true, 200, "", now_ms + 41, now_ms + 2100}};
   std::vector<UsageRecord> batch(batch_size, base);
+  EncodedRecords encoded;
   auto start = std::chrono::steady_clock::now();
   for (std::size_t written = 0; written < total; written += batch_size) {
+    encoded.clear();
     for (std::size_t i = 0; i < batch_size; ++i) {
-      batch[i].id = "gen_bench_" + std::to_string(now_ms) + "_" + std::to_string(written + i);
+      batch[i].id = "gen_" + format_ulid(static_cast<uint64_t>(now_ms) + written + i, 0, written + i);
       batch[i].created_ms = now_ms + static_cast<int64_t>(written + i);
+      encoded.add(batch[i]);
     }
-    store->write(batch);
+    store->append(encoded, batch);
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("%s: %zu records in batches of %zu: %.2f s, %.0f records/s\n", store->describe().c_str(), total, batch_size,

@@ -18,6 +18,18 @@ std::string format_ulid(uint64_t unix_ms, uint64_t random_hi16, uint64_t random_
   return std::string(out, 26);
 }
 
+std::optional<int64_t> request_id_unix_ms(std::string_view id) {
+  static constexpr std::string_view alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  if (id.size() != 30 || !id.starts_with("gen_")) return std::nullopt;
+  uint64_t ms = 0;
+  for (char c : id.substr(4, 10)) {  // the first 10 digits: 50 bits, of which the low 48 are time
+    auto digit = alphabet.find(c);
+    if (digit == std::string_view::npos) return std::nullopt;
+    ms = ms << 5 | digit;
+  }
+  return static_cast<int64_t>(ms & 0xFFFFFFFFFFFFull);
+}
+
 namespace {
 // The first 20 of the 80 random bits: drawn once per process.
 uint32_t instance_bits() {

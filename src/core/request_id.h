@@ -1,6 +1,8 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace switchyard {
 
@@ -11,6 +13,8 @@ namespace switchyard {
 std::string new_request_id();
 // Those 4 characters of this process's ids.
 const std::string& this_instance_tag();
+// The Unix milliseconds at the start of a "gen_" + ULID id; nullopt when it is not one.
+std::optional<int64_t> request_id_unix_ms(std::string_view id);
 // The same from explicit parts, for tests.
 std::string format_ulid(uint64_t unix_ms, uint64_t random_hi16, uint64_t random_lo64);
 

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "core/joined_key.h"
 
 namespace switchyard {
 namespace {
@@ -39,9 +38,22 @@ void Metrics::Histogram::add(double ms) {
   ++count;
 }
 
-void Metrics::observe(const UsageRecord& r) {
+void Metrics::observe(std::span<const UsageRecord> records) {
   std::lock_guard lock(mutex_);
-  Served& s = served_[joined_key(r.provider, r.model)];
+  for (const auto& record : records) observe(record);
+}
+
+template <class Map>
+typename Map::mapped_type& Metrics::entry(Map& map, std::string_view first, std::string_view second) {
+  key_.assign(first).push_back('\0');
+  key_.append(second);
+  auto it = map.find(key_);
+  if (it == map.end()) it = map.emplace(key_, typename Map::mapped_type{}).first;
+  return it->second;
+}
+
+void Metrics::observe(const UsageRecord& r) {
+  Served& s = entry(served_, r.provider, r.model);
   ++s.requests[r.status];
   s.tokens[0] += static_cast<double>(r.input_tokens);
   s.tokens[1] += static_cast<double>(r.output_tokens);
@@ -57,7 +69,7 @@ void Metrics::observe(const UsageRecord& r) {
     for (const auto& a : r.attempts) upstream += a.end_ms - a.start_ms;
     s.overhead.add(static_cast<double>(std::max<int64_t>(0, r.latency_ms - upstream)));
   }
-  for (const auto& a : r.attempts) ++attempts_[joined_key(a.provider, a.model_id)][a.success ? 1 : 0];
+  for (const auto& a : r.attempts) ++entry(attempts_, a.provider, a.model_id)[a.success ? 1 : 0];
 }
 
 std::string Metrics::render() const {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,7 @@ namespace switchyard {
 
 class Metrics {
  public:
-  void observe(const UsageRecord& record);
+  void observe(std::span<const UsageRecord> records);
   void set_queue_depth(std::size_t depth) { queue_depth_.store(depth, std::memory_order_relaxed); }
   void set_journal_records(int64_t n) { journal_records_.store(n, std::memory_order_relaxed); }
   void add_journal_records(int64_t n) { journal_records_.fetch_add(n, std::memory_order_relaxed); }
@@ -41,9 +42,15 @@ class Metrics {
     Histogram latency, ttft, overhead;
   };
 
+  void observe(const UsageRecord& record);  // mutex_ held
+  // The entry of joined_key(first, second), made in key_ (no string made per record).
+  template <class Map>
+  typename Map::mapped_type& entry(Map& map, std::string_view first, std::string_view second);
+
   mutable std::mutex mutex_;
-  std::map<std::string, Served> served_;                     // joined_key(provider, model id)
-  std::map<std::string, std::array<uint64_t, 2>> attempts_;  // joined_key(provider, model id) -> failures, successes
+  std::map<std::string, Served, std::less<>> served_;                     // joined_key(provider, model id)
+  std::map<std::string, std::array<uint64_t, 2>, std::less<>> attempts_;  // joined_key(provider, model id) -> failures, successes
+  std::string key_;
   std::atomic<std::size_t> queue_depth_{0};
   std::atomic<int64_t> journal_records_{0};
   std::atomic<std::size_t> stored_{0}, unstorable_{0};

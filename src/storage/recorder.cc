@@ -9,26 +9,69 @@
 
 namespace switchyard {
 
+namespace {
+std::atomic<uint64_t> next_serial{1};
+}
+
 Recorder::Recorder(std::unique_ptr<RecordStore> store, std::string journal_path, std::chrono::milliseconds flush_interval)
     : store_(std::move(store)),
       rollup_(std::make_unique<LiveRollup>(*store_, std::chrono::duration_cast<std::chrono::milliseconds>(
                                                          std::chrono::system_clock::now().time_since_epoch())
                                                          .count())),
       journal_path_(std::move(journal_path)),
-      flush_interval_(flush_interval) {
+      flush_interval_(flush_interval),
+      serial_(next_serial.fetch_add(1)) {
   writer_ = std::thread([this] { run(); });
 }
 
-Recorder::~Recorder() { stop(); }
+Recorder::~Recorder() {
+  stop();
+  for (auto& lane : lanes_) delete lane.records.exchange(nullptr);
+}
 
-void Recorder::submit(UsageRecord record) {
-  std::size_t depth;
-  {
-    std::lock_guard lock(mutex_);
-    pending_.push_back(std::move(record));
-    depth = pending_.size();
+Recorder::Lane* Recorder::my_lane() {
+  thread_local uint64_t owner = 0;
+  thread_local Lane* lane = nullptr;
+  if (owner != serial_) {
+    owner = serial_;
+    std::size_t given = lanes_given_.fetch_add(1, std::memory_order_relaxed);
+    lane = given < kLanes ? &lanes_[given] : nullptr;
   }
-  metrics_.set_queue_depth(depth);
+  return lane;
+}
+
+Recorder::Records Recorder::spare_records() {
+  std::lock_guard lock(mutex_);
+  if (spares_.empty()) return std::make_unique<EncodedRecords>();
+  Records records = std::move(spares_.back());
+  spares_.pop_back();
+  return records;
+}
+
+void Recorder::hand_over(Records records) {
+  std::lock_guard lock(mutex_);
+  handed_over_.push_back(std::move(records));
+}
+
+void Recorder::submit(const UsageRecord& record) {
+  Lane* lane = my_lane();
+  if (!lane) {
+    std::lock_guard lock(mutex_);
+    if (!shared_lane_.fits(record.created_ms, record.created_ms)) {
+      handed_over_.push_back(std::make_unique<EncodedRecords>(std::move(shared_lane_)));
+      shared_lane_ = EncodedRecords{};
+    }
+    shared_lane_.add(record);
+    return;
+  }
+  Records records(lane->records.exchange(nullptr, std::memory_order_acquire));
+  if (records && !records->fits(record.created_ms, record.created_ms)) hand_over(std::move(records));
+  if (!records) records = spare_records();
+  records->add(record);
+  if (records->count >= kLaneRecords)
+    hand_over(std::move(records));
+  else
+    lane->records.store(records.release(), std::memory_order_release);
 }
 
 void Recorder::stop() {
@@ -41,60 +84,84 @@ void Recorder::stop() {
   if (writer_.joinable()) writer_.join();
 }
 
+std::vector<Recorder::Records> Recorder::take_all() {
+  std::vector<Records> taken;
+  {
+    std::lock_guard lock(mutex_);
+    taken.swap(handed_over_);
+    if (shared_lane_.count) {
+      taken.push_back(std::make_unique<EncodedRecords>(std::move(shared_lane_)));
+      shared_lane_ = EncodedRecords{};
+    }
+  }
+  for (auto& lane : lanes_)
+    if (EncodedRecords* records = lane.records.exchange(nullptr, std::memory_order_acq_rel)) taken.emplace_back(records);
+  return taken;
+}
+
 void Recorder::run() {
-  std::vector<UsageRecord> batch;
   int nice = -1;
   for (;;) {
     bool last;
     {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, flush_interval_, [&] { return stopping_; });
-      batch.swap(pending_);
       last = stopping_;
     }
+    std::vector<Records> taken = take_all();
+    std::size_t waiting = 0;
+    for (const auto& records : taken) waiting += records->count;
+    metrics_.set_queue_depth(waiting);
     // Background work: on a core it shares with an event loop it should not preempt requests, so
     // it runs at nice 10 (about a tenth of a busy core: CFS weights 110 : 1024). When that is too
     // little to keep up (a backlog builds), it takes its fair share until it has caught up:
     // records stay current and memory bounded. (SCHED_IDLE starved it on a busy core and then
     // wrote huge batches: 19 ms at p99, bench/run.)
-    int wanted = batch.size() > kBacklogRecords ? 0 : 10;
+    int wanted = waiting > kBacklogRecords ? 0 : 10;
     if (wanted != nice) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice = wanted);
+    flush(taken, /*catching_up=*/wanted == 0);
     metrics_.set_queue_depth(0);
-    flush(batch, /*catching_up=*/wanted == 0);
-    batch.clear();
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& records : taken) {
+        if (spares_.size() >= kLanes) break;
+        records->clear();
+        spares_.push_back(std::move(records));
+      }
+    }
     if (last) return;
   }
 }
 
-void Recorder::flush(std::vector<UsageRecord>& batch, bool catching_up) {
-  for (const auto& record : batch) metrics_.observe(record);
-  rollup_->add(batch);
+void Recorder::flush(std::vector<Records>& taken, bool catching_up) {
   // Older records first: nothing new is stored while the journal still holds some.
-  if (!replay_journal()) {
-    append_to_journal(batch);
-    return;
-  }
-  if (batch.empty()) return;
-  std::size_t stored = 0;  // chunks already in the store (each is one transaction)
-  try {
-    // In short transactions with a yield between: one long one holds a shared core for
-    // milliseconds, which requests waiting on it feel (bench/run: p99 at 1 connection). While
-    // catching up, a yield after every fourth only: yielding after each left the writer too
-    // little of a saturated core, and records fell 2 s behind (p99 at 1 connection: 1.3 ms
-    // either way; 3.9 ms with no yield at all).
-    for (std::size_t chunk = 0; stored < batch.size(); ++chunk) {
-      std::size_t n = std::min(kChunkRecords, batch.size() - stored);
-      store_->write(std::span(batch).subspan(stored, n));
-      stored += n;
-      if (!catching_up || chunk % 4 == 3) std::this_thread::yield();
+  bool store_up = replay_journal();
+  std::size_t transactions = 0;
+  for (auto next = taken.begin(); next != taken.end();) {
+    // A transaction's worth, whose times fit one block.
+    batch_.clear();
+    while (next != taken.end() && (batch_.count == 0 || (batch_.count + (*next)->count <= kBatchRecords && batch_.fits(**next))))
+      batch_.add(**next++);
+    decode_records(batch_.bytes, decoded_);
+    metrics_.observe(decoded_);
+    rollup_->add(decoded_);
+    if (store_up) {
+      try {
+        store_->append(batch_, decoded_);
+        metrics_.add_stored(batch_.count);
+      } catch (const StoreError& e) {
+        if (!store_down_) spdlog::warn("record store {} failed: {}; records go to the journal {}", store_->describe(), e.what(), journal_path_);
+        store_down_ = true;
+        retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        store_up = false;
+      }
     }
-    metrics_.add_stored(batch.size());
-  } catch (const StoreError& e) {
-    if (!store_down_) spdlog::warn("record store {} failed: {}; records go to the journal {}", store_->describe(), e.what(), journal_path_);
-    store_down_ = true;
-    retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    metrics_.add_stored(stored);
-    append_to_journal(std::span(batch).subspan(stored));
+    if (!store_up) append_to_journal(decoded_);
+    // A yield between transactions: one long run holds a shared core for milliseconds, which
+    // requests waiting on it feel (bench/run: p99 at 1 connection). While catching up, after
+    // every fourth only: yielding after each left the writer too little of a saturated core,
+    // and records fell 2 s behind.
+    if (!catching_up || ++transactions % 4 == 0) std::this_thread::yield();
   }
 }
 

@@ -1,0 +1,51 @@
+#pragma once
+// Records as compact bytes: varint numbers and length-prefixed text, in one field order that both
+// directions share (record_codec.cc). The recorder encodes each record on the request's thread
+// (no allocation per record, nothing handed across threads but whole batches), and the SQLite
+// store keeps the bytes as they are, a block per row.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/usage_record.h"
+
+namespace switchyard {
+
+// Records encoded back to back after a format byte, with the range of their times, so that a
+// store can place them without decoding. Their times stay within kMaxSpanMs of each other:
+// a store finds the records of a window among the batches that start within kMaxSpanMs of it.
+struct EncodedRecords {
+  static constexpr char kFormat = 1;
+  static constexpr int64_t kMaxSpanMs = 10 * 60 * 1000;
+
+  std::string bytes{kFormat};
+  std::size_t count = 0;
+  int64_t first_ms = 0, last_ms = 0;  // the range of their created_ms
+
+  // Whether records created from `first` to `last` can join without the range growing too wide.
+  bool fits(int64_t first, int64_t last) const {
+    return count == 0 || std::max(last_ms, last) - std::min(first_ms, first) <= kMaxSpanMs;
+  }
+  bool fits(const EncodedRecords& other) const { return fits(other.first_ms, other.last_ms); }
+  void add(const UsageRecord& record);      // encodes it after the others
+  void add(const EncodedRecords& other);    // other's records after these
+  void clear();                             // keeps the capacity
+
+  // A text the same as the last one in its place (the n-th text of a record) is written as one
+  // byte: the model, provider, endpoint, team and attempts of a thread's consecutive records
+  // mostly are, and bytes are the store's cost (its writes, checksums and copies).
+  static constexpr std::size_t kTextSlots = 24;
+  struct Slot {
+    uint32_t at = 0, size = 0;  // where in `bytes` the last such text is; at 0: none yet
+  };
+  std::array<Slot, kTextSlots> last_texts{};
+};
+
+// Decodes the records of a block (EncodedRecords::bytes) into `into`, resized to as many: a
+// vector kept from one block to the next reuses its strings. Throws StoreError on bytes cut
+// short or of an unknown format.
+void decode_records(std::string_view block, std::vector<UsageRecord>& into);
+
+}  // namespace switchyard
