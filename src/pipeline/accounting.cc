@@ -87,53 +87,54 @@ void StreamMeter::process(std::string_view events, std::string& out) {
   }
 }
 
-UsageRecord make_record(RequestContext&& context, const Exchange& exchange) {
-  UsageRecord r;
-  r.id = std::move(context.id);
+void fill_record(const RequestContext& context, const Exchange& exchange, UsageRecord& r) {
+  r.id = context.id;
   r.created_ms = context.unix_ms(context.start);
-  r.team = std::move(context.client.team);
-  r.key_id = std::move(context.client.key_id);
-  r.user = std::move(context.user);
-  r.use_case = std::move(context.use_case);
-  r.endpoint = std::move(context.endpoint);
-  r.tags = std::move(context.tags);
-  r.model_requested = std::move(context.requested_model);
+  r.team = context.client.team;
+  r.key_id = context.client.key_id;
+  r.user = context.user;
+  r.use_case = context.use_case;
+  r.endpoint = context.endpoint;
+  r.tags = context.tags;
+  r.model_requested = context.requested_model;
   r.streamed = context.streamed;
-  r.finish_reason = std::move(context.facts.finish_reason);
-  if (const auto& u = context.facts.usage) {
-    r.input_tokens = u->input;
-    r.output_tokens = u->output;
-    r.cache_read_tokens = u->cache_read;
-    r.cache_write_tokens = u->cache_write;
-    r.reasoning_tokens = u->reasoning;
-  }
+  r.finish_reason = context.facts.finish_reason;
+  const TokenUsage none;
+  const TokenUsage& u = context.facts.usage ? *context.facts.usage : none;
+  r.input_tokens = u.input;
+  r.output_tokens = u.output;
+  r.cache_read_tokens = u.cache_read;
+  r.cache_write_tokens = u.cache_write;
+  r.reasoning_tokens = u.reasoning;
   r.cost = context.cost;
   r.byok = context.byok;
   auto now = std::chrono::steady_clock::now();
-  if (auto first = exchange.first_data_at()) r.ttft_ms = ms_between(context.start, *first);
+  auto first = exchange.first_data_at();
+  r.ttft_ms = first ? std::optional<int64_t>(ms_between(context.start, *first)) : std::nullopt;
   r.latency_ms = ms_between(context.start, now);
   r.status = static_cast<int>(exchange.status());
-  for (auto& attempt : context.attempts) {
-    AttemptRecord a;
+  r.attempts.resize(context.attempts.size());
+  for (std::size_t i = 0; i < context.attempts.size(); ++i) {
+    const Attempt& attempt = context.attempts[i];
+    AttemptRecord& a = r.attempts[i];
     a.provider = attempt.provider;
     a.model = attempt.upstream_model;
     a.model_id = attempt.model_id;
     a.success = !attempt.error && attempt.status > 0 && attempt.status < 300;
     a.status = attempt.status;
-    if (attempt.error) a.error = attempt.error->message;
+    if (attempt.error)
+      a.error = attempt.error->message;
+    else
+      a.error.clear();
     a.start_ms = context.unix_ms(attempt.start);
     a.end_ms = context.unix_ms(attempt.end == std::chrono::steady_clock::time_point{} ? now : attempt.end);
-    r.attempts.push_back(std::move(a));
   }
-  if (!context.attempts.empty()) {
-    const Attempt& last = context.attempts.back();
-    r.provider = last.provider;
-    r.model = last.model_id;
-    r.upstream_model = last.upstream_model;
-    if (last.error) r.error = last.error->message;
-  }
+  const Attempt* last = context.attempts.empty() ? nullptr : &context.attempts.back();
+  r.provider = last ? last->provider : std::string_view();
+  r.model = last ? last->model_id : std::string_view();
+  r.upstream_model = last ? last->upstream_model : std::string_view();
+  r.error = last && last->error ? std::string_view(last->error->message) : std::string_view();
   if (r.status >= 400 && r.error.empty()) r.error = "HTTP " + std::to_string(r.status);
-  return r;
 }
 
 }  // namespace switchyard

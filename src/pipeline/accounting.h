@@ -40,7 +40,8 @@ class StreamMeter {
   bool client_wants_usage_;
 };
 
-// The record of a finished request; takes what it can from `context` instead of copying.
-UsageRecord make_record(RequestContext&& context, const Exchange& exchange);
+// Makes `r` the record of a finished request. Every field is assigned, so one record kept per
+// thread is filled again and again without allocating (its strings keep their capacity).
+void fill_record(const RequestContext& context, const Exchange& exchange, UsageRecord& r);
 
 }  // namespace switchyard

@@ -128,7 +128,11 @@ Task<> Gateway::handle(Exchange& exchange) {
     co_await proxy_anthropic(context, exchange);
   else
     co_await count_anthropic_tokens(context, exchange);
-  if (context.metered && recorder_) recorder_->submit(make_record(std::move(context), exchange));  // the request is done with it
+  if (context.metered && recorder_) {
+    thread_local UsageRecord record;  // filled in place: no allocation per request
+    fill_record(context, exchange, record);
+    recorder_->submit(record);
+  }
 }
 
 }  // namespace switchyard

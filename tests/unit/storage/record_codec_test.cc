@@ -1,0 +1,123 @@
+#include "storage/record_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/record_store.h"
+
+using namespace switchyard;
+
+namespace {
+
+UsageRecord sample(int n) {
+  UsageRecord r;
+  r.id = "gen_01KAV3C8Y2Q6X4M9TNZ0R5B7C" + std::to_string(n % 10);
+  r.created_ms = 1795500000000 + n;
+  r.team = "acme";
+  r.key_id = "k1";
+  r.user = n % 2 ? "ana" : "";
+  r.use_case = "agent";
+  r.endpoint = "/v1/chat/completions";
+  r.tags = {"checkout", "beta"};
+  r.model_requested = r.model = "r/chat";
+  r.provider = "anthropic";
+  r.upstream_model = "claude-sonnet-4-5";
+  r.streamed = n % 3 == 0;
+  r.finish_reason = "tool_calls";
+  r.input_tokens = 1200 + n;
+  r.output_tokens = 350;
+  r.cache_read_tokens = 1000;
+  r.cache_write_tokens = 64;
+  r.reasoning_tokens = 128;
+  if (n % 4) r.cost = 0.00885 * n;  // every fourth unpriced: null, not 0
+  r.byok = n % 5 == 0;
+  if (n % 2) r.ttft_ms = 420;
+  r.latency_ms = 2100;
+  r.status = n % 7 ? 200 : 502;
+  r.error = n % 7 ? "" : "upstream answered 503: \"overloaded\" — ünïcode";
+  r.attempts = {{"openai", "gpt-4o", "r/chat", false, 503, "overloaded", r.created_ms - 1, r.created_ms + 40}};
+  if (n % 2) r.attempts.push_back({"anthropic", "claude-sonnet-4-5", "r/chat", true, 200, "", r.created_ms + 41, r.created_ms + 2100});
+  return r;
+}
+
+std::vector<std::string> lines(const std::vector<UsageRecord>& records) {
+  std::vector<std::string> out;
+  for (const auto& r : records) out.push_back(record_json_line(r));
+  return out;
+}
+
+std::vector<UsageRecord> decoded(const EncodedRecords& encoded) {
+  std::vector<UsageRecord> out;
+  decode_records(encoded.bytes, out);
+  return out;
+}
+
+}  // namespace
+
+TEST(RecordCodec, RecordsComeBackFieldForField) {
+  std::vector<UsageRecord> records;
+  EncodedRecords encoded;
+  for (int n = 0; n < 30; ++n) {
+    records.push_back(sample(n));
+    encoded.add(records.back());
+  }
+  EXPECT_EQ(encoded.count, 30u);
+  EXPECT_EQ(encoded.first_ms, 1795500000000);
+  EXPECT_EQ(encoded.last_ms, 1795500000029);
+  EXPECT_EQ(lines(decoded(encoded)), lines(records));
+  // Texts repeated from the record before are a byte each: far less than each record alone.
+  std::size_t alone = 0;
+  for (const auto& r : records) {
+    EncodedRecords one;
+    one.add(r);
+    alone += one.bytes.size() - 1;
+  }
+  EXPECT_LT(encoded.bytes.size(), alone * 6 / 10);
+}
+
+TEST(RecordCodec, AVectorReusedAcrossBlocksHoldsOnlyTheLastBlock) {
+  EncodedRecords big, small;
+  for (int n = 0; n < 5; ++n) big.add(sample(n));
+  small.add(sample(7));
+  std::vector<UsageRecord> into;
+  decode_records(big.bytes, into);
+  decode_records(small.bytes, into);
+  EXPECT_EQ(lines(into), lines({sample(7)}));
+}
+
+TEST(RecordCodec, BatchesJoinedBackToBackDecodeAsBoth) {
+  // Each batch's repeats refer to its own records; after joining, records added to the joined
+  // batch must not refer to texts of the batch before the join.
+  EncodedRecords first, second;
+  std::vector<UsageRecord> expected;
+  for (int n = 0; n < 3; ++n) first.add(sample(n)), expected.push_back(sample(n));
+  UsageRecord other = sample(3);
+  other.team = "globex";
+  other.endpoint = "/v1/messages";
+  for (int n = 0; n < 3; ++n) second.add(other), expected.push_back(other);
+  first.add(second);
+  first.add(sample(9));
+  expected.push_back(sample(9));
+  EXPECT_EQ(first.count, 7u);
+  EXPECT_EQ(lines(decoded(first)), lines(expected));
+}
+
+TEST(RecordCodec, DamagedOrForeignBytesAreAnErrorNotGarbage) {
+  EncodedRecords encoded;
+  encoded.add(sample(1));
+  std::vector<UsageRecord> out;
+  EXPECT_THROW(decode_records(std::string_view(encoded.bytes).substr(0, encoded.bytes.size() - 3), out), StoreError);
+  std::string foreign = encoded.bytes;
+  foreign[0] = 9;
+  EXPECT_THROW(decode_records(foreign, out), StoreError);
+  EXPECT_THROW(decode_records("", out), StoreError);
+}
+
+TEST(RecordCodec, ABatchSpansAtMostTenMinutes) {
+  EncodedRecords encoded;
+  EXPECT_TRUE(encoded.fits(0, 0));
+  UsageRecord r = sample(0);
+  encoded.add(r);
+  EXPECT_TRUE(encoded.fits(r.created_ms + EncodedRecords::kMaxSpanMs, r.created_ms + EncodedRecords::kMaxSpanMs));
+  EXPECT_FALSE(encoded.fits(r.created_ms + EncodedRecords::kMaxSpanMs + 1, r.created_ms + EncodedRecords::kMaxSpanMs + 1));
+  EXPECT_FALSE(encoded.fits(r.created_ms - EncodedRecords::kMaxSpanMs - 1, r.created_ms));
+}
