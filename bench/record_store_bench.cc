@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
       batch[i].created_ms = now_ms + static_cast<int64_t>(written + i);
       encoded.add(batch[i]);
     }
-    store->append(encoded, batch);
+    store->append(encoded);
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("%s: %zu records in batches of %zu: %.2f s, %.0f records/s\n", store->describe().c_str(), total, batch_size,

@@ -38,10 +38,13 @@ LiveRollup::~LiveRollup() {
   loader_.join();
 }
 
-void LiveRollup::add(std::span<const UsageRecord> records) {
+template <class Record>
+void LiveRollup::add(std::span<const Record> records) {
   std::lock_guard lock(mutex_);
   for (const auto& record : records) rollup_.add(record);
 }
+template void LiveRollup::add(std::span<const UsageRecord>);
+template void LiveRollup::add(std::span<const RecordView>);
 
 std::optional<Insights> LiveRollup::insights(const std::map<std::string, std::string>& segments, const DayWindow& window) {
   if (!loaded()) return std::nullopt;
@@ -62,7 +65,7 @@ bool LiveRollup::load_history(RecordStore& store, int64_t history_end_ms) {
   for (;;) {
     try {
       scan_pages(store, ScanQuery{from_ms, history_end_ms, kHistoryPage}, [&](std::vector<UsageRecord>& page) {
-        add(page);
+        add(std::span<const UsageRecord>(page));
         read += page.size();
         history_read_.store(read, std::memory_order_relaxed);
         from_ms = page.back().created_ms + 1;
@@ -92,7 +95,7 @@ void LiveRollup::follow_others(RecordStore& store, int64_t from_ms) {
     try {
       scan_pages(store, ScanQuery{from_ms, until_ms, kHistoryPage, std::nullopt, this_instance_tag()},
                  [&](std::vector<UsageRecord>& page) {
-                   add(page);
+                   add(std::span<const UsageRecord>(page));
                    from_ms = page.back().created_ms + 1;  // as above: a retry starts after this page
                    return true;
                  });

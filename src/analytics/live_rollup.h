@@ -29,7 +29,8 @@ class LiveRollup {
   LiveRollup(RecordStore& store, int64_t history_end_ms);
   ~LiveRollup();  // stops reading history
 
-  void add(std::span<const UsageRecord> records);
+  template <class Record>  // UsageRecord or RecordView
+  void add(std::span<const Record> records);
   std::optional<Insights> insights(const std::map<std::string, std::string>& segments, const DayWindow& window);
   bool loaded() const { return loaded_.load(std::memory_order_acquire); }
   std::size_t history_read() const { return history_read_.load(std::memory_order_relaxed); }  // records so far

@@ -41,13 +41,14 @@ std::size_t Rollup::team_cell_count() const {
   return n;
 }
 
-void Rollup::add(const UsageRecord& r) {
+template <class Record>
+void Rollup::add(const Record& r) {
   RollupKey key;
   key.hour = floor_div(r.created_ms, 3600000);
   key.model = names.id(r.model);
   key.provider = names.id(r.provider);
   key.upstream = names.id(r.upstream_model);
-  key.use_case = names.id(r.use_case.empty() ? "unspecified" : r.use_case);
+  key.use_case = names.id(r.use_case.empty() ? std::string_view("unspecified") : std::string_view(r.use_case));
   const bool answered = r.status > 0 && r.status < 400;
   if (answered) key.flags |= kAnswered;
   if (r.finish_reason == "tool_calls") key.flags |= kToolCall;
@@ -95,6 +96,9 @@ void Rollup::add(const UsageRecord& r) {
     }
   }
 }
+
+template void Rollup::add(const UsageRecord&);
+template void Rollup::add(const RecordView&);
 
 Rollup roll_up_store(RecordStore& store, const ScanQuery& query, const std::function<void(std::size_t)>& progress) {
   Rollup rollup;

@@ -97,7 +97,8 @@ class Rollup {
   Rollup(const Rollup&) = delete;
   Rollup& operator=(const Rollup&) = delete;
 
-  void add(const UsageRecord& record);
+  template <class Record>  // UsageRecord or RecordView
+  void add(const Record& record);
   std::size_t cell_count() const;
   std::size_t team_cell_count() const;
 

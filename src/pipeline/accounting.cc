@@ -87,7 +87,7 @@ void StreamMeter::process(std::string_view events, std::string& out) {
   }
 }
 
-void fill_record(const RequestContext& context, const Exchange& exchange, UsageRecord& r) {
+void view_record(const RequestContext& context, const Exchange& exchange, RecordView& r, std::string& scratch) {
   r.id = context.id;
   r.created_ms = context.unix_ms(context.start);
   r.team = context.client.team;
@@ -95,7 +95,7 @@ void fill_record(const RequestContext& context, const Exchange& exchange, UsageR
   r.user = context.user;
   r.use_case = context.use_case;
   r.endpoint = context.endpoint;
-  r.tags = context.tags;
+  r.tags.assign(context.tags.begin(), context.tags.end());
   r.model_requested = context.requested_model;
   r.streamed = context.streamed;
   r.finish_reason = context.facts.finish_reason;
@@ -116,16 +116,13 @@ void fill_record(const RequestContext& context, const Exchange& exchange, UsageR
   r.attempts.resize(context.attempts.size());
   for (std::size_t i = 0; i < context.attempts.size(); ++i) {
     const Attempt& attempt = context.attempts[i];
-    AttemptRecord& a = r.attempts[i];
+    AttemptView& a = r.attempts[i];
     a.provider = attempt.provider;
     a.model = attempt.upstream_model;
     a.model_id = attempt.model_id;
     a.success = !attempt.error && attempt.status > 0 && attempt.status < 300;
     a.status = attempt.status;
-    if (attempt.error)
-      a.error = attempt.error->message;
-    else
-      a.error.clear();
+    a.error = attempt.error ? std::string_view(attempt.error->message) : std::string_view();
     a.start_ms = context.unix_ms(attempt.start);
     a.end_ms = context.unix_ms(attempt.end == std::chrono::steady_clock::time_point{} ? now : attempt.end);
   }
@@ -134,7 +131,7 @@ void fill_record(const RequestContext& context, const Exchange& exchange, UsageR
   r.model = last ? last->model_id : std::string_view();
   r.upstream_model = last ? last->upstream_model : std::string_view();
   r.error = last && last->error ? std::string_view(last->error->message) : std::string_view();
-  if (r.status >= 400 && r.error.empty()) r.error = "HTTP " + std::to_string(r.status);
+  if (r.status >= 400 && r.error.empty()) r.error = scratch = "HTTP " + std::to_string(r.status);
 }
 
 }  // namespace switchyard

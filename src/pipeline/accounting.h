@@ -40,8 +40,9 @@ class StreamMeter {
   bool client_wants_usage_;
 };
 
-// Makes `r` the record of a finished request. Every field is assigned, so one record kept per
-// thread is filled again and again without allocating (its strings keep their capacity).
-void fill_record(const RequestContext& context, const Exchange& exchange, UsageRecord& r);
+// Makes `r` the record of a finished request, as views of `context`'s texts (nothing copied:
+// the recorder encodes it before the context is gone). `scratch` holds a text made for it. Every
+// field is assigned, so one view kept per thread is filled again and again without allocating.
+void view_record(const RequestContext& context, const Exchange& exchange, RecordView& r, std::string& scratch);
 
 }  // namespace switchyard

@@ -129,8 +129,9 @@ Task<> Gateway::handle(Exchange& exchange) {
   else
     co_await count_anthropic_tokens(context, exchange);
   if (context.metered && recorder_) {
-    thread_local UsageRecord record;  // filled in place: no allocation per request
-    fill_record(context, exchange, record);
+    thread_local RecordView record;  // views of `context`: nothing copied, no allocation per request
+    thread_local std::string scratch;
+    view_record(context, exchange, record, scratch);
     recorder_->submit(record);
   }
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 
 namespace switchyard {
 namespace {
@@ -32,15 +34,16 @@ const std::vector<double> Metrics::kBoundsMs = {1, 2.5, 5, 10, 25, 50, 100, 250,
 
 void Metrics::Histogram::add(double ms) {
   if (buckets.empty()) buckets.assign(kBoundsMs.size(), 0);
-  for (std::size_t i = 0; i < kBoundsMs.size(); ++i)
-    if (ms <= kBoundsMs[i]) ++buckets[i];
+  auto bound = std::lower_bound(kBoundsMs.begin(), kBoundsMs.end(), ms);  // the first >= ms
+  if (bound != kBoundsMs.end()) ++buckets[static_cast<std::size_t>(bound - kBoundsMs.begin())];
   sum += ms;
   ++count;
 }
 
-void Metrics::observe(std::span<const UsageRecord> records) {
+template <class Record>
+void Metrics::observe(std::span<const Record> records) {
   std::lock_guard lock(mutex_);
-  for (const auto& record : records) observe(record);
+  for (const auto& record : records) observe_one(record);
 }
 
 template <class Map>
@@ -52,7 +55,8 @@ typename Map::mapped_type& Metrics::entry(Map& map, std::string_view first, std:
   return it->second;
 }
 
-void Metrics::observe(const UsageRecord& r) {
+template <class Record>
+void Metrics::observe_one(const Record& r) {
   Served& s = entry(served_, r.provider, r.model);
   ++s.requests[r.status];
   s.tokens[0] += static_cast<double>(r.input_tokens);
@@ -72,6 +76,9 @@ void Metrics::observe(const UsageRecord& r) {
   for (const auto& a : r.attempts) ++entry(attempts_, a.provider, a.model_id)[a.success ? 1 : 0];
 }
 
+template void Metrics::observe(std::span<const UsageRecord>);
+template void Metrics::observe(std::span<const RecordView>);
+
 std::string Metrics::render() const {
   std::string out;
   auto head = [&](const char* name, const char* type, const char* help) {
@@ -83,8 +90,9 @@ std::string Metrics::render() const {
   };
   auto histogram = [&](const char* name, const std::string& label, const Histogram& h) {
     if (h.count == 0) return;
+    uint64_t up_to = 0;  // Prometheus buckets count every observation up to their bound
     for (std::size_t i = 0; i < kBoundsMs.size(); ++i)
-      out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", name, label, kBoundsMs[i] / 1000, h.buckets[i]);
+      out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", name, label, kBoundsMs[i] / 1000, up_to += h.buckets[i]);
     out += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n{}_sum{{{}}} {}\n{}_count{{{}}} {}\n", name, label, h.count, name,
                        label, h.sum / 1000, name, label, h.count);
   };

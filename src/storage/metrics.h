@@ -15,7 +15,8 @@ namespace switchyard {
 
 class Metrics {
  public:
-  void observe(std::span<const UsageRecord> records);
+  template <class Record>  // UsageRecord or RecordView
+  void observe(std::span<const Record> records);
   void set_queue_depth(std::size_t depth) { queue_depth_.store(depth, std::memory_order_relaxed); }
   void set_journal_records(int64_t n) { journal_records_.store(n, std::memory_order_relaxed); }
   void add_journal_records(int64_t n) { journal_records_.fetch_add(n, std::memory_order_relaxed); }
@@ -27,7 +28,7 @@ class Metrics {
 
  private:
   struct Histogram {
-    std::vector<uint64_t> buckets;  // cumulative counts per bound in kBoundsMs
+    std::vector<uint64_t> buckets;  // counts per bound in kBoundsMs, of those above the bound before
     double sum = 0;
     uint64_t count = 0;
     void add(double ms);
@@ -42,7 +43,8 @@ class Metrics {
     Histogram latency, ttft, overhead;
   };
 
-  void observe(const UsageRecord& record);  // mutex_ held
+  template <class Record>
+  void observe_one(const Record& record);  // mutex_ held
   // The entry of joined_key(first, second), made in key_ (no string made per record).
   template <class Map>
   typename Map::mapped_type& entry(Map& map, std::string_view first, std::string_view second);

@@ -2,84 +2,15 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "storage/record_store.h"
 
 namespace switchyard {
-namespace {
 
-// A bound on a record's size, so the writer can write through a pointer.
-class Sizer {
+class BlockReader {
  public:
-  std::size_t size = 0;
-  void number(uint64_t) { size += 10; }
-  void integer(int64_t) { size += 10; }
-  void integer(int) { size += 10; }
-  void flag(bool) { size += 1; }
-  void text(const std::string& v) { size += 10 + v.size(); }
-  void optional(const std::optional<double>&) { size += 1 + sizeof(double); }
-  void optional(const std::optional<int64_t>&) { size += 11; }
-  template <class T, class Each>
-  void list(const std::vector<T>& items, Each&& each) {
-    size += 10;
-    for (const auto& item : items) each(*this, item);
-  }
-};
-
-// Texts: a varint of size + 1 then the bytes, or a 0 byte for "the same as the last text in this
-// place" (EncodedRecords::last_texts).
-class Writer {
- public:
-  Writer(EncodedRecords& records, std::size_t at) : records_(records), base_(records.bytes.data()), p_(base_ + at) {}
-  std::size_t end() const { return static_cast<std::size_t>(p_ - base_); }
-  void number(uint64_t v) {
-    while (v >= 0x80) {
-      *p_++ = static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    *p_++ = static_cast<char>(v);
-  }
-  void integer(int64_t v) { number((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }  // zigzag
-  void integer(int v) { integer(int64_t{v}); }
-  void flag(bool v) { *p_++ = v ? '\1' : '\0'; }
-  void text(const std::string& v) {
-    EncodedRecords::Slot* slot = texts_ < EncodedRecords::kTextSlots ? &records_.last_texts[texts_] : nullptr;
-    ++texts_;
-    if (slot && slot->at && slot->size == v.size() && std::memcmp(base_ + slot->at, v.data(), v.size()) == 0) {
-      *p_++ = '\0';
-      return;
-    }
-    number(v.size() + 1);
-    if (slot) *slot = {static_cast<uint32_t>(p_ - base_), static_cast<uint32_t>(v.size())};
-    std::memcpy(p_, v.data(), v.size());
-    p_ += v.size();
-  }
-  void optional(const std::optional<double>& v) {
-    flag(v.has_value());
-    if (!v) return;
-    std::memcpy(p_, &*v, sizeof(double));
-    p_ += sizeof(double);
-  }
-  void optional(const std::optional<int64_t>& v) {
-    flag(v.has_value());
-    if (v) integer(*v);
-  }
-  template <class T, class Each>
-  void list(const std::vector<T>& items, Each&& each) {
-    number(items.size());
-    for (const auto& item : items) each(*this, item);
-  }
-
- private:
-  EncodedRecords& records_;
-  char* base_;
-  char* p_;
-  std::size_t texts_ = 0;  // texts of this record so far
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
+  explicit BlockReader(std::string_view in) : in_(in) {}
   bool done() const { return in_.empty(); }
   void start_record() { texts_ = 0; }
   void number(uint64_t& v) {
@@ -103,7 +34,8 @@ class Reader {
     v = static_cast<int>(wide);
   }
   void flag(bool& v) { v = take(1)[0] != 0; }
-  void text(std::string& v) {
+  template <class Text>  // std::string (a copy) or std::string_view (into the block)
+  void text(Text& v) {
     std::string_view* last = texts_ < EncodedRecords::kTextSlots ? &last_texts_[texts_] : nullptr;
     ++texts_;
     uint64_t size;
@@ -153,6 +85,77 @@ class Reader {
   std::size_t texts_ = 0;
 };
 
+namespace {
+
+// A bound on a record's size, so the writer can write through a pointer.
+class Sizer {
+ public:
+  std::size_t size = 0;
+  void number(uint64_t) { size += 10; }
+  void integer(int64_t) { size += 10; }
+  void integer(int) { size += 10; }
+  void flag(bool) { size += 1; }
+  void text(std::string_view v) { size += 10 + v.size(); }
+  void optional(const std::optional<double>&) { size += 1 + sizeof(double); }
+  void optional(const std::optional<int64_t>&) { size += 11; }
+  template <class T, class Each>
+  void list(const std::vector<T>& items, Each&& each) {
+    size += 10;
+    for (const auto& item : items) each(*this, item);
+  }
+};
+
+// Texts: a varint of size + 1 then the bytes, or a 0 byte for "the same as the last text in this
+// place" (EncodedRecords::last_texts).
+class Writer {
+ public:
+  Writer(EncodedRecords& records, std::size_t at) : records_(records), base_(records.bytes.data()), p_(base_ + at) {}
+  std::size_t end() const { return static_cast<std::size_t>(p_ - base_); }
+  void number(uint64_t v) {
+    while (v >= 0x80) {
+      *p_++ = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    *p_++ = static_cast<char>(v);
+  }
+  void integer(int64_t v) { number((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }  // zigzag
+  void integer(int v) { integer(int64_t{v}); }
+  void flag(bool v) { *p_++ = v ? '\1' : '\0'; }
+  void text(std::string_view v) {
+    EncodedRecords::Slot* slot = texts_ < EncodedRecords::kTextSlots ? &records_.last_texts[texts_] : nullptr;
+    ++texts_;
+    if (slot && slot->at && slot->size == v.size() && std::memcmp(base_ + slot->at, v.data(), v.size()) == 0) {
+      *p_++ = '\0';
+      return;
+    }
+    number(v.size() + 1);
+    if (slot) *slot = {static_cast<uint32_t>(p_ - base_), static_cast<uint32_t>(v.size())};
+    std::memcpy(p_, v.data(), v.size());
+    p_ += v.size();
+  }
+  void optional(const std::optional<double>& v) {
+    flag(v.has_value());
+    if (!v) return;
+    std::memcpy(p_, &*v, sizeof(double));
+    p_ += sizeof(double);
+  }
+  void optional(const std::optional<int64_t>& v) {
+    flag(v.has_value());
+    if (v) integer(*v);
+  }
+  template <class T, class Each>
+  void list(const std::vector<T>& items, Each&& each) {
+    number(items.size());
+    for (const auto& item : items) each(*this, item);
+  }
+
+ private:
+  EncodedRecords& records_;
+  char* base_;
+  char* p_;
+  std::size_t texts_ = 0;  // texts of this record so far
+};
+
 // The one field order: `Record` is const for writing, mutable for reading. A new field goes at
 // the end, in a new EncodedRecords::kFormat, so that blocks already stored stay readable.
 template <class Io, class Record>
@@ -196,7 +199,8 @@ void fields(Io& io, Record& r) {
 
 }  // namespace
 
-void EncodedRecords::add(const UsageRecord& record) {
+template <class Record>
+void EncodedRecords::add_record(const Record& record) {
   first_ms = count ? std::min(first_ms, record.created_ms) : record.created_ms;
   last_ms = count ? std::max(last_ms, record.created_ms) : record.created_ms;
   ++count;
@@ -208,6 +212,9 @@ void EncodedRecords::add(const UsageRecord& record) {
   fields(writer, record);
   bytes.resize(writer.end());
 }
+
+void EncodedRecords::add(const UsageRecord& record) { add_record(record); }
+void EncodedRecords::add(const RecordView& record) { add_record(record); }
 
 void EncodedRecords::add(const EncodedRecords& other) {
   if (other.count == 0) return;
@@ -227,17 +234,31 @@ void EncodedRecords::clear() {
   last_texts.fill({});
 }
 
-void decode_records(std::string_view block, std::vector<UsageRecord>& into) {
+RecordDecoder::RecordDecoder(std::string_view block) {
   if (block.empty() || block.front() != EncodedRecords::kFormat)
     throw StoreError("a record block of an unknown format (written by a newer switchyard?)");
-  Reader reader(block.substr(1));
+  reader_ = std::make_unique<BlockReader>(block.substr(1));
+}
+
+RecordDecoder::~RecordDecoder() = default;
+
+template <class Record>
+std::size_t RecordDecoder::next(std::vector<Record>& into, std::size_t most) {
   std::size_t n = 0;
-  for (; !reader.done(); ++n) {
-    reader.start_record();
+  for (; n < most && !reader_->done(); ++n) {
+    reader_->start_record();
     if (n == into.size()) into.emplace_back();
-    fields(reader, into[n]);
+    fields(*reader_, into[n]);
   }
   into.resize(n);
+  return n;
+}
+
+template std::size_t RecordDecoder::next(std::vector<UsageRecord>&, std::size_t);
+template std::size_t RecordDecoder::next(std::vector<RecordView>&, std::size_t);
+
+void decode_records(std::string_view block, std::vector<UsageRecord>& into) {
+  RecordDecoder(block).next(into, std::numeric_limits<std::size_t>::max());
 }
 
 }  // namespace switchyard

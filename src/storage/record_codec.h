@@ -5,6 +5,7 @@
 // store keeps the bytes as they are, a block per row.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,7 @@ struct EncodedRecords {
   }
   bool fits(const EncodedRecords& other) const { return fits(other.first_ms, other.last_ms); }
   void add(const UsageRecord& record);      // encodes it after the others
+  void add(const RecordView& record);
   void add(const EncodedRecords& other);    // other's records after these
   void clear();                             // keeps the capacity
 
@@ -41,11 +43,31 @@ struct EncodedRecords {
     uint32_t at = 0, size = 0;  // where in `bytes` the last such text is; at 0: none yet
   };
   std::array<Slot, kTextSlots> last_texts{};
+
+ private:
+  template <class Record>
+  void add_record(const Record& record);
 };
 
-// Decodes the records of a block (EncodedRecords::bytes) into `into`, resized to as many: a
-// vector kept from one block to the next reuses its strings. Throws StoreError on bytes cut
-// short or of an unknown format.
+class BlockReader;
+
+// Reads the records of a block (EncodedRecords::bytes) a few at a time, into a vector kept from
+// one call to the next (its strings are reused). Throws StoreError on bytes cut short or of an
+// unknown format.
+class RecordDecoder {
+ public:
+  explicit RecordDecoder(std::string_view block);
+  ~RecordDecoder();
+  // Decodes up to `most` more records into `into`, resized to as many; 0 at the end. Views
+  // (RecordView) point into the block, which must outlive them.
+  template <class Record>  // UsageRecord or RecordView
+  std::size_t next(std::vector<Record>& into, std::size_t most);
+
+ private:
+  std::unique_ptr<BlockReader> reader_;
+};
+
+// All the records of a block, into `into`.
 void decode_records(std::string_view block, std::vector<UsageRecord>& into);
 
 }  // namespace switchyard

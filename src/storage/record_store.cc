@@ -22,6 +22,12 @@ void scan_pages(RecordStore& store, ScanQuery query, const std::function<bool(st
   }
 }
 
+void RecordStore::append(const EncodedRecords& records) {
+  std::vector<UsageRecord> decoded;
+  decode_records(records.bytes, decoded);
+  write(decoded);
+}
+
 std::unique_ptr<RecordStore> open_store(const std::string& url) {
   if (url.starts_with("sqlite:")) return open_sqlite_store(url.substr(7));
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) return open_postgres_store(url);

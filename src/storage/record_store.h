@@ -46,10 +46,9 @@ class RecordStore {
   // Stores every record, in one transaction; a record already stored (same id) is skipped, so a
   // replayed batch does no harm. Throws StoreError when the store cannot take them.
   virtual void write(std::span<const UsageRecord> records) = 0;
-  // The same for records just made, which cannot have been stored yet (the recorder's batches):
-  // a store may skip looking for them. They come both encoded and decoded (the recorder has
-  // both): a store takes the form it keeps.
-  virtual void append(const EncodedRecords& /*encoded*/, std::span<const UsageRecord> records) { write(records); }
+  // The same for records just made, which cannot have been stored yet (the recorder's batches),
+  // as the request threads encoded them: a store may keep the bytes, and skip looking for ids.
+  virtual void append(const EncodedRecords& records);
   virtual std::optional<UsageRecord> find(const std::string& id) = 0;
   virtual std::vector<ReportRow> report(const ReportQuery& query) = 0;
   // Records with created_ms in [start, end) in time order, at most `limit` (analytics).

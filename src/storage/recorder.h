@@ -32,12 +32,14 @@ class Recorder {
   static constexpr std::size_t kBacklogRecords = 20000;
   static constexpr std::size_t kLaneRecords = 256;     // handed over whole from a lane
   static constexpr std::size_t kBatchRecords = 1000;   // per store transaction (a SQLite block)
+  static constexpr std::size_t kDecodeRecords = 64;    // decoded at a time for metrics and rollup
 
   Recorder(std::unique_ptr<RecordStore> store, std::string journal_path,
-           std::chrono::milliseconds flush_interval = std::chrono::milliseconds(200));
+           std::chrono::milliseconds flush_interval = std::chrono::milliseconds(getenv("SY_FLUSH") ? atoi(getenv("SY_FLUSH")) : 200));
   ~Recorder();  // stop()s
 
   void submit(const UsageRecord& record);
+  void submit(const RecordView& record);  // encoded at once: its texts need not outlive the call
   // Stores (or journals) everything submitted so far and stops the writer thread.
   void stop();
 
@@ -54,6 +56,8 @@ class Recorder {
   };
   static constexpr std::size_t kLanes = 64;  // threads beyond this share one lane behind mutex_
 
+  template <class Record>
+  void submit_record(const Record& record);
   Lane* my_lane();
   Records spare_records();
   void hand_over(Records records);
@@ -81,7 +85,7 @@ class Recorder {
   bool stopping_ = false;
 
   // The writer thread's own.
-  std::vector<UsageRecord> decoded_;
+  std::vector<RecordView> decoded_;  // views into batch_
   EncodedRecords batch_;
   bool store_down_ = false;  // logged once per outage
   std::chrono::steady_clock::time_point retry_at_;

@@ -142,7 +142,7 @@ class SqliteStore final : public RecordStore {
     });
   }
 
-  void append(const EncodedRecords& records, std::span<const UsageRecord>) override {
+  void append(const EncodedRecords& records) override {
     in_transaction([&] { add_to_blocks(records); });
   }
 

@@ -4,39 +4,50 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/value.hpp>
 
 namespace switchyard {
 
-struct AttemptRecord {
-  std::string provider;
-  std::string model;     // the upstream's model name
-  std::string model_id;  // the configured model id it served
+// `Text` is std::string for a record that owns its texts, std::string_view for a view of texts
+// kept elsewhere (a record decoded in place from its stored bytes, or one made from a request's
+// context): both have the same fields, so the code that reads records takes either.
+template <class Text>
+struct BasicAttempt {
+  Text provider;
+  Text model;     // the upstream's model name
+  Text model_id;  // the configured model id it served
   bool success = false;
   int status = 0;        // upstream HTTP status, 0 when none came
-  std::string error;
+  Text error;
   int64_t start_ms = 0, end_ms = 0;  // Unix ms
 };
 
-struct UsageRecord {
-  std::string id;  // gen_<ULID>
+template <class Text>
+struct BasicRecord {
+  Text id;  // gen_<ULID>
   int64_t created_ms = 0;
-  std::string team, key_id, user, use_case, endpoint;
-  std::vector<std::string> tags;
-  std::string model_requested, model, provider, upstream_model;  // model: the id that served
+  Text team, key_id, user, use_case, endpoint;
+  std::vector<Text> tags;
+  Text model_requested, model, provider, upstream_model;  // model: the id that served
   bool streamed = false;
-  std::string finish_reason;
+  Text finish_reason;
   int64_t input_tokens = 0, output_tokens = 0, cache_read_tokens = 0, cache_write_tokens = 0, reasoning_tokens = 0;
   std::optional<double> cost;  // null: unpriced, never 0
   bool byok = false;
   std::optional<int64_t> ttft_ms;
   int64_t latency_ms = 0;
   int status = 0;  // the status the client got
-  std::string error;
-  std::vector<AttemptRecord> attempts;
+  Text error;
+  std::vector<BasicAttempt<Text>> attempts;
 };
+
+using AttemptRecord = BasicAttempt<std::string>;
+using UsageRecord = BasicRecord<std::string>;
+using AttemptView = BasicAttempt<std::string_view>;
+using RecordView = BasicRecord<std::string_view>;
 
 boost::json::value to_json(const UsageRecord& record);
 // One record as one line of JSON, newline included: the journal's and `switchyard export`'s format.

@@ -49,7 +49,7 @@ UsageRecord record(int64_t created_ms, std::string model, std::string team = "ac
 void append(RecordStore& store, const std::vector<UsageRecord>& records) {
   EncodedRecords encoded;
   for (const auto& r : records) encoded.add(r);
-  store.append(encoded, records);
+  store.append(encoded);
 }
 
 std::vector<std::string> ids_of(const std::vector<UsageRecord>& records) {
