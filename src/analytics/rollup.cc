@@ -45,10 +45,10 @@ template <class Record>
 void Rollup::add(const Record& r) {
   RollupKey key;
   key.hour = floor_div(r.created_ms, 3600000);
-  key.model = names.id(r.model);
-  key.provider = names.id(r.provider);
-  key.upstream = names.id(r.upstream_model);
-  key.use_case = names.id(r.use_case.empty() ? std::string_view("unspecified") : std::string_view(r.use_case));
+  key.model = names.id(r.model, last_ids_[kModel]);
+  key.provider = names.id(r.provider, last_ids_[kProvider]);
+  key.upstream = names.id(r.upstream_model, last_ids_[kUpstream]);
+  key.use_case = names.id(r.use_case.empty() ? std::string_view("unspecified") : std::string_view(r.use_case), last_ids_[kUseCase]);
   const bool answered = r.status > 0 && r.status < 400;
   if (answered) key.flags |= kAnswered;
   if (r.finish_reason == "tool_calls") key.flags |= kToolCall;
@@ -64,7 +64,7 @@ void Rollup::add(const Record& r) {
 
   // A team's cells come in time order, so the current day's and block's are at the back. (A
   // record out of order makes a second cell for its day: the sums stay right.)
-  uint32_t team = teams.id(r.team);
+  uint32_t team = teams.id(r.team, last_ids_[kTeam]);
   if (team >= team_cells.size()) team_cells.resize(team + 1);
   TeamCells& mine = team_cells[team];
   if (mine.days.empty() || mine.days.back().day != day) mine.days.push_back(TeamDay{day});
@@ -86,7 +86,7 @@ void Rollup::add(const Record& r) {
   used->used |= 1u << (day - block * 32);
 
   for (const auto& a : r.attempts) {
-    AttemptCell& at = attempts[AttemptKey{key.hour, names.id(a.provider)}];
+    AttemptCell& at = attempts[AttemptKey{key.hour, names.id(a.provider, last_ids_[kAttemptProvider])}];
     ++at.attempts;
     at.successes += a.success;
     if (r.cost) {

@@ -8,6 +8,7 @@
 //   volume buckets) and one per model and 32-day block with a bit per day it was used (distinct
 //   models in any window). A team has at most a cell a day and a few per model and month.
 // Attempts per hour x provider give the uptimes. Names are interned to small ids.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -24,6 +25,12 @@ namespace switchyard {
 class Names {
  public:
   uint32_t id(std::string_view name);
+  // The same, trying first the id this call site got last (`last`, kept by the caller):
+  // consecutive records mostly share their route and team, and a compare is cheaper than a hash.
+  uint32_t id(std::string_view name, uint32_t& last) {
+    if (last < names_.size() && names_[last] == name) return last;
+    return last = id(name);
+  }
   const std::string& name(uint32_t id) const { return names_[id]; }
 
  private:
@@ -110,6 +117,12 @@ class Rollup {
 
  private:
   std::pair<int32_t, CellMap*> today_{0, nullptr};  // records come in time order: one map lookup a day
+  enum Place { kModel, kProvider, kUpstream, kUseCase, kTeam, kAttemptProvider, kPlaces };
+  std::array<uint32_t, kPlaces> last_ids_ = [] {
+    std::array<uint32_t, kPlaces> none;
+    none.fill(UINT32_MAX);
+    return none;
+  }();
 };
 
 // Every record `query` selects (its limit is the page size) rolled up page by page, so memory is

@@ -35,7 +35,7 @@ class Recorder {
   static constexpr std::size_t kDecodeRecords = 64;    // decoded at a time for metrics and rollup
 
   Recorder(std::unique_ptr<RecordStore> store, std::string journal_path,
-           std::chrono::milliseconds flush_interval = std::chrono::milliseconds(getenv("SY_FLUSH") ? atoi(getenv("SY_FLUSH")) : 200));
+           std::chrono::milliseconds flush_interval = std::chrono::milliseconds(200));
   ~Recorder();  // stop()s
 
   void submit(const UsageRecord& record);
