@@ -124,14 +124,13 @@ class Writer {
   void text(std::string_view v) {
     EncodedRecords::Slot* slot = texts_ < EncodedRecords::kTextSlots ? &records_.last_texts[texts_] : nullptr;
     ++texts_;
-    if (slot && slot->at && slot->size == v.size() && std::memcmp(base_ + slot->at, v.data(), v.size()) == 0) {
+    if (slot && slot->at && std::string_view(base_ + slot->at, slot->size) == v) {
       *p_++ = '\0';
       return;
     }
     number(v.size() + 1);
     if (slot) *slot = {static_cast<uint32_t>(p_ - base_), static_cast<uint32_t>(v.size())};
-    std::memcpy(p_, v.data(), v.size());
-    p_ += v.size();
+    p_ = std::copy(v.begin(), v.end(), p_);  // an empty view may have no data at all
   }
   void optional(const std::optional<double>& v) {
     flag(v.has_value());
