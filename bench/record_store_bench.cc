@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/request_id.h"
+#include "typical_record.h"
 #include "storage/record_store.h"
 
 using namespace switchyard;
@@ -20,25 +21,7 @@ int main(int argc, char** argv) {
   auto store = open_store(argv[1]);
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch()).count();
-  // A typical record: two attempts (a rescued request), tags, priced.
-  UsageRecord base;
-  base.team = "acme";
-  base.key_id = "0a1b2c3d";
-  base.endpoint = "/v1/chat/completions";
-  base.tags = {"checkout", "beta"};
-  base.model_requested = base.model = "r/chat";
-  base.provider = "anthropic";
-  base.upstream_model = "claude-sonnet-4-5";
-  base.finish_reason = "stop";
-  base.input_tokens = 1200;
-  base.output_tokens = 350;
-  base.cost = 0.00885;
-  base.ttft_ms = 420;
-  base.latency_ms = 2100;
-  base.status = 200;
-  base.attempts = {{"openai", "gpt-4o", "r/chat", false, 503, "overloaded", now_ms, now_ms + 40},
-                   {"anthropic", "claude-sonnet-4-5", "r/chat", true, 200, "", now_ms + 41, now_ms + 2100}};
-  std::vector<UsageRecord> batch(batch_size, base);
+  std::vector<UsageRecord> batch(batch_size, typical_record(now_ms));
   EncodedRecords encoded;
   auto start = std::chrono::steady_clock::now();
   for (std::size_t written = 0; written < total; written += batch_size) {

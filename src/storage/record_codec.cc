@@ -34,6 +34,10 @@ class BlockReader {
     v = static_cast<int>(wide);
   }
   void flag(bool& v) { v = take(1)[0] != 0; }
+  void integer_from(int64_t& v, int64_t base) {
+    integer(v);
+    v += base;
+  }
   template <class Text>  // std::string (a copy) or std::string_view (into the block)
   void text(Text& v) {
     std::string_view* last = texts_ < EncodedRecords::kTextSlots ? &last_texts_[texts_] : nullptr;
@@ -95,6 +99,7 @@ class Sizer {
   void integer(int64_t) { size += 10; }
   void integer(int) { size += 10; }
   void flag(bool) { size += 1; }
+  void integer_from(int64_t, int64_t) { size += 10; }
   void text(std::string_view v) { size += 10 + v.size(); }
   void optional(const std::optional<double>&) { size += 1 + sizeof(double); }
   void optional(const std::optional<int64_t>&) { size += 11; }
@@ -121,6 +126,7 @@ class Writer {
   void integer(int64_t v) { number((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }  // zigzag
   void integer(int v) { integer(int64_t{v}); }
   void flag(bool v) { *p_++ = v ? '\1' : '\0'; }
+  void integer_from(int64_t v, int64_t base) { integer(v - base); }  // a small number: a byte or two
   void text(std::string_view v) {
     EncodedRecords::Slot* slot = texts_ < EncodedRecords::kTextSlots ? &records_.last_texts[texts_] : nullptr;
     ++texts_;
@@ -184,15 +190,15 @@ void fields(Io& io, Record& r) {
   io.integer(r.latency_ms);
   io.integer(r.status);
   io.text(r.error);
-  io.list(r.attempts, [](Io& io, auto& a) {
+  io.list(r.attempts, [&r](Io& io, auto& a) {
     io.text(a.provider);
     io.text(a.model);
     io.text(a.model_id);
     io.flag(a.success);
     io.integer(a.status);
     io.text(a.error);
-    io.integer(a.start_ms);
-    io.integer(a.end_ms);
+    io.integer_from(a.start_ms, r.created_ms);
+    io.integer_from(a.end_ms, r.created_ms);
   });
 }
 
