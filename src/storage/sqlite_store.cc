@@ -171,7 +171,7 @@ class SqliteStore final : public RecordStore {
     for_each_block(reader, query.start_ms, query.end_ms, [&](std::string_view block) {
       decode_records(block, decoded);
       for (const auto& r : decoded)
-        if (r.created_ms >= query.start_ms && r.created_ms < query.end_ms && (!query.team || r.team == *query.team)) sums.add(r);
+        if (selects(query.start_ms, query.end_ms, query.team, r)) sums.add(r);
       return true;
     });
     return sums.rows();
@@ -192,7 +192,7 @@ class SqliteStore final : public RecordStore {
       }
       decode_records(block, decoded);
       for (auto& r : decoded)
-        if (r.created_ms >= query.start_ms && r.created_ms < query.end_ms && (!query.team || r.team == *query.team) &&
+        if (selects(query.start_ms, query.end_ms, query.team, r) &&
             (!query.not_instance || std::string_view(r.id).substr(14, 4) != *query.not_instance))
           out.push_back(std::move(r));
       return true;
@@ -206,6 +206,10 @@ class SqliteStore final : public RecordStore {
 
  private:
   static bool by_time(const UsageRecord& a, const UsageRecord& b) { return a.created_ms < b.created_ms; }
+  // Whether a record of a block read for [start, end) belongs to the query (blocks overlap it).
+  static bool selects(int64_t start_ms, int64_t end_ms, const std::optional<std::string>& team, const UsageRecord& r) {
+    return r.created_ms >= start_ms && r.created_ms < end_ms && (!team || r.team == *team);
+  }
 
   template <class Body>
   void in_transaction(Body&& body) {
