@@ -13,6 +13,49 @@ std::string number(double value) { return fmt::format("{}", value); }
 
 int64_t integer(const std::optional<std::string>& text) { return text && !text->empty() ? std::stoll(*text) : 0; }
 
+// Tags as the JSON text the column holds (attempts: attempts_json, storage/usage_record.h).
+std::string tags_json(const UsageRecord& r) {
+  std::string out = "[";
+  for (const auto& tag : r.tags) {
+    if (out.size() > 1) out += ',';
+    append_json_string(out, tag);
+  }
+  return out + "]";
+}
+
+// Calls, for each column in kNames order, sink.text(string_view), sink.integer(int64_t) or
+// sink.real(optional<double>) / sink.optional_integer(optional<int64_t>) (null when empty).
+// `tags` and `attempts` are the JSON texts, kept alive by the caller until the values are used.
+template <class Sink>
+void visit_columns(const UsageRecord& r, const std::string& tags, const std::string& attempts, Sink& sink) {
+  sink.text(r.id);
+  sink.integer(r.created_ms);
+  sink.text(r.team);
+  sink.text(r.key_id);
+  sink.text(r.user);
+  sink.text(r.use_case);
+  sink.text(r.endpoint);
+  sink.text(tags);
+  sink.text(r.model_requested);
+  sink.text(r.model);
+  sink.text(r.provider);
+  sink.text(r.upstream_model);
+  sink.integer(r.streamed ? 1 : 0);
+  sink.text(r.finish_reason);
+  sink.integer(r.input_tokens);
+  sink.integer(r.output_tokens);
+  sink.integer(r.cache_read_tokens);
+  sink.integer(r.cache_write_tokens);
+  sink.integer(r.reasoning_tokens);
+  sink.real(r.cost);
+  sink.integer(r.byok ? 1 : 0);
+  sink.optional_integer(r.ttft_ms);
+  sink.integer(r.latency_ms);
+  sink.integer(r.status);
+  sink.text(r.error);
+  sink.text(attempts);
+}
+
 }  // namespace
 
 std::vector<std::string> migrations(const char* real_type, const char* int64_type) {
@@ -34,14 +77,6 @@ std::string name_list() {
   return out;
 }
 
-std::string tags_json(const UsageRecord& r) {
-  std::string out = "[";
-  for (const auto& tag : r.tags) {
-    if (out.size() > 1) out += ',';
-    append_json_string(out, tag);
-  }
-  return out + "]";
-}
 
 Values values_of(const UsageRecord& r) {
   struct Texts {

@@ -1,7 +1,7 @@
 #pragma once
-// The records table, shared by every store: its migrations, its columns in order, and a record
-// as the text values of those columns (both SQLite and PostgreSQL take parameters as text and
-// convert them to the column's type).
+// The records table of PostgreSQL (and of SQLite files before schema 4, which are converted into
+// blocks when opened): its migrations, its columns in order, and a record as the text values of
+// those columns (both take parameters as text and convert them to the column's type).
 #include <array>
 #include <optional>
 #include <string>
@@ -19,42 +19,6 @@ inline constexpr std::array<const char*, 26> kNames = {
     "error",       "attempts"};
 
 using Values = std::array<std::optional<std::string>, kNames.size()>;
-
-// Tags as the JSON text the column holds (attempts: attempts_json, storage/usage_record.h).
-std::string tags_json(const UsageRecord& record);
-
-// Calls, for each column in kNames order, sink.text(string_view), sink.integer(int64_t) or
-// sink.real(optional<double>) / sink.optional_integer(optional<int64_t>) (null when empty).
-// `tags` and `attempts` are the JSON texts, kept alive by the caller until the values are used.
-template <class Sink>
-void visit_columns(const UsageRecord& r, const std::string& tags, const std::string& attempts, Sink& sink) {
-  sink.text(r.id);
-  sink.integer(r.created_ms);
-  sink.text(r.team);
-  sink.text(r.key_id);
-  sink.text(r.user);
-  sink.text(r.use_case);
-  sink.text(r.endpoint);
-  sink.text(tags);
-  sink.text(r.model_requested);
-  sink.text(r.model);
-  sink.text(r.provider);
-  sink.text(r.upstream_model);
-  sink.integer(r.streamed ? 1 : 0);
-  sink.text(r.finish_reason);
-  sink.integer(r.input_tokens);
-  sink.integer(r.output_tokens);
-  sink.integer(r.cache_read_tokens);
-  sink.integer(r.cache_write_tokens);
-  sink.integer(r.reasoning_tokens);
-  sink.real(r.cost);
-  sink.integer(r.byok ? 1 : 0);
-  sink.optional_integer(r.ttft_ms);
-  sink.integer(r.latency_ms);
-  sink.integer(r.status);
-  sink.text(r.error);
-  sink.text(attempts);
-}
 
 // Schema migrations in order; `real` and `bigint` name the dialect's types.
 std::vector<std::string> migrations(const char* real_type, const char* int64_type);
