@@ -126,7 +126,7 @@ std::string Metrics::render() const {
     head(name, type, help);
     out += fmt::format("{} {}\n", name, value);
   };
-  gauge("switchyard_record_queue_depth", "gauge", "Records waiting for the writer.", queue_depth_.load());
+  gauge("switchyard_record_queue_depth", "gauge", "Records the writer took at its last flush and has not stored yet.", queue_depth_.load());
   gauge("switchyard_journal_records", "gauge", "Records in the local journal, waiting for the store.", journal_records_.load());
   gauge("switchyard_records_stored_total", "counter", "Records written to the store.", stored_.load());
   gauge("switchyard_records_unstorable_total", "counter", "Records that could be neither stored nor journaled.", unstorable_.load());
