@@ -204,11 +204,15 @@ void fields(Io& io, Record& r) {
 
 }  // namespace
 
+void EncodedRecords::widen(int64_t first, int64_t last, std::size_t records) {
+  first_ms = count ? std::min(first_ms, first) : first;
+  last_ms = count ? std::max(last_ms, last) : last;
+  count += records;
+}
+
 template <class Record>
 void EncodedRecords::add_record(const Record& record) {
-  first_ms = count ? std::min(first_ms, record.created_ms) : record.created_ms;
-  last_ms = count ? std::max(last_ms, record.created_ms) : record.created_ms;
-  ++count;
+  widen(record.created_ms, record.created_ms, 1);
   Sizer sizer;
   fields(sizer, record);
   std::size_t at = bytes.size();
@@ -223,9 +227,7 @@ void EncodedRecords::add(const RecordView& record) { add_record(record); }
 
 void EncodedRecords::add(const EncodedRecords& other) {
   if (other.count == 0) return;
-  first_ms = count ? std::min(first_ms, other.first_ms) : other.first_ms;
-  last_ms = count ? std::max(last_ms, other.last_ms) : other.last_ms;
-  count += other.count;
+  widen(other.first_ms, other.last_ms, other.count);
   bytes.append(other.bytes, 1);  // without its format byte
   // other's texts refer to its own earlier ones, which the reader has just read; the next record
   // added here starts afresh.
@@ -255,7 +257,6 @@ std::size_t RecordDecoder::next(std::vector<Record>& into, std::size_t most) {
     if (n == into.size()) into.emplace_back();
     fields(*reader_, into[n]);
   }
-  into.resize(n);
   return n;
 }
 
@@ -263,7 +264,7 @@ template std::size_t RecordDecoder::next(std::vector<UsageRecord>&, std::size_t)
 template std::size_t RecordDecoder::next(std::vector<RecordView>&, std::size_t);
 
 void decode_records(std::string_view block, std::vector<UsageRecord>& into) {
-  RecordDecoder(block).next(into, std::numeric_limits<std::size_t>::max());
+  into.resize(RecordDecoder(block).next(into, std::numeric_limits<std::size_t>::max()));
 }
 
 }  // namespace switchyard

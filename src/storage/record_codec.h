@@ -47,6 +47,7 @@ struct EncodedRecords {
  private:
   template <class Record>
   void add_record(const Record& record);
+  void widen(int64_t first, int64_t last, std::size_t records);  // the range and count, with more
 };
 
 class BlockReader;
@@ -58,8 +59,10 @@ class RecordDecoder {
  public:
   explicit RecordDecoder(std::string_view block);
   ~RecordDecoder();
-  // Decodes up to `most` more records into `into`, resized to as many; 0 at the end. Views
-  // (RecordView) point into the block, which must outlive them.
+  // Decodes up to `most` more records into the first slots of `into` and returns how many (0 at
+  // the end). `into` grows when it must and never shrinks, so the records past those stay and
+  // their strings and vectors are reused by the next call. Views (RecordView) point into the
+  // block, which must outlive them.
   template <class Record>  // UsageRecord or RecordView
   std::size_t next(std::vector<Record>& into, std::size_t most);
 

@@ -149,9 +149,10 @@ void Recorder::flush(std::vector<Records>& taken, bool catching_up) {
     // Metrics and rollup a few records at a time: a short vector stays in the cache the event
     // loop shares.
     RecordDecoder decoder(batch_.bytes);
-    while (decoder.next(decoded_, kDecodeRecords)) {
-      metrics_.observe(std::span<const RecordView>(decoded_));
-      rollup_->add(std::span<const RecordView>(decoded_));
+    while (std::size_t n = decoder.next(decoded_, kDecodeRecords)) {
+      std::span<const RecordView> views(decoded_.data(), n);
+      metrics_.observe(views);
+      rollup_->add(views);
     }
     if (store_up) {
       try {
