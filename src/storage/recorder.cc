@@ -159,9 +159,7 @@ void Recorder::flush(std::vector<Records>& taken, bool catching_up) {
         store_->append(batch_);
         metrics_.add_stored(batch_.count);
       } catch (const StoreError& e) {
-        if (!store_down_) spdlog::warn("record store {} failed: {}; records go to the journal {}", store_->describe(), e.what(), journal_path_);
-        store_down_ = true;
-        retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        note_store_down(e);
         store_up = false;
       }
     }
@@ -176,6 +174,12 @@ void Recorder::flush(std::vector<Records>& taken, bool catching_up) {
     // and records fell 2 s behind.
     if (!catching_up || ++transactions % 4 == 0) std::this_thread::yield();
   }
+}
+
+void Recorder::note_store_down(const StoreError& e) {
+  if (!store_down_) spdlog::warn("record store {} failed: {}; records go to the journal {}", store_->describe(), e.what(), journal_path_);
+  store_down_ = true;
+  retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
 }
 
 bool Recorder::replay_journal() {
@@ -203,9 +207,7 @@ bool Recorder::replay_journal() {
     for (std::size_t first = 0; first < records.size(); first += 5000)
       store_->write(std::span(records).subspan(first, std::min<std::size_t>(5000, records.size() - first)));
   } catch (const StoreError& e) {
-    if (!store_down_) spdlog::warn("record store {} failed: {}; records go to the journal {}", store_->describe(), e.what(), journal_path_);
-    store_down_ = true;
-    retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    note_store_down(e);
     return false;
   }
   std::filesystem::remove(journal_path_, ec);

@@ -65,6 +65,7 @@ class Recorder {
   std::vector<Records> take_all();
   void flush(std::vector<Records>& batches, bool catching_up);
   bool replay_journal();
+  void note_store_down(const StoreError& e);  // warns once per outage; tried again in a second
   void append_to_journal(std::span<const UsageRecord> records);
 
   std::unique_ptr<RecordStore> store_;
