@@ -65,6 +65,7 @@ void reload(sy::Gateway& gateway, const std::string& path, const sy::Config& run
 
 // Where records wait while the store is down: beside the SQLite file, or in the working directory.
 std::string journal_path(const sy::Config& config) {
+  if (!config.journal.empty()) return config.journal;
   if (config.storage.starts_with("sqlite:")) return config.storage.substr(7) + ".journal";
   return "./switchyard-records.journal";
 }

@@ -332,7 +332,7 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   }
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source_name + ": the file is empty");
   r.only_keys(root, "",
-              {"listen", "threads", "auth", "storage", "timeouts", "retries", "circuit_breaker", "limits", "providers",
+              {"listen", "threads", "auth", "storage", "journal", "timeouts", "retries", "circuit_breaker", "limits", "providers",
                "models", "aliases", "rules", "simulator", "prices", "admin_key", "teams"});
 
   Config config;
@@ -346,6 +346,7 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   if (root["listen"]) config.listen = host_port(root["listen"], "listen");
   if (root["threads"]) config.threads = r.integer<unsigned>(root["threads"], "threads", 1, 1024);
   if (root["storage"]) config.storage = r.string(root["storage"], "storage");
+  if (root["journal"]) config.journal = r.string(root["journal"], "journal");
   if (root["admin_key"]) {
     std::string secret = r.string(root["admin_key"], "admin_key");  // empty (an unset variable): no admin key
     if (!secret.empty() && secret.size() < 8) r.fail(root["admin_key"], "admin_key", "must be at least 8 characters");
@@ -405,9 +406,11 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
       config.breaker.cooldown = std::chrono::seconds(r.integer<int>(b["cooldown_s"], "circuit_breaker.cooldown_s", 1, 86400));
   }
   if (const YAML::Node& l = root["limits"]) {
-    r.only_keys(l, "limits", {"max_body_bytes"});
-    if (l["max_body_bytes"])
-      config.max_body_bytes = r.integer<std::size_t>(l["max_body_bytes"], "limits.max_body_bytes", 1024, std::size_t{1} << 34);
+    r.only_keys(l, "limits", {"max_body_bytes", "max_upstream_body_bytes", "max_upstream_event_bytes"});
+    for (auto [key, field] : {std::pair{"max_body_bytes", &config.max_body_bytes},
+                              std::pair{"max_upstream_body_bytes", &config.max_upstream_body_bytes},
+                              std::pair{"max_upstream_event_bytes", &config.max_upstream_event_bytes}})
+      if (l[key]) *field = r.integer<std::size_t>(l[key], std::string("limits.") + key, 1024, std::size_t{1} << 34);
   }
   if (const YAML::Node& s = root["simulator"]) {
     r.only_keys(s, "simulator", {"listen"});

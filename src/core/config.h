@@ -124,10 +124,15 @@ struct Config {
   unsigned threads = 0;  // 0 = one per CPU core
   std::vector<ApiKey> keys;
   std::string storage = "sqlite:./switchyard.db";
+  // Where records wait while the store is down; empty: beside the SQLite file, or
+  // ./switchyard-records.journal for PostgreSQL. Put it on another filesystem to survive a full disk.
+  std::string journal;
   Timeouts timeouts;
   RetryConfig retries;
   BreakerConfig breaker;
   std::size_t max_body_bytes = 32u << 20;
+  std::size_t max_upstream_body_bytes = 64u << 20;   // a whole upstream answer; over it: 502
+  std::size_t max_upstream_event_bytes = 16u << 20;  // one event of an upstream stream; over it: 502
   std::map<std::string, ProviderConfig, std::less<>> providers;
   std::map<std::string, ModelConfig, std::less<>> models;
   std::map<std::string, std::vector<AliasTarget>, std::less<>> aliases;

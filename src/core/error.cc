@@ -17,6 +17,7 @@ int status_for(ErrorKind kind) {
     case ErrorKind::upstream_unreachable: return 502;
     case ErrorKind::upstream_timeout: return 504;
     case ErrorKind::unavailable: return 503;
+    case ErrorKind::cancelled: return 499;
     case ErrorKind::internal: return 500;
   }
   return 500;
@@ -34,6 +35,7 @@ const char* code_for(ErrorKind kind) {
     case ErrorKind::upstream_unreachable: return "upstream_unreachable";
     case ErrorKind::upstream_timeout: return "upstream_timeout";
     case ErrorKind::unavailable: return "provider_unavailable";
+    case ErrorKind::cancelled: return "client_closed_request";
     case ErrorKind::internal: return "internal_error";
   }
   return "internal_error";
@@ -50,7 +52,8 @@ ErrorSource source_for(ErrorKind kind) {
     case ErrorKind::unauthorized:
     case ErrorKind::not_found:
     case ErrorKind::method_not_allowed:
-    case ErrorKind::payload_too_large: return ErrorSource::client;
+    case ErrorKind::payload_too_large:
+    case ErrorKind::cancelled: return ErrorSource::client;
     case ErrorKind::upstream_rejected:
     case ErrorKind::upstream_failed:
     case ErrorKind::upstream_unreachable:
@@ -94,6 +97,7 @@ const char* openai_error_type(ErrorKind kind) {
     case ErrorKind::upstream_unreachable:
     case ErrorKind::upstream_timeout:
     case ErrorKind::unavailable: return "upstream_error";
+    case ErrorKind::cancelled: return "invalid_request_error";
     case ErrorKind::internal: return "server_error";
   }
   return "server_error";

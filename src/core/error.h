@@ -17,6 +17,7 @@ enum class ErrorKind {
   upstream_unreachable, // connect, TLS or protocol failure (502)
   upstream_timeout,   // connect, first byte or total deadline passed (504)
   unavailable,        // no usable route: provider without a key, unsupported type (503)
+  cancelled,          // the client went away before its answer was complete (499, nginx's code)
   internal,           // a bug: never expected (500)
 };
 

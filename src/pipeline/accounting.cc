@@ -3,7 +3,10 @@
 #include "core/calendar.h"
 #include "core/prices.h"
 #include "routing/strategy.h"
+#include "translate/client_text.h"
 #include "translate/sse_events.h"
+
+#include <fmt/format.h>
 
 namespace switchyard {
 namespace {
@@ -35,14 +38,23 @@ int64_t ms_between(std::chrono::steady_clock::time_point from, std::chrono::stea
 
 }  // namespace
 
-void begin_metering(RequestContext& context, const http::request_header<>& headers, const RequestView& view) {
+std::optional<Error> begin_metering(RequestContext& context, const http::request_header<>& headers, const RequestView& view) {
+  std::string_view use_case = headers["x-switchyard-use-case"];
+  if (auto error = check_client_text(use_case, "x-switchyard-use-case", kMaxUseCaseBytes)) return error;
+  std::vector<std::string> tags = view.gateway.tags;
+  for (auto& tag : split_tags(headers["x-switchyard-tags"])) {
+    if (auto error = check_client_text(tag, "x-switchyard-tags", kMaxTagBytes)) return error;
+    tags.push_back(std::move(tag));
+  }
+  if (tags.size() > kMaxTags)
+    return make_error(ErrorKind::bad_request, fmt::format("a request may carry at most {} tags", kMaxTags), "x-switchyard-tags");
   context.metered = true;
   context.requested_model = view.model;
   context.streamed = view.stream;
   context.user = view.gateway.user;
-  context.tags = view.gateway.tags;
-  for (auto& tag : split_tags(headers["x-switchyard-tags"])) context.tags.push_back(std::move(tag));
-  context.use_case = std::string(headers["x-switchyard-use-case"]);
+  context.tags = std::move(tags);
+  context.use_case = use_case;
+  return std::nullopt;
 }
 
 std::optional<Price> serving_price(const Config& config, const Candidate& candidate) {
@@ -54,13 +66,14 @@ std::optional<Price> serving_price(const Config& config, const Candidate& candid
   return config.prices->find(candidate.provider->name, candidate.upstream_model, today());
 }
 
-void meter_answer(RequestContext& context, std::string& body, AnswerFormat format, const std::optional<Price>& price) {
+bool meter_answer(RequestContext& context, std::string& body, AnswerFormat format, const std::optional<Price>& price) {
   auto scan = scan_answer(format, body);
-  if (!scan) return;
+  if (!scan) return false;
   fold_event(format, *scan, context.facts);
   context.cost = cost_of(context.facts, price);
   if (format != AnswerFormat::openai) scan->id_length = 0;  // Anthropic keeps its message id
   body = stamp_answer(body, *scan, context.id, context.cost);
+  return true;
 }
 
 void StreamMeter::process(std::string_view events, std::string& out) {
@@ -79,10 +92,13 @@ void StreamMeter::process(std::string_view events, std::string& out) {
     fold_event(format_, *scan, context_.facts);
     if (scan->usage) {
       context_.cost = cost_of(context_.facts, price_);
-      if (!client_wants_usage_) continue;
+      // The gateway asked for this usage for its own accounting: a chunk that carries nothing
+      // else is dropped; one that also carries content keeps it (some hosts put usage on the last
+      // content chunk).
+      if (!client_wants_usage_ && !scan->has_choices) continue;
     }
     out += "data: ";
-    out += stamp_answer(event.data, *scan, context_.id, scan->usage ? context_.cost : std::nullopt, !client_wants_usage_);
+    out += stamp_answer(event.data, *scan, context_.id, context_.cost, !client_wants_usage_);
     out += "\n\n";
   }
 }

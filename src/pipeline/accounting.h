@@ -14,14 +14,16 @@
 
 namespace switchyard {
 
-// Marks the request for a record and notes who asked for what (user, tags, use case).
-void begin_metering(RequestContext& context, const http::request_header<>& headers, const RequestView& view);
+// Marks the request for a record and notes who asked for what (user, tags, use case); a
+// bad_request Error naming the header when its tags or use case cannot be kept.
+std::optional<Error> begin_metering(RequestContext& context, const http::request_header<>& headers, const RequestView& view);
 
 // The list price of the route that served: its own `price`, its model's, else data/prices.yaml.
 std::optional<Price> serving_price(const Config& config, const Candidate& candidate);
 
-// A whole answer on its way out: facts noted, cost and (OpenAI) generation id written in.
-void meter_answer(RequestContext& context, std::string& body, AnswerFormat format, const std::optional<Price>& price);
+// A whole answer on its way out: facts noted, cost and (OpenAI) generation id written in. False
+// (and `body` untouched) when the answer is not a JSON object.
+bool meter_answer(RequestContext& context, std::string& body, AnswerFormat format, const std::optional<Price>& price);
 
 // A stream's events on their way out, in the client's format.
 class StreamMeter {

@@ -6,6 +6,8 @@
 #include "providers/openai/openai_adapter.h"
 #include "translate/anthropic_inbound.h"
 #include "translate/errors.h"
+#include "translate/json_parse.h"
+#include "translate/json_fields.h"
 
 namespace switchyard {
 namespace {
@@ -25,7 +27,7 @@ class OpenAIClient final : public ClientFormat {
   std::variant<const boost::json::object*, Error> openai_request(ClientRequest& request) const override {
     if (!request.as_openai) {
       boost::system::error_code ec;
-      request.as_openai = boost::json::parse(request.body, ec);
+      request.as_openai = parse_json(request.body, ec);
       if (ec || !request.as_openai->is_object())
         return make_error(ErrorKind::bad_request, "the request body is not a JSON object this gateway can translate");
     }
@@ -43,8 +45,8 @@ class AnthropicClient final : public ClientFormat {
   std::string stream_error_event(const Error& error) const override { return anthropic_error_event(error); }
   bool is_error_body(std::string_view body) const override {
     boost::system::error_code ec;
-    auto value = boost::json::parse(body, ec);
-    return !ec && value.is_object() && value.get_object().contains("type") && value.get_object().at("type") == "error" &&
+    auto value = parse_json(body, ec);
+    return !ec && value.is_object() && json_fields::string_field(value.get_object(), "type") == "error" &&
            value.get_object().contains("error");
   }
   AnswerFormat answer_format() const override { return AnswerFormat::anthropic; }

@@ -12,6 +12,7 @@
 #include "translate/gemini_request.h"
 #include "translate/json_fields.h"
 #include "upstream/upstream_call.h"
+#include "translate/json_parse.h"
 
 namespace switchyard {
 namespace json = boost::json;
@@ -39,12 +40,14 @@ std::optional<ProviderCount> provider_count(const Candidate& candidate, const Me
   if (provider.type == ProviderType::anthropic) {
     std::string body = json::serialize(messages.request);
     auto location = locate_model_token(body);  // may grow `body`: view it only after
-    if (!location) return std::nullopt;
+    if (std::holds_alternative<Error>(location)) return std::nullopt;
     ClientRequest request{OpenAIEndpoint::chat_completions, body, messages.view, std::nullopt};
-    std::tie(request.view.model_offset, request.view.model_length) = *location;
-    auto built = std::get<UpstreamRequest>(anthropic_client().native_request(request, candidate));
-    built.target += "/count_tokens";
-    return ProviderCount{std::move(built), "input_tokens"};
+    std::tie(request.view.model_offset, request.view.model_length) = std::get<0>(location);
+    auto built = anthropic_client().native_request(request, candidate);
+    auto* upstream = std::get_if<UpstreamRequest>(&built);
+    if (!upstream) return std::nullopt;
+    upstream->target += "/count_tokens";
+    return ProviderCount{std::move(*upstream), "input_tokens"};
   }
   if (provider.type == ProviderType::gemini) {
     auto openai = openai_request_from_anthropic(messages.request);
@@ -66,7 +69,7 @@ Task<> count_anthropic_tokens(RequestContext& context, Exchange& exchange) {
   const ClientFormat& client = anthropic_client();
   // A count request is a messages request without max_tokens: validated as one.
   boost::system::error_code ec;
-  json::value body = json::parse(exchange.request().body(), ec);
+  json::value body = parse_json(exchange.request().body(), ec);
   if (!ec && body.is_object() && !body.get_object().contains("max_tokens")) body.get_object()["max_tokens"] = 1;
   std::string checked = ec ? exchange.request().body() : json::serialize(body);
   auto parsed = parse_messages_request(checked);
@@ -92,7 +95,7 @@ Task<> count_anthropic_tokens(RequestContext& context, Exchange& exchange) {
   if (!error) error = co_await call.read_all(answer, 1 << 20);
   if (!error && call.status() >= 300)
     error = upstream_status_error(candidate->provider->name, call.status(), upstream_error_message(answer));
-  json::value reply = error ? json::value() : json::parse(answer, ec);
+  json::value reply = error ? json::value() : parse_json(answer, ec);
   if (!error && (ec || !reply.is_object() || !reply.get_object().contains(counted->count_field)))
     error = malformed_answer("no token count");
   if (error) {

@@ -13,6 +13,7 @@
 #include "pipeline/openai_proxy.h"
 #include "pipeline/records_api.h"
 #include "pipeline/responses.h"
+#include "translate/client_text.h"
 
 namespace switchyard {
 namespace {
@@ -60,7 +61,7 @@ Task<> Gateway::handle(Exchange& exchange) {
   context.config = snapshot->config;
   auto& request = exchange.request();
   std::string_view path = path_of(request.target());
-  const bool is_get = request.method() == http::verb::get;
+  const bool is_get = request.method() == http::verb::get || request.method() == http::verb::head;
   const bool is_post = request.method() == http::verb::post;
 
   if (path == "/healthz") {
@@ -87,8 +88,10 @@ Task<> Gateway::handle(Exchange& exchange) {
   const bool known = reads || path == "/v1/chat/completions" || path == "/v1/embeddings" || path == "/v1/messages" ||
                      path == "/v1/messages/count_tokens";
   if (!known) {
-    co_await exchange.respond(
-        client.error_response(context.id, make_error(ErrorKind::not_found, "no endpoint " + std::string(path) + " on this gateway")));
+    const bool printable = !check_client_text(path, "path", 256);
+    Error error = make_error(ErrorKind::not_found, "no endpoint " + (printable ? std::string(path) : "at this path") + " on this gateway");
+    error.code = "unknown_url";  // OpenAI's code for a path it does not serve (not a missing model)
+    co_await exchange.respond(client.error_response(context.id, error));
     co_return;
   }
   if ((reads && !is_get) || (!reads && !is_post)) {

@@ -1,5 +1,6 @@
 #include "pipeline/proxy.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "pipeline/accounting.h"
@@ -30,6 +31,14 @@ bool passed_to_client(std::string_view name) {
 void copy_upstream_headers(const http::response_header<>& from, http::fields& to) {
   for (const auto& field : from)
     if (passed_to_client(field.name_string())) to.set(field.name_string(), field.value());
+}
+
+// Every occurrence of `secret` in `text` replaced: an upstream that echoes request headers in its
+// error must not hand the operator's provider key to the client or the record.
+void redact(std::string& text, std::string_view secret) {
+  if (secret.size() < 8) return;  // no real key is shorter; short ones would mangle ordinary text
+  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at))
+    text.replace(at, secret.size(), "[redacted]");
 }
 
 int64_t unix_seconds() {
@@ -74,29 +83,48 @@ struct Relay {
   std::optional<Price> price;      // of the route that served
 };
 
+// The bounds and the secret that apply while one attempt's answer is relayed.
+struct RelayLimits {
+  std::size_t max_body_bytes;
+  std::size_t max_event_bytes;
+  std::string_view secret;  // the provider key, redacted from any error that comes back
+};
+
+Error cancelled_by_client() { return make_error(ErrorKind::cancelled, "cancelled: the client went away"); }
+
 // Relays the upstream's stream: as bytes, whole events at a time, when no translation is needed;
 // else event by event through `translator`.
 Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& call, const ClientFormat& client,
-                    StreamTranslator* translator, const Served& served, StreamMeter& meter) {
+                    StreamTranslator* translator, const Served& served, StreamMeter& meter, const ClientWatch& watch,
+                    const RelayLimits& limits) {
   http::response<http::empty_body> head{http::status::ok, 11};
   head.set(http::field::content_type, "text/event-stream; charset=utf-8");
   head.set(http::field::cache_control, "no-cache");
-  head.set(kRequestIdHeader, context.id);
+  for (const char* name : kRequestIdHeaders) head.set(name, context.id);
   set_routing_headers(head.base(), served);
   copy_upstream_headers(call.header(), head.base());
-  if (!co_await exchange.begin_stream(std::move(head))) co_return;
+  if (!co_await exchange.begin_stream(std::move(head))) {
+    context.attempts.back().error = cancelled_by_client();
+    co_return;
+  }
 
   SseSplitter splitter;
   std::string out, metered;
-  auto fail = [&](const Error& error) {
+  auto fail = [&](Error error) {
     // Whatever was sent stays sent; the client learns the answer is cut short.
+    redact(error.message, limits.secret);
     spdlog::warn("{}: upstream stream failed: {}", context.id, error.message);
-    context.attempts.back().error = error;
     out += client.stream_error_event(error);
+    context.attempts.back().error = std::move(error);
   };
   for (bool ended = false; !ended;) {
     out.clear();
     auto [error, piece] = co_await call.read_some();
+    if (error && watch.gone()) {  // the read was cancelled because the client left
+      context.attempts.back().error = cancelled_by_client();
+      co_return;
+    }
+    std::string_view events;
     if (error) {
       fail(*error);
       ended = true;
@@ -104,60 +132,97 @@ Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& c
       if (translator)
         if (auto cut = translator->on_end(out)) fail(*cut);
       ended = true;
-    } else if (!translator) {
-      out.append(splitter.feed(piece));
     } else {
-      for (const auto& event : parse_sse_events(splitter.feed(piece)))
-        if (auto reported = translator->on_event(event, out)) {
+      events = splitter.feed(piece);
+      if (splitter.pending_bytes() > limits.max_event_bytes) {
+        fail(make_error(ErrorKind::upstream_failed, fmt::format("the provider sent an event of more than {} bytes "
+                                                                "(limits.max_upstream_event_bytes)", limits.max_event_bytes)));
+        ended = true;
+      }
+    }
+    if (!translator) {
+      out.insert(0, events);
+    } else {
+      std::string translated;
+      for (const auto& event : parse_sse_events(events))
+        if (auto reported = translator->on_event(event, translated)) {
           fail(*reported);
           ended = true;
           break;
         }
+      out.insert(0, translated);
     }
     metered.clear();
     meter.process(out, metered);
-    if (!co_await exchange.write_chunk(metered)) co_return;  // client gone: drop upstream too
+    if (!co_await exchange.write_chunk(metered)) {  // client gone: drop upstream too
+      context.attempts.back().error = cancelled_by_client();
+      co_return;
+    }
   }
   co_await exchange.end_stream();
 }
 
-Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& call, const Relay& relay) {
+Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& call, const Relay& relay,
+                  const RelayLimits& limits) {
   std::string body;
-  if (auto error = co_await call.read_all(body)) {
+  auto fail = [&](Error error) -> Task<> {
+    redact(error.message, limits.secret);
     context.attempts.back().error = error;
-    co_await exchange.respond(relay.client.error_response(context.id, *error));
+    auto response = relay.client.error_response(context.id, error);
+    set_routing_headers(response.base(), relay.served);
+    co_await exchange.respond(std::move(response));
+  };
+  if (auto error = co_await call.read_all(body, limits.max_body_bytes)) {
+    if (error->kind == ErrorKind::upstream_failed) error->message += " (limits.max_upstream_body_bytes)";
+    co_await fail(std::move(*error));
     co_return;
   }
   if (relay.adapter) {
     auto answer = relay.adapter->answers_in_openai_format() ? std::variant<std::string, Error>(std::move(body))
                                                             : relay.adapter->translate_response(body, unix_seconds());
     if (auto* text = std::get_if<std::string>(&answer)) answer = relay.client.answer_from_openai(std::move(*text), relay.model);
-    if (auto* text = std::get_if<std::string>(&answer)) {
-      meter_answer(context, *text, relay.client.answer_format(), relay.price);
-      add_routing_metadata(*text, context, relay.model);
+    if (auto* error = std::get_if<Error>(&answer)) {
+      co_await fail(std::move(*error));
+      co_return;
     }
-    auto response = std::holds_alternative<Error>(answer)
-                        ? relay.client.error_response(context.id, std::get<Error>(answer))
-                        : json_response(context.id, 200, std::get<std::string>(std::move(answer)));
-    if (auto* error = std::get_if<Error>(&answer)) context.attempts.back().error = *error;
+    std::string& text = std::get<std::string>(answer);
+    meter_answer(context, text, relay.client.answer_format(), relay.price);
+    add_routing_metadata(text, context, relay.model);
+    auto response = json_response(context.id, 200, std::move(text));
     set_routing_headers(response.base(), relay.served);
     co_await exchange.respond(std::move(response));
     co_return;
   }
   // The hot path of a pass-through: the head is written as text, with no field map to build.
-  std::string_view type = call.header()[http::field::content_type];
-  if (call.status() == 200 && (type.empty() || type.starts_with("application/json"))) {
-    meter_answer(context, body, relay.client.answer_format(), relay.price);
-    add_routing_metadata(body, context, relay.model);
+  if (call.status() == 200 && !meter_answer(context, body, relay.client.answer_format(), relay.price)) {
+    co_await fail(make_error(ErrorKind::upstream_failed, "the provider answered 200 with a body that is not a JSON object"));
+    co_return;
   }
+  add_routing_metadata(body, context, relay.model);
   std::string lines;
   lines.reserve(256);
-  append_header(lines, "Content-Type", type.empty() ? std::string_view("application/json") : type);
-  append_header(lines, kRequestIdHeader, context.id);
+  append_header(lines, "Content-Type", "application/json");
+  for (const char* name : kRequestIdHeaders) append_header(lines, name, context.id);
   for (const auto& field : call.header())
     if (passed_to_client(field.name_string())) append_header(lines, field.name_string(), field.value());
   each_routing_header(relay.served, [&](std::string_view name, std::string_view value) { append_header(lines, name, value); });
   co_await exchange.respond(static_cast<unsigned>(call.status()), lines, body);
+}
+
+// Why an upstream 2xx cannot be relayed as the answer asked for, before any byte of its body is
+// read: it is compressed (never asked for), or not the media type the request expects (an HTML
+// page from a proxy in front of the provider, say). Such an answer counts as the route failing.
+std::optional<Error> unusable_answer(const UpstreamCall& call, bool stream) {
+  std::string_view encoding = call.header()[http::field::content_encoding];
+  if (!encoding.empty() && !beast::iequals(encoding, "identity"))
+    return make_error(ErrorKind::upstream_failed, "the provider answered with Content-Encoding the gateway did not ask for");
+  std::string_view type = call.header()[http::field::content_type];
+  if (type.empty()) return std::nullopt;
+  std::string_view expected = stream ? "text/event-stream" : "application/json";
+  if (type.size() >= expected.size() && beast::iequals(type.substr(0, expected.size()), expected)) return std::nullopt;
+  return make_error(ErrorKind::upstream_failed,
+                    fmt::format("the provider answered {} where {} was expected", stream ? "without a stream" : "with a body that is not JSON",
+                                expected));
 }
 
 // While an attempt waits on its upstream, a client that hangs up cancels it.
@@ -189,7 +254,10 @@ RouteRequest route_request(const Config& config, Exchange& exchange, const Clien
 
 Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& client, ClientRequest& request) {
   const Config& config = *context.config;
-  begin_metering(context, exchange.request(), request.view);
+  if (auto error = begin_metering(context, exchange.request(), request.view)) {
+    co_await exchange.respond(client.error_response(context.id, *error));
+    co_return;
+  }
   auto planned = plan_route(config, route_request(config, exchange, client, request),
                             RouteSignals{uniform_draw, LatencyTracker::shared()});
   if (auto* error = std::get_if<Error>(&planned)) {
@@ -220,6 +288,11 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
   std::size_t index = 0;
   for (; index < admitted.size() && !watch.gone();) {
     const Candidate& candidate = *admitted[index];
+    CircuitBreaker::Pass pass = breaker.enter(candidate, config.breaker);
+    if (!pass.admitted()) {  // another request is probing this route right now
+      ++index;
+      continue;
+    }
     Attempt& attempt = context.attempts.emplace_back();
     attempt.provider = candidate.provider->name;
     attempt.upstream_model = candidate.upstream_model;
@@ -253,9 +326,10 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
     attempt.end = std::chrono::steady_clock::now();
     if (watch.gone()) {
       spdlog::info("{}: the client went away; upstream request to {} cancelled", context.id, candidate.provider->name);
-      attempt.error = make_error(ErrorKind::upstream_failed, "cancelled: the client went away");
+      attempt.error = cancelled_by_client();
       co_return;
     }
+    if (!error && call.status() < 300) error = unusable_answer(call, request.view.stream);
     if (candidate.track_latency) {
       if (error || call.status() >= 500 || call.status() == 429)
         latency.record_failure(candidate.provider->name, candidate.upstream_model);
@@ -264,9 +338,10 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
                                std::chrono::duration_cast<std::chrono::microseconds>(attempt.end - attempt.start));
     }
     if (error) {
+      attempt.status = call.status_if_any();
       last_error = attempt.error = *error;
       if (!error->retryable) break;
-      breaker.record_failure(candidate, config.breaker);
+      pass.failed(config.breaker);
       co_await next(index, *error, {});
       continue;
     }
@@ -274,19 +349,24 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
     if (call.status() >= 300) {
       RejectedAnswer answer{call.status(), {}, {}, native};
       if (auto read_error = co_await call.read_all(answer.body, 1 << 20)) answer.body.clear();
+      redact(answer.body, candidate.provider->api_key);
       copy_upstream_headers(call.header(), answer.headers);
       last_error = attempt.error =
           upstream_status_error(candidate.provider->name, call.status(), upstream_error_message(answer.body));
       rejected = std::move(answer);
-      if (!last_error->retryable) break;
-      breaker.record_failure(candidate, config.breaker);
+      if (!last_error->retryable) {
+        pass.succeeded();  // the route is up: it judged the request
+        break;
+      }
+      pass.failed(config.breaker);
       co_await next(index, *last_error, rejected->headers[http::field::retry_after]);
       continue;
     }
-    breaker.record_success(candidate);
+    pass.succeeded();
     const Served served{candidate.provider->name, candidate.model_id, context.attempts.size()};
     context.byok = candidate.provider->byok;
     std::optional<Price> price = serving_price(config, candidate);
+    const RelayLimits limits{config.max_upstream_body_bytes, config.max_upstream_event_bytes, candidate.provider->api_key};
     if (request.view.stream) {
       std::unique_ptr<StreamTranslator> translator;
       // Usage is always asked of the provider, for accounting; the meter drops it when the client did not ask.
@@ -294,10 +374,10 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
         translator = chain(adapter.answers_in_openai_format() ? nullptr : adapter.translate_stream(unix_seconds(), true),
                            client.stream_from_openai(request.view.model));
       StreamMeter meter(context, client.answer_format(), std::move(price), request.view.include_usage);
-      co_await relay_stream(context, exchange, call, client, translator.get(), served, meter);
+      co_await relay_stream(context, exchange, call, client, translator.get(), served, meter, watch, limits);
     } else {
       co_await relay_body(context, exchange, call,
-                          Relay{client, native ? nullptr : &adapter, request.view.model, served, std::move(price)});
+                          Relay{client, native ? nullptr : &adapter, request.view.model, served, std::move(price)}, limits);
     }
     co_return;
   }

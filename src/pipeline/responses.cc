@@ -7,7 +7,7 @@ namespace switchyard {
 http::response<http::string_body> json_response(const std::string& request_id, unsigned status, std::string body) {
   http::response<http::string_body> response{static_cast<http::status>(status), 11};
   response.set(http::field::content_type, "application/json");
-  response.set(kRequestIdHeader, request_id);
+  for (const char* name : kRequestIdHeaders) response.set(name, request_id);
   response.body() = std::move(body);
   return response;
 }

@@ -27,8 +27,7 @@ CircuitBreaker::Admitted CircuitBreaker::admit(const std::vector<Candidate>& can
     }
     State& state = found->second;
     if (now - state.opened_at >= config.cooldown && !state.probing) {
-      state.probing = true;  // half-open: this request probes
-      admitted.push_back(&candidate);
+      admitted.push_back(&candidate);  // half-open: the probe is taken when it is tried (enter)
     } else if (state.opened_at < oldest_time) {
       oldest = &candidate;
       oldest_time = state.opened_at;
@@ -36,6 +35,54 @@ CircuitBreaker::Admitted CircuitBreaker::admit(const std::vector<Candidate>& can
   }
   if (admitted.empty() && oldest) admitted.push_back(oldest);
   return admitted;
+}
+
+CircuitBreaker::Pass CircuitBreaker::enter(const Candidate& candidate, const BreakerConfig& config) {
+  if (config.failures <= 0 || tracked_.load(std::memory_order_acquire) == 0) return Pass(this, &candidate, true, false);
+  std::lock_guard lock(mutex_);
+  auto found = states_.find(key(candidate));
+  if (found == states_.end() || !found->second.open) return Pass(this, &candidate, true, false);
+  State& state = found->second;
+  if (state.probing) return Pass(this, &candidate, false, false);
+  if (clock_() - state.opened_at < config.cooldown) return Pass(this, &candidate, true, false);  // every route open
+  state.probing = true;
+  return Pass(this, &candidate, true, true);
+}
+
+void CircuitBreaker::abandon_probe(const Candidate& candidate) {
+  std::lock_guard lock(mutex_);
+  if (auto found = states_.find(key(candidate)); found != states_.end()) found->second.probing = false;
+}
+
+CircuitBreaker::Pass::Pass(Pass&& other) noexcept
+    : breaker_(other.breaker_), candidate_(other.candidate_), admitted_(other.admitted_), probing_(other.probing_) {
+  other.probing_ = false;
+}
+
+CircuitBreaker::Pass::~Pass() {
+  if (probing_) breaker_->abandon_probe(*candidate_);
+}
+
+void CircuitBreaker::Pass::succeeded() {
+  probing_ = false;
+  breaker_->record_success(*candidate_);
+}
+
+void CircuitBreaker::Pass::failed(const BreakerConfig& config) {
+  probing_ = false;
+  breaker_->record_failure(*candidate_, config);
+}
+
+void CircuitBreaker::evict_one() {
+  auto victim = states_.end();
+  for (auto it = states_.begin(); it != states_.end(); ++it) {
+    if (!it->second.open) {
+      victim = it;
+      break;
+    }
+    if (victim == states_.end() || it->second.opened_at < victim->second.opened_at) victim = it;
+  }
+  if (victim != states_.end()) states_.erase(victim);
 }
 
 void CircuitBreaker::record_success(const Candidate& candidate) {
@@ -49,7 +96,9 @@ void CircuitBreaker::record_success(const Candidate& candidate) {
 void CircuitBreaker::record_failure(const Candidate& candidate, const BreakerConfig& config) {
   if (config.failures <= 0) return;
   std::lock_guard lock(mutex_);
-  State& state = states_[key(candidate)];
+  std::string name = key(candidate);
+  if (states_.size() >= kMaxTrackedRoutes && !states_.contains(name)) evict_one();
+  State& state = states_[name];
   tracked_.store(states_.size(), std::memory_order_release);
   state.probing = false;
   if (state.open || ++state.failures >= config.failures) {

@@ -11,10 +11,10 @@ std::optional<std::chrono::milliseconds> retry_delay(const RetryConfig& config, 
     long long seconds = 0;
     auto [end, ec] = std::from_chars(retry_after_header.data(), retry_after_header.data() + retry_after_header.size(), seconds);
     if (ec != std::errc() || end != retry_after_header.data() + retry_after_header.size() || seconds < 0)
-      return std::nullopt;  // an HTTP date or garbage: not worth waiting for
-    auto wait = std::chrono::milliseconds(seconds * 1000);
-    if (wait > config.max_retry_after) return std::nullopt;
-    return wait;
+      return std::nullopt;  // an HTTP date, garbage or out of range: not worth waiting for
+    // Compared in seconds before any multiplication, so no value can overflow.
+    if (seconds > std::chrono::duration_cast<std::chrono::seconds>(config.max_retry_after).count()) return std::nullopt;
+    return std::chrono::milliseconds(seconds * 1000);
   }
   return config.backoff * (1LL << std::min(retries_done, 16));
 }

@@ -22,6 +22,8 @@ Task<bool> Exchange::respond(unsigned status, std::string_view lines, std::strin
   status_ = status;
   first_data_at_ = std::chrono::steady_clock::now();
   std::string head = response_head(status, request_.version(), lines, keep_alive_, body.size());
+  // The answer to HEAD is the head GET would get, with no body after it.
+  if (request_.method() == http::verb::head) body = {};
   std::array<net::const_buffer, 2> message{net::buffer(head), net::buffer(body)};
   co_return co_await write(message);
 }

@@ -32,7 +32,8 @@ class Exchange {
   void close_after() { keep_alive_ = false; }
   TcpSocket& socket() { return socket_; }
 
-  // Sends a whole response; sets Content-Length and keep-alive. False when the client is gone.
+  // Sends a whole response; sets Content-Length and keep-alive (for HEAD, the head alone). False
+  // when the client is gone.
   Task<bool> respond(http::response<http::string_body> response);
   // The same from header lines already in text ("Name: value\r\n" each).
   Task<bool> respond(unsigned status, std::string_view header_lines, std::string_view body);

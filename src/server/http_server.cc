@@ -38,6 +38,18 @@ void HttpServer::start() {
   auto address = net::ip::make_address(options_.listen.host, ec);
   if (ec) throw std::system_error(ec, "listen address '" + options_.listen.host + "'");
   uint16_t port = options_.listen.port;
+  // The threads' acceptors share the port through SO_REUSEPORT, which the kernel would also grant
+  // another process of the same user: traffic would be split between two gateways. A socket bound
+  // without it first fails when anything listens there already; it is closed before ours bind.
+  if (port != 0) {
+    net::io_context probe_context;
+    Acceptor probe(probe_context);
+    tcp::endpoint endpoint(address, port);
+    probe.open(endpoint.protocol());
+    probe.set_option(net::socket_base::reuse_address(true));
+    probe.bind(endpoint, ec);
+    if (ec) throw std::system_error(ec, "cannot listen on " + options_.listen.host + ":" + std::to_string(port));
+  }
   for (unsigned i = 0; i < options_.threads; ++i) {
     // Each context is run by one thread and touched by others only through post() and stop(),
     // so its reactor needs no locking.
@@ -133,6 +145,15 @@ Task<> HttpServer::session(TcpSocket socket) {
     if (ec) {
       if (ec.category() == http::make_error_code(http::error::bad_version).category() && ec != http::error::end_of_stream)
         co_await reject(make_error(ErrorKind::bad_request, "malformed HTTP request: " + ec.message()), parser.get());
+      break;
+    }
+    // Only plain "chunked" framing is understood: any other transfer coding would leave the body
+    // unread and its bytes parsed as the next request.
+    const auto& head = parser.get();
+    if (auto codings = head.count(http::field::transfer_encoding);
+        codings > 1 || (codings == 1 && !beast::iequals(head[http::field::transfer_encoding], "chunked"))) {
+      co_await reject(make_error(ErrorKind::bad_request, "only Transfer-Encoding: chunked is supported; send it or Content-Length"),
+                      head);
       break;
     }
     if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {

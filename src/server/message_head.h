@@ -8,7 +8,12 @@
 
 namespace switchyard {
 
-// Appends "name: value\r\n".
+// True when `text` may be written into a message head: no CR, LF or NUL that could end a line
+// or the head early.
+bool is_head_safe(std::string_view text);
+
+// Appends "name: value\r\n"; a name or value that is not head-safe is not written at all, so no
+// text from a client or an upstream can split a message.
 void append_header(std::string& lines, std::string_view name, std::string_view value);
 
 // "Name: value\r\n" for each field.

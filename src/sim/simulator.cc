@@ -9,6 +9,7 @@
 
 #include "sim/embeddings.h"
 #include "sim/wire_format.h"
+#include "translate/json_parse.h"
 
 namespace switchyard::sim {
 namespace json = boost::json;
@@ -174,7 +175,7 @@ Task<> Simulator::handle(Exchange& exchange) {
   }
 
   boost::system::error_code ec;
-  json::value parsed = json::parse(request.body(), ec);
+  json::value parsed = parse_json(request.body(), ec);
   if (ec || !parsed.is_object()) {
     co_await fail(400, "the request body is not a valid JSON object");
     co_return;

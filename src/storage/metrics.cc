@@ -51,8 +51,14 @@ typename Map::mapped_type& Metrics::entry(Map& map, std::string_view first, std:
   key_.assign(first).push_back('\0');
   key_.append(second);
   auto it = map.find(key_);
-  if (it == map.end()) it = map.emplace(key_, typename Map::mapped_type{}).first;
-  return it->second;
+  if (it != map.end()) return it->second;
+  if (map.size() >= kMaxLabelSets) {  // full: every new model id of this provider counts as "other"
+    key_.resize(first.size() + 1);
+    key_.append(kOtherModel);
+    it = map.find(key_);
+    if (it != map.end()) return it->second;
+  }
+  return map.emplace(key_, typename Map::mapped_type{}).first->second;
 }
 
 template <class Record>

@@ -13,8 +13,14 @@
 
 namespace switchyard {
 
+// Label sets are bounded: model ids come partly from clients (`provider/anything`), so once
+// kMaxLabelSets (provider, model) pairs are known, any further model id is counted under its
+// provider as model "other".
 class Metrics {
  public:
+  static constexpr std::size_t kMaxLabelSets = 512;
+  static constexpr std::string_view kOtherModel = "other";
+
   template <class Record>  // UsageRecord or RecordView
   void observe(std::span<const Record> records);
   void set_queue_depth(std::size_t depth) { queue_depth_.store(depth, std::memory_order_relaxed); }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "core/json_text.h"
+#include "translate/json_parse.h"
 
 namespace switchyard {
 namespace json = boost::json;
@@ -143,7 +144,7 @@ std::string record_json_line(const UsageRecord& record) {
 
 UsageRecord record_from_json_line(std::string_view line) {
   boost::system::error_code error;
-  auto value = json::parse(line, error);
+  auto value = parse_json(line, error);
   if (error) throw std::runtime_error("not JSON: " + error.message());
   try {
     return record_from_json(value);

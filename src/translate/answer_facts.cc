@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <tuple>
 #include <boost/container/small_vector.hpp>
 
 namespace switchyard {
@@ -53,6 +54,26 @@ std::string string_or_empty(od::value value) {
   return std::string(text);
 }
 
+// The span of the member whose value is [value_at, value_end) in `json`: from the comma before
+// its key (or, for a first member, from its key to the comma after the value). Found by walking
+// back from the value (ondemand's `field.key()` is gone once the value is taken); the key holds
+// no escaped quote ("usage").
+std::pair<std::size_t, std::size_t> member_span(std::string_view json, std::size_t value_at, std::size_t value_end) {
+  std::size_t colon = json.find_last_not_of(" \t\r\n", value_at - 1);
+  std::size_t key_close = json.find_last_not_of(" \t\r\n", colon - 1);
+  std::size_t key_at = json.rfind('"', key_close - 1);
+  std::size_t start = json.find_last_not_of(" \t\r\n", key_at - 1);
+  std::size_t end = value_end;
+  if (json[start] != ',') {
+    start = key_at;
+    end = json.find_first_not_of(" \t\r\n", end);
+    if (end == std::string_view::npos) end = value_end;
+    else if (json[end] == ',') ++end;
+    else end = value_end;
+  }
+  return {start, end - start};
+}
+
 }  // namespace
 
 std::string openai_finish_reason(std::string_view stop_reason) {
@@ -89,21 +110,8 @@ std::optional<AnswerScan> scan_answer(AnswerFormat format, std::string_view json
         scan.id_length = token.size();
       }
     } else if (key == "usage" && type == od::json_type::null) {
-      // From the comma before the key (or, for a first member, to the comma after the value).
-      // Found by walking back from the value (`field.key()` is gone once the value is taken).
       std::size_t value_at = offset_of(trimmed(value.raw_json_token()));
-      std::size_t colon = buffer.find_last_not_of(" \t\r\n", value_at - 1);
-      std::size_t key_close = buffer.find_last_not_of(" \t\r\n", colon - 1);
-      std::size_t key_at = buffer.rfind('"', key_close - 1);
-      std::size_t end = value_at + 4;
-      std::size_t start = buffer.find_last_not_of(" \t\r\n", key_at - 1);
-      if (buffer[start] != ',') {
-        start = key_at;
-        end = buffer.find_first_not_of(" \t\r\n", end);
-        if (end != std::string::npos && buffer[end] == ',') ++end;
-      }
-      scan.null_usage_offset = start;
-      scan.null_usage_length = end - start;
+      std::tie(scan.usage_member_offset, scan.usage_member_length) = member_span(buffer, value_at, value_at + 4);
     } else if (key == "usage" || (anthropic && key == "message") || (anthropic && key == "delta")) {
       od::object object;
       if (value.get_object().get(object)) continue;
@@ -113,6 +121,8 @@ std::optional<AnswerScan> scan_answer(AnswerFormat format, std::string_view json
         raw = trimmed(raw);
         scan.usage_offset = offset_of(raw);
         scan.usage_length = raw.size();
+        std::tie(scan.usage_member_offset, scan.usage_member_length) =
+            member_span(buffer, scan.usage_offset, scan.usage_offset + scan.usage_length);
         object.reset();
         scan.usage = read_usage(object, anthropic);
       } else {
@@ -133,6 +143,7 @@ std::optional<AnswerScan> scan_answer(AnswerFormat format, std::string_view json
       od::array choices;
       if (value.get_array().get(choices)) continue;
       for (auto choice : choices) {
+        scan.has_choices = true;
         od::object object;
         if (choice.get_object().get(object)) break;
         std::string reason = string_or_empty(object.find_field_unordered("finish_reason"));
@@ -155,7 +166,7 @@ void fold_event(AnswerFormat format, const AnswerScan& scan, AnswerFacts& facts)
 }
 
 std::string stamp_answer(std::string_view json, const AnswerScan& scan, std::string_view id, std::optional<double> cost,
-                         bool drop_null_usage) {
+                         bool drop_usage) {
   struct Edit {
     std::size_t offset, remove;
     std::string insert;
@@ -163,11 +174,13 @@ std::string stamp_answer(std::string_view json, const AnswerScan& scan, std::str
   boost::container::small_vector<Edit, 3> edits;
   if (scan.id_length && !id.empty())
     edits.push_back({scan.id_offset, scan.id_length, boost::json::serialize(boost::json::string(id))});
-  if (scan.usage_length && cost) {
+  if (drop_usage && scan.usage_member_length) {
+    edits.push_back({scan.usage_member_offset, scan.usage_member_length, {}});
+  } else if (scan.usage_length) {
     bool empty = json.substr(scan.usage_offset + 1, scan.usage_length - 2).find_first_not_of(" \t\r\n") == std::string_view::npos;
-    edits.push_back({scan.usage_offset + scan.usage_length - 1, 0, fmt::format("{}\"cost\":{}", empty ? "" : ",", *cost)});
+    std::string value = cost ? fmt::format("{}", *cost) : "null";
+    edits.push_back({scan.usage_offset + scan.usage_length - 1, 0, fmt::format("{}\"cost\":{}", empty ? "" : ",", value)});
   }
-  if (drop_null_usage && scan.null_usage_length) edits.push_back({scan.null_usage_offset, scan.null_usage_length, {}});
   std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.offset < b.offset; });
   std::string out;
   out.reserve(json.size() + 64);

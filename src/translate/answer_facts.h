@@ -26,9 +26,10 @@ struct AnswerScan {
   // top-level "usage" object (braces included); length 0 when absent.
   std::size_t id_offset = 0, id_length = 0;
   std::size_t usage_offset = 0, usage_length = 0;
-  // The whole `"usage":null` member with its separating comma (OpenAI chunks of a stream that
-  // asked for usage carry it); length 0 when absent.
-  std::size_t null_usage_offset = 0, null_usage_length = 0;
+  // The whole top-level "usage" member (an object or null, as OpenAI chunks of a stream that
+  // asked for usage carry) with its separating comma; length 0 when absent.
+  std::size_t usage_member_offset = 0, usage_member_length = 0;
+  bool has_choices = false;  // a non-empty top-level "choices" array (OpenAI)
 };
 
 // Reads a body or event; nullopt when it is not a JSON object.
@@ -38,11 +39,11 @@ std::optional<AnswerScan> scan_answer(AnswerFormat format, std::string_view json
 // tokens at the start and output tokens at the end).
 void fold_event(AnswerFormat format, const AnswerScan& scan, AnswerFacts& facts);
 
-// `json` with the id token replaced by `id` (when it has one and `id` is not empty), "cost" added
-// to its usage object (when it has one and `cost` is known) and, with `drop_null_usage`, its
-// `"usage":null` member removed; every other byte as it was.
+// `json` with the id token replaced by `id` (when it has one and `id` is not empty) and either,
+// with `drop_usage`, its "usage" member removed (object or null), or "cost" added to its usage
+// object when it has one (`cost` in USD, or null when unknown); every other byte as it was.
 std::string stamp_answer(std::string_view json, const AnswerScan& scan, std::string_view id, std::optional<double> cost,
-                         bool drop_null_usage = false);
+                         bool drop_usage = false);
 
 // Anthropic's stop_reason in OpenAI's words.
 std::string openai_finish_reason(std::string_view anthropic_stop_reason);

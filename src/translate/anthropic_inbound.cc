@@ -8,6 +8,8 @@
 #include <map>
 
 #include "translate/openai_request_reader.h"
+#include "translate/client_text.h"
+#include "translate/json_parse.h"
 
 namespace switchyard {
 namespace json = boost::json;
@@ -172,7 +174,7 @@ class AnthropicFromOpenAIStream final : public StreamTranslator {
 
 std::variant<MessagesRequest, Error> parse_messages_request(std::string& body) {
   boost::system::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = parse_json(body, ec);
   if (ec) return invalid("the request body is not valid JSON: " + ec.message());
   if (!parsed.is_object()) return invalid("the request body must be a JSON object");
   MessagesRequest out;
@@ -180,6 +182,7 @@ std::variant<MessagesRequest, Error> parse_messages_request(std::string& body) {
   const auto& r = out.request;
   if (string_field(r, "model").empty()) return invalid("model: Field required (a non-empty string)");
   out.view.model = string_field(r, "model");
+  if (auto error = check_client_text(out.view.model, "model", kMaxModelIdBytes)) return *error;
   if (auto* max = r.if_contains("max_tokens"); !max || !max->is_int64() || max->get_int64() < 1)
     return invalid("max_tokens: Field required (a positive whole number)");
   auto* messages = r.if_contains("messages");
@@ -198,8 +201,8 @@ std::variant<MessagesRequest, Error> parse_messages_request(std::string& body) {
     out.view.stream = stream->get_bool();
   }
   auto location = locate_model_token(body);
-  if (!location) return invalid("model: cannot be located in the request body");
-  std::tie(out.view.model_offset, out.view.model_length) = *location;
+  if (auto* error = std::get_if<Error>(&location)) return *error;
+  std::tie(out.view.model_offset, out.view.model_length) = std::get<0>(location);
   return out;
 }
 
@@ -208,10 +211,15 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
   if (auto* system = in.if_contains("system"); system && !system->is_null())
     messages.push_back(json::object{{"role", "system"}, {"content", text_of(*system)}});
 
-  for (const auto& m : in.at("messages").get_array()) {
-    const auto& message = m.as_object();
+  auto* listed = in.if_contains("messages");
+  if (!listed || !listed->is_array()) return invalid("messages: Field required (a non-empty list)");
+  for (const auto& m : listed->get_array()) {
+    if (!m.is_object()) return invalid("messages: each message must be an object");
+    const auto& message = m.get_object();
     std::string_view role = string_field(message, "role");
-    const json::value& content = message.at("content");
+    static const json::value no_content = "";
+    const json::value* given = message.if_contains("content");
+    const json::value& content = given ? *given : no_content;
     if (content.is_string()) {
       messages.push_back(json::object{{"role", role}, {"content", content}});
       continue;
@@ -229,13 +237,13 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
         if (auto* error = std::get_if<Error>(&part)) return *error;
         parts.push_back(std::get<json::object>(std::move(part)));
       } else if (type == "tool_use") {
-        json::value input = block.contains("input") ? block.at("input") : json::object{};
+        json::value input = json_fields::member_or(block, "input", json::object{});
         tool_calls.push_back(json::object{{"id", string_field(block, "id")},
                                           {"type", "function"},
                                           {"function", {{"name", string_field(block, "name")}, {"arguments", json::serialize(input)}}}});
       } else if (type == "tool_result") {
         // Each result is a tool message of its own, placed before the rest of the user turn.
-        std::string result = block.contains("content") ? text_of(block.at("content")) : std::string();
+        std::string result = text_of(json_fields::member_or(block, "content", ""));
         messages.push_back(json::object{{"role", "tool"}, {"tool_call_id", string_field(block, "tool_use_id")}, {"content", result}});
       } else if (type == "thinking" || type == "redacted_thinking") {
         continue;  // earlier reasoning is not sent back to other providers
@@ -252,7 +260,7 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
     }
   }
 
-  json::object out{{"model", in.at("model")}, {"messages", std::move(messages)}};
+  json::object out{{"model", json_fields::member_or(in, "model", "")}, {"messages", std::move(messages)}};
   if (auto* max = in.if_contains("max_tokens")) out["max_tokens"] = *max;  // absent when counting tokens
   for (const char* key : {"temperature", "top_p"})
     if (auto* v = in.if_contains(key); v && !v->is_null()) out[key] = *v;
@@ -273,8 +281,8 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
     for (const auto& t : tools->get_array()) {
       if (!t.is_object() || string_field(t.get_object(), "name").empty()) return invalid("tools: each tool needs a name");
       const auto& tool = t.get_object();
-      json::object function{{"name", tool.at("name")},
-                            {"parameters", tool.contains("input_schema") ? tool.at("input_schema") : json::object{{"type", "object"}}}};
+      json::object function{{"name", json_fields::member_or(tool, "name", "")},
+                            {"parameters", json_fields::member_or(tool, "input_schema", json::object{{"type", "object"}})}};
       if (auto* d = tool.if_contains("description")) function["description"] = *d;
       list.push_back(json::object{{"type", "function"}, {"function", std::move(function)}});
     }
@@ -310,7 +318,7 @@ std::variant<std::string, Error> anthropic_response_from_openai(std::string_view
       if (!c.is_object()) continue;
       const auto& call = c.get_object();
       const json::object& function = json_fields::object_field(call, "function");
-      json::value input = json::parse(string_field(function, "arguments"), ec);
+      json::value input = parse_json(string_field(function, "arguments"), ec);
       if (ec || !input.is_object()) input = json::object{};
       content.push_back(json::object{{"type", "tool_use"}, {"id", string_field(call, "id")}, {"name", string_field(function, "name")}, {"input", input}});
     }

@@ -51,7 +51,7 @@ std::variant<json::array, Error> content_blocks(const json::value* content) {
     std::string_view type = json_fields::string_field(part, "type");
     json::object block;
     if (type == "text") {
-      block = {{"type", "text"}, {"text", part.contains("text") ? part.at("text") : json::value("")}};
+      block = {{"type", "text"}, {"text", json_fields::member_or(part, "text", json::value(""))}};
     } else if (type == "image_url") {
       auto image = image_block(part);
       if (auto* error = std::get_if<Error>(&image)) return *error;
@@ -119,7 +119,7 @@ std::variant<json::object, Error> anthropic_request_from_openai(const json::obje
   if (auto* stream = openai.if_contains("stream"); stream && stream->is_bool() && stream->get_bool()) out["stream"] = true;
   if (auto* user = openai.if_contains("user"); user && user->is_string()) out["metadata"] = json::object{{"user_id", *user}};
   if (auto budget = openai_in::thinking_budget(openai)) {
-    int64_t max_tokens = out["max_tokens"].as_int64();
+    int64_t max_tokens = json_fields::int_field(out, "max_tokens");
     if (*budget >= max_tokens) out["max_tokens"] = *budget + 4096;  // the budget must stay below max_tokens
     out["thinking"] = json::object{{"type", "enabled"}, {"budget_tokens", *budget}};
   }
@@ -131,8 +131,8 @@ std::variant<json::object, Error> anthropic_request_from_openai(const json::obje
       if (!function || !function->is_object() || !function->get_object().contains("name"))
         return unsupported("each tool needs a function with a name", "tools");
       const auto& f = function->get_object();
-      json::object tool{{"name", f.at("name")},
-                        {"input_schema", f.contains("parameters") ? f.at("parameters") : json::object{{"type", "object"}}}};
+      json::object tool{{"name", json_fields::member_or(f, "name", "")},
+                        {"input_schema", json_fields::member_or(f, "parameters", json::object{{"type", "object"}})}};
       if (auto* d = f.if_contains("description")) tool["description"] = *d;
       carry_cache_control(t.get_object(), tool);
       list.push_back(std::move(tool));
@@ -146,14 +146,12 @@ std::variant<json::object, Error> anthropic_request_from_openai(const json::obje
   }
   if (auto* parallel = openai.if_contains("parallel_tool_calls"); parallel && parallel->is_bool() && !parallel->get_bool()) {
     if (!out.contains("tool_choice")) out["tool_choice"] = json::object{{"type", "auto"}};
-    out["tool_choice"].as_object()["disable_parallel_tool_use"] = true;
+    if (auto* choice = out["tool_choice"].if_object()) (*choice)["disable_parallel_tool_use"] = true;
   }
   if (auto* format = openai.if_contains("response_format"); format && format->is_object()) {
     const auto& f = format->get_object();
-    if (f.contains("type") && f.at("type") == "json_schema") {
-      const json::value* schema = f.contains("json_schema") && f.at("json_schema").is_object()
-                                      ? f.at("json_schema").get_object().if_contains("schema")
-                                      : nullptr;
+    if (json_fields::string_field(f, "type") == "json_schema") {
+      const json::value* schema = json_fields::object_field(f, "json_schema").if_contains("schema");
       if (!schema) return unsupported("response_format.json_schema.schema is required", "response_format");
       out["output_format"] = json::object{{"type", "json_schema"}, {"schema", *schema}};
     }

@@ -124,7 +124,7 @@ std::variant<std::string, Error> openai_response_from_anthropic(std::string_view
     } else if (type == "thinking") {
       out.reasoning += std::string(string_field(block, "thinking"));
     } else if (type == "tool_use") {
-      json::value input = block.contains("input") ? block.at("input") : json::object{};
+      json::value input = json_fields::member_or(block, "input", json::object{});
       out.tool_calls.push_back(ToolCallOut{std::string(string_field(block, "id")), std::string(string_field(block, "name")), json::serialize(input)});
     }
   }

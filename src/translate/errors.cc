@@ -1,4 +1,5 @@
 #include "translate/errors.h"
+#include "translate/json_parse.h"
 
 #include <boost/json.hpp>
 
@@ -17,7 +18,7 @@ std::string openai_error_body(const Error& error) {
 std::string upstream_error_message(std::string_view body) {
   constexpr std::size_t kMaxRaw = 512;
   boost::system::error_code ec;
-  json::value value = json::parse(body, ec);
+  json::value value = parse_json(body, ec);
   if (!ec && value.is_object()) {
     const auto& object = value.get_object();
     if (auto* error = object.if_contains("error")) {
@@ -40,7 +41,7 @@ Error malformed_answer(std::string_view what) {
 
 std::variant<json::object, Error> answer_object(std::string_view text, std::string_view what) {
   boost::system::error_code ec;
-  json::value parsed = json::parse(text, ec);
+  json::value parsed = parse_json(text, ec);
   if (ec || !parsed.is_object()) return malformed_answer(what);
   return std::move(parsed.get_object());
 }
@@ -54,7 +55,7 @@ Error provider_stream_error(const json::object& event) {
 
 bool is_openai_error_body(std::string_view body) {
   boost::system::error_code ec;
-  json::value value = json::parse(body, ec);
+  json::value value = parse_json(body, ec);
   if (ec || !value.is_object()) return false;
   auto* error = value.get_object().if_contains("error");
   if (!error || !error->is_object()) return false;

@@ -6,6 +6,7 @@
 
 #include "translate/json_fields.h"
 #include "translate/openai_request_reader.h"
+#include "translate/json_parse.h"
 
 namespace switchyard {
 namespace json = boost::json;
@@ -57,7 +58,7 @@ std::variant<json::array, Error> parts_of(const json::value* content) {
     const auto& part = p.get_object();
     std::string_view type = json_fields::string_field(part, "type");
     if (type == "text") {
-      parts.push_back(json::object{{"text", part.contains("text") ? part.at("text") : json::value("")}});
+      parts.push_back(json::object{{"text", json_fields::member_or(part, "text", json::value(""))}});
     } else if (type == "image_url") {
       std::string_view url;
       if (auto* image = part.if_contains("image_url"); image && image->is_object())
@@ -105,7 +106,7 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
         if (name == tool_names.end()) return unsupported(fmt::format("tool message '{}' answers no earlier tool call", id));
         // A JSON object result goes as it is; anything else is wrapped, as Gemini wants an object.
         boost::system::error_code ec;
-        json::value result = json::parse(text, ec);
+        json::value result = parse_json(text, ec);
         json::value response = !ec && result.is_object() ? result : json::value(json::object{{"result", text}});
         return json::object{{"functionResponse", {{"name", name->second}, {"response", std::move(response)}}}};
       }};
@@ -129,8 +130,8 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
     const auto& f = format->get_object();
     std::string_view type = json_fields::string_field(f, "type");
     if (type == "json_object" || type == "json_schema") config["responseMimeType"] = "application/json";
-    if (type == "json_schema" && f.contains("json_schema") && f.at("json_schema").is_object())
-      if (auto* schema = f.at("json_schema").get_object().if_contains("schema")) config["responseSchema"] = gemini_schema(*schema);
+    if (type == "json_schema")
+      if (auto* schema = json_fields::object_field(f, "json_schema").if_contains("schema")) config["responseSchema"] = gemini_schema(*schema);
   }
   if (auto budget = openai_in::thinking_budget(openai)) config["thinkingConfig"] = json::object{{"thinkingBudget", *budget}};
   if (!config.empty()) out["generationConfig"] = std::move(config);
@@ -142,7 +143,7 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
       if (!function || !function->is_object() || !function->get_object().contains("name"))
         return unsupported("each tool needs a function with a name", "tools");
       const auto& f = function->get_object();
-      json::object declaration{{"name", f.at("name")}};
+      json::object declaration{{"name", json_fields::member_or(f, "name", "")}};
       if (auto* d = f.if_contains("description")) declaration["description"] = *d;
       if (auto* p = f.if_contains("parameters")) declaration["parameters"] = gemini_schema(*p);
       declarations.push_back(std::move(declaration));

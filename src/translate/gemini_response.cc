@@ -43,7 +43,7 @@ std::optional<CandidateView> first_candidate(const json::object& response) {
 ToolCallOut tool_call(const json::object& call, int index) {
   std::string id = std::string(string_field(call, "id"));
   return ToolCallOut{id.empty() ? "call_" + std::to_string(index) : id, std::string(string_field(call, "name")),
-                     json::serialize(call.contains("args") ? call.at("args") : json::object{})};
+                     json::serialize(json_fields::member_or(call, "args", json::object{}))};
 }
 
 class GeminiStream final : public StreamTranslator {

@@ -19,11 +19,17 @@ const json::object& object_field(const json::object& object, std::string_view ke
   return value && value->is_object() ? value->get_object() : empty;
 }
 
+json::value member_or(const json::object& object, std::string_view key, json::value fallback) {
+  auto* value = object.if_contains(key);
+  return value ? *value : std::move(fallback);
+}
+
 void append_turn(json::array& turns, std::string_view role, std::string_view items_key, json::array items) {
   if (items.empty()) return;
   if (!turns.empty() && string_field(turns.back().get_object(), "role") == role) {
-    auto& previous = turns.back().get_object()[items_key].as_array();
-    for (auto& item : items) previous.push_back(std::move(item));
+    json::value& previous = turns.back().get_object()[items_key];
+    if (!previous.is_array()) previous = json::array();
+    for (auto& item : items) previous.get_array().push_back(std::move(item));
     return;
   }
   turns.push_back(json::object{{"role", role}, {items_key, std::move(items)}});

@@ -14,6 +14,9 @@ int64_t int_field(const boost::json::object& object, std::string_view key);
 // An object member; an empty object when absent or not one.
 const boost::json::object& object_field(const boost::json::object& object, std::string_view key);
 
+// A member's value, or `fallback` when absent.
+boost::json::value member_or(const boost::json::object& object, std::string_view key, boost::json::value fallback);
+
 // Appends a turn {"role": role, items_key: items} to `turns`, merged into the last one when it
 // has the same role (Anthropic and Gemini want roles to alternate).
 void append_turn(boost::json::array& turns, std::string_view role, std::string_view items_key, boost::json::array items);

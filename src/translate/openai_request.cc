@@ -7,6 +7,12 @@
 #include <boost/json/string.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <boost/container/small_vector.hpp>
+
+#include "translate/client_text.h"
+#include "translate/json_parse.h"
+
 namespace switchyard {
 namespace {
 
@@ -40,42 +46,63 @@ std::optional<Error> check_embedding_input(simdjson::dom::element input) {
   return std::nullopt;
 }
 
-// Finds the top-level "model" value's token in the (already validated) padded body.
-std::optional<std::pair<std::size_t, std::size_t>> locate_model(const simdjson::padded_string_view& json) {
+// Walks the top-level members of the (already validated) padded body: finds the "model" value's
+// token and refuses a key given twice (parsers disagree on which of two values counts: simdjson
+// reads the first, Boost.JSON and most upstreams the last).
+std::variant<std::pair<std::size_t, std::size_t>, Error> scan_top_level(const simdjson::padded_string_view& json) {
   thread_local simdjson::ondemand::parser parser;
   simdjson::ondemand::document doc;
-  if (parser.iterate(json).get(doc)) return std::nullopt;
   simdjson::ondemand::object object;
-  if (doc.get_object().get(object)) return std::nullopt;
+  if (parser.iterate(json).get(doc) || doc.get_object().get(object)) return invalid("the request body must be a JSON object");
+  std::optional<std::pair<std::size_t, std::size_t>> model;
+  boost::container::small_vector<std::string_view, 24> keys;
   for (auto field : object) {
     std::string_view key;
-    if (field.unescaped_key().get(key) || key != "model") continue;
-    std::string_view token;
-    if (field.value().raw_json_token().get(token)) return std::nullopt;
+    simdjson::ondemand::value value;
+    if (field.unescaped_key().get(key) || field.value().get(value)) return invalid("the request body is not valid JSON");
+    keys.push_back(key);  // unescaped keys stay valid until the parser's next document
+    if (key != "model") continue;
+    std::string_view token = value.raw_json_token();
     while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' || token.back() == '\t'))
       token.remove_suffix(1);
-    return std::pair{static_cast<std::size_t>(token.data() - json.data()), token.size()};
+    model = std::pair{static_cast<std::size_t>(token.data() - json.data()), token.size()};
   }
-  return std::nullopt;
+  std::sort(keys.begin(), keys.end());
+  if (auto twice = std::adjacent_find(keys.begin(), keys.end()); twice != keys.end())
+    return invalid(fmt::format("the request body has the key '{}' more than once", *twice), std::string(*twice));
+  if (!model) return invalid("cannot locate 'model' in the request body", "model");
+  return *model;
 }
 
-// A list of strings at `field` into `out`; an error names `param`.
-std::optional<Error> read_strings(simdjson::dom::element field, std::vector<std::string>& out, const std::string& param) {
+// A list of at most `max_items` strings of at most `max_bytes` each at `field` into `out`; an
+// error names `param`.
+std::optional<Error> read_strings(simdjson::dom::element field, std::vector<std::string>& out, const std::string& param,
+                                  std::size_t max_items, std::size_t max_bytes) {
   simdjson::dom::array list;
   if (field.get_array().get(list)) return invalid(fmt::format("'{}' must be an array of strings", param), param);
+  if (list.size() > max_items) return invalid(fmt::format("'{}' has more than {} items", param, max_items), param);
   for (auto item : list) {
     std::string_view text;
     if (item.get_string().get(text)) return invalid(fmt::format("'{}' must be an array of strings", param), param);
+    if (auto error = check_client_text(text, param, max_bytes)) return error;
     out.emplace_back(text);
   }
   return std::nullopt;
 }
 
+// How many model ids and providers a request may list in its gateway options.
+constexpr std::size_t kMaxListedModels = 16;
+
 std::optional<Error> read_gateway_options(simdjson::dom::element root, GatewayOptions& options) {
-  if (auto user = root["user"]; !user.error() && user.is_string()) options.user = std::string(user.get_string().value_unsafe());
+  if (auto user = root["user"]; !user.error() && user.is_string()) {
+    std::string_view text = user.get_string().value_unsafe();
+    if (auto error = check_client_text(text, "user", kMaxUserBytes)) return error;
+    options.user = text;
+  }
   if (auto models = root["models"]; !models.error()) {
     options.in_body = true;
-    if (auto error = read_strings(models.value_unsafe(), options.models, "models")) return error;
+    if (auto error = read_strings(models.value_unsafe(), options.models, "models", kMaxListedModels, kMaxModelIdBytes))
+      return error;
   }
   auto provider_options = root["providerOptions"];
   if (provider_options.error()) return std::nullopt;
@@ -84,13 +111,23 @@ std::optional<Error> read_gateway_options(simdjson::dom::element root, GatewayOp
   auto gateway = provider_options["gateway"];
   if (gateway.error()) return std::nullopt;
   if (!gateway.is_object()) return invalid("'providerOptions.gateway' must be an object", "providerOptions.gateway");
-  for (auto [name, list] : {std::pair{"models", &options.models}, std::pair{"order", &options.order},
-                            std::pair{"only", &options.only}, std::pair{"tags", &options.tags}})
+  struct ListField {
+    const char* name;
+    std::vector<std::string>* list;
+    std::size_t max_items, max_bytes;
+  };
+  for (auto [name, list, max_items, max_bytes] :
+       {ListField{"models", &options.models, kMaxListedModels, kMaxModelIdBytes},
+        ListField{"order", &options.order, kMaxListedModels, kMaxModelIdBytes},
+        ListField{"only", &options.only, kMaxListedModels, kMaxModelIdBytes},
+        ListField{"tags", &options.tags, kMaxTags, kMaxTagBytes}})
     if (auto field = gateway[name]; !field.error())
-      if (auto error = read_strings(field.value_unsafe(), *list, fmt::format("providerOptions.gateway.{}", name))) return error;
+      if (auto error = read_strings(field.value_unsafe(), *list, fmt::format("providerOptions.gateway.{}", name), max_items, max_bytes))
+        return error;
   if (auto user = gateway["user"]; !user.error()) {
     std::string_view text;
     if (user.get_string().get(text)) return invalid("'providerOptions.gateway.user' must be a string", "providerOptions.gateway.user");
+    if (auto error = check_client_text(text, "providerOptions.gateway.user", kMaxUserBytes)) return error;
     options.user = text;
   }
   return std::nullopt;
@@ -103,8 +140,8 @@ simdjson::padded_string_view padded(std::string& body) {
 
 }  // namespace
 
-std::optional<std::pair<std::size_t, std::size_t>> locate_model_token(std::string& body) {
-  return locate_model(padded(body));
+std::variant<std::pair<std::size_t, std::size_t>, Error> locate_model_token(std::string& body) {
+  return scan_top_level(padded(body));
 }
 
 std::variant<RequestView, Error> parse_openai_request(std::string& body, OpenAIEndpoint endpoint) {
@@ -122,6 +159,7 @@ std::variant<RequestView, Error> parse_openai_request(std::string& body, OpenAIE
   if (model_field.error()) return invalid("'model' is required", "model");
   if (model_field.get_string().get(model)) return invalid("'model' must be a string", "model");
   if (model.empty()) return invalid("'model' must not be empty", "model");
+  if (auto error = check_client_text(model, "model", kMaxModelIdBytes)) return *error;
   view.model = model;
 
   if (endpoint == OpenAIEndpoint::chat_completions) {
@@ -143,9 +181,9 @@ std::variant<RequestView, Error> parse_openai_request(std::string& body, OpenAIE
   }
 
   if (auto error = read_gateway_options(root, view.gateway)) return *error;
-  auto location = locate_model(json);
-  if (!location) return invalid("cannot locate 'model' in the request body", "model");
-  std::tie(view.model_offset, view.model_length) = *location;
+  auto location = scan_top_level(json);
+  if (auto* error = std::get_if<Error>(&location)) return *error;
+  std::tie(view.model_offset, view.model_length) = std::get<0>(location);
   return view;
 }
 
@@ -154,7 +192,9 @@ bool needs_upstream_rewrite(const RequestView& view, OpenAIEndpoint endpoint) {
 }
 
 std::optional<Error> rewrite_for_upstream(std::string& body, OpenAIEndpoint endpoint, RequestView& view) {
-  boost::json::value value = boost::json::parse(body);  // already validated
+  boost::system::error_code ec;
+  boost::json::value value = parse_json(body, ec);
+  if (ec || !value.is_object()) return invalid("the request body is not a JSON object this gateway can rewrite");
   auto& object = value.get_object();
   object.erase("models");
   object.erase("providerOptions");

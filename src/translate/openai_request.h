@@ -38,9 +38,10 @@ struct RequestView {
 // JSON parser needs padding) but its contents stay as they are.
 std::variant<RequestView, Error> parse_openai_request(std::string& body, OpenAIEndpoint endpoint);
 
-// Where the top-level "model" string token sits in `body` (quotes included): {offset, length}.
-// `body` must be valid JSON; its capacity may grow (the parser needs padding).
-std::optional<std::pair<std::size_t, std::size_t>> locate_model_token(std::string& body);
+// Where the top-level "model" string token sits in `body` (quotes included): {offset, length};
+// a bad_request Error when it has none or a top-level key is given twice. `body` must be valid
+// JSON; its capacity may grow (the parser needs padding).
+std::variant<std::pair<std::size_t, std::size_t>, Error> locate_model_token(std::string& body);
 
 // True when `body` must be rewritten before it goes upstream: it carries the gateway's own fields,
 // or it asks for a stream without usage (the gateway asks for usage, for its accounting).

@@ -1,6 +1,7 @@
 #include "translate/openai_request_reader.h"
 
 #include "translate/json_fields.h"
+#include "translate/json_parse.h"
 
 #include <fmt/format.h>
 
@@ -64,7 +65,7 @@ std::variant<ToolCallIn, Error> tool_call(const json::value& call) {
   if (string_field(*function, "name").empty()) return invalid("each tool call needs function.name");
   std::string_view text = string_field(*function, "arguments");
   boost::system::error_code ec;
-  json::value parsed = json::parse(text.empty() ? std::string_view("{}") : text, ec);
+  json::value parsed = parse_json(text.empty() ? std::string_view("{}") : text, ec);
   if (ec || !parsed.is_object()) return invalid("tool call arguments must be a JSON object");
   return ToolCallIn{string_field(call.get_object(), "id"), string_field(*function, "name"), std::move(parsed.get_object())};
 }

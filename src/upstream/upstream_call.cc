@@ -52,6 +52,9 @@ void UpstreamCall::arm_read_deadline(std::chrono::milliseconds wait) {
 }
 
 Task<std::optional<Error>> UpstreamCall::send(const UpstreamRequest& request) {
+  // The last guard before the wire: a target that could split the request is never sent.
+  if (!is_head_safe(request.target) || request.target.find(' ') != std::string::npos)
+    co_return make_error(ErrorKind::internal, "the upstream request target holds a character a request line cannot carry");
   head_ = request_head(http::to_string(request.method), request.target, endpoint_.host_header, request.header_lines,
                        request.body.size());
   bool stale = false;
@@ -115,7 +118,9 @@ Task<std::pair<std::optional<Error>, std::string_view>> UpstreamCall::read_some(
 }
 
 Task<std::optional<Error>> UpstreamCall::read_all(std::string& out, std::size_t limit) {
-  if (auto length = parser_->content_length()) out.reserve(out.size() + std::min<std::uint64_t>(*length, limit));
+  // A declared length is a hint, not a promise: never reserve more than a modest amount ahead.
+  constexpr std::uint64_t kMaxReserve = 1u << 20;
+  if (auto length = parser_->content_length()) out.reserve(out.size() + std::min<std::uint64_t>({*length, limit, kMaxReserve}));
   for (;;) {
     auto [error, piece] = co_await read_some();
     if (error) co_return error;

@@ -25,13 +25,17 @@ class UpstreamCall {
   // connection taken from the pool that turns out closed by the peer is replaced once.
   Task<std::optional<Error>> send(const UpstreamRequest& request);
 
+  // Valid once send() succeeded.
   int status() const { return parser_->get().result_int(); }
+  // The status when a response header was read, else 0.
+  int status_if_any() const { return parser_ && parser_->is_header_done() ? parser_->get().result_int() : 0; }
   const http::response_header<>& header() const { return parser_->get().base(); }
 
   // Next piece of the body; an empty view means the body is complete.
   Task<std::pair<std::optional<Error>, std::string_view>> read_some();
-  // The rest of the body, appended to `out`, up to `limit` bytes.
-  Task<std::optional<Error>> read_all(std::string& out, std::size_t limit = std::size_t{256} << 20);
+  // The rest of the body, appended to `out`; an upstream_failed Error naming `limit` when the body
+  // is longer (the connection is then not reused).
+  Task<std::optional<Error>> read_all(std::string& out, std::size_t limit);
 
   // Drops the connection now (the client went away): a pending send or read fails at once.
   void abort();

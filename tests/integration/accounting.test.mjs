@@ -132,7 +132,7 @@ describe('accounting', () => {
   it('records an unpriced model with cost null, never 0', async () => {
     const r = await chat({ model: 'a/echo', messages: user('x') });
     const body = await r.json();
-    assert.equal(body.usage.cost, undefined);
+    assert.equal(body.usage.cost, null, 'the answer says it is unpriced, as the record does');
     const record = (await (await generation(body.id)).json()).data;
     assert.equal(record.total_cost, null);
   });

@@ -67,7 +67,9 @@ export async function startGateway(yaml, sim, dir = mkdtempSync(join(tmpdir(), '
   const port = await freePort();
   const path = join(dir, 'switchyard.yaml');
   // Each gateway keeps its records in its own directory unless the test names a store.
-  const storage = /^storage:/m.test(yaml) ? '' : `storage: sqlite:${join(dir, 'records.db')}\n`;
+  // A store's journal lives in the test's directory too: gateways running in parallel never share one.
+  let storage = /^storage:/m.test(yaml) ? '' : `storage: sqlite:${join(dir, 'records.db')}\n`;
+  if (!/^journal:/m.test(yaml)) storage += `journal: ${join(dir, 'records.journal')}\n`;
   writeFileSync(path, `listen: 127.0.0.1:${port}\n${storage}` + yaml.replaceAll('SIM_URL', sim ? sim.url : 'http://127.0.0.1:9'));
   const url = `http://127.0.0.1:${port}`;
   const p = launch(['serve', '--config', path]);

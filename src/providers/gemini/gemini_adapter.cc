@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "translate/client_text.h"
 #include "translate/gemini_request.h"
 #include "translate/gemini_response.h"
 
@@ -21,7 +22,7 @@ std::variant<UpstreamRequest, Error> GeminiAdapter::build_request(const OpenAIIn
 UpstreamRequest gemini_request(const ProviderConfig& provider, std::string_view model, std::string_view method,
                                std::string body) {
   UpstreamRequest request;
-  request.target = provider.endpoint.path_prefix + "/v1beta/models/" + std::string(model) + ":" + std::string(method);
+  request.target = provider.endpoint.path_prefix + "/v1beta/models/" + percent_encode_segment(model) + ":" + std::string(method);
   request.header_lines = "Content-Type: application/json\r\nUser-Agent: switchyard\r\n";
   if (!provider.api_key.empty()) request.header_lines += "x-goog-api-key: " + provider.api_key + "\r\n";
   request.body = std::move(body);

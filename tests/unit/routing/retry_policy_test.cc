@@ -28,3 +28,9 @@ TEST(RetryPolicy, HonoursAShortRetryAfterAndFallsOverOnALongOne) {
   EXPECT_EQ(retry_delay(two_retries(), 0, limited, "Wed, 21 Oct 2026 07:28:00 GMT"), std::nullopt);
   EXPECT_EQ(retry_delay(two_retries(), 0, limited, ""), milliseconds(100)) << "no Retry-After: the usual backoff";
 }
+
+TEST(RetryPolicy, AHugeRetryAfterFallsOverWithoutOverflowing) {
+  Error limited = upstream_status_error("p", 429, "slow down");
+  for (const char* header : {"99999999999", "9223372036854775807", "99999999999999999999999"})
+    EXPECT_EQ(retry_delay(two_retries(), 0, limited, header), std::nullopt) << header;
+}

@@ -24,3 +24,13 @@ TEST(MessageHead, WritesARequestHead) {
   EXPECT_EQ(request_head("POST", "/v1/chat/completions", "api.openai.com", "Authorization: Bearer k\r\n", 17),
             "POST /v1/chat/completions HTTP/1.1\r\nHost: api.openai.com\r\nAuthorization: Bearer k\r\nContent-Length: 17\r\n\r\n");
 }
+
+TEST(MessageHead, NeverWritesAHeaderThatCouldSplitTheMessage) {
+  std::string lines;
+  append_header(lines, "x-switchyard-model", "sim/a\r\nSet-Cookie: x=1");
+  append_header(lines, "x-bad\nname", "v");
+  append_header(lines, "x-nul", std::string_view("a\0b", 3));
+  EXPECT_EQ(lines, "");
+  append_header(lines, "x-switchyard-model", "sim/echo");
+  EXPECT_EQ(lines, "x-switchyard-model: sim/echo\r\n");
+}

@@ -17,7 +17,8 @@ TEST(AnswerFacts, ReadsCachedAndReasoningTokensFromAnOpenAIStreamAndStampsTheUsa
     auto scan = scan_answer(AnswerFormat::openai, event.data);
     ASSERT_TRUE(scan);
     fold_event(AnswerFormat::openai, *scan, facts);
-    out.push_back(stamp_answer(event.data, *scan, "gen_1", scan->usage ? std::optional<double>(0.5) : std::nullopt, true));
+    // As for a client that asked for usage: "usage":null goes, the usage object stays.
+    out.push_back(stamp_answer(event.data, *scan, "gen_1", scan->usage ? std::optional<double>(0.5) : std::nullopt, !scan->usage));
   }
   ASSERT_TRUE(facts.usage);
   EXPECT_EQ(facts.usage->input, 2006);
@@ -65,4 +66,33 @@ TEST(AnswerFacts, ReadsAToolCallAnswer) {
   ASSERT_TRUE(scan);
   EXPECT_EQ(scan->finish_reason, "tool_calls");
   EXPECT_TRUE(scan->usage);
+}
+
+TEST(AnswerFacts, UsageOnTheLastContentChunkIsRemovedAloneWhenTheClientDidNotAskForIt) {
+  // Mistral, vLLM and llama.cpp servers put usage on the chunk that carries the last words.
+  std::string chunk =
+      R"({"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":" end."},"finish_reason":"stop"}],)"
+      R"("usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12}})";
+  auto scan = scan_answer(AnswerFormat::openai, chunk);
+  ASSERT_TRUE(scan && scan->usage);
+  EXPECT_TRUE(scan->has_choices);
+  auto out = boost::json::parse(stamp_answer(chunk, *scan, "gen_1", 0.25, true)).as_object();
+  EXPECT_FALSE(out.contains("usage"));
+  EXPECT_EQ(out.at("choices").at(0).at("delta").at("content"), " end.");
+  EXPECT_EQ(out.at("choices").at(0).at("finish_reason"), "stop");
+
+  std::string first = R"({"usage":{"prompt_tokens":1},"id":"c2","choices":[]})";
+  auto first_scan = scan_answer(AnswerFormat::openai, first);
+  ASSERT_TRUE(first_scan);
+  EXPECT_FALSE(first_scan->has_choices);
+  EXPECT_EQ(stamp_answer(first, *first_scan, "", std::nullopt, true), R"({"id":"c2","choices":[]})");
+}
+
+TEST(AnswerFacts, AnUnpricedAnswerSaysCostNull) {
+  std::string body = R"({"id":"x","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4}})";
+  auto scan = scan_answer(AnswerFormat::openai, body);
+  ASSERT_TRUE(scan);
+  auto out = boost::json::parse(stamp_answer(body, *scan, "gen_2", std::nullopt)).as_object();
+  ASSERT_TRUE(out.at("usage").as_object().contains("cost"));
+  EXPECT_TRUE(out.at("usage").at("cost").is_null());
 }

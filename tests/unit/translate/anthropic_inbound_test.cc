@@ -102,3 +102,23 @@ TEST(AnthropicInbound, ErrorsInAnthropicShape) {
             json::parse(R"({"type":"error","error":{"type":"authentication_error","message":"invalid API key"}})"));
   EXPECT_EQ(anthropic_error_event(e).substr(0, 20), "event: error\ndata: {");
 }
+
+TEST(AnthropicInbound, TakesADeeplyNestedToolSchemaAndRefusesATwiceGivenModel) {
+  std::string schema;
+  for (int i = 0; i < 40; ++i) schema += R"({"type":"object","properties":{"a":)";
+  schema += R"({"type":"string"})";
+  for (int i = 0; i < 40; ++i) schema += "}}";
+  std::string body = R"({"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],)"
+                     R"("tools":[{"name":"f","input_schema":)" + schema + "}]}";
+  auto parsed = parse_messages_request(body);
+  ASSERT_TRUE(std::holds_alternative<MessagesRequest>(parsed)) << std::get<Error>(parsed).message;
+  EXPECT_TRUE(std::holds_alternative<json::object>(openai_request_from_anthropic(std::get<MessagesRequest>(parsed).request)));
+
+  std::string twice = R"({"model":"cheap","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"model":"opus"})";
+  auto refused = parse_messages_request(twice);
+  ASSERT_TRUE(std::holds_alternative<Error>(refused));
+  EXPECT_NE(std::get<Error>(refused).message.find("'model' more than once"), std::string::npos);
+
+  std::string injected = R"({"model":"sim/x\r\nX-A: 1","max_tokens":10,"messages":[{"role":"user","content":"hi"}]})";
+  EXPECT_TRUE(std::holds_alternative<Error>(parse_messages_request(injected)));
+}

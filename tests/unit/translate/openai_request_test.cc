@@ -70,3 +70,58 @@ TEST(OpenAIRequest, RejectsBadRequestsNamingTheField) {
   EXPECT_EQ(parse_error(R"({"model":"m","input":[]})", OpenAIEndpoint::embeddings).param, "input");
   EXPECT_EQ(parse_error(R"({"model":"m","input":{"a":1}})", OpenAIEndpoint::embeddings).param, "input");
 }
+
+namespace {
+// A JSON object nested `depth` deep: {"a":{"a":...{}}}.
+std::string nested(int depth) {
+  std::string out;
+  for (int i = 0; i < depth; ++i) out += R"({"a":)";
+  out += "{}";
+  out.append(depth, '}');
+  return out;
+}
+}  // namespace
+
+TEST(OpenAIRequest, RefusesAKeyTheGatewayReadsGivenTwice) {
+  // simdjson reads the first value, Boost.JSON and the upstream the last: routing and pricing
+  // would follow one model while another runs.
+  auto error = parse_error(R"({"model":"cheap/model","messages":[{"role":"user","content":"hi"}],"model":"o1-pro"})");
+  EXPECT_EQ(error.status, 400);
+  EXPECT_EQ(error.param, "model");
+  EXPECT_NE(error.message.find("'model' more than once"), std::string::npos) << error.message;
+  error = parse_error(R"({"model":"m","stream":false,"messages":[{"role":"user","content":"hi"}],"stream":true})");
+  EXPECT_EQ(error.param, "stream");
+  error = parse_error(R"({"model":"m","messages":[{"role":"user","content":"hi"}],"m\u006fdel":"x"})");
+  EXPECT_EQ(error.param, "model") << "an escaped key is the same key";
+}
+
+TEST(OpenAIRequest, RefusesAModelIdThatCouldSplitAMessage) {
+  for (const char* model : {R"(sim-gemini/x\r\nX-Injected: 1)", R"(sim/a\u0000b)", R"(sim/\n)"}) {
+    auto error = parse_error(std::string(R"({"model":")") + model + R"(","messages":[{"role":"user","content":"hi"}]})");
+    EXPECT_EQ(error.param, "model") << model;
+  }
+  auto error = parse_error(R"({"model":")" + std::string(300, 'm') + R"(","messages":[{"role":"user","content":"hi"}]})");
+  EXPECT_EQ(error.param, "model");
+}
+
+TEST(OpenAIRequest, CapsUserAndTagsAtParseTime) {
+  auto error = parse_error(R"({"model":"m","user":")" + std::string(300, 'u') + R"(","messages":[{"role":"user","content":"x"}]})");
+  EXPECT_EQ(error.param, "user");
+  std::string tags;
+  for (int i = 0; i < 40; ++i) tags += (i ? ",\"t" : "\"t") + std::to_string(i) + "\"";
+  error = parse_error(R"({"model":"m","messages":[{"role":"user","content":"x"}],"providerOptions":{"gateway":{"tags":[)" + tags + "]}}}");
+  EXPECT_EQ(error.param, "providerOptions.gateway.tags");
+  error = parse_error(R"({"model":"m","messages":[{"role":"user","content":"x"}],"providerOptions":{"gateway":{"user":"a\u0001"}}})");
+  EXPECT_EQ(error.param, "providerOptions.gateway.user");
+}
+
+TEST(OpenAIRequest, ADeeplyNestedToolSchemaIsRewrittenForAStream) {
+  // Validated to simdjson's depth, then re-parsed by Boost.JSON (default limit 32) for the rewrite.
+  std::string body = R"({"model":"m","stream":true,"messages":[{"role":"user","content":"x"}],)"
+                     R"("tools":[{"type":"function","function":{"name":"f","parameters":)" + nested(40) + "}}]}";
+  RequestView view = parse_ok(body);
+  ASSERT_TRUE(needs_upstream_rewrite(view, OpenAIEndpoint::chat_completions));
+  auto error = rewrite_for_upstream(body, OpenAIEndpoint::chat_completions, view);
+  EXPECT_FALSE(error) << error->message;
+  EXPECT_NE(body.find(R"("include_usage":true)"), std::string::npos);
+}

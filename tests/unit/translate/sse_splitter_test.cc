@@ -43,3 +43,17 @@ TEST(SseSplitter, HoldsBackAnUnfinishedEvent) {
   EXPECT_EQ(splitter.feed("\n"), "data: {\"b\":2}\n\n");
   EXPECT_EQ(splitter.pending_bytes(), 0u);
 }
+
+TEST(SseSplitter, ABoundarySplitAcrossReadsIsFoundAndPendingBytesAreCounted) {
+  SseSplitter splitter;
+  EXPECT_EQ(splitter.feed("data: {\"a\":1}\r\n"), "");
+  EXPECT_EQ(splitter.feed("\r"), "");
+  EXPECT_EQ(splitter.pending_bytes(), 16u);
+  EXPECT_EQ(splitter.feed("\ndata: x"), "data: {\"a\":1}\r\n\r\n");
+  EXPECT_EQ(splitter.pending_bytes(), 7u);
+  // An event that never ends keeps growing in pending_bytes, for the caller to bound.
+  std::string piece(16384, 'x');
+  for (int i = 0; i < 64; ++i) EXPECT_EQ(splitter.feed(piece), "");
+  EXPECT_EQ(splitter.pending_bytes(), 7u + 64 * 16384);
+  EXPECT_EQ(splitter.feed("\n\n").size(), 7u + 64 * 16384 + 2);
+}

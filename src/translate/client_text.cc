@@ -1,0 +1,64 @@
+#include "translate/client_text.h"
+
+#include <fmt/format.h>
+
+namespace switchyard {
+
+bool is_valid_utf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int extra = 0;
+    uint32_t code = 0;
+    if (c >= 0xC2 && c <= 0xDF) extra = 1, code = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF) extra = 2, code = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4) extra = 3, code = c & 0x07;
+    else return false;
+    if (end - p <= extra) return false;
+    for (int i = 1; i <= extra; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      code = (code << 6) | (p[i] & 0x3F);
+    }
+    if ((extra == 2 && (code < 0x800 || (code >= 0xD800 && code <= 0xDFFF))) ||
+        (extra == 3 && (code < 0x10000 || code > 0x10FFFF)))
+      return false;
+    p += extra + 1;
+  }
+  return true;
+}
+
+std::optional<Error> check_client_text(std::string_view text, std::string_view field, std::size_t max_bytes) {
+  auto invalid = [&](std::string_view why) {
+    return make_error(ErrorKind::bad_request, fmt::format("'{}' {}", field, why), std::string(field));
+  };
+  if (text.size() > max_bytes) return invalid(fmt::format("is longer than {} bytes", max_bytes));
+  for (unsigned char c : text)
+    if (c < 0x20 || c == 0x7F) return invalid("must not contain control characters");
+  if (!is_valid_utf8(text)) return invalid("is not valid UTF-8");
+  return std::nullopt;
+}
+
+std::string percent_encode_segment(std::string_view segment) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(segment.size());
+  for (unsigned char c : segment) {
+    bool kept = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                std::string_view("-._~!$&'()*+,;=@").find(static_cast<char>(c)) != std::string_view::npos;
+    if (kept) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+}  // namespace switchyard
