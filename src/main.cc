@@ -122,7 +122,11 @@ int serve(const std::string& config_path, const std::string& listen_override, co
   }
   spdlog::info("records go to {} ({} prices known)", recorder ? recorder->store().describe() : "nowhere (storage: none)",
                shared_config->prices->size());
-  auto gateway = std::make_shared<sy::Gateway>(shared_config, recorder.get());
+  // Routing health lives as long as the process, across config reloads.
+  sy::CircuitBreaker breaker;
+  sy::LatencyTracker latency;
+  auto gateway = std::make_shared<sy::Gateway>(shared_config, recorder.get(),
+                                               sy::Services{breaker, latency, sy::pooled_transport(), sy::uniform_draw});
   sy::ServerOptions options{shared_config->listen, shared_config->threads, shared_config->max_body_bytes,
                             shared_config->timeouts.client};
   sy::HttpServer server(

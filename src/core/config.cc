@@ -175,6 +175,20 @@ ProviderType parse_provider_type(const Reader& r, const YAML::Node& node, const 
   r.fail(node, key, fmt::format("must be one of openai, anthropic, gemini (got '{}')", text));
 }
 
+}  // namespace
+
+unsigned native_apis_of(ProviderType type) {
+  switch (type) {
+    case ProviderType::openai:
+      return static_cast<unsigned>(WireApi::chat_completions) | static_cast<unsigned>(WireApi::embeddings);
+    case ProviderType::anthropic: return static_cast<unsigned>(WireApi::messages);
+    case ProviderType::gemini: return static_cast<unsigned>(WireApi::generate_content);
+  }
+  return 0;
+}
+
+namespace {
+
 std::string default_base_url(ProviderType type) {
   switch (type) {
     case ProviderType::openai: return "https://api.openai.com/v1";
@@ -193,6 +207,7 @@ ProviderConfig parse_provider(const Reader& r, const std::string& name, const YA
   p.name = name;
   if (!node["type"]) r.fail(node, key + ".type", "is required");
   p.type = parse_provider_type(r, node["type"], key + ".type");
+  p.native_apis = native_apis_of(p.type);
   p.base_url = node["base_url"] ? r.string(node["base_url"], key + ".base_url") : default_base_url(p.type);
   p.endpoint = parse_base_url(r, node["base_url"] ? node["base_url"] : node, key + ".base_url", p.base_url);
   if (node["byok"]) {

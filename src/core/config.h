@@ -46,6 +46,12 @@ struct BreakerConfig {
 enum class ProviderType { openai, anthropic, gemini };
 const char* to_string(ProviderType type);
 
+// The client APIs a provider serves itself: a request in one of them reaches it as the client's
+// own bytes (only the model replaced), and its answer goes back untranslated.
+enum class WireApi : unsigned { chat_completions = 1, embeddings = 2, messages = 4, generate_content = 8 };
+// What a provider type serves natively.
+unsigned native_apis_of(ProviderType type);
+
 // Where a provider's base_url points, split once at load.
 struct UpstreamEndpoint {
   bool tls = false;
@@ -65,7 +71,9 @@ struct ProviderConfig {
   std::string disabled_reason;  // non-empty when the provider cannot be used (key variable unset)
   Timeouts timeouts;            // the global ones with this provider's own `timeouts` laid over
   bool byok = false;            // its key is the customer's own (records say so; cost is still list price)
+  unsigned native_apis = 0;     // WireApi flags: native_apis_of(type)
   bool enabled() const { return disabled_reason.empty(); }
+  bool speaks(WireApi api) const { return (native_apis & static_cast<unsigned>(api)) != 0; }
 };
 
 struct Price {

@@ -1,7 +1,8 @@
 #pragma once
-// What differs between the APIs clients call (OpenAI chat, Anthropic messages): how errors look,
-// which provider type already speaks the client's format (its bytes then pass through), and how
-// answers that reach the gateway in OpenAI form are turned into the client's.
+// What differs between the APIs clients call (OpenAI chat and embeddings, Anthropic messages):
+// how a request is parsed (and where its model id sits), how errors look, which wire API a
+// provider must speak for the client's bytes to pass through, and how answers that reach the
+// gateway in OpenAI form are turned into the client's.
 #include <boost/json.hpp>
 #include <memory>
 #include <optional>
@@ -27,14 +28,17 @@ struct ClientRequest {
 class ClientFormat {
  public:
   virtual ~ClientFormat() = default;
+  // The parse phase: `body` validated and read as far as the gateway needs (it may be rewritten
+  // in place for the upstream, e.g. to ask for usage); a bad_request Error naming the field.
+  virtual std::variant<ClientRequest, Error> parse(std::string& body, WireApi api) const = 0;
   virtual http::response<http::string_body> error_response(const std::string& request_id, const Error& error) const = 0;
   virtual std::string stream_error_event(const Error& error) const = 0;
   // True when an upstream error body is already complete in this client's format.
   virtual bool is_error_body(std::string_view body) const = 0;
   // How answers look to this client, for accounting.
   virtual AnswerFormat answer_format() const = 0;
-  // The provider type whose API this client speaks.
-  virtual ProviderType native_provider() const = 0;
+  // The wire API of `request`: a provider that speaks it gets the client's own bytes.
+  virtual WireApi wire_api(const ClientRequest& request) const = 0;
   // The request for a native provider: the client's bytes with the model replaced.
   virtual std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request,
                                                               const Candidate& candidate) const = 0;

@@ -14,13 +14,24 @@ namespace {
 
 class OpenAIClient final : public ClientFormat {
  public:
+  std::variant<ClientRequest, Error> parse(std::string& body, WireApi api) const override {
+    const OpenAIEndpoint endpoint = api == WireApi::embeddings ? OpenAIEndpoint::embeddings : OpenAIEndpoint::chat_completions;
+    auto parsed = parse_openai_request(body, endpoint);
+    if (auto* error = std::get_if<Error>(&parsed)) return *error;
+    RequestView& view = std::get<RequestView>(parsed);
+    if (needs_upstream_rewrite(view, endpoint))
+      if (auto error = rewrite_for_upstream(body, endpoint, view)) return *error;
+    return ClientRequest{endpoint, body, std::move(view), std::nullopt};
+  }
   http::response<http::string_body> error_response(const std::string& id, const Error& error) const override {
     return openai_error_response(id, error);
   }
   std::string stream_error_event(const Error& error) const override { return "data: " + openai_error_body(error) + "\n\n"; }
   bool is_error_body(std::string_view body) const override { return is_openai_error_body(body); }
   AnswerFormat answer_format() const override { return AnswerFormat::openai; }
-  ProviderType native_provider() const override { return ProviderType::openai; }
+  WireApi wire_api(const ClientRequest& request) const override {
+    return request.endpoint == OpenAIEndpoint::embeddings ? WireApi::embeddings : WireApi::chat_completions;
+  }
   std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request, const Candidate& candidate) const override {
     return adapter_for(ProviderType::openai).build_request({request.endpoint, request.body, request.view}, candidate);
   }
@@ -39,6 +50,17 @@ class OpenAIClient final : public ClientFormat {
 
 class AnthropicClient final : public ClientFormat {
  public:
+  std::variant<ClientRequest, Error> parse(std::string& body, WireApi) const override {
+    auto parsed = parse_messages_request(body);
+    if (auto* error = std::get_if<Error>(&parsed)) return *error;
+    auto& messages = std::get<MessagesRequest>(parsed);
+    auto openai = openai_request_from_anthropic(messages.request);
+    if (auto* error = std::get_if<Error>(&openai)) return *error;
+    ClientRequest request{OpenAIEndpoint::chat_completions, body, messages.view,
+                          boost::json::value(std::get<boost::json::object>(std::move(openai)))};
+    request.view.include_usage = request.view.stream;  // Anthropic streams always tell usage
+    return request;
+  }
   http::response<http::string_body> error_response(const std::string& id, const Error& error) const override {
     return json_response(id, static_cast<unsigned>(error.status), anthropic_error_body(error));
   }
@@ -50,7 +72,7 @@ class AnthropicClient final : public ClientFormat {
            value.get_object().contains("error");
   }
   AnswerFormat answer_format() const override { return AnswerFormat::anthropic; }
-  ProviderType native_provider() const override { return ProviderType::anthropic; }
+  WireApi wire_api(const ClientRequest&) const override { return WireApi::messages; }
   std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request, const Candidate& candidate) const override {
     return anthropic_messages_request(*candidate.provider, request.view.stream,
                                       request.view.model == candidate.upstream_model

@@ -11,7 +11,7 @@
 #include "translate/errors.h"
 #include "translate/gemini_request.h"
 #include "translate/json_fields.h"
-#include "upstream/upstream_call.h"
+#include "upstream/transport.h"
 #include "translate/json_parse.h"
 
 namespace switchyard {
@@ -65,7 +65,7 @@ std::optional<ProviderCount> provider_count(const Candidate& candidate, const Me
 
 }  // namespace
 
-Task<> count_anthropic_tokens(RequestContext& context, Exchange& exchange) {
+Task<> count_anthropic_tokens(RequestContext& context, const Services& services, Exchange& exchange) {
   const ClientFormat& client = anthropic_client();
   // A count request is a messages request without max_tokens: validated as one.
   boost::system::error_code ec;
@@ -80,7 +80,8 @@ Task<> count_anthropic_tokens(RequestContext& context, Exchange& exchange) {
   auto& messages = std::get<MessagesRequest>(parsed);
   messages.request.erase("max_tokens");
 
-  auto planned = plan_route(*context.config, messages.view.model);
+  auto planned = plan_route(*context.config, RouteRequest{messages.view.model, {}, {}, {}},
+                            RouteSignals{services.draw, services.latency});
   const Candidate* candidate = nullptr;
   if (auto* plan = std::get_if<RoutePlan>(&planned); plan && !plan->candidates.empty()) candidate = &plan->candidates.front();
   auto counted = candidate ? provider_count(*candidate, messages) : std::nullopt;
@@ -89,12 +90,13 @@ Task<> count_anthropic_tokens(RequestContext& context, Exchange& exchange) {
     co_return;
   }
 
-  UpstreamCall call(co_await net::this_coro::executor, candidate->provider->endpoint, candidate->provider->timeouts);
+  auto call = services.upstream.open(co_await net::this_coro::executor, candidate->provider->endpoint,
+                                     candidate->provider->timeouts);
   std::string answer;
-  std::optional<Error> error = co_await call.send(counted->request);
-  if (!error) error = co_await call.read_all(answer, 1 << 20);
-  if (!error && call.status() >= 300)
-    error = upstream_status_error(candidate->provider->name, call.status(), upstream_error_message(answer));
+  std::optional<Error> error = co_await call->send(counted->request);
+  if (!error) error = co_await call->read_all(answer, 1 << 20);
+  if (!error && call->status() >= 300)
+    error = upstream_status_error(candidate->provider->name, call->status(), upstream_error_message(answer));
   json::value reply = error ? json::value() : parse_json(answer, ec);
   if (!error && (ec || !reply.is_object() || !reply.get_object().contains(counted->count_field)))
     error = malformed_answer("no token count");

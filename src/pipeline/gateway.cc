@@ -6,11 +6,12 @@
 #include "core/request_context.h"
 #include "core/request_id.h"
 #include "pipeline/accounting.h"
-#include "pipeline/anthropic_messages.h"
+#include "pipeline/admit.h"
 #include "pipeline/client_format.h"
 #include "pipeline/count_tokens.h"
 #include "pipeline/dashboard.h"
-#include "pipeline/openai_proxy.h"
+#include "pipeline/endpoints.h"
+#include "pipeline/proxy.h"
 #include "pipeline/records_api.h"
 #include "pipeline/responses.h"
 #include "translate/client_text.h"
@@ -36,14 +37,12 @@ std::string models_list(const Config& config) {
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
-// Anthropic's API answers errors in its own shape; everything else speaks OpenAI's.
-const ClientFormat& client_for(std::string_view path) {
-  return path.starts_with("/v1/messages") ? anthropic_client() : openai_client();
-}
-
 }  // namespace
 
-Gateway::Gateway(std::shared_ptr<const Config> config, Recorder* recorder) : recorder_(recorder) { reload(std::move(config)); }
+Gateway::Gateway(std::shared_ptr<const Config> config, Recorder* recorder, Services services)
+    : recorder_(recorder), services_(std::move(services)) {
+  reload(std::move(config));
+}
 
 void Gateway::reload(std::shared_ptr<const Config> config) {
   std::string models = models_list(*config);
@@ -51,7 +50,7 @@ void Gateway::reload(std::shared_ptr<const Config> config) {
 }
 
 http::response<http::string_body> Gateway::render_error(const Error& error, const http::request_header<>& header) const {
-  return client_for(path_of(header.target())).error_response(new_request_id(), error);
+  return client_for_path(path_of(header.target())).error_response(new_request_id(), error);
 }
 
 Task<> Gateway::handle(Exchange& exchange) {
@@ -62,13 +61,7 @@ Task<> Gateway::handle(Exchange& exchange) {
   auto& request = exchange.request();
   std::string_view path = path_of(request.target());
   const bool is_get = request.method() == http::verb::get || request.method() == http::verb::head;
-  const bool is_post = request.method() == http::verb::post;
 
-  if (path == "/healthz") {
-    co_await exchange.respond(json_response(context.id, 200, R"({"status":"ok"})"));
-    co_return;
-  }
-  const ClientFormat& client = client_for(path);
   if (auto asset = dashboard_asset(path); asset && is_get) {
     http::response<http::string_body> response{http::status::ok, 11};
     response.set(http::field::content_type, asset->content_type);
@@ -77,66 +70,75 @@ Task<> Gateway::handle(Exchange& exchange) {
     co_await exchange.respond(std::move(response));
     co_return;
   }
-  if (path == "/metrics" && is_get) {
-    http::response<http::string_body> response{http::status::ok, 11};
-    response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-    response.body() = recorder_ ? recorder_->metrics().render() : "";
-    co_await exchange.respond(std::move(response));
-    co_return;
-  }
-  const bool reads = path == "/v1/models" || path == "/v1/generation" || path == "/v1/report" || path == "/v1/insights";
-  const bool known = reads || path == "/v1/chat/completions" || path == "/v1/embeddings" || path == "/v1/messages" ||
-                     path == "/v1/messages/count_tokens";
-  if (!known) {
+  const Endpoint* endpoint = find_endpoint(path);
+  if (!endpoint) {
     const bool printable = !check_client_text(path, "path", 256);
     Error error = make_error(ErrorKind::not_found, "no endpoint " + (printable ? std::string(path) : "at this path") + " on this gateway");
     error.code = "unknown_url";  // OpenAI's code for a path it does not serve (not a missing model)
-    co_await exchange.respond(client.error_response(context.id, error));
+    co_await exchange.respond(client_for_path(path).error_response(context.id, error));
     co_return;
   }
-  if ((reads && !is_get) || (!reads && !is_post)) {
+  const ClientFormat& client = *endpoint->client;
+  if (endpoint->method == http::verb::get ? !is_get : request.method() != endpoint->method) {
     auto error = make_error(ErrorKind::method_not_allowed,
                             std::string(request.method_string()) + " is not allowed on " + std::string(path));
     auto response = client.error_response(context.id, error);
-    response.set(http::field::allow, reads ? "GET" : "POST");
+    response.set(http::field::allow, endpoint->method == http::verb::get ? "GET, HEAD" : "POST");
     co_await exchange.respond(std::move(response));
     co_return;
   }
 
-  auto identity = authenticate(*context.config, request);
-  if (auto* error = std::get_if<Error>(&identity)) {
-    co_await exchange.respond(client.error_response(context.id, *error));
-    co_return;
+  if (endpoint->authenticated) {  // the authenticate phase
+    auto identity = authenticate(*context.config, request);
+    if (auto* error = std::get_if<Error>(&identity)) {
+      co_await exchange.respond(client.error_response(context.id, *error));
+      co_return;
+    }
+    context.client = std::get<ClientIdentity>(std::move(identity));
   }
-  context.client = std::get<ClientIdentity>(std::move(identity));
-
   context.endpoint = path;
-  if ((path == "/v1/generation" || path == "/v1/report" || path == "/v1/insights") && !recorder_) {
+  if (endpoint->reads_records && !recorder_) {
     co_await exchange.respond(client.error_response(context.id, make_error(ErrorKind::unavailable, "accounting is off")));
     co_return;
   }
-  if (path == "/v1/models")
-    co_await exchange.respond(json_response(context.id, 200, snapshot->models_body));
-  else if (path == "/v1/generation")
-    co_await generation_api(context, exchange, *recorder_);
-  else if (path == "/v1/report")
-    co_await report_api(context, exchange, *recorder_);
-  else if (path == "/v1/insights")
-    co_await insights_api(context, exchange, *recorder_);
-  else if (path == "/v1/chat/completions")
-    co_await proxy_openai(context, exchange, OpenAIEndpoint::chat_completions);
-  else if (path == "/v1/embeddings")
-    co_await proxy_openai(context, exchange, OpenAIEndpoint::embeddings);
-  else if (path == "/v1/messages")
-    co_await proxy_anthropic(context, exchange);
-  else
-    co_await count_anthropic_tokens(context, exchange);
+  switch (endpoint->serves) {
+    case Serves::health: co_await exchange.respond(json_response(context.id, 200, R"({"status":"ok"})")); break;
+    case Serves::metrics: {
+      http::response<http::string_body> response{http::status::ok, 11};
+      response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+      response.body() = recorder_ ? recorder_->metrics().render() : "";
+      co_await exchange.respond(std::move(response));
+      break;
+    }
+    case Serves::models: co_await exchange.respond(json_response(context.id, 200, snapshot->models_body)); break;
+    case Serves::generation: co_await generation_api(context, exchange, *recorder_); break;
+    case Serves::report: co_await report_api(context, exchange, *recorder_); break;
+    case Serves::insights: co_await insights_api(context, exchange, *recorder_); break;
+    case Serves::count_tokens: co_await count_anthropic_tokens(context, services_, exchange); break;
+    case Serves::proxy: co_await serve_proxied(context, exchange, *endpoint); break;
+  }
+  // The record phase: one durable record per proxied request, encoded before the context goes.
   if (context.metered && recorder_) {
     thread_local RecordView record;  // views of `context`: nothing copied, no allocation per request
     thread_local std::string scratch;
     view_record(context, exchange, record, scratch);
     recorder_->submit(record);
   }
+}
+
+Task<> Gateway::serve_proxied(RequestContext& context, Exchange& exchange, const Endpoint& endpoint) {
+  const ClientFormat& client = *endpoint.client;
+  auto parsed = client.parse(exchange.request().body(), endpoint.api);  // the parse phase
+  if (auto* error = std::get_if<Error>(&parsed)) {
+    co_await exchange.respond(client.error_response(context.id, *error));
+    co_return;
+  }
+  ClientRequest& request = std::get<ClientRequest>(parsed);
+  if (auto refused = admit(context, services_, request)) {  // the admit phase
+    co_await exchange.respond(client.error_response(context.id, *refused));
+    co_return;
+  }
+  co_await proxy(context, services_, exchange, client, request);  // route, attempt, relay, account
 }
 
 }  // namespace switchyard

@@ -1,10 +1,13 @@
 #pragma once
-// The gateway's request handler: assigns the request id, authenticates, and sends each
-// endpoint to its pipeline.
+// The gateway's request handler: assigns the request id, finds the endpoint's row, authenticates,
+// and runs the row's phases (docs/life-of-a-request.md).
 #include <atomic>
 #include <memory>
 
 #include "core/config.h"
+#include "core/request_context.h"
+#include "pipeline/endpoints.h"
+#include "pipeline/services.h"
 #include "server/http_server.h"
 #include "storage/recorder.h"
 
@@ -12,8 +15,9 @@ namespace switchyard {
 
 class Gateway {
  public:
-  // `recorder` (may be null: no accounting) stores a record of every proxied request.
-  Gateway(std::shared_ptr<const Config> config, Recorder* recorder);
+  // `recorder` (may be null: no accounting) stores a record of every proxied request; `services`
+  // are what the request path uses (health, transport, draw).
+  Gateway(std::shared_ptr<const Config> config, Recorder* recorder, Services services);
   // New requests use `config`; requests in flight finish on the one they started with.
   void reload(std::shared_ptr<const Config> config);
   Task<> handle(Exchange& exchange);
@@ -25,8 +29,11 @@ class Gateway {
     std::shared_ptr<const Config> config;
     std::string models_body;  // GET /v1/models, built once per config
   };
+  Task<> serve_proxied(RequestContext& context, Exchange& exchange, const Endpoint& endpoint);
+
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
   Recorder* recorder_;
+  Services services_;
 };
 
 }  // namespace switchyard

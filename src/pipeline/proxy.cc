@@ -18,7 +18,7 @@
 #include "translate/sse_events.h"
 #include "translate/sse_splitter.h"
 #include "translate/stream_chain.h"
-#include "upstream/upstream_call.h"
+#include "upstream/transport.h"
 
 namespace switchyard {
 namespace {
@@ -94,7 +94,7 @@ Error cancelled_by_client() { return make_error(ErrorKind::cancelled, "cancelled
 
 // Relays the upstream's stream: as bytes, whole events at a time, when no translation is needed;
 // else event by event through `translator`.
-Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& call, const ClientFormat& client,
+Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamExchange& call, const ClientFormat& client,
                     StreamTranslator* translator, const Served& served, StreamMeter& meter, const ClientWatch& watch,
                     const RelayLimits& limits) {
   http::response<http::empty_body> head{http::status::ok, 11};
@@ -162,7 +162,7 @@ Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamCall& c
   co_await exchange.end_stream();
 }
 
-Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& call, const Relay& relay,
+Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamExchange& call, const Relay& relay,
                   const RelayLimits& limits) {
   std::string body;
   auto fail = [&](Error error) -> Task<> {
@@ -212,7 +212,7 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamCall& cal
 // Why an upstream 2xx cannot be relayed as the answer asked for, before any byte of its body is
 // read: it is compressed (never asked for), or not the media type the request expects (an HTML
 // page from a proxy in front of the provider, say). Such an answer counts as the route failing.
-std::optional<Error> unusable_answer(const UpstreamCall& call, bool stream) {
+std::optional<Error> unusable_answer(const UpstreamExchange& call, bool stream) {
   std::string_view encoding = call.header()[http::field::content_encoding];
   if (!encoding.empty() && !beast::iequals(encoding, "identity"))
     return make_error(ErrorKind::upstream_failed, "the provider answered with Content-Encoding the gateway did not ask for");
@@ -227,7 +227,7 @@ std::optional<Error> unusable_answer(const UpstreamCall& call, bool stream) {
 
 // While an attempt waits on its upstream, a client that hangs up cancels it.
 struct AbortOnClientGone {
-  AbortOnClientGone(ClientWatch& watch, UpstreamCall& call) : watch(watch) {
+  AbortOnClientGone(ClientWatch& watch, UpstreamExchange& call) : watch(watch) {
     watch.on_gone([&call] { call.abort(); });
   }
   ~AbortOnClientGone() { watch.on_gone(nullptr); }
@@ -252,14 +252,15 @@ RouteRequest route_request(const Config& config, Exchange& exchange, const Clien
 
 }  // namespace
 
-Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& client, ClientRequest& request) {
+Task<> proxy(RequestContext& context, const Services& services, Exchange& exchange, const ClientFormat& client,
+             ClientRequest& request) {
   const Config& config = *context.config;
   if (auto error = begin_metering(context, exchange.request(), request.view)) {
     co_await exchange.respond(client.error_response(context.id, *error));
     co_return;
   }
   auto planned = plan_route(config, route_request(config, exchange, client, request),
-                            RouteSignals{uniform_draw, LatencyTracker::shared()});
+                            RouteSignals{services.draw, services.latency});
   if (auto* error = std::get_if<Error>(&planned)) {
     co_await exchange.respond(client.error_response(context.id, *error));
     co_return;
@@ -281,8 +282,8 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
       retries_done = 0;
     }
   };
-  CircuitBreaker& breaker = CircuitBreaker::shared();
-  LatencyTracker& latency = LatencyTracker::shared();
+  CircuitBreaker& breaker = services.breaker;
+  LatencyTracker& latency = services.latency;
   ClientWatch watch(exchange.socket());
   const CircuitBreaker::Admitted admitted = breaker.admit(plan.candidates, config.breaker);
   std::size_t index = 0;
@@ -299,7 +300,7 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
     attempt.model_id = candidate.model_id;
     attempt.start = std::chrono::steady_clock::now();
 
-    const bool native = candidate.provider->type == client.native_provider();
+    const bool native = candidate.provider->speaks(client.wire_api(request));
     const ProviderAdapter& adapter = adapter_for(candidate.provider->type);
     std::variant<UpstreamRequest, Error> built = make_error(ErrorKind::internal, "no request built");
     if (native) {
@@ -320,7 +321,9 @@ Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& cl
       continue;
     }
 
-    UpstreamCall call(executor, candidate.provider->endpoint, candidate.provider->timeouts);
+    std::unique_ptr<UpstreamExchange> exchange_with_upstream =
+        services.upstream.open(executor, candidate.provider->endpoint, candidate.provider->timeouts);
+    UpstreamExchange& call = *exchange_with_upstream;
     const AbortOnClientGone abort_on_gone(watch, call);
     auto error = co_await call.send(std::get<UpstreamRequest>(built));
     attempt.end = std::chrono::steady_clock::now();

@@ -1,11 +1,13 @@
 #pragma once
 #include "core/request_context.h"
 #include "pipeline/client_format.h"
+#include "pipeline/services.h"
 #include "server/exchange.h"
 
 namespace switchyard {
 
 // route -> attempt loop -> relay, for a parsed request in any client format. Always answers.
-Task<> proxy(RequestContext& context, Exchange& exchange, const ClientFormat& client, ClientRequest& request);
+Task<> proxy(RequestContext& context, const Services& services, Exchange& exchange, const ClientFormat& client,
+             ClientRequest& request);
 
 }  // namespace switchyard

@@ -4,11 +4,6 @@ namespace switchyard {
 
 std::string CircuitBreaker::key(const Candidate& candidate) { return candidate.provider->name + "/" + candidate.upstream_model; }
 
-CircuitBreaker& CircuitBreaker::shared() {
-  static CircuitBreaker breaker;
-  return breaker;
-}
-
 CircuitBreaker::Admitted CircuitBreaker::admit(const std::vector<Candidate>& candidates, const BreakerConfig& config) {
   Admitted admitted;
   if (config.failures <= 0 || tracked_.load(std::memory_order_acquire) == 0) {

@@ -60,9 +60,6 @@ class CircuitBreaker {
   // How many routes have state (for tests of the bound).
   std::size_t tracked() const { return tracked_.load(std::memory_order_acquire); }
 
-  // The process-wide breaker the gateway uses.
-  static CircuitBreaker& shared();
-
  private:
   struct State {
     int failures = 0;

@@ -27,9 +27,4 @@ std::optional<double> LatencyTracker::average(std::string_view provider, std::st
   return it->second;
 }
 
-LatencyTracker& LatencyTracker::shared() {
-  static LatencyTracker tracker;
-  return tracker;
-}
-
 }  // namespace switchyard

@@ -20,8 +20,6 @@ class LatencyTracker {
   // The average in microseconds; nullopt before the first sample.
   std::optional<double> average(std::string_view provider, std::string_view model) const;
 
-  static LatencyTracker& shared();
-
  private:
   void add(std::string_view provider, std::string_view model, std::optional<double> sample_us);
 

@@ -120,8 +120,4 @@ std::variant<RoutePlan, Error> plan_route(const Config& config, const RouteReque
   return std::move(planner.plan);
 }
 
-std::variant<RoutePlan, Error> plan_route(const Config& config, std::string_view model_id) {
-  return plan_route(config, RouteRequest{model_id, {}, {}, {}}, RouteSignals{uniform_draw, LatencyTracker::shared()});
-}
-
 }  // namespace switchyard

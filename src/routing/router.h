@@ -36,8 +36,6 @@ struct RouteRequest {
 // "provider/model" goes straight to that provider; then the request's own `models` the same way.
 // Unknown ids are not_found; ids whose every provider is disabled (or not allowed) are unavailable.
 std::variant<RoutePlan, Error> plan_route(const Config& config, const RouteRequest& request, const RouteSignals& signals);
-// The same for a bare model id with the process's own signals.
-std::variant<RoutePlan, Error> plan_route(const Config& config, std::string_view model_id);
 
 // A uniform draw in [0, 1) from this thread's generator.
 double uniform_draw();

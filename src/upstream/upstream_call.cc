@@ -121,14 +121,7 @@ Task<std::optional<Error>> UpstreamCall::read_all(std::string& out, std::size_t 
   // A declared length is a hint, not a promise: never reserve more than a modest amount ahead.
   constexpr std::uint64_t kMaxReserve = 1u << 20;
   if (auto length = parser_->content_length()) out.reserve(out.size() + std::min<std::uint64_t>({*length, limit, kMaxReserve}));
-  for (;;) {
-    auto [error, piece] = co_await read_some();
-    if (error) co_return error;
-    if (piece.empty()) co_return std::nullopt;
-    if (out.size() + piece.size() > limit)
-      co_return make_error(ErrorKind::upstream_failed, fmt::format("upstream answer exceeds {} bytes", limit));
-    out.append(piece);
-  }
+  co_return co_await UpstreamExchange::read_all(out, limit);
 }
 
 }  // namespace switchyard

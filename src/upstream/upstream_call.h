@@ -9,12 +9,12 @@
 
 #include "core/config.h"
 #include "core/error.h"
-#include "providers/provider_adapter.h"
 #include "upstream/connection_pool.h"
+#include "upstream/transport.h"
 
 namespace switchyard {
 
-class UpstreamCall {
+class UpstreamCall final : public UpstreamExchange {
  public:
   UpstreamCall(Executor executor, const UpstreamEndpoint& endpoint, const Timeouts& timeouts);
   ~UpstreamCall();
@@ -23,22 +23,17 @@ class UpstreamCall {
 
   // Sends `request` (with Host and Content-Length added) and reads the response header. A
   // connection taken from the pool that turns out closed by the peer is replaced once.
-  Task<std::optional<Error>> send(const UpstreamRequest& request);
+  Task<std::optional<Error>> send(const UpstreamRequest& request) override;
 
-  // Valid once send() succeeded.
-  int status() const { return parser_->get().result_int(); }
-  // The status when a response header was read, else 0.
-  int status_if_any() const { return parser_ && parser_->is_header_done() ? parser_->get().result_int() : 0; }
-  const http::response_header<>& header() const { return parser_->get().base(); }
+  int status() const override { return parser_->get().result_int(); }
+  int status_if_any() const override { return parser_ && parser_->is_header_done() ? parser_->get().result_int() : 0; }
+  const http::response_header<>& header() const override { return parser_->get().base(); }
 
-  // Next piece of the body; an empty view means the body is complete.
-  Task<std::pair<std::optional<Error>, std::string_view>> read_some();
-  // The rest of the body, appended to `out`; an upstream_failed Error naming `limit` when the body
-  // is longer (the connection is then not reused).
-  Task<std::optional<Error>> read_all(std::string& out, std::size_t limit);
+  Task<std::pair<std::optional<Error>, std::string_view>> read_some() override;
+  // A body over `limit` leaves the connection unused (it is not read to its end).
+  Task<std::optional<Error>> read_all(std::string& out, std::size_t limit) override;
 
-  // Drops the connection now (the client went away): a pending send or read fails at once.
-  void abort();
+  void abort() override;
 
  private:
   Task<std::optional<Error>> try_send(const UpstreamRequest& request, bool& stale);

@@ -1,0 +1,40 @@
+#pragma once
+// The endpoint table: every path the gateway serves is one row, telling its method, which phase
+// sequence handles it, and the client format its answers and errors take. Adding a client API is
+// one row (plus its ClientFormat), not another branch in the handler.
+#include <string_view>
+
+#include "core/config.h"
+#include "pipeline/client_format.h"
+#include "server/asio.h"
+
+namespace switchyard {
+
+enum class Serves {
+  health,        // GET /healthz: liveness, no key
+  metrics,       // GET /metrics: Prometheus text, no key
+  models,        // the configured models
+  generation,    // one request's record
+  report,        // totals per group
+  insights,      // the production-traffic figures
+  proxy,         // parse -> admit -> route -> attempt -> relay -> account -> record
+  count_tokens,  // Anthropic's count_tokens, answered by the provider or estimated
+};
+
+struct Endpoint {
+  std::string_view path;
+  http::verb method;           // GET rows also answer HEAD
+  Serves serves;
+  const ClientFormat* client;  // the shape of answers and errors; for proxy rows, how requests parse
+  WireApi api;                 // proxy rows: the client's wire API
+  bool authenticated;          // needs a gateway key (when keys are configured)
+  bool reads_records;          // answers 503 when accounting is off
+};
+
+// The row serving `path` (without its query), or nullptr.
+const Endpoint* find_endpoint(std::string_view path);
+
+// The client format of errors on a path that has no row (Anthropic's under /v1/messages).
+const ClientFormat& client_for_path(std::string_view path);
+
+}  // namespace switchyard
