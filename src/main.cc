@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "pipeline/gateway.h"
 #include "server/http_server.h"
+#include "server/offload.h"
 #include "sim/simulator.h"
 #include "cli/records_command.h"
 #include "cli/report_command.h"
@@ -19,7 +20,6 @@ namespace sy = switchyard;
 
 namespace {
 
-constexpr auto kDrainTime = std::chrono::seconds(10);
 
 // Thousands of concurrent streams need two descriptors each: take the hard limit.
 void raise_descriptor_limit() {
@@ -162,8 +162,11 @@ int serve(const std::string& config_path, const std::string& listen_override, co
     }
   }
   spdlog::info("signal {}: draining requests in flight", signal);
-  server.shutdown(kDrainTime);
+  server.shutdown(gateway->drain_time());
   if (simulator) simulator->shutdown(std::chrono::milliseconds(0));
+  // Report queries still running on the blocking pool finish before the loops they answer to and
+  // the recorder they read are torn down.
+  sy::blocking_pool().join();
   server.join();
   if (recorder) recorder->stop();  // every answered request's record is stored (or journaled) before exit
   spdlog::info("stopped");

@@ -120,7 +120,7 @@ std::chrono::milliseconds millis(const Reader& r, const YAML::Node& node, const 
 // `timeouts:` keys laid over `base` (the defaults, or the global ones for a provider's own).
 Timeouts parse_timeouts(const Reader& r, const YAML::Node& t, const std::string& key, Timeouts base, bool global) {
   if (global)
-    r.only_keys(t, key, {"connect_ms", "first_byte_ms", "idle_ms", "total_ms", "client_ms"});
+    r.only_keys(t, key, {"connect_ms", "first_byte_ms", "idle_ms", "total_ms", "client_ms", "drain_ms"});
   else
     r.only_keys(t, key, {"connect_ms", "first_byte_ms", "idle_ms", "total_ms"});
   if (t["connect_ms"]) base.connect = millis(r, t["connect_ms"], key + ".connect_ms");
@@ -128,6 +128,7 @@ Timeouts parse_timeouts(const Reader& r, const YAML::Node& t, const std::string&
   if (t["idle_ms"]) base.idle = millis(r, t["idle_ms"], key + ".idle_ms");
   if (t["total_ms"]) base.total = millis(r, t["total_ms"], key + ".total_ms");
   if (t["client_ms"]) base.client = millis(r, t["client_ms"], key + ".client_ms");
+  if (t["drain_ms"]) base.drain = millis(r, t["drain_ms"], key + ".drain_ms");
   return base;
 }
 

@@ -30,6 +30,7 @@ struct Timeouts {
   std::chrono::milliseconds idle{60000};        // between two pieces of an answer (stream chunks)
   std::chrono::milliseconds total{600000};
   std::chrono::milliseconds client{30000};  // a client must send each request within this
+  std::chrono::milliseconds drain{10000};   // at SIGTERM, requests in flight may finish within this
 };
 
 struct RetryConfig {

@@ -20,6 +20,8 @@ class Gateway {
   Gateway(std::shared_ptr<const Config> config, Recorder* recorder, Services services);
   // New requests use `config`; requests in flight finish on the one they started with.
   void reload(std::shared_ptr<const Config> config);
+  // How long requests in flight may run on at shutdown, by the config in use now.
+  std::chrono::milliseconds drain_time() const { return snapshot_.load()->config->timeouts.drain; }
   Task<> handle(Exchange& exchange);
   // For errors found before a request reaches the handler (oversized or malformed).
   http::response<http::string_body> render_error(const Error& error, const http::request_header<>& header) const;

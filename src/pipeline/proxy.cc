@@ -92,6 +92,12 @@ struct RelayLimits {
 
 Error cancelled_by_client() { return make_error(ErrorKind::cancelled, "cancelled: the client went away"); }
 
+Error cut_by_shutdown() {
+  Error error = make_error(ErrorKind::unavailable, "the gateway is shutting down; the answer was cut short");
+  error.retryable = false;
+  return error;
+}
+
 // Relays the upstream's stream: as bytes, whole events at a time, when no translation is needed;
 // else event by event through `translator`.
 Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamExchange& call, const ClientFormat& client,
@@ -126,7 +132,7 @@ Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamExchang
     }
     std::string_view events;
     if (error) {
-      fail(*error);
+      fail(watch.cut() ? cut_by_shutdown() : *error);
       ended = true;
     } else if (piece.empty()) {
       if (translator)
@@ -287,7 +293,7 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
   ClientWatch watch(exchange.socket());
   const CircuitBreaker::Admitted admitted = breaker.admit(plan.candidates, config.breaker);
   std::size_t index = 0;
-  for (; index < admitted.size() && !watch.gone();) {
+  for (; index < admitted.size() && !watch.gone() && !watch.cut();) {
     const Candidate& candidate = *admitted[index];
     CircuitBreaker::Pass pass = breaker.enter(candidate, config.breaker);
     if (!pass.admitted()) {  // another request is probing this route right now
@@ -331,6 +337,10 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
       spdlog::info("{}: the client went away; upstream request to {} cancelled", context.id, candidate.provider->name);
       attempt.error = cancelled_by_client();
       co_return;
+    }
+    if (error && watch.cut()) {
+      last_error = attempt.error = cut_by_shutdown();
+      break;
     }
     if (!error && call.status() < 300) error = unusable_answer(call, request.view.stream);
     if (candidate.track_latency) {

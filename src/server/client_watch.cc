@@ -51,6 +51,16 @@ ClientWatch::ClientWatch(TcpSocket& socket) : socket_(socket) {
   }
 }
 
+void cut_all_on_this_thread() {
+  for (auto& watch : this_thread_watches().list) watch.cut_short();
+}
+
+void ClientWatch::cut_short() {
+  if (gone_ || cut_) return;
+  cut_ = true;
+  if (auto action = std::move(on_gone_)) action();
+}
+
 bool ClientWatch::check() {
   char byte;
   ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);

@@ -4,6 +4,7 @@
 
 #include <boost/asio/detail/socket_option.hpp>
 
+#include "server/client_watch.h"
 #include "server/message_head.h"
 
 namespace switchyard {
@@ -14,6 +15,9 @@ using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>
 // A flat_buffer reads at most its free capacity (512 bytes when new), and it only grows when a
 // read needs more: left alone, most requests would take two reads (strace, bench/run).
 constexpr std::size_t kReadBufferBytes = 8192;
+
+// How long requests cut at the end of the drain time get to write their last bytes.
+constexpr auto kCutGrace = std::chrono::seconds(1);
 
 struct InFlight {
   explicit InFlight(std::atomic<std::size_t>& n) : n_(n) { n_.fetch_add(1, std::memory_order_relaxed); }
@@ -74,9 +78,18 @@ void HttpServer::start() {
 void HttpServer::shutdown(std::chrono::milliseconds drain) {
   for (std::size_t i = 0; i < contexts_.size(); ++i)
     net::post(*contexts_[i], [a = acceptors_[i].get()] { a->close(); });
-  auto deadline = std::chrono::steady_clock::now() + drain;
-  while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto wait_until_idle = [this](std::chrono::steady_clock::time_point deadline) {
+    while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  };
+  wait_until_idle(std::chrono::steady_clock::now() + drain);
+  if (in_flight() > 0) {
+    // Still running (long streams): cut them, so each ends its answer with an error event and
+    // leaves its record, rather than being dropped mid-byte with the event loops.
+    spdlog::warn("{} request(s) still running after the drain time: ending them", in_flight());
+    for (auto& ctx : contexts_) net::post(*ctx, [] { cut_all_on_this_thread(); });
+    wait_until_idle(std::chrono::steady_clock::now() + kCutGrace);
+  }
   for (auto& ctx : contexts_) ctx->stop();
 }
 

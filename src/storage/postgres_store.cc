@@ -57,6 +57,9 @@ class Connection {
       close();
       throw StoreError(fmt::format("cannot connect to PostgreSQL: {}", message));
     }
+    // A store that is slow but not failing would hold the writer (and grow its backlog) without
+    // bound: a statement taking longer than this fails, and its records go to the journal.
+    PQclear(PQexec(conn_, "SET statement_timeout = '10s'"));
   }
   void close() {
     if (conn_) PQfinish(conn_);

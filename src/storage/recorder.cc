@@ -1,9 +1,11 @@
 #include "storage/recorder.h"
 
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -190,43 +192,72 @@ bool Recorder::replay_journal() {
     metrics_.set_journal_records(0);
     return true;
   }
+  // Replayed kReplayRecords at a time, so a long journal never sits in memory whole. When the
+  // store fails part way, what is left of the journal (from the first record not stored) is kept.
+  std::ifstream in(journal_path_, std::ios::binary);
   std::vector<UsageRecord> records;
-  {
-    std::ifstream in(journal_path_);
-    std::string line;
-    while (std::getline(in, line)) {
+  std::streamoff stored_up_to = 0;
+  std::size_t replayed = 0;
+  for (std::string line; !in.eof();) {
+    records.clear();
+    while (records.size() < kReplayRecords && std::getline(in, line)) {
       try {
         records.push_back(record_from_json_line(line));
       } catch (const std::runtime_error&) {  // a line cut short by a crash while it was written
         metrics_.add_unstorable(1);
       }
     }
+    try {
+      store_->write(records);
+    } catch (const StoreError& e) {
+      note_store_down(e);
+      in.close();
+      keep_journal_from(stored_up_to);
+      return false;
+    }
+    replayed += records.size();
+    metrics_.add_stored(records.size());
+    stored_up_to = in.eof() ? stored_up_to : static_cast<std::streamoff>(in.tellg());
   }
-  metrics_.set_journal_records(static_cast<int64_t>(records.size()));
-  try {
-    for (std::size_t first = 0; first < records.size(); first += 5000)
-      store_->write(std::span(records).subspan(first, std::min<std::size_t>(5000, records.size() - first)));
-  } catch (const StoreError& e) {
-    note_store_down(e);
-    return false;
-  }
+  in.close();
   std::filesystem::remove(journal_path_, ec);
-  metrics_.add_stored(records.size());
   metrics_.set_journal_records(0);
-  if (store_down_ || !records.empty()) spdlog::info("record store {} is back: {} journaled records stored", store_->describe(), records.size());
+  if (store_down_ || replayed > 0) spdlog::info("record store {} is back: {} journaled records stored", store_->describe(), replayed);
   store_down_ = false;
   return true;
+}
+
+void Recorder::keep_journal_from(std::streamoff offset) {
+  if (offset == 0) return;
+  std::string rest_path = journal_path_ + ".rest";
+  {
+    std::ifstream in(journal_path_, std::ios::binary);
+    in.seekg(offset);
+    std::ofstream out(rest_path, std::ios::binary | std::ios::trunc);
+    out << in.rdbuf();
+  }
+  std::error_code ec;
+  std::filesystem::rename(rest_path, journal_path_, ec);
+  if (ec) spdlog::error("cannot shorten the journal {}: {} (its stored records will be skipped when replayed)", journal_path_, ec.message());
 }
 
 void Recorder::append_to_journal(std::span<const UsageRecord> batch) {
   if (batch.empty()) return;
   std::string lines;
   for (const auto& record : batch) lines += record_json_line(record);
-  std::ofstream out(journal_path_, std::ios::app | std::ios::binary);
-  out.write(lines.data(), static_cast<std::streamsize>(lines.size()));
-  out.flush();
-  if (!out) {
-    spdlog::error("cannot write the journal {}: {} records lost", journal_path_, batch.size());
+  // Appended and synced to disk before the batch counts as kept: the store already failed it.
+  int fd = ::open(journal_path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  bool written = fd >= 0;
+  for (std::size_t done = 0; written && done < lines.size();) {
+    ssize_t n = ::write(fd, lines.data() + done, lines.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    written = n > 0;
+    done += written ? static_cast<std::size_t>(n) : 0;
+  }
+  written = written && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!written) {
+    spdlog::error("cannot write the journal {}: {}; {} records lost", journal_path_, std::strerror(errno), batch.size());
     metrics_.add_unstorable(batch.size());
     return;
   }

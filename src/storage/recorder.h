@@ -9,6 +9,7 @@
 // kLaneRecords, and the writer takes every lane's records at each flush, so a quiet thread's are
 // stored on time too.
 #include <array>
+#include <ios>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -33,6 +34,7 @@ class Recorder {
   static constexpr std::size_t kLaneRecords = 256;     // handed over whole from a lane
   static constexpr std::size_t kBatchRecords = 1000;   // per store transaction (a SQLite block)
   static constexpr std::size_t kDecodeRecords = 64;    // decoded at a time for metrics and rollup
+  static constexpr std::size_t kReplayRecords = 5000;  // read from the journal and stored at a time
 
   Recorder(std::unique_ptr<RecordStore> store, std::string journal_path,
            std::chrono::milliseconds flush_interval = std::chrono::milliseconds(200));
@@ -67,6 +69,8 @@ class Recorder {
   bool replay_journal();
   void note_store_down(const StoreError& e);  // warns once per outage; tried again in a second
   void append_to_journal(std::span<const UsageRecord> records);
+  // Drops the journal's first `offset` bytes (records already stored).
+  void keep_journal_from(std::streamoff offset);
 
   std::unique_ptr<RecordStore> store_;
   std::unique_ptr<LiveRollup> rollup_;  // reads store_ while it loads: destroyed before it

@@ -1,6 +1,7 @@
 // The embedded store: one SQLite file in WAL mode. The recorder's thread writes through one
 // connection; each read opens its own, so reports never wait for a write batch (WAL readers
 // see the last committed state).
+#include <sys/stat.h>
 #include <sqlite3.h>
 
 #include <fmt/format.h>
@@ -117,6 +118,7 @@ class SqliteStore final : public RecordStore {
     writer_.exec("PRAGMA journal_mode=WAL");
     writer_.exec("PRAGMA synchronous=NORMAL");
     migrate();
+    identity_ = file_identity(path_);
   }
 
   void write(std::span<const UsageRecord> records) override {
@@ -211,8 +213,19 @@ class SqliteStore final : public RecordStore {
     return r.created_ms >= start_ms && r.created_ms < end_ms && (!team || r.team == *team);
   }
 
+  // The file's device and inode; nullopt when there is no file at the path.
+  static std::optional<std::pair<dev_t, ino_t>> file_identity(const std::string& path) {
+    struct stat info;
+    if (::stat(path.c_str(), &info) != 0) return std::nullopt;
+    return std::pair{info.st_dev, info.st_ino};
+  }
+
   template <class Body>
   void in_transaction(Body&& body) {
+    // Writes to a file deleted or replaced under the gateway would go to an inode no one can read
+    // again: the store counts as down (records go to the journal) until the file is back.
+    if (path_ != ":memory:" && file_identity(path_) != identity_)
+      throw StoreError(fmt::format("the database file {} was removed or replaced while the gateway ran", path_));
     writer_.exec("BEGIN IMMEDIATE");
     try {
       body();
@@ -319,6 +332,7 @@ class SqliteStore final : public RecordStore {
   }
 
   std::string path_;
+  std::optional<std::pair<dev_t, ino_t>> identity_;  // of the file opened
   Db writer_;
   Statement insert_, update_;
   OpenBlock open_;

@@ -675,3 +675,46 @@ describe('metrics cardinality', () => {
     assert.match(text, /model="sim\/random-0~len=1"/, 'the first ids keep their own label');
   });
 });
+
+// SIGTERM: requests in flight get the drain time; a stream still running after it ends with an
+// error event (never just stops), and its record is stored before the gateway exits.
+describe('shutdown with a stream still running', () => {
+  const KEY = 'sk-admin-shutdown-0001';
+  let sim;
+  before(async () => { sim = await startSim(); });
+  after(async () => { await sim?.stop(); });
+
+  it('ends the stream with an error event after timeouts.drain_ms and keeps its record', async () => {
+    const yaml = simConfig(`admin_key: ${KEY}\ntimeouts: {drain_ms: 300}\n`);
+    const gw = await startGateway(yaml, sim);
+    const r = await postJson(`${gw.url}/v1/chat/completions`,
+      { model: 'sim/lorem~len=5000~delay=20', stream: true, messages: user('x') });
+    assert.equal(r.status, 200);
+    const id = r.headers.get('x-switchyard-request-id');
+    const reader = r.body.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('data: ')) text += decoder.decode((await reader.read()).value);
+    const exited = gw.stop();  // SIGTERM while the stream has minutes to go
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    assert.equal(await exited, 0, gw.output());
+    const events = text.split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6));
+    assert.notEqual(events.at(-1), '[DONE]');
+    assert.match(JSON.parse(events.at(-1)).error.message, /shutting down/);
+
+    const again = await startGateway(yaml, sim, gw.dir);  // the same records
+    try {
+      const found = await fetch(`${again.url}/v1/generation?id=${id}`, { headers: { authorization: `Bearer ${KEY}` } });
+      assert.equal(found.status, 200);
+      const record = (await found.json()).data;
+      assert.match(record.error, /shutting down/);
+      assert.equal(record.streamed, true);
+    } finally {
+      await again.stop();
+    }
+  });
+});

@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <thread>
 
 #include "core/request_id.h"
+#include "memory_store.h"
 
 using namespace switchyard;
 
@@ -67,4 +69,60 @@ TEST_F(RecorderTest, AQuietThreadsRecordsAreStoredWithoutMoreComing) {
   for (int tries = 0; tries < 100 && stored(*rec) < 3; ++tries) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_EQ(stored(*rec), 3);  // taken from the lane by the writer, the recorder still running
   EXPECT_TRUE(rec->store().find(record(1, 2).id));
+}
+
+namespace {
+
+std::size_t lines_in(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line);) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_F(RecorderTest, RecordsOfAnOutageWaitInTheJournalAndAreStoredOnceTheStoreIsBack) {
+  auto state = std::make_shared<switchyard::testing::MemoryStoreState>();
+  state->down = true;
+  const auto journal = dir / "journal";
+  {
+    Recorder rec(std::make_unique<switchyard::testing::MemoryStore>(state), journal.string(), std::chrono::milliseconds(20));
+    for (int i = 0; i < 12000; ++i) rec.submit(record(1, i));
+    rec.stop();  // the store is down: every record is journaled (and synced) before stop returns
+  }
+  EXPECT_EQ(state->size(), 0u);
+  EXPECT_EQ(lines_in(journal), 12000u);
+
+  // Back, but failing again after the first chunk of the replay: the journal keeps only the rest.
+  state->down = false;
+  state->writes_until_down = 1;
+  {
+    Recorder rec(std::make_unique<switchyard::testing::MemoryStore>(state), journal.string(), std::chrono::milliseconds(20));
+    for (int tries = 0; tries < 200 && state->writes.load() < 1; ++tries) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    rec.stop();
+  }
+  EXPECT_EQ(state->size(), Recorder::kReplayRecords);
+  EXPECT_EQ(lines_in(journal), 12000u - Recorder::kReplayRecords);
+
+  state->down = false;
+  state->writes_until_down = -1;
+  {
+    Recorder rec(std::make_unique<switchyard::testing::MemoryStore>(state), journal.string(), std::chrono::milliseconds(20));
+    rec.stop();
+  }
+  EXPECT_EQ(state->size(), 12000u) << "every record once: none lost, none twice";
+  EXPECT_FALSE(std::filesystem::exists(journal));
+}
+
+TEST_F(RecorderTest, ASqliteFileDeletedUnderTheGatewayIsNoticedAndItsRecordsJournaled) {
+  auto rec = recorder();
+  rec->submit(record(1, 0));
+  for (int tries = 0; tries < 100 && stored(*rec) < 1; ++tries) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(stored(*rec), 1);
+  std::filesystem::remove(dir / "records.db");
+  for (int i = 1; i <= 5; ++i) rec->submit(record(1, i));
+  rec->stop();
+  EXPECT_EQ(lines_in(dir / "journal"), 5u) << "written to the journal, not to the deleted file";
+  EXPECT_NE(rec->metrics().render().find("switchyard_journal_records 5"), std::string::npos);
 }

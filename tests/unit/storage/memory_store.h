@@ -1,0 +1,58 @@
+#pragma once
+// A record store in memory that fails on demand, for tests of what the recorder does when its
+// store goes down, comes back, or fails part way. The test keeps a handle to its state.
+#include <atomic>
+#include <memory>
+#include <mutex>
+
+#include "storage/record_store.h"
+
+namespace switchyard::testing {
+
+struct MemoryStoreState {
+  std::mutex mutex;
+  std::vector<UsageRecord> records;
+  std::atomic<bool> down{false};
+  std::atomic<int> writes_until_down{-1};  // >= 0: that many more writes succeed, then the store is down
+  std::atomic<int> writes{0};
+  std::size_t size() {
+    std::lock_guard lock(mutex);
+    return records.size();
+  }
+};
+
+class MemoryStore final : public RecordStore {
+ public:
+  explicit MemoryStore(std::shared_ptr<MemoryStoreState> state) : state_(std::move(state)) {}
+  void write(std::span<const UsageRecord> records) override {
+    if (state_->writes_until_down.load() == 0) state_->down = true;
+    if (state_->down) throw StoreError("the memory store is down");
+    if (state_->writes_until_down.load() > 0) --state_->writes_until_down;
+    ++state_->writes;
+    std::lock_guard lock(state_->mutex);
+    for (const auto& r : records) {
+      bool seen = false;
+      for (const auto& stored : state_->records) seen = seen || stored.id == r.id;
+      if (!seen) state_->records.push_back(r);
+    }
+  }
+  void append(const EncodedRecords& encoded) override {
+    std::vector<UsageRecord> records;
+    decode_records(encoded.bytes, records);
+    write(records);
+  }
+  std::optional<UsageRecord> find(const std::string& id) override {
+    std::lock_guard lock(state_->mutex);
+    for (const auto& r : state_->records)
+      if (r.id == id) return r;
+    return std::nullopt;
+  }
+  std::vector<ReportRow> report(const ReportQuery&) override { return {}; }
+  std::vector<UsageRecord> scan(const ScanQuery&) override { return {}; }
+  std::string describe() const override { return "memory"; }
+
+ private:
+  std::shared_ptr<MemoryStoreState> state_;
+};
+
+}  // namespace switchyard::testing
