@@ -234,7 +234,15 @@ int main(int argc, char** argv) {
   import_cmd->add_option("--config", import_config, "Config file (YAML): records go to its storage")->required();
   import_cmd->add_option("input", import_input, "File of JSON lines, - for stdin")->capture_default_str();
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::string message = e.what();
+    if (dynamic_cast<const CLI::ExtrasError*>(&e)) message = "unknown arguments:" + message.substr(message.find(':') + 1);
+    std::fprintf(stderr, "switchyard: %s\nRun with --help for more information.\n", message.c_str());
+    return 2;  // a usage error, as for a bad config
+  }
   if (*report_cmd) return sy::run_report(report_config, report_from, report_to, report_json);
   if (*export_cmd) return sy::run_export(export_config, export_from, export_to);
   if (*import_cmd) return sy::run_import(import_config, import_input);

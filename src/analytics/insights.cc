@@ -10,6 +10,7 @@
 
 #include "core/calendar.h"
 #include "core/prices.h"
+#include "translate/json_parse.h"
 #include <unordered_map>
 #include <unordered_set>
 
@@ -219,7 +220,7 @@ std::string insights_json(const Insights& in) {
   out["adoption"] = std::move(adoption);
   out["leaderboard"] = json::object{{"by_tokens", share_rows_json(in.leaderboard_tokens)},
                                     {"by_spend", share_rows_json(in.leaderboard_spend)}};
-  return json::serialize(out);
+  return serialize_json(out);
 }
 
 }  // namespace switchyard

@@ -13,6 +13,7 @@ int32_t floor_div(int64_t value, int64_t by) { return static_cast<int32_t>(value
 
 uint32_t Names::id(std::string_view name) {
   if (auto it = ids_.find(name); it != ids_.end()) return it->second;
+  if (names_.size() >= kMaxNames && name != kOther) return id(kOther);
   auto id = static_cast<uint32_t>(names_.size());
   names_.emplace_back(name);
   ids_.emplace(names_.back(), id);

@@ -22,8 +22,12 @@
 
 namespace switchyard {
 
+// Interned names, at most kMaxNames of them: names come partly from clients (model ids of the
+// form provider/anything, use cases, users), so once full every new name counts as kOther.
 class Names {
  public:
+  static constexpr std::size_t kMaxNames = 100'000;
+  static constexpr std::string_view kOther = "(other)";
   uint32_t id(std::string_view name);
   // The same, trying first the id this call site got last (`last`, kept by the caller):
   // consecutive records mostly share their route and team, and a compare is cheaper than a hash.

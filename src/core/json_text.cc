@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace switchyard {
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -21,6 +23,14 @@ void append_json_string(std::string& out, std::string_view text) {
   }
   out.append(text.substr(plain));
   out.push_back('"');
+}
+
+void append_json_number(std::string& out, double number) {
+  if (!std::isfinite(number)) {
+    out += "null";
+    return;
+  }
+  fmt::format_to(std::back_inserter(out), "{}", number);
 }
 
 }  // namespace switchyard

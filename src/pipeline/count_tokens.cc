@@ -18,14 +18,14 @@ namespace switchyard {
 namespace json = boost::json;
 namespace {
 
-std::string count_body(int64_t tokens) { return json::serialize(json::object{{"input_tokens", tokens}}); }
+std::string count_body(int64_t tokens) { return serialize_json(json::object{{"input_tokens", tokens}}); }
 
 // The estimate for providers that cannot count: about four characters of text per token, over
 // the system prompt, the messages and the tool definitions.
 int64_t estimate(const json::object& request) {
   std::size_t chars = 0;
   for (std::string_view key : {"system", "messages", "tools"})
-    if (auto* v = request.if_contains(key)) chars += json::serialize(*v).size();
+    if (auto* v = request.if_contains(key)) chars += serialize_json(*v).size();
   return static_cast<int64_t>((chars + 3) / 4);
 }
 
@@ -38,7 +38,7 @@ struct ProviderCount {
 std::optional<ProviderCount> provider_count(const Candidate& candidate, const MessagesRequest& messages) {
   const ProviderConfig& provider = *candidate.provider;
   if (provider.type == ProviderType::anthropic) {
-    std::string body = json::serialize(messages.request);
+    std::string body = serialize_json(messages.request);
     auto location = locate_model_token(body);  // may grow `body`: view it only after
     if (std::holds_alternative<Error>(location)) return std::nullopt;
     ClientRequest request{OpenAIEndpoint::chat_completions, body, messages.view, std::nullopt};
@@ -57,7 +57,7 @@ std::optional<ProviderCount> provider_count(const Candidate& candidate, const Me
     auto& request = std::get<json::object>(generate);
     request["model"] = "models/" + candidate.upstream_model;
     return ProviderCount{gemini_request(provider, candidate.upstream_model, "countTokens",
-                                        json::serialize(json::object{{"generateContentRequest", std::move(request)}})),
+                                        serialize_json(json::object{{"generateContentRequest", std::move(request)}})),
                          "totalTokens"};
   }
   return std::nullopt;
@@ -71,7 +71,7 @@ Task<> count_anthropic_tokens(RequestContext& context, const Services& services,
   boost::system::error_code ec;
   json::value body = parse_json(exchange.request().body(), ec);
   if (!ec && body.is_object() && !body.get_object().contains("max_tokens")) body.get_object()["max_tokens"] = 1;
-  std::string checked = ec ? exchange.request().body() : json::serialize(body);
+  std::string checked = ec ? exchange.request().body() : serialize_json(body);
   auto parsed = parse_messages_request(checked);
   if (auto* error = std::get_if<Error>(&parsed)) {
     co_await exchange.respond(client.error_response(context.id, *error));

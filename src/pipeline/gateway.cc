@@ -15,6 +15,7 @@
 #include "pipeline/records_api.h"
 #include "pipeline/responses.h"
 #include "translate/client_text.h"
+#include "translate/json_parse.h"
 
 namespace switchyard {
 namespace {
@@ -32,7 +33,7 @@ std::string models_list(const Config& config) {
       entry["pricing"] = json::object{{"input", model.price->input_per_mtok}, {"output", model.price->output_per_mtok}};
     data.push_back(std::move(entry));
   }
-  return json::serialize(json::object{{"object", "list"}, {"data", std::move(data)}});
+  return serialize_json(json::object{{"object", "list"}, {"data", std::move(data)}});
 }
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }

@@ -11,6 +11,7 @@
 #include "core/calendar.h"
 #include "pipeline/responses.h"
 #include "server/offload.h"
+#include "translate/json_parse.h"
 
 namespace switchyard {
 namespace json = boost::json;
@@ -78,7 +79,7 @@ std::string report_body(const std::vector<ReportRow>& rows, const std::string& g
                                    {"cache_creation_input_tokens", row.cache_creation_input_tokens},
                                    {"reasoning_tokens", row.reasoning_tokens},
                                    {"request_count", row.request_count}});
-  return json::serialize(json::object{{"results", std::move(results)}});
+  return serialize_json(json::object{{"results", std::move(results)}});
 }
 
 // [start, end) in Unix ms from start_date and end_date (YYYY-MM-DD, inclusive, UTC; default the
@@ -139,7 +140,7 @@ Task<> generation_api(RequestContext& context, Exchange& exchange, Recorder& rec
         openai_error_response(context.id, no_generation(*id)));
     co_return;
   }
-  co_await exchange.respond(json_response(context.id, 200, json::serialize(generation_json(*found))));
+  co_await exchange.respond(json_response(context.id, 200, serialize_json(generation_json(*found))));
 }
 
 Task<> report_api(RequestContext& context, Exchange& exchange, Recorder& recorder) {

@@ -133,7 +133,7 @@ std::string report_sql(const ReportQuery& q, const Dialect& dialect) {
   std::string key, from = "requests";
   const std::string& p = dialect.param;
   if (q.group_by == "day") key = dialect.day;
-  else if (q.group_by == "model") key = "model";
+  else if (q.group_by == "model") key = "COALESCE(NULLIF(model, ''), model_requested)";  // see ReportSums::add
   else if (q.group_by == "provider") key = "provider";
   else if (q.group_by == "user") key = "user_name";
   else if (q.group_by == "team") key = "team";

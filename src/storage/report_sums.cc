@@ -20,7 +20,8 @@ void ReportSums::add(const UsageRecord& r) {
       int64_t day = r.created_ms >= 0 ? r.created_ms / kDayMs : (r.created_ms - kDayMs + 1) / kDayMs;
       return add_to(day_text(day), r);
     }
-    case Key::model: return add_to(r.model, r);
+    // A request that reached no model (refused, or no route) counts under the model it asked for.
+    case Key::model: return add_to(r.model.empty() ? r.model_requested : r.model, r);
     case Key::provider: return add_to(r.provider, r);
     case Key::user: return add_to(r.user, r);
     case Key::team: return add_to(r.team, r);

@@ -137,7 +137,7 @@ UsageRecord record_from_json(const json::value& value) {
 }  // namespace
 
 std::string record_json_line(const UsageRecord& record) {
-  std::string line = json::serialize(to_json(record));
+  std::string line = serialize_json(to_json(record));
   line += '\n';
   return line;
 }

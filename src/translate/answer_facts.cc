@@ -1,5 +1,8 @@
 #include "translate/answer_facts.h"
 
+#include "translate/parser_memory.h"
+#include "translate/json_parse.h"
+
 #include <simdjson.h>
 
 #include <boost/json/serialize.hpp>
@@ -87,6 +90,8 @@ std::string openai_finish_reason(std::string_view stop_reason) {
 std::optional<AnswerScan> scan_answer(AnswerFormat format, std::string_view json) {
   thread_local od::parser parser;
   thread_local std::string buffer;
+  ReleaseAfterHugeDocument release_parser(parser, json.size());
+  ReleaseAfterHugeDocument release_buffer(buffer, json.size());
   buffer.assign(json);
   buffer.reserve(json.size() + simdjson::SIMDJSON_PADDING);
   od::document doc;
@@ -173,7 +178,7 @@ std::string stamp_answer(std::string_view json, const AnswerScan& scan, std::str
   };
   boost::container::small_vector<Edit, 3> edits;
   if (scan.id_length && !id.empty())
-    edits.push_back({scan.id_offset, scan.id_length, boost::json::serialize(boost::json::string(id))});
+    edits.push_back({scan.id_offset, scan.id_length, serialize_json(std::string_view(id))});
   if (drop_usage && scan.usage_member_length) {
     edits.push_back({scan.usage_member_offset, scan.usage_member_length, {}});
   } else if (scan.usage_length) {

@@ -54,7 +54,7 @@ const char* error_type(int status) {
 }
 
 std::string event(std::string_view name, const json::object& data) {
-  return fmt::format("event: {}\ndata: {}\n\n", name, json::serialize(data));
+  return fmt::format("event: {}\ndata: {}\n\n", name, serialize_json(data));
 }
 
 json::object usage_json(int64_t input, int64_t output, int64_t cache_read, int64_t cache_write) {
@@ -240,7 +240,7 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
         json::value input = json_fields::member_or(block, "input", json::object{});
         tool_calls.push_back(json::object{{"id", string_field(block, "id")},
                                           {"type", "function"},
-                                          {"function", {{"name", string_field(block, "name")}, {"arguments", json::serialize(input)}}}});
+                                          {"function", {{"name", string_field(block, "name")}, {"arguments", serialize_json(input)}}}});
       } else if (type == "tool_result") {
         // Each result is a tool message of its own, placed before the rest of the user turn.
         std::string result = text_of(json_fields::member_or(block, "content", ""));
@@ -325,7 +325,7 @@ std::variant<std::string, Error> anthropic_response_from_openai(std::string_view
   json::object usage = usage_json(0, 0, 0, 0);
   if (auto* u = completion.if_contains("usage"); u && u->is_object()) usage = usage_from_openai(u->get_object());
   std::string id(string_field(completion, "id"));
-  return json::serialize(json::object{{"id", id.empty() ? "msg_switchyard" : id},
+  return serialize_json(json::object{{"id", id.empty() ? "msg_switchyard" : id},
                                       {"type", "message"},
                                       {"role", "assistant"},
                                       {"model", model},
@@ -340,7 +340,7 @@ std::unique_ptr<StreamTranslator> anthropic_stream_from_openai(std::string model
 }
 
 std::string anthropic_error_body(const Error& error) {
-  return json::serialize(json::object{{"type", "error"}, {"error", {{"type", error_type(error.status)}, {"message", error.message}}}});
+  return serialize_json(json::object{{"type", "error"}, {"error", {{"type", error_type(error.status)}, {"message", error.message}}}});
 }
 
 std::string anthropic_error_event(const Error& error) { return "event: error\ndata: " + anthropic_error_body(error) + "\n\n"; }

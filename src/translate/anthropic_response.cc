@@ -4,6 +4,7 @@
 
 #include "translate/errors.h"
 #include "translate/json_fields.h"
+#include "translate/json_parse.h"
 #include <map>
 
 namespace switchyard {
@@ -125,7 +126,7 @@ std::variant<std::string, Error> openai_response_from_anthropic(std::string_view
       out.reasoning += std::string(string_field(block, "thinking"));
     } else if (type == "tool_use") {
       json::value input = json_fields::member_or(block, "input", json::object{});
-      out.tool_calls.push_back(ToolCallOut{std::string(string_field(block, "id")), std::string(string_field(block, "name")), json::serialize(input)});
+      out.tool_calls.push_back(ToolCallOut{std::string(string_field(block, "id")), std::string(string_field(block, "name")), serialize_json(input)});
     }
   }
   if (has_text || out.tool_calls.empty()) out.content = std::move(text);

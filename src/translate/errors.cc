@@ -12,7 +12,7 @@ std::string openai_error_body(const Error& error) {
   inner["type"] = openai_error_type(error.kind);
   inner["param"] = error.param.empty() ? json::value(nullptr) : json::value(error.param);
   inner["code"] = error.code.empty() ? json::value(nullptr) : json::value(error.code);
-  return json::serialize(json::object{{"error", std::move(inner)}});
+  return serialize_json(json::object{{"error", std::move(inner)}});
 }
 
 std::string upstream_error_message(std::string_view body) {

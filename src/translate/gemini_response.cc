@@ -4,6 +4,7 @@
 
 #include "translate/errors.h"
 #include "translate/json_fields.h"
+#include "translate/json_parse.h"
 
 namespace switchyard {
 namespace json = boost::json;
@@ -43,7 +44,7 @@ std::optional<CandidateView> first_candidate(const json::object& response) {
 ToolCallOut tool_call(const json::object& call, int index) {
   std::string id = std::string(string_field(call, "id"));
   return ToolCallOut{id.empty() ? "call_" + std::to_string(index) : id, std::string(string_field(call, "name")),
-                     json::serialize(json_fields::member_or(call, "args", json::object{}))};
+                     serialize_json(json_fields::member_or(call, "args", json::object{}))};
 }
 
 class GeminiStream final : public StreamTranslator {

@@ -1,4 +1,5 @@
 #include "translate/openai_output.h"
+#include "translate/json_parse.h"
 
 #include <boost/json.hpp>
 
@@ -40,7 +41,7 @@ std::string completion_body(const CompletionOut& c) {
                                                          {"logprobs", nullptr},
                                                          {"finish_reason", c.finish_reason}}}}};
   if (c.usage) body["usage"] = usage_json(*c.usage);
-  return json::serialize(body);
+  return serialize_json(body);
 }
 
 void ChunkWriter::event(std::string& out, json::array choices, json::value usage) {
@@ -51,7 +52,7 @@ void ChunkWriter::event(std::string& out, json::array choices, json::value usage
                  {"choices", std::move(choices)}};
   if (!usage.is_null()) c["usage"] = std::move(usage);
   out += "data: ";
-  out += json::serialize(c);
+  out += serialize_json(c);
   out += "\n\n";
 }
 

@@ -12,6 +12,7 @@
 
 #include "translate/client_text.h"
 #include "translate/json_parse.h"
+#include "translate/parser_memory.h"
 
 namespace switchyard {
 namespace {
@@ -51,6 +52,7 @@ std::optional<Error> check_embedding_input(simdjson::dom::element input) {
 // reads the first, Boost.JSON and most upstreams the last).
 std::variant<std::pair<std::size_t, std::size_t>, Error> scan_top_level(const simdjson::padded_string_view& json) {
   thread_local simdjson::ondemand::parser parser;
+  ReleaseAfterHugeDocument release(parser, json.size());
   simdjson::ondemand::document doc;
   simdjson::ondemand::object object;
   if (parser.iterate(json).get(doc) || doc.get_object().get(object)) return invalid("the request body must be a JSON object");
@@ -146,6 +148,7 @@ std::variant<std::pair<std::size_t, std::size_t>, Error> locate_model_token(std:
 
 std::variant<RequestView, Error> parse_openai_request(std::string& body, OpenAIEndpoint endpoint) {
   thread_local simdjson::dom::parser parser;
+  ReleaseAfterHugeDocument release(parser, body.size());
   simdjson::padded_string_view json = padded(body);
 
   simdjson::dom::element root;
@@ -203,7 +206,7 @@ std::optional<Error> rewrite_for_upstream(std::string& body, OpenAIEndpoint endp
     if (!options || !options->is_object()) options = &(object["stream_options"] = boost::json::object());
     options->get_object()["include_usage"] = true;
   }
-  body = boost::json::serialize(value);
+  body = serialize_json(value);
   auto reparsed = parse_openai_request(body, endpoint);
   if (auto* error = std::get_if<Error>(&reparsed)) return *error;
   GatewayOptions options = std::move(view.gateway);
@@ -216,7 +219,7 @@ std::optional<Error> rewrite_for_upstream(std::string& body, OpenAIEndpoint endp
 }
 
 std::string splice_model(std::string_view body, const RequestView& view, std::string_view upstream_model) {
-  std::string quoted = boost::json::serialize(boost::json::string(upstream_model));
+  std::string quoted = serialize_json(std::string_view(upstream_model));
   std::string out;
   out.reserve(body.size() - view.model_length + quoted.size());
   out.append(body.substr(0, view.model_offset));

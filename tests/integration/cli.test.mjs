@@ -27,16 +27,20 @@ describe('command line', () => {
     assert.match(r.out, /^switchyard \d+\.\d+\.\d+/);
   });
 
-  it('refuses an unknown flag', () => {
+  it('refuses an unknown flag with exit code 2, naming it', () => {
     const r = run(['serve', '--config', 'x.yaml', '--bogus']);
-    assert.notEqual(r.code, 0);
+    assert.equal(r.code, 2);
     assert.match(r.out, /--bogus/);
+    const extra = run(['serve', '--config', 'x.yaml', '19300', '--port']);
+    assert.equal(extra.code, 2);
+    assert.match(extra.out, /unknown arguments: .*19300/);
+    assert.match(extra.out, /--help/);
   });
 
   it('requires a subcommand and a config', () => {
-    assert.notEqual(run([]).code, 0);
+    assert.equal(run([]).code, 2);
     const r = run(['serve']);
-    assert.notEqual(r.code, 0);
+    assert.equal(r.code, 2);
     assert.match(r.out, /--config is required/);
   });
 

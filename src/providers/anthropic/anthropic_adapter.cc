@@ -4,6 +4,7 @@
 
 #include "translate/anthropic_request.h"
 #include "translate/anthropic_response.h"
+#include "translate/json_parse.h"
 
 namespace switchyard {
 
@@ -14,7 +15,7 @@ std::variant<UpstreamRequest, Error> AnthropicAdapter::build_request(const OpenA
   auto body = anthropic_request_from_openai(*inbound.parsed, candidate.upstream_model);
   if (auto* error = std::get_if<Error>(&body)) return *error;
   return anthropic_messages_request(*candidate.provider, inbound.view.stream,
-                                    boost::json::serialize(std::get<boost::json::object>(body)));
+                                    serialize_json(std::get<boost::json::object>(body)));
 }
 
 UpstreamRequest anthropic_messages_request(const ProviderConfig& provider, bool stream, std::string body) {

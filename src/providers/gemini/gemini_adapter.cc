@@ -5,6 +5,7 @@
 #include "translate/client_text.h"
 #include "translate/gemini_request.h"
 #include "translate/gemini_response.h"
+#include "translate/json_parse.h"
 
 namespace switchyard {
 
@@ -16,7 +17,7 @@ std::variant<UpstreamRequest, Error> GeminiAdapter::build_request(const OpenAIIn
   if (auto* error = std::get_if<Error>(&body)) return *error;
   return gemini_request(*candidate.provider, candidate.upstream_model,
                         inbound.view.stream ? "streamGenerateContent?alt=sse" : "generateContent",
-                        boost::json::serialize(std::get<boost::json::object>(body)));
+                        serialize_json(std::get<boost::json::object>(body)));
 }
 
 UpstreamRequest gemini_request(const ProviderConfig& provider, std::string_view model, std::string_view method,

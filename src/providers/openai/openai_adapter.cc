@@ -1,4 +1,5 @@
 #include "providers/openai/openai_adapter.h"
+#include "translate/json_parse.h"
 
 #include <boost/json.hpp>
 
@@ -17,7 +18,7 @@ std::variant<UpstreamRequest, Error> OpenAIAdapter::build_request(const OpenAIIn
   if (inbound.body.empty() && inbound.parsed) {  // a request translated from another client format
     boost::json::object body = *inbound.parsed;
     body["model"] = candidate.upstream_model;
-    request.body = boost::json::serialize(body);
+    request.body = serialize_json(body);
   } else if (inbound.view.model == candidate.upstream_model) {
     request.body = inbound.body;
   } else {

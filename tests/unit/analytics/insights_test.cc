@@ -159,3 +159,12 @@ TEST(Insights, AWindowOfTheRollupCountsOnlyItsDays) {
   EXPECT_DOUBLE_EQ(all.models_per_team[0].avg_models, 2.0);  // small: m/a and m/b
   EXPECT_DOUBLE_EQ(all.models_per_team[1].avg_models, 3.0);
 }
+
+TEST(Rollup, NamesFromClientsAreBounded) {
+  Names names;
+  for (std::size_t i = 0; i < Names::kMaxNames + 500; ++i) names.id("provider/random-" + std::to_string(i));
+  uint32_t folded = names.id("provider/one-more");
+  EXPECT_EQ(names.name(folded), Names::kOther);
+  EXPECT_EQ(names.id("provider/and-another"), folded);
+  EXPECT_EQ(names.name(names.id("provider/random-7")), "provider/random-7") << "names known before stay";
+}

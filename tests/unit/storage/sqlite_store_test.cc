@@ -217,3 +217,15 @@ TEST_F(SqliteStoreTest, AFileOfOneRowPerRecordIsMovedIntoBlocks) {
   for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(record_json_line(got[i]), record_json_line(records[i]));
   EXPECT_TRUE(store->find(records[3].id));
 }
+
+TEST_F(SqliteStoreTest, ARequestThatReachedNoModelIsReportedUnderTheModelItAskedFor) {
+  auto store = open_store(url_);
+  UsageRecord refused = record(kT0, "");
+  refused.model_requested = "team/unknown";
+  refused.status = 404;
+  append(*store, {record(kT0 + 1, "a"), refused});
+  auto by_model = store->report(ReportQuery{kT0, kT0 + 86'400'000, "model"});
+  ASSERT_EQ(by_model.size(), 2u);
+  EXPECT_EQ(by_model[0].key, "a");
+  EXPECT_EQ(by_model[1].key, "team/unknown");
+}

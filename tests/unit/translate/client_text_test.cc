@@ -1,5 +1,9 @@
 #include "translate/client_text.h"
 
+#include <boost/json.hpp>
+
+#include "translate/json_parse.h"
+
 #include <gtest/gtest.h>
 
 using namespace switchyard;
@@ -35,4 +39,9 @@ TEST(ClientText, PercentEncodesEverythingThatCouldChangeAPath) {
   EXPECT_EQ(percent_encode_segment("echo;len=5"), "echo;len=5");
   EXPECT_EQ(percent_encode_segment("m\r\nHost: evil"), "m%0D%0AHost%3A%20evil");
   EXPECT_EQ(percent_encode_segment("100%"), "100%25");
+}
+
+TEST(JsonText, WritesNumbersAsClientsExpectThem) {
+  boost::json::value value = {{"zero", 0.0}, {"small", 1.95e-5}, {"sum", 61.116839889999845}, {"n", 3}, {"text", "a\"b"}};
+  EXPECT_EQ(serialize_json(value), R"({"zero":0,"small":1.95e-05,"sum":61.116839889999845,"n":3,"text":"a\"b"})");
 }
