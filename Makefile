@@ -19,7 +19,7 @@ test: build
 	ctest --preset release
 	$(MAKE) fuzz
 
-# libFuzzer targets for the SSE parser and the translators (clang), each run for a bounded time.
+# libFuzzer targets (clang; tests/fuzz), each run for a bounded time.
 fuzz: deps
 	cmake --preset fuzz >/dev/null
 	cmake --build --preset fuzz

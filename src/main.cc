@@ -112,20 +112,31 @@ int serve(const std::string& config_path, const std::string& listen_override, co
   auto shared_config = std::make_shared<const sy::Config>(std::move(config));
   // Records: the store named by `storage`, with a journal beside it for when the store is down.
   // `storage: none` turns records off (answers still carry usage.cost).
+  // Declared in this order so they go in the reverse one: the recorder (its writer feeds the
+  // rollup), the rollup (its loader reads the store), the store.
+  std::unique_ptr<sy::RecordStore> store;
+  std::unique_ptr<sy::LiveRollup> rollup;
   std::unique_ptr<sy::Recorder> recorder;
+  std::optional<sy::Records> records;
   try {
-    if (shared_config->storage != "none")
-      recorder = std::make_unique<sy::Recorder>(sy::open_store(shared_config->storage), journal_path(*shared_config));
+    if (shared_config->storage != "none") {
+      store = sy::open_store(shared_config->storage);
+      rollup = std::make_unique<sy::LiveRollup>(*store, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                            std::chrono::system_clock::now().time_since_epoch())
+                                                            .count());
+      recorder = std::make_unique<sy::Recorder>(*store, journal_path(*shared_config), std::vector<sy::RecordSink*>{rollup.get()});
+      records.emplace(sy::Records{*store, *recorder, *rollup});
+    }
   } catch (const sy::StoreError& e) {
     spdlog::error("storage: {}", e.what());
     return 2;
   }
-  spdlog::info("records go to {} ({} prices known)", recorder ? recorder->store().describe() : "nowhere (storage: none)",
+  spdlog::info("records go to {} ({} prices known)", store ? store->describe() : "nowhere (storage: none)",
                shared_config->prices->size());
   // Routing health lives as long as the process, across config reloads.
   sy::CircuitBreaker breaker;
   sy::LatencyTracker latency;
-  auto gateway = std::make_shared<sy::Gateway>(shared_config, recorder.get(),
+  auto gateway = std::make_shared<sy::Gateway>(shared_config, records ? &*records : nullptr,
                                                sy::Services{breaker, latency, sy::pooled_transport(), sy::uniform_draw});
   sy::ServerOptions options{shared_config->listen, shared_config->threads, shared_config->max_body_bytes,
                             shared_config->timeouts.client};

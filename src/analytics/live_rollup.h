@@ -18,11 +18,12 @@
 
 #include "analytics/insights.h"
 #include "analytics/rollup.h"
+#include "storage/record_sink.h"
 #include "storage/record_store.h"
 
 namespace switchyard {
 
-class LiveRollup {
+class LiveRollup final : public RecordSink {
  public:
   // Reads the records of `store` created before `history_end_ms` (the gateway's start), then
   // follows other gateways' records when the store is shared.
@@ -31,6 +32,7 @@ class LiveRollup {
 
   template <class Record>  // UsageRecord or RecordView
   void add(std::span<const Record> records);
+  void add(std::span<const RecordView> records) override { add<RecordView>(records); }
   std::optional<Insights> insights(const std::map<std::string, std::string>& segments, const DayWindow& window);
   bool loaded() const { return loaded_.load(std::memory_order_acquire); }
   std::size_t history_read() const { return history_read_.load(std::memory_order_relaxed); }  // records so far

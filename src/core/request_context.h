@@ -8,8 +8,8 @@
 
 #include "core/config.h"
 #include "core/error.h"
-#include "pipeline/auth.h"
-#include "translate/answer_facts.h"
+#include "core/client_identity.h"
+#include "core/usage.h"
 
 namespace switchyard {
 

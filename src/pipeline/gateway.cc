@@ -7,6 +7,7 @@
 #include "core/request_id.h"
 #include "pipeline/accounting.h"
 #include "pipeline/admit.h"
+#include "pipeline/auth.h"
 #include "pipeline/client_format.h"
 #include "pipeline/count_tokens.h"
 #include "pipeline/dashboard.h"
@@ -40,8 +41,8 @@ std::string_view path_of(std::string_view target) { return target.substr(0, targ
 
 }  // namespace
 
-Gateway::Gateway(std::shared_ptr<const Config> config, Recorder* recorder, Services services)
-    : recorder_(recorder), services_(std::move(services)) {
+Gateway::Gateway(std::shared_ptr<const Config> config, const Records* records, Services services)
+    : records_(records), services_(std::move(services)) {
   reload(std::move(config));
 }
 
@@ -98,7 +99,7 @@ Task<> Gateway::handle(Exchange& exchange) {
     context.client = std::get<ClientIdentity>(std::move(identity));
   }
   context.endpoint = path;
-  if (endpoint->reads_records && !recorder_) {
+  if (endpoint->reads_records && !records_) {
     co_await exchange.respond(client.error_response(context.id, make_error(ErrorKind::unavailable, "accounting is off")));
     co_return;
   }
@@ -107,23 +108,23 @@ Task<> Gateway::handle(Exchange& exchange) {
     case Serves::metrics: {
       http::response<http::string_body> response{http::status::ok, 11};
       response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-      response.body() = recorder_ ? recorder_->metrics().render() : "";
+      response.body() = records_ ? records_->recorder.metrics().render() : "";
       co_await exchange.respond(std::move(response));
       break;
     }
     case Serves::models: co_await exchange.respond(json_response(context.id, 200, snapshot->models_body)); break;
-    case Serves::generation: co_await generation_api(context, exchange, *recorder_); break;
-    case Serves::report: co_await report_api(context, exchange, *recorder_); break;
-    case Serves::insights: co_await insights_api(context, exchange, *recorder_); break;
+    case Serves::generation: co_await generation_api(context, exchange, *records_); break;
+    case Serves::report: co_await report_api(context, exchange, *records_); break;
+    case Serves::insights: co_await insights_api(context, exchange, *records_); break;
     case Serves::count_tokens: co_await count_anthropic_tokens(context, services_, exchange); break;
     case Serves::proxy: co_await serve_proxied(context, exchange, *endpoint); break;
   }
   // The record phase: one durable record per proxied request, encoded before the context goes.
-  if (context.metered && recorder_) {
+  if (context.metered && records_) {
     thread_local RecordView record;  // views of `context`: nothing copied, no allocation per request
     thread_local std::string scratch;
     view_record(context, exchange, record, scratch);
-    recorder_->submit(record);
+    records_->recorder.submit(record);
   }
 }
 

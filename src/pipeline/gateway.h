@@ -9,15 +9,15 @@
 #include "pipeline/endpoints.h"
 #include "pipeline/services.h"
 #include "server/http_server.h"
-#include "storage/recorder.h"
+#include "pipeline/records_api.h"
 
 namespace switchyard {
 
 class Gateway {
  public:
-  // `recorder` (may be null: no accounting) stores a record of every proxied request; `services`
+  // `records` (may be null: no accounting) keeps a record of every proxied request; `services`
   // are what the request path uses (health, transport, draw).
-  Gateway(std::shared_ptr<const Config> config, Recorder* recorder, Services services);
+  Gateway(std::shared_ptr<const Config> config, const Records* records, Services services);
   // New requests use `config`; requests in flight finish on the one they started with.
   void reload(std::shared_ptr<const Config> config);
   // How long requests in flight may run on at shutdown, by the config in use now.
@@ -34,7 +34,7 @@ class Gateway {
   Task<> serve_proxied(RequestContext& context, Exchange& exchange, const Endpoint& endpoint);
 
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
-  Recorder* recorder_;
+  const Records* records_;
   Services services_;
 };
 

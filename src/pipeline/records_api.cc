@@ -121,13 +121,13 @@ Task<std::variant<T, Error>> ask_store(std::function<T()> query) {
 
 }  // namespace
 
-Task<> generation_api(RequestContext& context, Exchange& exchange, Recorder& recorder) {
+Task<> generation_api(RequestContext& context, Exchange& exchange, const Records& records) {
   auto id = query_param(exchange.request().target(), "id");
   if (!id || id->empty()) {
     co_await exchange.respond(openai_error_response(context.id, make_error(ErrorKind::bad_request, "'id' is required", "id")));
     co_return;
   }
-  std::function<std::optional<UsageRecord>()> lookup = [&recorder, key = *id] { return recorder.store().find(key); };
+  std::function<std::optional<UsageRecord>()> lookup = [&records, key = *id] { return records.store.find(key); };
   auto answer = co_await ask_store(std::move(lookup));
   if (auto* error = std::get_if<Error>(&answer)) {
     co_await exchange.respond(openai_error_response(context.id, *error));
@@ -143,7 +143,7 @@ Task<> generation_api(RequestContext& context, Exchange& exchange, Recorder& rec
   co_await exchange.respond(json_response(context.id, 200, serialize_json(generation_json(*found))));
 }
 
-Task<> report_api(RequestContext& context, Exchange& exchange, Recorder& recorder) {
+Task<> report_api(RequestContext& context, Exchange& exchange, const Records& records) {
   auto target = exchange.request().target();
   ReportQuery query;
   query.group_by = query_param(target, "group_by").value_or("day");
@@ -161,7 +161,7 @@ Task<> report_api(RequestContext& context, Exchange& exchange, Recorder& recorde
   query.end_ms = std::get<DayWindow>(window).end_ms;
   if (!context.client.admin) query.team = context.client.team;
 
-  std::function<std::vector<ReportRow>()> run_report = [&recorder, query] { return recorder.store().report(query); };
+  std::function<std::vector<ReportRow>()> run_report = [&records, query] { return records.store.report(query); };
   auto rows = co_await ask_store(std::move(run_report));
   if (auto* error = std::get_if<Error>(&rows)) {
     co_await exchange.respond(openai_error_response(context.id, *error));
@@ -170,7 +170,7 @@ Task<> report_api(RequestContext& context, Exchange& exchange, Recorder& recorde
   co_await exchange.respond(json_response(context.id, 200, report_body(std::get<std::vector<ReportRow>>(rows), query.group_by)));
 }
 
-Task<> insights_api(RequestContext& context, Exchange& exchange, Recorder& recorder) {
+Task<> insights_api(RequestContext& context, Exchange& exchange, const Records& records) {
   auto window = date_window(exchange.request().target());
   if (auto* error = std::get_if<Error>(&window)) {
     co_await exchange.respond(openai_error_response(context.id, *error));
@@ -183,10 +183,10 @@ Task<> insights_api(RequestContext& context, Exchange& exchange, Recorder& recor
   if (team && team->empty()) team.reset();
   // All teams: from the live rollup's cells, once it holds the history (reading 100M records
   // takes minutes; paging through them for each query instead would hold the blocking pool).
-  if (!team && !recorder.rollup().loaded()) {
+  if (!team && !records.rollup.loaded()) {
     Error error = make_error(ErrorKind::unavailable,
                              fmt::format("insights are still reading the record history ({} records so far); try again in a few seconds",
-                                         recorder.rollup().history_read()));
+                                         records.rollup.history_read()));
     error.code = "insights_loading";
     auto response = openai_error_response(context.id, error);
     response.set(http::field::retry_after, "5");
@@ -195,9 +195,9 @@ Task<> insights_api(RequestContext& context, Exchange& exchange, Recorder& recor
   }
   std::map<std::string, std::string> segments = context.config->team_segments;
   // One team: the window's records of that team (by its index), rolled up page by page.
-  std::function<std::string()> compute = [&recorder, days, team, segments] {
-    if (!team) return insights_json(*recorder.rollup().insights(segments, days));  // loaded: checked above
-    Rollup window = roll_up_store(recorder.store(), ScanQuery{days.start_ms, days.end_ms, kInsightPage, team});
+  std::function<std::string()> compute = [&records, days, team, segments] {
+    if (!team) return insights_json(*records.rollup.insights(segments, days));  // loaded: checked above
+    Rollup window = roll_up_store(records.store, ScanQuery{days.start_ms, days.end_ms, kInsightPage, team});
     return insights_json(compute_insights(window, segments, days));
   };
   auto body = co_await ask_store(std::move(compute));

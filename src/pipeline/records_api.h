@@ -1,15 +1,24 @@
 #pragma once
 // The accounting APIs (Vercel AI Gateway's shapes): GET /v1/generation?id=..., GET /v1/report,
 // and the analytics API GET /v1/insights. A team's key sees its own team's records; the admin key sees all.
+#include "analytics/live_rollup.h"
 #include "core/request_context.h"
 #include "server/exchange.h"
 #include "storage/recorder.h"
 
 namespace switchyard {
 
-Task<> generation_api(RequestContext& context, Exchange& exchange, Recorder& recorder);
-Task<> report_api(RequestContext& context, Exchange& exchange, Recorder& recorder);
+// What accounting keeps, as the gateway reads it: the store, the recorder (and its metrics), and
+// the insights rollup the recorder feeds. All outlive the gateway.
+struct Records {
+  RecordStore& store;
+  Recorder& recorder;
+  LiveRollup& rollup;
+};
+
+Task<> generation_api(RequestContext& context, Exchange& exchange, const Records& records);
+Task<> report_api(RequestContext& context, Exchange& exchange, const Records& records);
 // GET /v1/insights?start_date&end_date: the production-traffic figures (docs/analytics.md).
-Task<> insights_api(RequestContext& context, Exchange& exchange, Recorder& recorder);
+Task<> insights_api(RequestContext& context, Exchange& exchange, const Records& records);
 
 }  // namespace switchyard

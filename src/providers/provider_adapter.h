@@ -12,6 +12,7 @@
 #include "server/asio.h"
 #include "translate/openai_request.h"
 #include "translate/stream_translator.h"
+#include "upstream/upstream_request.h"
 
 namespace switchyard {
 
@@ -23,15 +24,6 @@ struct OpenAIInbound {
   // The whole request, for adapters that translate it. With an empty `body` it is the only form
   // (a request translated from another client format).
   const boost::json::object* parsed = nullptr;
-};
-
-// An upstream HTTP request. Its header lines are kept as text: they are written out once and
-// never looked up, and text costs one allocation where a field map costs one per field.
-struct UpstreamRequest {
-  http::verb method = http::verb::post;
-  std::string target;
-  std::string header_lines;  // "Name: value\r\n" each; Host and Content-Length are added when sent
-  std::string body;
 };
 
 class ProviderAdapter {

@@ -34,9 +34,11 @@ class BlockReader {
     v = static_cast<int>(wide);
   }
   void flag(bool& v) { v = take(1)[0] != 0; }
+  // The writer's difference, added back with wrapping (unsigned) arithmetic as it was taken: any
+  // two times round-trip, and damaged bytes cannot overflow.
   void integer_from(int64_t& v, int64_t base) {
     integer(v);
-    v += base;
+    v = static_cast<int64_t>(static_cast<uint64_t>(v) + static_cast<uint64_t>(base));
   }
   template <class Text>  // std::string (a copy) or std::string_view (into the block)
   void text(Text& v) {
@@ -126,7 +128,8 @@ class Writer {
   void integer(int64_t v) { number((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }  // zigzag
   void integer(int v) { integer(int64_t{v}); }
   void flag(bool v) { *p_++ = v ? '\1' : '\0'; }
-  void integer_from(int64_t v, int64_t base) { integer(v - base); }  // a small number: a byte or two
+  // A small number (a byte or two) for nearby times; wrapping arithmetic, so no time overflows.
+  void integer_from(int64_t v, int64_t base) { integer(static_cast<int64_t>(static_cast<uint64_t>(v) - static_cast<uint64_t>(base))); }
   void text(std::string_view v) {
     EncodedRecords::Slot* slot = texts_ < EncodedRecords::kTextSlots ? &records_.last_texts[texts_] : nullptr;
     ++texts_;

@@ -15,11 +15,10 @@ namespace {
 std::atomic<uint64_t> next_serial{1};
 }
 
-Recorder::Recorder(std::unique_ptr<RecordStore> store, std::string journal_path, std::chrono::milliseconds flush_interval)
-    : store_(std::move(store)),
-      rollup_(std::make_unique<LiveRollup>(*store_, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                         std::chrono::system_clock::now().time_since_epoch())
-                                                         .count())),
+Recorder::Recorder(RecordStore& store, std::string journal_path, std::vector<RecordSink*> sinks,
+                   std::chrono::milliseconds flush_interval)
+    : store_(store),
+      sinks_(std::move(sinks)),
       journal_path_(std::move(journal_path)),
       flush_interval_(flush_interval),
       serial_(next_serial.fetch_add(1)) {
@@ -154,11 +153,11 @@ void Recorder::flush(std::vector<Records>& taken, bool catching_up) {
     while (std::size_t n = decoder.next(decoded_, kDecodeRecords)) {
       std::span<const RecordView> views(decoded_.data(), n);
       metrics_.observe(views);
-      rollup_->add(views);
+      for (RecordSink* sink : sinks_) sink->add(views);
     }
     if (store_up) {
       try {
-        store_->append(batch_);
+        store_.append(batch_);
         metrics_.add_stored(batch_.count);
       } catch (const StoreError& e) {
         note_store_down(e);
@@ -179,7 +178,7 @@ void Recorder::flush(std::vector<Records>& taken, bool catching_up) {
 }
 
 void Recorder::note_store_down(const StoreError& e) {
-  if (!store_down_) spdlog::warn("record store {} failed: {}; records go to the journal {}", store_->describe(), e.what(), journal_path_);
+  if (!store_down_) spdlog::warn("record store {} failed: {}; records go to the journal {}", store_.describe(), e.what(), journal_path_);
   store_down_ = true;
   retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
 }
@@ -208,7 +207,7 @@ bool Recorder::replay_journal() {
       }
     }
     try {
-      store_->write(records);
+      store_.write(records);
     } catch (const StoreError& e) {
       note_store_down(e);
       in.close();
@@ -222,7 +221,7 @@ bool Recorder::replay_journal() {
   in.close();
   std::filesystem::remove(journal_path_, ec);
   metrics_.set_journal_records(0);
-  if (store_down_ || replayed > 0) spdlog::info("record store {} is back: {} journaled records stored", store_->describe(), replayed);
+  if (store_down_ || replayed > 0) spdlog::info("record store {} is back: {} journaled records stored", store_.describe(), replayed);
   store_down_ = false;
   return true;
 }

@@ -2,7 +2,8 @@
 // Takes each request's record off the request path and makes it durable: a writer thread stores
 // batches every flush interval; when the store is down or slow to fail, batches go to a local
 // append-only journal (one JSON record per line) and are replayed, oldest first, once it is back.
-// Every record taken also goes into the metrics and the insights rollup, on the writer thread.
+// Every record taken also goes into the metrics and to the sinks (the insights rollup), on the
+// writer thread.
 //
 // submit() encodes the record (record_codec.h) into its thread's lane: no lock, no allocation,
 // one atomic exchange. A lane's records are handed to the writer whole when they reach
@@ -20,9 +21,9 @@
 #include <thread>
 #include <vector>
 
-#include "analytics/live_rollup.h"
 #include "storage/metrics.h"
 #include "storage/record_codec.h"
+#include "storage/record_sink.h"
 #include "storage/record_store.h"
 
 namespace switchyard {
@@ -36,7 +37,8 @@ class Recorder {
   static constexpr std::size_t kDecodeRecords = 64;    // decoded at a time for metrics and rollup
   static constexpr std::size_t kReplayRecords = 5000;  // read from the journal and stored at a time
 
-  Recorder(std::unique_ptr<RecordStore> store, std::string journal_path,
+  // `store` and `sinks` must outlive the recorder.
+  Recorder(RecordStore& store, std::string journal_path, std::vector<RecordSink*> sinks = {},
            std::chrono::milliseconds flush_interval = std::chrono::milliseconds(200));
   ~Recorder();  // stop()s
 
@@ -45,9 +47,8 @@ class Recorder {
   // Stores (or journals) everything submitted so far and stops the writer thread.
   void stop();
 
-  RecordStore& store() { return *store_; }
+  RecordStore& store() { return store_; }
   Metrics& metrics() { return metrics_; }
-  LiveRollup& rollup() { return *rollup_; }
 
  private:
   using Records = std::unique_ptr<EncodedRecords>;
@@ -72,8 +73,8 @@ class Recorder {
   // Drops the journal's first `offset` bytes (records already stored).
   void keep_journal_from(std::streamoff offset);
 
-  std::unique_ptr<RecordStore> store_;
-  std::unique_ptr<LiveRollup> rollup_;  // reads store_ while it loads: destroyed before it
+  RecordStore& store_;
+  std::vector<RecordSink*> sinks_;
   std::string journal_path_;
   std::chrono::milliseconds flush_interval_;
   Metrics metrics_;

@@ -17,31 +17,48 @@ namespace switchyard {
 namespace {
 namespace od = simdjson::ondemand;
 
-int64_t int_or_zero(od::object& object, std::string_view key) {
-  int64_t value = 0;
-  if (object.find_field_unordered(key).get_int64().get(value)) return 0;
-  return value;
+// No answer has more tokens than this; larger counts are clamped, so sums cannot overflow.
+constexpr int64_t kMaxTokens = int64_t{1} << 40;
+
+// An error that leaves the document unreadable (its iterator is gone): the scan must stop. Other
+// errors (a missing field, a value of another type) only mean "no value".
+bool fatal(simdjson::error_code error) {
+  return error && error != simdjson::NO_SUCH_FIELD && error != simdjson::INCORRECT_TYPE &&
+         error != simdjson::NUMBER_OUT_OF_RANGE && error != simdjson::NUMBER_ERROR;
 }
 
-// OpenAI's usage object; Anthropic's when `anthropic`. Both normalised (input counts cached tokens).
-TokenUsage read_usage(od::object usage, bool anthropic) {
+// A token count, 0 when absent or not a whole number; `broken` is set on a fatal error.
+int64_t tokens(od::object& object, std::string_view key, bool& broken) {
+  int64_t value = 0;
+  auto error = object.find_field_unordered(key).get_int64().get(value);
+  broken = broken || fatal(error);
+  return error ? 0 : std::clamp<int64_t>(value, 0, kMaxTokens);
+}
+
+// OpenAI's usage object; Anthropic's when `anthropic`. Both normalised (input counts cached
+// tokens). nullopt when the object is malformed.
+std::optional<TokenUsage> read_usage(od::object usage, bool anthropic) {
   TokenUsage u;
+  bool broken = false;
   if (anthropic) {
-    u.cache_read = int_or_zero(usage, "cache_read_input_tokens");
-    u.cache_write = int_or_zero(usage, "cache_creation_input_tokens");
-    u.input = int_or_zero(usage, "input_tokens") + u.cache_read + u.cache_write;
-    u.output = int_or_zero(usage, "output_tokens");
-    return u;
+    u.cache_read = tokens(usage, "cache_read_input_tokens", broken);
+    u.cache_write = tokens(usage, "cache_creation_input_tokens", broken);
+    u.input = tokens(usage, "input_tokens", broken) + u.cache_read + u.cache_write;
+    u.output = tokens(usage, "output_tokens", broken);
+    return broken ? std::nullopt : std::optional(u);
   }
-  u.input = int_or_zero(usage, "prompt_tokens");
-  u.output = int_or_zero(usage, "completion_tokens");
+  u.input = tokens(usage, "prompt_tokens", broken);
+  u.output = tokens(usage, "completion_tokens", broken);
   od::object details;
-  if (!usage.find_field_unordered("prompt_tokens_details").get_object().get(details)) {
-    u.cache_read = int_or_zero(details, "cached_tokens");
-    u.cache_write = int_or_zero(details, "cache_write_tokens");
+  auto error = usage.find_field_unordered("prompt_tokens_details").get_object().get(details);
+  if (!error) {
+    u.cache_read = tokens(details, "cached_tokens", broken);
+    u.cache_write = tokens(details, "cache_write_tokens", broken);
   }
-  if (!usage.find_field_unordered("completion_tokens_details").get_object().get(details))
-    u.reasoning = int_or_zero(details, "reasoning_tokens");
+  if (broken || fatal(error)) return std::nullopt;
+  error = usage.find_field_unordered("completion_tokens_details").get_object().get(details);
+  if (!error) u.reasoning = tokens(details, "reasoning_tokens", broken);
+  if (broken || fatal(error)) return std::nullopt;
   return u;
 }
 
@@ -51,10 +68,12 @@ std::string_view trimmed(std::string_view token) {
   return token;
 }
 
-std::string string_or_empty(od::value value) {
+// A string value, empty when absent or of another type; `broken` is set on a fatal error.
+std::string string_or_empty(simdjson::simdjson_result<od::value> value, bool& broken) {
   std::string_view text;
-  if (value.get_string().get(text)) return {};
-  return std::string(text);
+  auto error = value.get_string().get(text);
+  broken = broken || fatal(error);
+  return error ? std::string() : std::string(text);
 }
 
 // The span of the member whose value is [value_at, value_end) in `json`: from the comma before
@@ -101,6 +120,7 @@ std::optional<AnswerScan> scan_answer(AnswerFormat format, std::string_view json
   const bool anthropic = format == AnswerFormat::anthropic;
   AnswerScan scan;
   auto offset_of = [&](std::string_view inside) { return static_cast<std::size_t>(inside.data() - buffer.data()); };
+  bool broken = false;  // a fatal error: the document cannot be read on
   for (auto field : root) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return std::nullopt;
@@ -119,10 +139,13 @@ std::optional<AnswerScan> scan_answer(AnswerFormat format, std::string_view json
       std::tie(scan.usage_member_offset, scan.usage_member_length) = member_span(buffer, value_at, value_at + 4);
     } else if (key == "usage" || (anthropic && key == "message") || (anthropic && key == "delta")) {
       od::object object;
-      if (value.get_object().get(object)) continue;
+      if (auto error = value.get_object().get(object)) {
+        if (fatal(error)) return std::nullopt;
+        continue;
+      }
       if (key == "usage") {
         std::string_view raw;
-        if (object.raw_json().get(raw)) continue;
+        if (object.raw_json().get(raw)) return std::nullopt;
         raw = trimmed(raw);
         scan.usage_offset = offset_of(raw);
         scan.usage_length = raw.size();
@@ -130,32 +153,47 @@ std::optional<AnswerScan> scan_answer(AnswerFormat format, std::string_view json
             member_span(buffer, scan.usage_offset, scan.usage_offset + scan.usage_length);
         object.reset();
         scan.usage = read_usage(object, anthropic);
+        if (!scan.usage) return std::nullopt;
       } else {
         // Anthropic's message_start carries the message (with usage); message_delta a stop_reason.
         for (auto inner : object) {
           std::string_view inner_key;
-          if (inner.unescaped_key().get(inner_key)) break;
-          od::object inner_usage;
-          if (inner_key == "usage" && !inner.value().get_object().get(inner_usage))
+          if (inner.unescaped_key().get(inner_key)) return std::nullopt;
+          if (inner_key == "usage") {
+            od::object inner_usage;
+            if (auto error = inner.value().get_object().get(inner_usage)) {
+              if (fatal(error)) return std::nullopt;
+              continue;
+            }
             scan.usage = read_usage(inner_usage, true);
-          else if (inner_key == "stop_reason")
-            scan.finish_reason = openai_finish_reason(string_or_empty(inner.value()));
+            if (!scan.usage) return std::nullopt;
+          } else if (inner_key == "stop_reason") {
+            scan.finish_reason = openai_finish_reason(string_or_empty(inner.value(), broken));
+          }
+          if (broken) return std::nullopt;
         }
       }
     } else if (anthropic && key == "stop_reason") {
-      scan.finish_reason = openai_finish_reason(string_or_empty(value));
+      scan.finish_reason = openai_finish_reason(string_or_empty(std::move(value), broken));
     } else if (!anthropic && key == "choices") {
       od::array choices;
-      if (value.get_array().get(choices)) continue;
+      if (auto error = value.get_array().get(choices)) {
+        if (fatal(error)) return std::nullopt;
+        continue;
+      }
       for (auto choice : choices) {
         scan.has_choices = true;
         od::object object;
-        if (choice.get_object().get(object)) break;
-        std::string reason = string_or_empty(object.find_field_unordered("finish_reason"));
+        if (auto error = choice.get_object().get(object)) {
+          if (fatal(error)) return std::nullopt;
+          break;
+        }
+        std::string reason = string_or_empty(object.find_field_unordered("finish_reason"), broken);
         if (!reason.empty()) scan.finish_reason = std::move(reason);
         break;  // the first choice decides
       }
     }
+    if (broken) return std::nullopt;
   }
   return scan;
 }

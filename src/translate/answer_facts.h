@@ -13,11 +13,6 @@ namespace switchyard {
 
 enum class AnswerFormat { openai, anthropic };
 
-struct AnswerFacts {
-  std::optional<TokenUsage> usage;
-  std::string finish_reason;  // stop, length, tool_calls, content_filter; empty while unknown
-};
-
 // One JSON document (a body or an event's data) read for accounting.
 struct AnswerScan {
   std::optional<TokenUsage> usage;

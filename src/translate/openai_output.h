@@ -11,15 +11,9 @@
 
 #include "core/error.h"
 
-namespace switchyard {
+#include "core/usage.h"
 
-struct TokenUsage {
-  int64_t input = 0;        // every prompt token, cached ones included
-  int64_t output = 0;       // every generated token, reasoning included
-  int64_t cache_read = 0;   // of `input`, read from the provider's prompt cache
-  int64_t cache_write = 0;  // of `input`, written to it
-  int64_t reasoning = 0;    // of `output`, spent thinking
-};
+namespace switchyard {
 
 struct ToolCallOut {
   std::string id;

@@ -9,7 +9,7 @@
 
 #include "core/config.h"
 #include "core/error.h"
-#include "providers/provider_adapter.h"
+#include "upstream/upstream_request.h"
 #include "server/asio.h"
 
 namespace switchyard {

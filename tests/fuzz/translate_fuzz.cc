@@ -1,8 +1,8 @@
 // libFuzzer: arbitrary bytes as every kind of body the translators meet — client requests that
 // passed the parse phase, provider answers and provider stream events. A bad body must give a
 // clean Error, never a crash or an escaping exception.
-#include <boost/json.hpp>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
 #include "translate/anthropic_inbound.h"
@@ -10,6 +10,7 @@
 #include "translate/anthropic_response.h"
 #include "translate/gemini_request.h"
 #include "translate/gemini_response.h"
+#include "translate/json_parse.h"
 #include "translate/openai_request.h"
 #include "translate/sse_events.h"
 
@@ -21,9 +22,14 @@ void requests(std::string body) {
   // Only what the gateway's parse phase accepts reaches the translators.
   std::string copy = body;
   if (std::holds_alternative<RequestView>(parse_openai_request(copy, OpenAIEndpoint::chat_completions))) {
-    auto request = boost::json::parse(body).as_object();
-    anthropic_request_from_openai(request, "claude-sonnet-4-5");
-    gemini_request_from_openai(request);
+    // The gateway's own parse (simdjson's depth limit, error codes): a body nested deeper than
+    // Boost.JSON's default 32 (a deep tool schema) is one the gateway accepts.
+    boost::system::error_code ec;
+    boost::json::value value = parse_json(body, ec);
+    const auto* request = value.if_object();
+    if (ec || !request) std::abort();  // the parse phase accepted it: it is a JSON object
+    anthropic_request_from_openai(*request, "claude-sonnet-4-5");
+    gemini_request_from_openai(*request);
   }
   auto messages = parse_messages_request(body);
   if (auto* parsed = std::get_if<MessagesRequest>(&messages)) openai_request_from_anthropic(parsed->request);

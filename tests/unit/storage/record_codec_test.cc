@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "storage/record_store.h"
 
 using namespace switchyard;
@@ -120,4 +122,16 @@ TEST(RecordCodec, ABatchSpansAtMostTenMinutes) {
   EXPECT_TRUE(encoded.fits(r.created_ms + EncodedRecords::kMaxSpanMs, r.created_ms + EncodedRecords::kMaxSpanMs));
   EXPECT_FALSE(encoded.fits(r.created_ms + EncodedRecords::kMaxSpanMs + 1, r.created_ms + EncodedRecords::kMaxSpanMs + 1));
   EXPECT_FALSE(encoded.fits(r.created_ms - EncodedRecords::kMaxSpanMs - 1, r.created_ms));
+}
+
+TEST(RecordCodec, AttemptTimesFarFromTheRecordsRoundTripWithoutOverflow) {
+  // Found by record_decoder_fuzz: times are stored relative to the record's, and a difference
+  // (or damaged bytes) could overflow a signed sum. An imported record may carry any times.
+  UsageRecord r = sample(1);
+  r.created_ms = std::numeric_limits<int64_t>::max() - 5;
+  r.attempts[0].start_ms = std::numeric_limits<int64_t>::min() + 3;
+  r.attempts[0].end_ms = 0;
+  EncodedRecords encoded;
+  encoded.add(r);
+  EXPECT_EQ(lines(decoded(encoded)), lines({r}));
 }

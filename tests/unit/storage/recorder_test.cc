@@ -24,7 +24,8 @@ struct RecorderTest : ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir); }
   std::unique_ptr<Recorder> recorder() {
-    return std::make_unique<Recorder>(open_store("sqlite:" + (dir / "records.db").string()), (dir / "journal").string(),
+    store = open_store("sqlite:" + (dir / "records.db").string());
+    return std::make_unique<Recorder>(*store, (dir / "journal").string(), std::vector<RecordSink*>{},
                                       std::chrono::milliseconds(50));
   }
   int64_t stored(Recorder& recorder) {
@@ -34,6 +35,7 @@ struct RecorderTest : ::testing::Test {
     return n;
   }
   std::filesystem::path dir;
+  std::unique_ptr<RecordStore> store;  // declared before the recorders the tests make: outlives them
 };
 
 UsageRecord record(int thread, int i) {
@@ -87,7 +89,8 @@ TEST_F(RecorderTest, RecordsOfAnOutageWaitInTheJournalAndAreStoredOnceTheStoreIs
   state->down = true;
   const auto journal = dir / "journal";
   {
-    Recorder rec(std::make_unique<switchyard::testing::MemoryStore>(state), journal.string(), std::chrono::milliseconds(20));
+    switchyard::testing::MemoryStore memory(state);
+    Recorder rec(memory, journal.string(), {}, std::chrono::milliseconds(20));
     for (int i = 0; i < 12000; ++i) rec.submit(record(1, i));
     rec.stop();  // the store is down: every record is journaled (and synced) before stop returns
   }
@@ -98,7 +101,8 @@ TEST_F(RecorderTest, RecordsOfAnOutageWaitInTheJournalAndAreStoredOnceTheStoreIs
   state->down = false;
   state->writes_until_down = 1;
   {
-    Recorder rec(std::make_unique<switchyard::testing::MemoryStore>(state), journal.string(), std::chrono::milliseconds(20));
+    switchyard::testing::MemoryStore memory(state);
+    Recorder rec(memory, journal.string(), {}, std::chrono::milliseconds(20));
     for (int tries = 0; tries < 200 && state->writes.load() < 1; ++tries) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     rec.stop();
   }
@@ -108,7 +112,8 @@ TEST_F(RecorderTest, RecordsOfAnOutageWaitInTheJournalAndAreStoredOnceTheStoreIs
   state->down = false;
   state->writes_until_down = -1;
   {
-    Recorder rec(std::make_unique<switchyard::testing::MemoryStore>(state), journal.string(), std::chrono::milliseconds(20));
+    switchyard::testing::MemoryStore memory(state);
+    Recorder rec(memory, journal.string(), {}, std::chrono::milliseconds(20));
     rec.stop();
   }
   EXPECT_EQ(state->size(), 12000u) << "every record once: none lost, none twice";

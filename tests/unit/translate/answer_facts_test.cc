@@ -96,3 +96,19 @@ TEST(AnswerFacts, AnUnpricedAnswerSaysCostNull) {
   ASSERT_TRUE(out.at("usage").as_object().contains("cost"));
   EXPECT_TRUE(out.at("usage").at("cost").is_null());
 }
+
+TEST(AnswerFacts, AMalformedOrHostileAnswerIsNotReadAndNeverCrashes) {
+  // Found by answer_stamping_fuzz: a structural error inside usage used to leave simdjson's
+  // iterator without its parser (a segfault), and a choice without finish_reason threw.
+  for (const char* text : {R"({"usage":{"completion_tokens_details":1:1}})", R"({"usage":{"prompt_tokens":1:1},"id":"x"})"})
+    EXPECT_FALSE(scan_answer(AnswerFormat::openai, text)) << text;
+  EXPECT_FALSE(scan_answer(AnswerFormat::anthropic, R"({"usage":{"output_tokens":1:1}})"));
+  auto scan = scan_answer(AnswerFormat::openai, R"({"choices":[{}]})");
+  ASSERT_TRUE(scan);
+  EXPECT_TRUE(scan->has_choices);
+  EXPECT_EQ(scan->finish_reason, "");
+  // Counts are clamped, so Anthropic's sum of input and cache tokens cannot overflow.
+  auto huge = scan_answer(AnswerFormat::anthropic, R"({"usage":{"input_tokens":9223372036854775807,"cache_read_input_tokens":1}})");
+  ASSERT_TRUE(huge && huge->usage);
+  EXPECT_GT(huge->usage->input, 0);
+}
