@@ -26,7 +26,8 @@ std::string load(const char* name) {
 
 // A long conversation: the recorded request with its messages repeated to ~`bytes`.
 std::string conversation(std::size_t bytes) {
-  std::string turn = R"({"role":"user","content":"Summarise the quarterly report and list the three largest risks, with numbers."},)";
+  std::string turn =
+      R"({"role":"user","content":"Summarise the quarterly report and list the three largest risks, with numbers."},)";
   std::string body = R"({"model":"acme/chat","stream":true,"messages":[)";
   while (body.size() < bytes) body += turn;
   body.back() = ']';
@@ -62,8 +63,8 @@ void BM_TranslateRequest(benchmark::State& state, bool to_anthropic) {
   for (auto _ : state) {
     auto request = boost::json::parse(original).as_object();
     if (to_anthropic)
-      benchmark::DoNotOptimize(boost::json::serialize(std::get<boost::json::object>(
-          switchyard::anthropic_request_from_openai(request, "claude-sonnet-4-5"))));
+      benchmark::DoNotOptimize(boost::json::serialize(
+          std::get<boost::json::object>(switchyard::anthropic_request_from_openai(request, "claude-sonnet-4-5"))));
     else
       benchmark::DoNotOptimize(
           boost::json::serialize(std::get<boost::json::object>(switchyard::gemini_request_from_openai(request))));
@@ -73,7 +74,8 @@ BENCHMARK_CAPTURE(BM_TranslateRequest, to_anthropic, true);
 BENCHMARK_CAPTURE(BM_TranslateRequest, to_gemini, false);
 
 void BM_TranslateAnswer(benchmark::State& state, bool from_anthropic) {
-  const std::string body = load(from_anthropic ? "anthropic/response_tool_use.json" : "gemini/response_function_call.json");
+  const std::string body =
+      load(from_anthropic ? "anthropic/response_tool_use.json" : "gemini/response_function_call.json");
   for (auto _ : state)
     benchmark::DoNotOptimize(from_anthropic ? switchyard::openai_response_from_anthropic(body, 1)
                                             : switchyard::openai_response_from_gemini(body, 1));
@@ -96,7 +98,7 @@ void BM_TranslateStream(benchmark::State& state, bool from_anthropic) {
   }
   state.counters["events"] = static_cast<double>(events.size());
   state.counters["s_per_event"] = benchmark::Counter(static_cast<double>(state.iterations() * events.size()),
-                                                      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+                                                     benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK_CAPTURE(BM_TranslateStream, from_anthropic, true);
 BENCHMARK_CAPTURE(BM_TranslateStream, from_gemini, false);

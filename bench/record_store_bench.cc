@@ -6,8 +6,8 @@
 #include <string>
 
 #include "core/request_id.h"
-#include "typical_record.h"
 #include "storage/record_store.h"
+#include "typical_record.h"
 
 using namespace switchyard;
 
@@ -19,8 +19,9 @@ int main(int argc, char** argv) {
   const std::size_t total = argc > 2 ? std::stoul(argv[2]) : 200000;
   const std::size_t batch_size = argc > 3 ? std::stoul(argv[3]) : 1000;
   auto store = open_store(argv[1]);
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   std::vector<UsageRecord> batch(batch_size, typical_record(now_ms));
   EncodedRecords encoded;
   auto start = std::chrono::steady_clock::now();
@@ -34,6 +35,6 @@ int main(int argc, char** argv) {
     store->append(encoded);
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%s: %zu records in batches of %zu: %.2f s, %.0f records/s\n", store->describe().c_str(), total, batch_size,
-              seconds, total / seconds);
+  std::printf("%s: %zu records in batches of %zu: %.2f s, %.0f records/s\n", store->describe().c_str(), total,
+              batch_size, seconds, total / seconds);
 }

@@ -26,24 +26,42 @@ struct Model {
   const char *provider, *id, *upstream;
 };
 const Model kModels[] = {
-    {"openai", "openai/gpt-5", "gpt-5"}, {"openai", "openai/gpt-5-mini", "gpt-5-mini"},
-    {"openai", "openai/gpt-5-nano", "gpt-5-nano"}, {"openai", "openai/gpt-4.1", "gpt-4.1"},
-    {"openai", "openai/gpt-4o-mini", "gpt-4o-mini"}, {"openai", "openai/o3", "o3"},
-    {"openai", "openai/text-embedding-3-small", "text-embedding-3-small"}, {"anthropic", "anthropic/sonnet-4.5", "claude-sonnet-4-5"},
-    {"anthropic", "anthropic/sonnet-4", "claude-sonnet-4"}, {"anthropic", "anthropic/opus-4.1", "claude-opus-4-1"},
-    {"anthropic", "anthropic/haiku-4.5", "claude-haiku-4-5"}, {"anthropic", "anthropic/haiku-3.5", "claude-3-5-haiku"},
-    {"google", "google/gemini-2.5-flash", "gemini-2.5-flash"}, {"google", "google/gemini-2.5-pro", "gemini-2.5-pro"},
-    {"google", "google/gemini-2.0-flash", "gemini-2.0-flash"}, {"google", "google/gemini-2.5-flash-lite", "gemini-2.5-flash-lite"},
-    {"xai", "xai/grok-4", "grok-4"}, {"xai", "xai/grok-code-fast-1", "grok-code-fast-1"},
-    {"xai", "xai/grok-3-mini", "grok-3-mini"}, {"deepseek", "deepseek/v3.1", "deepseek-chat"},
-    {"deepseek", "deepseek/r1", "deepseek-reasoner"}, {"moonshot", "moonshot/kimi-k2", "kimi-k2"},
-    {"minimax", "minimax/m2", "minimax-m2"}, {"zai", "zai/glm-4.6", "glm-4.6"},
-    {"zai", "zai/glm-4.5", "glm-4.5"}, {"groq", "groq/llama-3.3-70b", "llama-3.3-70b-versatile"},
-    {"groq", "groq/llama-3.1-8b", "llama-3.1-8b-instant"}, {"together", "together/qwen3-235b", "qwen3-235b-a22b"},
-    {"together", "together/qwen3-coder", "qwen3-coder-480b"}, {"together", "together/llama-4-maverick", "llama-4-maverick"},
-    {"mistral", "mistral/large", "mistral-large-2411"}, {"mistral", "mistral/small", "mistral-small-2506"},
-    {"mistral", "mistral/codestral", "codestral-2508"}, {"fireworks", "fireworks/gpt-oss-120b", "gpt-oss-120b"},
-    {"fireworks", "fireworks/gpt-oss-20b", "gpt-oss-20b"}, {"cohere", "cohere/command-a", "command-a-03-2025"},
+    {"openai", "openai/gpt-5", "gpt-5"},
+    {"openai", "openai/gpt-5-mini", "gpt-5-mini"},
+    {"openai", "openai/gpt-5-nano", "gpt-5-nano"},
+    {"openai", "openai/gpt-4.1", "gpt-4.1"},
+    {"openai", "openai/gpt-4o-mini", "gpt-4o-mini"},
+    {"openai", "openai/o3", "o3"},
+    {"openai", "openai/text-embedding-3-small", "text-embedding-3-small"},
+    {"anthropic", "anthropic/sonnet-4.5", "claude-sonnet-4-5"},
+    {"anthropic", "anthropic/sonnet-4", "claude-sonnet-4"},
+    {"anthropic", "anthropic/opus-4.1", "claude-opus-4-1"},
+    {"anthropic", "anthropic/haiku-4.5", "claude-haiku-4-5"},
+    {"anthropic", "anthropic/haiku-3.5", "claude-3-5-haiku"},
+    {"google", "google/gemini-2.5-flash", "gemini-2.5-flash"},
+    {"google", "google/gemini-2.5-pro", "gemini-2.5-pro"},
+    {"google", "google/gemini-2.0-flash", "gemini-2.0-flash"},
+    {"google", "google/gemini-2.5-flash-lite", "gemini-2.5-flash-lite"},
+    {"xai", "xai/grok-4", "grok-4"},
+    {"xai", "xai/grok-code-fast-1", "grok-code-fast-1"},
+    {"xai", "xai/grok-3-mini", "grok-3-mini"},
+    {"deepseek", "deepseek/v3.1", "deepseek-chat"},
+    {"deepseek", "deepseek/r1", "deepseek-reasoner"},
+    {"moonshot", "moonshot/kimi-k2", "kimi-k2"},
+    {"minimax", "minimax/m2", "minimax-m2"},
+    {"zai", "zai/glm-4.6", "glm-4.6"},
+    {"zai", "zai/glm-4.5", "glm-4.5"},
+    {"groq", "groq/llama-3.3-70b", "llama-3.3-70b-versatile"},
+    {"groq", "groq/llama-3.1-8b", "llama-3.1-8b-instant"},
+    {"together", "together/qwen3-235b", "qwen3-235b-a22b"},
+    {"together", "together/qwen3-coder", "qwen3-coder-480b"},
+    {"together", "together/llama-4-maverick", "llama-4-maverick"},
+    {"mistral", "mistral/large", "mistral-large-2411"},
+    {"mistral", "mistral/small", "mistral-small-2506"},
+    {"mistral", "mistral/codestral", "codestral-2508"},
+    {"fireworks", "fireworks/gpt-oss-120b", "gpt-oss-120b"},
+    {"fireworks", "fireworks/gpt-oss-20b", "gpt-oss-20b"},
+    {"cohere", "cohere/command-a", "command-a-03-2025"},
 };
 constexpr int kModelCount = sizeof(kModels) / sizeof(kModels[0]);
 
@@ -77,7 +95,8 @@ int main(int argc, char** argv) {
   auto begin = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < total; ++i) {
     auto team = static_cast<std::size_t>(std::pow(u(rng), 3.0) * teams);
-    const Model& m = kModels[(team_first[team] + static_cast<int>(std::pow(u(rng), 2.0) * team_models[team])) % kModelCount];
+    const Model& m =
+        kModels[(team_first[team] + static_cast<int>(std::pow(u(rng), 2.0) * team_models[team])) % kModelCount];
     r.team = team_names[team];
     r.provider = m.provider;
     r.model = m.id;
@@ -102,16 +121,20 @@ int main(int argc, char** argv) {
   double feed_s = seconds_since(begin);
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  std::printf("%lld records from %d teams over %d days: fed in %.1f s (%.2f M records/s); %zu cells, %zu team cells; peak RSS %ld MB\n",
-              static_cast<long long>(total), teams, days, feed_s, static_cast<double>(total) / feed_s / 1e6, rollup.cell_count(),
-              rollup.team_cell_count(), usage.ru_maxrss / 1024);
+  std::printf(
+      "%lld records from %d teams over %d days: fed in %.1f s (%.2f M records/s); %zu cells, %zu team cells; peak RSS "
+      "%ld MB\n",
+      static_cast<long long>(total), teams, days, feed_s, static_cast<double>(total) / feed_s / 1e6,
+      rollup.cell_count(), rollup.team_cell_count(), usage.ru_maxrss / 1024);
   const int64_t first_day = start_ms / kDayMs;
   for (int window : {days, 7, 1}) {
     DayWindow w{0, 0, first_day + days - window, first_day + days - 1};
     begin = std::chrono::steady_clock::now();
     Insights in = compute_insights(rollup, {}, w);
-    std::printf("every insights figure for the last %d day(s): %.3f s (requests %lld, rescue rate %.4f, agentic share %.4f, %zu volume buckets)\n",
-                window, seconds_since(begin), static_cast<long long>(in.requests), in.rescue_request_rate,
-                in.agentic_request_share, in.models_per_team.size());
+    std::printf(
+        "every insights figure for the last %d day(s): %.3f s (requests %lld, rescue rate %.4f, agentic share %.4f, "
+        "%zu volume buckets)\n",
+        window, seconds_since(begin), static_cast<long long>(in.requests), in.rescue_request_rate,
+        in.agentic_request_share, in.models_per_team.size());
   }
 }

@@ -4,10 +4,10 @@
 // the same machine noise and the difference is what the target adds. Used by bench/run.
 //   stream_load --port 8080 --model sim/x --baseline-port 8081 --baseline-path /openai/v1/chat/completions
 //               --baseline-model x --streams 5000 --ramp-ms 3000
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
-#include <fmt/format.h>
 #include <vector>
 
 #include "server/asio.h"
@@ -108,19 +108,25 @@ int main(int argc, char** argv) {
   std::vector<Target> targets;
   targets.push_back(Target{{address, static_cast<uint16_t>(port)}, path, body_for(model), {}});
   if (baseline_port)
-    targets.push_back(Target{{address, static_cast<uint16_t>(baseline_port)}, baseline_path, body_for(baseline_model), {}});
+    targets.push_back(
+        Target{{address, static_cast<uint16_t>(baseline_port)}, baseline_path, body_for(baseline_model), {}});
 
   sy::net::io_context io(1);
-  sy::net::co_spawn(io, [&]() -> sy::Task<> {
-    auto executor = co_await sy::net::this_coro::executor;
-    sy::Timer pace(executor);
-    auto begin = clock_type::now();
-    for (int i = 0; i < streams; ++i) {
-      pace.expires_at(begin + std::chrono::microseconds(static_cast<long>(ramp_ms) * 1000 * i / std::max(1, streams)));
-      co_await pace.async_wait(sy::use_tuple);
-      for (auto& t : targets) sy::net::co_spawn(executor, one_stream(t.endpoint, t.path, t.body, t.result), sy::net::detached);
-    }
-  }, sy::net::detached);
+  sy::net::co_spawn(
+      io,
+      [&]() -> sy::Task<> {
+        auto executor = co_await sy::net::this_coro::executor;
+        sy::Timer pace(executor);
+        auto begin = clock_type::now();
+        for (int i = 0; i < streams; ++i) {
+          pace.expires_at(begin +
+                          std::chrono::microseconds(static_cast<long>(ramp_ms) * 1000 * i / std::max(1, streams)));
+          co_await pace.async_wait(sy::use_tuple);
+          for (auto& t : targets)
+            sy::net::co_spawn(executor, one_stream(t.endpoint, t.path, t.body, t.result), sy::net::detached);
+        }
+      },
+      sy::net::detached);
   io.run();
 
   fmt::print("target:   {}\n", summary(targets[0], streams));

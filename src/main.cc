@@ -1,25 +1,24 @@
 // Wiring only: command line -> config -> servers -> wait for a signal -> drain.
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <filesystem>
 #include <optional>
-#include <spdlog/spdlog.h>
-#include <sys/resource.h>
 
+#include "cli/records_command.h"
+#include "cli/report_command.h"
 #include "core/config.h"
+#include "core/prices.h"
 #include "pipeline/gateway.h"
 #include "server/http_server.h"
 #include "server/offload.h"
 #include "sim/simulator.h"
-#include "cli/records_command.h"
-#include "cli/report_command.h"
-#include "core/prices.h"
 #include "storage/recorder.h"
 
 namespace sy = switchyard;
 
 namespace {
-
 
 // Thousands of concurrent streams need two descriptors each: take the hard limit.
 void raise_descriptor_limit() {
@@ -52,7 +51,8 @@ std::optional<std::filesystem::file_time_type> modified_at(const std::string& pa
 void reload(sy::Gateway& gateway, const std::string& path, const sy::Config& running) {
   try {
     sy::Config next = sy::load_config(path);
-    if (next.listen.host != running.listen.host || next.listen.port != running.listen.port || next.threads != running.threads)
+    if (next.listen.host != running.listen.host || next.listen.port != running.listen.port ||
+        next.threads != running.threads)
       spdlog::warn("{}: listen and threads apply at the next restart", path);
     next.listen = running.listen;
     next.threads = running.threads;
@@ -78,12 +78,15 @@ int wait_for_stop(const sigset_t& set) {
   return signal;
 }
 
-std::unique_ptr<sy::HttpServer> make_simulator_server(sy::HostPort listen, unsigned threads, sy::sim::Defaults defaults) {
+std::unique_ptr<sy::HttpServer> make_simulator_server(sy::HostPort listen, unsigned threads,
+                                                      sy::sim::Defaults defaults) {
   auto simulator = std::make_shared<sy::sim::Simulator>(defaults);
   sy::ServerOptions options{std::move(listen), threads, 64u << 20, std::chrono::milliseconds(600000)};
   return std::make_unique<sy::HttpServer>(
       options, [simulator](sy::Exchange& e) { return simulator->handle(e); },
-      [simulator](const sy::Error& error, const sy::http::request_header<>& h) { return simulator->render_error(error, h); });
+      [simulator](const sy::Error& error, const sy::http::request_header<>& h) {
+        return simulator->render_error(error, h);
+      });
 }
 
 int serve(const std::string& config_path, const std::string& listen_override, const sigset_t& stop_signals) {
@@ -124,7 +127,8 @@ int serve(const std::string& config_path, const std::string& listen_override, co
       rollup = std::make_unique<sy::LiveRollup>(*store, std::chrono::duration_cast<std::chrono::milliseconds>(
                                                             std::chrono::system_clock::now().time_since_epoch())
                                                             .count());
-      recorder = std::make_unique<sy::Recorder>(*store, journal_path(*shared_config), std::vector<sy::RecordSink*>{rollup.get()});
+      recorder = std::make_unique<sy::Recorder>(*store, journal_path(*shared_config),
+                                                std::vector<sy::RecordSink*>{rollup.get()});
       records.emplace(sy::Records{*store, *recorder, *rollup});
     }
   } catch (const sy::StoreError& e) {
@@ -136,13 +140,16 @@ int serve(const std::string& config_path, const std::string& listen_override, co
   // Routing health lives as long as the process, across config reloads.
   sy::CircuitBreaker breaker;
   sy::LatencyTracker latency;
-  auto gateway = std::make_shared<sy::Gateway>(shared_config, records ? &*records : nullptr,
-                                               sy::Services{breaker, latency, sy::pooled_transport(), sy::uniform_draw});
+  auto gateway =
+      std::make_shared<sy::Gateway>(shared_config, records ? &*records : nullptr,
+                                    sy::Services{breaker, latency, sy::pooled_transport(), sy::uniform_draw});
   sy::ServerOptions options{shared_config->listen, shared_config->threads, shared_config->max_body_bytes,
                             shared_config->timeouts.client};
   sy::HttpServer server(
       options, [gateway](sy::Exchange& e) { return gateway->handle(e); },
-      [gateway](const sy::Error& error, const sy::http::request_header<>& h) { return gateway->render_error(error, h); });
+      [gateway](const sy::Error& error, const sy::http::request_header<>& h) {
+        return gateway->render_error(error, h);
+      });
 
   std::unique_ptr<sy::HttpServer> simulator;
   try {
@@ -184,7 +191,8 @@ int serve(const std::string& config_path, const std::string& listen_override, co
   return 0;
 }
 
-int simulate(const std::string& listen_text, unsigned threads, sy::sim::Defaults defaults, const sigset_t& stop_signals) {
+int simulate(const std::string& listen_text, unsigned threads, sy::sim::Defaults defaults,
+             const sigset_t& stop_signals) {
   auto listen = sy::parse_host_port(listen_text);
   if (!listen) {
     spdlog::error("--listen: must be HOST:PORT (got '{}')", listen_text);
@@ -222,11 +230,18 @@ int main(int argc, char** argv) {
   sy::sim::Defaults defaults;
   sim_cmd->add_option("--listen", sim_listen, "HOST:PORT")->capture_default_str();
   sim_cmd->add_option("--threads", sim_threads, "Worker threads")->capture_default_str()->check(CLI::Range(1, 256));
-  sim_cmd->add_option("--ttft-ms", defaults.ttft_ms, "Default time to first token")->capture_default_str()->check(CLI::NonNegativeNumber);
-  sim_cmd->add_option("--token-delay-ms", defaults.delay_ms, "Default delay between tokens")->capture_default_str()->check(CLI::NonNegativeNumber);
-  sim_cmd->add_option("--tokens", defaults.len, "Default answer length in tokens")->capture_default_str()->check(CLI::PositiveNumber);
+  sim_cmd->add_option("--ttft-ms", defaults.ttft_ms, "Default time to first token")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  sim_cmd->add_option("--token-delay-ms", defaults.delay_ms, "Default delay between tokens")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  sim_cmd->add_option("--tokens", defaults.len, "Default answer length in tokens")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
 
-  auto* report_cmd = app.add_subcommand("report", "Print the traffic insights (docs/analytics.md) from the record store");
+  auto* report_cmd =
+      app.add_subcommand("report", "Print the traffic insights (docs/analytics.md) from the record store");
   std::string report_config, report_from, report_to;
   bool report_json = false;
   report_cmd->add_option("--config", report_config, "Config file (YAML): its storage is read")->required();
@@ -240,7 +255,8 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--from", export_from, "First day, YYYY-MM-DD (default: 30 days before --to)");
   export_cmd->add_option("--to", export_to, "Last day, YYYY-MM-DD (default: today, UTC)");
 
-  auto* import_cmd = app.add_subcommand("import", "Store records from JSON lines (export's or the journal's); ids already stored are skipped");
+  auto* import_cmd = app.add_subcommand(
+      "import", "Store records from JSON lines (export's or the journal's); ids already stored are skipped");
   std::string import_config, import_input = "-";
   import_cmd->add_option("--config", import_config, "Config file (YAML): records go to its storage")->required();
   import_cmd->add_option("input", import_input, "File of JSON lines, - for stdin")->capture_default_str();
@@ -250,7 +266,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::string message = e.what();
-    if (dynamic_cast<const CLI::ExtrasError*>(&e)) message = "unknown arguments:" + message.substr(message.find(':') + 1);
+    if (dynamic_cast<const CLI::ExtrasError*>(&e))
+      message = "unknown arguments:" + message.substr(message.find(':') + 1);
     std::fprintf(stderr, "switchyard: %s\nRun with --help for more information.\n", message.c_str());
     return 2;  // a usage error, as for a bad config
   }

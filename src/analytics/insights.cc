@@ -1,18 +1,18 @@
 #include "analytics/insights.h"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
 #include <chrono>
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 #include <set>
 
+#include <unordered_map>
+#include <unordered_set>
 #include "core/calendar.h"
 #include "core/prices.h"
 #include "translate/json_parse.h"
-#include <unordered_map>
-#include <unordered_set>
 
 namespace switchyard {
 namespace json = boost::json;
@@ -37,12 +37,14 @@ std::vector<ShareRow> shares(const std::map<std::string, Totals>& groups, const 
     if (t.tokens) row.cost_per_mtok = t.cost / t.tokens * 1e6;
     rows.push_back(std::move(row));
   }
-  std::sort(rows.begin(), rows.end(), [](const ShareRow& a, const ShareRow& b) { return a.cost != b.cost ? a.cost > b.cost : a.key < b.key; });
+  std::sort(rows.begin(), rows.end(),
+            [](const ShareRow& a, const ShareRow& b) { return a.cost != b.cost ? a.cost > b.cost : a.key < b.key; });
   return rows;
 }
 
 bool is_number_part(std::string_view part) {
-  return !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
+  return !part.empty() && std::all_of(part.begin(), part.end(),
+                                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
 }
 
 json::value optional_number(const std::optional<double>& v) { return v ? json::value(*v) : json::value(nullptr); }
@@ -65,7 +67,8 @@ bool used_in(const TeamModelDays& m, const DayWindow& window) {
   const int64_t first = int64_t{m.block} * 32;
   uint32_t mask = ~0u;
   if (window.first_day > first) mask = window.first_day - first >= 32 ? 0 : mask & (~0u << (window.first_day - first));
-  if (window.last_day < first + 31) mask = window.last_day < first ? 0 : mask & (~0u >> (31 - (window.last_day - first)));
+  if (window.last_day < first + 31)
+    mask = window.last_day < first ? 0 : mask & (~0u >> (31 - (window.last_day - first)));
   return (m.used & mask) != 0;
 }
 
@@ -77,7 +80,8 @@ std::pair<std::string, std::string> model_family(std::string_view upstream_model
   std::size_t start = 0;
   while (start <= name.size()) {
     std::size_t dash = name.find('-', start);
-    std::string_view part = std::string_view(name).substr(start, dash == std::string::npos ? std::string::npos : dash - start);
+    std::string_view part =
+        std::string_view(name).substr(start, dash == std::string::npos ? std::string::npos : dash - start);
     std::string& into = is_number_part(part) ? version : family;
     if (!into.empty()) into += is_number_part(part) ? '.' : '-';
     into += part;
@@ -88,20 +92,23 @@ std::pair<std::string, std::string> model_family(std::string_view upstream_model
 }
 
 std::string volume_bucket(int64_t requests) {
-  static const char* kLabels[] = {"1-9", "10-99", "100-999", "1K-9.9K", "10K-99K", "100K-999K", "1M-9.9M", "10M-99M", "100M+"};
+  static const char* kLabels[] = {"1-9",       "10-99",   "100-999", "1K-9.9K", "10K-99K",
+                                  "100K-999K", "1M-9.9M", "10M-99M", "100M+"};
   int decade = 0;
   for (int64_t n = requests; n >= 10 && decade < 8; n /= 10) ++decade;
   return kLabels[decade];
 }
 
-Insights compute_insights(const Rollup& rollup, const std::map<std::string, std::string>& segments, const DayWindow& window) {
+Insights compute_insights(const Rollup& rollup, const std::map<std::string, std::string>& segments,
+                          const DayWindow& window) {
   const Names& names = rollup.names;
   Insights out;
   Totals all, ok, agentic, rescued;
   // Summed by interned id while walking the cells (one hash lookup each), named at the end.
   std::unordered_map<uint32_t, Totals> by_provider, by_model, by_use_case;
   std::unordered_map<uint64_t, int64_t> version_days;  // upstream id << 32 | day -> requests
-  auto first = rollup.cells.lower_bound(static_cast<int32_t>(std::clamp<int64_t>(window.first_day, INT32_MIN, INT32_MAX)));
+  auto first =
+      rollup.cells.lower_bound(static_cast<int32_t>(std::clamp<int64_t>(window.first_day, INT32_MIN, INT32_MAX)));
   for (auto day = first; day != rollup.cells.end() && window.has_day(day->first); ++day) {
     for (const auto& [key, cell] : day->second) {
       all.add(cell);
@@ -112,12 +119,14 @@ Insights compute_insights(const Rollup& rollup, const std::map<std::string, std:
       by_use_case[key.use_case].add(cell);
       if (key.flags & Rollup::kToolCall) agentic.add(cell);
       if (key.flags & Rollup::kRescued) rescued.add(cell);
-      if (!names.name(key.upstream).empty()) version_days[uint64_t{key.upstream} << 32 | static_cast<uint32_t>(day->first)] += cell.requests;
+      if (!names.name(key.upstream).empty())
+        version_days[uint64_t{key.upstream} << 32 | static_cast<uint32_t>(day->first)] += cell.requests;
     }
   }
   auto named = [&](const std::unordered_map<uint32_t, Totals>& groups) {
     std::map<std::string, Totals> out;
-    for (const auto& [id, totals] : groups) out[names.name(id)].add(RollupCell{totals.requests, totals.tokens, totals.cost});
+    for (const auto& [id, totals] : groups)
+      out[names.name(id)].add(RollupCell{totals.requests, totals.tokens, totals.cost});
     return out;
   };
   // Per team: its segment's totals, its requests and its distinct models in the window.
@@ -141,7 +150,8 @@ Insights compute_insights(const Rollup& rollup, const std::map<std::string, std:
     auto distinct = std::unique(models.begin(), models.end()) - models.begin();
     if (answered.requests) {
       auto seg = segments.find(rollup.teams.name(team));
-      segment[seg == segments.end() ? "unassigned" : seg->second].add(RollupCell{answered.requests, answered.tokens, answered.cost});
+      segment[seg == segments.end() ? "unassigned" : seg->second].add(
+          RollupCell{answered.requests, answered.tokens, answered.cost});
     }
     int64_t floor = 1;
     while (floor * 10 <= requests) floor *= 10;
@@ -150,7 +160,8 @@ Insights compute_insights(const Rollup& rollup, const std::map<std::string, std:
     b.second += distinct;
   }
   std::map<std::string, Totals> provider = named(by_provider), model = named(by_model), use_case = named(by_use_case);
-  std::map<std::pair<std::string, std::string>, std::map<std::string, int64_t>> family_days;  // (family, day) -> version -> n
+  std::map<std::pair<std::string, std::string>, std::map<std::string, int64_t>>
+      family_days;  // (family, day) -> version -> n
   for (const auto& [upstream_day, requests] : version_days) {
     auto [family, version] = model_family(names.name(static_cast<uint32_t>(upstream_day >> 32)));
     family_days[{family, day_text(static_cast<uint32_t>(upstream_day))}][version.empty() ? "-" : version] += requests;
@@ -188,11 +199,13 @@ Insights compute_insights(const Rollup& rollup, const std::map<std::string, std:
   for (const auto& [key, versions] : family_days) {
     int64_t total = 0;
     for (const auto& [version, n] : versions) total += n;
-    for (const auto& [version, n] : versions) out.adoption.push_back({key.first, key.second, version, static_cast<double>(n) / total});
+    for (const auto& [version, n] : versions)
+      out.adoption.push_back({key.first, key.second, version, static_cast<double>(n) / total});
   }
   out.leaderboard_tokens = out.by_model;
-  std::sort(out.leaderboard_tokens.begin(), out.leaderboard_tokens.end(),
-            [](const ShareRow& a, const ShareRow& b) { return a.tokens != b.tokens ? a.tokens > b.tokens : a.key < b.key; });
+  std::sort(out.leaderboard_tokens.begin(), out.leaderboard_tokens.end(), [](const ShareRow& a, const ShareRow& b) {
+    return a.tokens != b.tokens ? a.tokens > b.tokens : a.key < b.key;
+  });
   out.leaderboard_spend = out.by_model;  // by_model is already ordered by spend
   return out;
 }
@@ -200,7 +213,8 @@ Insights compute_insights(const Rollup& rollup, const std::map<std::string, std:
 std::string insights_json(const Insights& in) {
   json::array uptime, per_team, adoption;
   for (const auto& u : in.uptime)
-    uptime.push_back(json::object{{"provider", u.provider}, {"request_uptime", u.request_uptime},
+    uptime.push_back(json::object{{"provider", u.provider},
+                                  {"request_uptime", u.request_uptime},
                                   {"cost_weighted_uptime", optional_number(u.cost_weighted_uptime)}});
   for (const auto& b : in.models_per_team)
     per_team.push_back(json::object{{"bucket", b.bucket}, {"teams", b.teams}, {"avg_models", b.avg_models}});
@@ -213,7 +227,8 @@ std::string insights_json(const Insights& in) {
   out["by_use_case"] = share_rows_json(in.by_use_case);
   out["by_segment"] = share_rows_json(in.by_segment);
   out["agentic"] = json::object{{"request_share", in.agentic_request_share}, {"token_share", in.agentic_token_share}};
-  out["rescue"] = json::object{{"request_rate", in.rescue_request_rate}, {"token_rate", in.rescue_token_rate},
+  out["rescue"] = json::object{{"request_rate", in.rescue_request_rate},
+                               {"token_rate", in.rescue_token_rate},
                                {"cost_rate", in.rescue_cost_rate}};
   out["uptime"] = std::move(uptime);
   out["models_per_team"] = std::move(per_team);

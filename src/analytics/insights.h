@@ -51,7 +51,8 @@ struct Insights {
 
 // `segments`: team -> segment (config `teams:`); teams without one are "unassigned".
 // From the rollup's cells of the days in `window`.
-Insights compute_insights(const Rollup& rollup, const std::map<std::string, std::string>& segments, const DayWindow& window);
+Insights compute_insights(const Rollup& rollup, const std::map<std::string, std::string>& segments,
+                          const DayWindow& window);
 
 // A model's family and version: the upstream name without org path and date, split into its
 // word parts (the family) and its number parts (the version): claude-sonnet-4-5 -> claude-sonnet, 4.5.

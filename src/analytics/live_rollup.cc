@@ -17,7 +17,8 @@ constexpr int64_t kFollowLagMs = 5000;
 constexpr auto kFollowEvery = std::chrono::seconds(2);
 
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 }  // namespace
 
@@ -46,7 +47,8 @@ void LiveRollup::add(std::span<const Record> records) {
 template void LiveRollup::add(std::span<const UsageRecord>);
 template void LiveRollup::add(std::span<const RecordView>);
 
-std::optional<Insights> LiveRollup::insights(const std::map<std::string, std::string>& segments, const DayWindow& window) {
+std::optional<Insights> LiveRollup::insights(const std::map<std::string, std::string>& segments,
+                                             const DayWindow& window) {
   if (!loaded()) return std::nullopt;
   std::lock_guard lock(mutex_);
   return compute_insights(rollup_, segments, window);

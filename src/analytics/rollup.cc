@@ -7,7 +7,9 @@ std::size_t mix(std::size_t seed, uint64_t value) {
   return seed ^ (value + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
 }
 
-int32_t floor_div(int64_t value, int64_t by) { return static_cast<int32_t>(value >= 0 ? value / by : (value - by + 1) / by); }
+int32_t floor_div(int64_t value, int64_t by) {
+  return static_cast<int32_t>(value >= 0 ? value / by : (value - by + 1) / by);
+}
 
 }  // namespace
 
@@ -49,7 +51,8 @@ void Rollup::add(const Record& r) {
   key.model = names.id(r.model, last_ids_[kModel]);
   key.provider = names.id(r.provider, last_ids_[kProvider]);
   key.upstream = names.id(r.upstream_model, last_ids_[kUpstream]);
-  key.use_case = names.id(r.use_case.empty() ? std::string_view("unspecified") : std::string_view(r.use_case), last_ids_[kUseCase]);
+  key.use_case = names.id(r.use_case.empty() ? std::string_view("unspecified") : std::string_view(r.use_case),
+                          last_ids_[kUseCase]);
   const bool answered = r.status > 0 && r.status < 400;
   if (answered) key.flags |= kAnswered;
   if (r.finish_reason == "tool_calls") key.flags |= kToolCall;

@@ -9,12 +9,12 @@
 //   models in any window). A team has at most a cell a day and a few per model and month.
 // Attempts per hour x provider give the uptimes. Names are interned to small ids.
 #include <array>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
 #include <string_view>
-#include <boost/unordered/unordered_flat_map.hpp>
 #include <vector>
 
 #include "storage/record_store.h"
@@ -67,13 +67,13 @@ struct TeamDay {
 
 struct TeamModelDays {
   uint32_t model = 0;
-  int32_t block = 0;   // days [32 * block, 32 * block + 32)
-  uint32_t used = 0;   // bit d: used on day 32 * block + d
+  int32_t block = 0;  // days [32 * block, 32 * block + 32)
+  uint32_t used = 0;  // bit d: used on day 32 * block + d
 };
 
 struct TeamCells {
-  std::vector<TeamDay> days;            // in time order
-  std::vector<TeamModelDays> models;    // in block order
+  std::vector<TeamDay> days;          // in time order
+  std::vector<TeamModelDays> models;  // in block order
 };
 
 struct AttemptKey {
@@ -113,9 +113,9 @@ class Rollup {
   std::size_t cell_count() const;
   std::size_t team_cell_count() const;
 
-  Names names;  // models, providers, upstream models, use cases
-  Names teams;  // team_cells[id] belongs to teams.name(id)
-  std::map<int32_t, CellMap> cells;  // by day
+  Names names;                        // models, providers, upstream models, use cases
+  Names teams;                        // team_cells[id] belongs to teams.name(id)
+  std::map<int32_t, CellMap> cells;   // by day
   std::vector<TeamCells> team_cells;  // by team id
   boost::unordered_flat_map<AttemptKey, AttemptCell, AttemptKeyHash> attempts;
 

@@ -1,7 +1,7 @@
 #include "cli/report_command.h"
 
-#include <cstdio>
 #include <fmt/format.h>
+#include <cstdio>
 
 #include "analytics/insights.h"
 #include "cli/command_inputs.h"
@@ -12,11 +12,12 @@ namespace {
 constexpr std::size_t kPage = 100000;
 
 void print_shares(const char* title, const std::vector<ShareRow>& rows) {
-  fmt::print("\n{}\n{:<32} {:>10} {:>14} {:>12} {:>8} {:>8} {:>12}\n", title, "", "requests", "tokens", "cost $", "tokens%",
-             "spend%", "$/1M tok");
+  fmt::print("\n{}\n{:<32} {:>10} {:>14} {:>12} {:>8} {:>8} {:>12}\n", title, "", "requests", "tokens", "cost $",
+             "tokens%", "spend%", "$/1M tok");
   for (const auto& r : rows)
-    fmt::print("{:<32} {:>10} {:>14} {:>12.4f} {:>7.1f}% {:>7.1f}% {:>12}\n", r.key.substr(0, 32), r.requests, r.tokens, r.cost,
-               r.token_share * 100, r.spend_share * 100, r.cost_per_mtok ? fmt::format("{:.4f}", *r.cost_per_mtok) : "-");
+    fmt::print("{:<32} {:>10} {:>14} {:>12.4f} {:>7.1f}% {:>7.1f}% {:>12}\n", r.key.substr(0, 32), r.requests, r.tokens,
+               r.cost, r.token_share * 100, r.spend_share * 100,
+               r.cost_per_mtok ? fmt::format("{:.4f}", *r.cost_per_mtok) : "-");
 }
 
 void print_tables(const Insights& in, const std::string& from, const std::string& to) {
@@ -26,10 +27,10 @@ void print_tables(const Insights& in, const std::string& from, const std::string
   print_shares("By model", in.by_model);
   print_shares("By use case", in.by_use_case);
   print_shares("By segment", in.by_segment);
-  fmt::print("\nAgentic: {:.1f}% of requests end in a tool call and carry {:.1f}% of tokens\n", in.agentic_request_share * 100,
-             in.agentic_token_share * 100);
-  fmt::print("Rescued by a fallback: {:.2f}% of requests, {:.2f}% of tokens, {:.2f}% of dollars\n", in.rescue_request_rate * 100,
-             in.rescue_token_rate * 100, in.rescue_cost_rate * 100);
+  fmt::print("\nAgentic: {:.1f}% of requests end in a tool call and carry {:.1f}% of tokens\n",
+             in.agentic_request_share * 100, in.agentic_token_share * 100);
+  fmt::print("Rescued by a fallback: {:.2f}% of requests, {:.2f}% of tokens, {:.2f}% of dollars\n",
+             in.rescue_request_rate * 100, in.rescue_token_rate * 100, in.rescue_cost_rate * 100);
   fmt::print("\nUptime{:<26} {:>10} {:>14}\n", "", "requests", "cost-weighted");
   for (const auto& u : in.uptime)
     fmt::print("{:<32} {:>9.2f}% {:>14}\n", u.provider.substr(0, 32), u.request_uptime * 100,

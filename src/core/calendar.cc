@@ -1,9 +1,9 @@
 #include "core/calendar.h"
 
-#include <chrono>
-#include <charconv>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <charconv>
+#include <chrono>
 
 namespace switchyard {
 

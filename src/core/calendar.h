@@ -27,8 +27,8 @@ struct DayWindow {
   bool has_day(int64_t day) const { return day >= first_day && day <= last_day; }
   bool has_hour(int64_t hour) const { return has_day(hour >= 0 ? hour / 24 : (hour - 23) / 24); }
   static DayWindow always() {
-    return {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min(),
-            std::numeric_limits<int64_t>::max()};
+    return {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
+            std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()};
   }
 };
 enum class WindowProblem { bad_from, bad_to, reversed };

@@ -2,10 +2,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <fmt/format.h>
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -142,7 +142,8 @@ Price parse_price(const Reader& r, const YAML::Node& price, const std::string& k
   return p;
 }
 
-UpstreamEndpoint parse_base_url(const Reader& r, const YAML::Node& node, const std::string& key, const std::string& url) {
+UpstreamEndpoint parse_base_url(const Reader& r, const YAML::Node& node, const std::string& key,
+                                const std::string& url) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) r.fail(node, key, fmt::format("not a valid URL: '{}'", url));
   UpstreamEndpoint ep;
@@ -199,7 +200,8 @@ std::string default_base_url(ProviderType type) {
   return {};
 }
 
-ProviderConfig parse_provider(const Reader& r, const std::string& name, const YAML::Node& node, const Timeouts& global) {
+ProviderConfig parse_provider(const Reader& r, const std::string& name, const YAML::Node& node,
+                              const Timeouts& global) {
   const std::string key = "providers." + name;
   r.only_keys(node, key, {"type", "base_url", "api_key", "timeouts", "byok"});
   if (name.empty() || name.find('/') != std::string::npos)
@@ -247,12 +249,17 @@ ModelConfig parse_model(const Reader& r, const Config& config, const std::string
   m.id = id;
   if (node["strategy"]) {
     std::string text = r.string(node["strategy"], key + ".strategy");
-    if (text == "ordered") m.strategy = Strategy::ordered;
-    else if (text == "weighted") m.strategy = Strategy::weighted;
-    else if (text == "lowest-latency") m.strategy = Strategy::lowest_latency;
-    else if (text == "lowest-cost") m.strategy = Strategy::lowest_cost;
-    else r.fail(node["strategy"], key + ".strategy",
-                fmt::format("must be one of ordered, weighted, lowest-latency, lowest-cost (got '{}')", text));
+    if (text == "ordered")
+      m.strategy = Strategy::ordered;
+    else if (text == "weighted")
+      m.strategy = Strategy::weighted;
+    else if (text == "lowest-latency")
+      m.strategy = Strategy::lowest_latency;
+    else if (text == "lowest-cost")
+      m.strategy = Strategy::lowest_cost;
+    else
+      r.fail(node["strategy"], key + ".strategy",
+             fmt::format("must be one of ordered, weighted, lowest-latency, lowest-cost (got '{}')", text));
   }
   const YAML::Node& routes = node["routes"];
   if (!routes || !routes.IsSequence() || routes.size() == 0) r.fail(node, key + ".routes", "must be a non-empty list");
@@ -291,10 +298,11 @@ RoutingRule parse_rule(const Reader& r, const YAML::Node& node, const std::strin
   rule.has_images = flag("has_images");
   rule.has_tools = flag("has_tools");
   if (when["estimated_input_tokens_gt"])
-    rule.estimated_input_tokens_gt = r.integer<std::size_t>(when["estimated_input_tokens_gt"],
-                                                            key + ".if.estimated_input_tokens_gt", 0, std::size_t{1} << 40);
+    rule.estimated_input_tokens_gt = r.integer<std::size_t>(
+        when["estimated_input_tokens_gt"], key + ".if.estimated_input_tokens_gt", 0, std::size_t{1} << 40);
   if (const YAML::Node& headers = when["header"]) {
-    if (!headers.IsMap() || headers.size() == 0) r.fail(headers, key + ".if.header", "must be a mapping of header name -> value");
+    if (!headers.IsMap() || headers.size() == 0)
+      r.fail(headers, key + ".if.header", "must be a mapping of header name -> value");
     for (const auto& item : headers) {
       std::string name = item.first.as<std::string>();
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -304,7 +312,8 @@ RoutingRule parse_rule(const Reader& r, const YAML::Node& node, const std::strin
   if (!node["then"]) r.fail(node, key + ".then", "is required");
   rule.then = r.string(node["then"], key + ".then");
   if (!servable(rule.then))
-    r.fail(node["then"], key + ".then", fmt::format("'{}' is not a configured model, alias or provider/model id", rule.then));
+    r.fail(node["then"], key + ".then",
+           fmt::format("'{}' is not a configured model, alias or provider/model id", rule.then));
   return rule;
 }
 
@@ -348,8 +357,8 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   }
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source_name + ": the file is empty");
   r.only_keys(root, "",
-              {"listen", "threads", "auth", "storage", "journal", "timeouts", "retries", "circuit_breaker", "limits", "providers",
-               "models", "aliases", "rules", "simulator", "prices", "admin_key", "teams"});
+              {"listen", "threads", "auth", "storage", "journal", "timeouts", "retries", "circuit_breaker", "limits",
+               "providers", "models", "aliases", "rules", "simulator", "prices", "admin_key", "teams"});
 
   Config config;
   config.source_path = source_name;
@@ -373,7 +382,8 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     for (const auto& item : teams) {
       const std::string key = "teams." + item.first.as<std::string>();
       r.only_keys(item.second, key, {"segment"});
-      if (item.second["segment"]) config.team_segments[item.first.as<std::string>()] = r.string(item.second["segment"], key + ".segment");
+      if (item.second["segment"])
+        config.team_segments[item.first.as<std::string>()] = r.string(item.second["segment"], key + ".segment");
     }
   }
   if (root["prices"]) {
@@ -384,7 +394,8 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     text << in.rdbuf();
     config.prices = std::make_shared<const PriceTable>(PriceTable::parse(text.str(), path));
   } else {
-    config.prices = std::make_shared<const PriceTable>(PriceTable::parse(PriceTable::builtin_yaml(), "data/prices.yaml"));
+    config.prices =
+        std::make_shared<const PriceTable>(PriceTable::parse(PriceTable::builtin_yaml(), "data/prices.yaml"));
   }
 
   if (const YAML::Node& auth = root["auth"]) {
@@ -413,13 +424,15 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     r.only_keys(t, "retries", {"max", "backoff_ms", "max_retry_after_ms"});
     if (t["max"]) config.retries.max = r.integer<int>(t["max"], "retries.max", 0, 10);
     if (t["backoff_ms"]) config.retries.backoff = millis(r, t["backoff_ms"], "retries.backoff_ms");
-    if (t["max_retry_after_ms"]) config.retries.max_retry_after = millis(r, t["max_retry_after_ms"], "retries.max_retry_after_ms");
+    if (t["max_retry_after_ms"])
+      config.retries.max_retry_after = millis(r, t["max_retry_after_ms"], "retries.max_retry_after_ms");
   }
   if (const YAML::Node& b = root["circuit_breaker"]) {
     r.only_keys(b, "circuit_breaker", {"failures", "cooldown_s"});
     if (b["failures"]) config.breaker.failures = r.integer<int>(b["failures"], "circuit_breaker.failures", 0, 1000);
     if (b["cooldown_s"])
-      config.breaker.cooldown = std::chrono::seconds(r.integer<int>(b["cooldown_s"], "circuit_breaker.cooldown_s", 1, 86400));
+      config.breaker.cooldown =
+          std::chrono::seconds(r.integer<int>(b["cooldown_s"], "circuit_breaker.cooldown_s", 1, 86400));
   }
   if (const YAML::Node& l = root["limits"]) {
     r.only_keys(l, "limits", {"max_body_bytes", "max_upstream_body_bytes", "max_upstream_event_bytes"});
@@ -472,7 +485,8 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
       } else if (item.second.IsMap()) {
         double total = 0;
         for (const auto& split : item.second) {
-          targets.push_back({split.first.as<std::string>(), r.number(split.second, key + "." + split.first.as<std::string>())});
+          targets.push_back(
+              {split.first.as<std::string>(), r.number(split.second, key + "." + split.first.as<std::string>())});
           total += targets.back().percent;
         }
         if (targets.empty() || total < 99.999 || total > 100.001)

@@ -68,7 +68,7 @@ struct ProviderConfig {
   ProviderType type = ProviderType::openai;
   std::string base_url;
   UpstreamEndpoint endpoint;
-  std::string api_key;        // after ${VAR} expansion; empty when the provider needs none
+  std::string api_key;          // after ${VAR} expansion; empty when the provider needs none
   std::string disabled_reason;  // non-empty when the provider cannot be used (key variable unset)
   Timeouts timeouts;            // the global ones with this provider's own `timeouts` laid over
   bool byok = false;            // its key is the customer's own (records say so; cost is still list price)
@@ -78,16 +78,16 @@ struct ProviderConfig {
 };
 
 struct Price {
-  double input_per_mtok = 0;   // USD per 1M input tokens
-  double output_per_mtok = 0;  // USD per 1M output tokens
+  double input_per_mtok = 0;                   // USD per 1M input tokens
+  double output_per_mtok = 0;                  // USD per 1M output tokens
   std::optional<double> cache_read_per_mtok;   // absent: billed as input
   std::optional<double> cache_write_per_mtok;  // absent: billed as input
 };
 
 struct RouteConfig {
   std::string provider;
-  std::string model;  // the upstream's model name
-  double weight = 1;  // share of traffic under the `weighted` strategy
+  std::string model;           // the upstream's model name
+  double weight = 1;           // share of traffic under the `weighted` strategy
   std::optional<Price> price;  // this route's own list price (lowest-cost), else the model's
 };
 
@@ -146,10 +146,10 @@ struct Config {
   std::map<std::string, ModelConfig, std::less<>> models;
   std::map<std::string, std::vector<AliasTarget>, std::less<>> aliases;
   std::vector<RoutingRule> rules;
-  std::shared_ptr<const PriceTable> prices;  // data/prices.yaml (built in) or the file `prices:` names
-  std::string admin_key_sha256;              // `admin_key`: sees every team's records
+  std::shared_ptr<const PriceTable> prices;          // data/prices.yaml (built in) or the file `prices:` names
+  std::string admin_key_sha256;                      // `admin_key`: sees every team's records
   std::map<std::string, std::string> team_segments;  // `teams: {acme: {segment: b2b}}` (analytics)
-  std::optional<HostPort> simulator_listen;  // run the provider simulator in-process here
+  std::optional<HostPort> simulator_listen;          // run the provider simulator in-process here
 };
 
 // Reads and validates the file; `${VAR}` and `${VAR:-default}` in any string come from the environment.

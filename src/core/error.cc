@@ -65,8 +65,8 @@ ErrorSource source_for(ErrorKind kind) {
 }  // namespace
 
 Error make_error(ErrorKind kind, std::string message, std::string param) {
-  return Error{kind,          source_for(kind), retryable_for(kind), status_for(kind),
-               std::move(message), code_for(kind), std::move(param)};
+  return Error{kind,           source_for(kind), retryable_for(kind), status_for(kind), std::move(message),
+               code_for(kind), std::move(param)};
 }
 
 Error upstream_status_error(std::string_view provider, int upstream_status, std::string upstream_message) {

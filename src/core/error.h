@@ -7,18 +7,18 @@
 namespace switchyard {
 
 enum class ErrorKind {
-  bad_request,        // malformed JSON or missing fields (400)
-  unauthorized,       // missing or unknown gateway key (401)
-  not_found,          // unknown model, route or endpoint (404)
-  method_not_allowed, // (405)
-  payload_too_large,  // body over limits.max_body_bytes (413)
-  upstream_rejected,  // upstream answered 4xx: passed back with its status
-  upstream_failed,    // upstream answered 5xx (502/503)
-  upstream_unreachable, // connect, TLS or protocol failure (502)
-  upstream_timeout,   // connect, first byte or total deadline passed (504)
-  unavailable,        // no usable route: provider without a key, unsupported type (503)
-  cancelled,          // the client went away before its answer was complete (499, nginx's code)
-  internal,           // a bug: never expected (500)
+  bad_request,           // malformed JSON or missing fields (400)
+  unauthorized,          // missing or unknown gateway key (401)
+  not_found,             // unknown model, route or endpoint (404)
+  method_not_allowed,    // (405)
+  payload_too_large,     // body over limits.max_body_bytes (413)
+  upstream_rejected,     // upstream answered 4xx: passed back with its status
+  upstream_failed,       // upstream answered 5xx (502/503)
+  upstream_unreachable,  // connect, TLS or protocol failure (502)
+  upstream_timeout,      // connect, first byte or total deadline passed (504)
+  unavailable,           // no usable route: provider without a key, unsupported type (503)
+  cancelled,             // the client went away before its answer was complete (499, nginx's code)
+  internal,              // a bug: never expected (500)
 };
 
 enum class ErrorSource { gateway, client, upstream };
@@ -27,10 +27,10 @@ struct Error {
   ErrorKind kind = ErrorKind::internal;
   ErrorSource source = ErrorSource::gateway;
   bool retryable = false;
-  int status = 500;       // the HTTP status the client gets
-  std::string message;    // human readable, safe to show the client
-  std::string code;       // machine readable, OpenAI's `code`
-  std::string param;      // the request field at fault, empty if none
+  int status = 500;     // the HTTP status the client gets
+  std::string message;  // human readable, safe to show the client
+  std::string code;     // machine readable, OpenAI's `code`
+  std::string param;    // the request field at fault, empty if none
 };
 
 Error make_error(ErrorKind kind, std::string message, std::string param = {});

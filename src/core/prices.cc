@@ -4,15 +4,16 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
-#include <fmt/format.h>
 
 namespace switchyard {
 namespace {
 
 bool all_digits(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
 // Strips one version suffix: -2024-08-06, -20250929, @20250929, -0905 (a MMDD date), or a word
@@ -29,8 +30,8 @@ bool strip_version(std::string& name) {
     return true;
   }
   // -YYYY-MM-DD
-  if (name.size() > 11 && name[name.size() - 11] == '-' && name[name.size() - 6] == '-' && name[name.size() - 3] == '-' &&
-      all_digits(std::string_view(name).substr(name.size() - 10, 4))) {
+  if (name.size() > 11 && name[name.size() - 11] == '-' && name[name.size() - 6] == '-' &&
+      name[name.size() - 3] == '-' && all_digits(std::string_view(name).substr(name.size() - 10, 4))) {
     name.resize(name.size() - 11);
     return true;
   }
@@ -85,7 +86,8 @@ PriceTable PriceTable::parse(const std::string& yaml_text, const std::string& so
       if (entry["since"]) {
         auto since = parse_day(entry["since"].as<std::string>());
         if (!since)
-          throw ConfigError(fmt::format("{}: since must be YYYY-MM-DD (got '{}')", where, entry["since"].as<std::string>()));
+          throw ConfigError(
+              fmt::format("{}: since must be YYYY-MM-DD (got '{}')", where, entry["since"].as<std::string>()));
         dated.since = *since;
       }
       std::vector<std::string> names;

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "core/client_identity.h"
 #include "core/config.h"
 #include "core/error.h"
-#include "core/client_identity.h"
 #include "core/usage.h"
 
 namespace switchyard {
@@ -17,7 +17,7 @@ struct Attempt {
   std::string provider;
   std::string upstream_model;
   std::string model_id;  // the configured model id this route serves
-  int status = 0;  // the upstream's HTTP status, 0 when none came
+  int status = 0;        // the upstream's HTTP status, 0 when none came
   std::optional<Error> error;
   std::chrono::steady_clock::time_point start, end;
 };
@@ -37,9 +37,9 @@ struct RequestContext {
   bool streamed = false;
   std::string user, use_case;
   std::vector<std::string> tags;
-  AnswerFacts facts;            // usage and finish reason of the answer that was sent
-  std::optional<double> cost;   // USD at list price; nullopt when unpriced or unknown
-  bool byok = false;            // served on a provider key marked as the customer's own
+  AnswerFacts facts;           // usage and finish reason of the answer that was sent
+  std::optional<double> cost;  // USD at list price; nullopt when unpriced or unknown
+  bool byok = false;           // served on a provider key marked as the customer's own
 
   // A steady-clock instant as Unix milliseconds, for records and metadata.
   int64_t unix_ms(std::chrono::steady_clock::time_point at) const {

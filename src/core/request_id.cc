@@ -46,7 +46,8 @@ std::string new_request_id() {
 }
 
 const std::string& this_instance_tag() {
-  static const std::string tag = format_ulid(0, instance_bits() >> 4, uint64_t{instance_bits() & 0xF} << 60).substr(10, 4);
+  static const std::string tag =
+      format_ulid(0, instance_bits() >> 4, uint64_t{instance_bits() & 0xF} << 60).substr(10, 4);
   return tag;
 }
 

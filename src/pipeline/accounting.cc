@@ -38,7 +38,8 @@ int64_t ms_between(std::chrono::steady_clock::time_point from, std::chrono::stea
 
 }  // namespace
 
-std::optional<Error> begin_metering(RequestContext& context, const http::request_header<>& headers, const RequestView& view) {
+std::optional<Error> begin_metering(RequestContext& context, const http::request_header<>& headers,
+                                    const RequestView& view) {
   std::string_view use_case = headers["x-switchyard-use-case"];
   if (auto error = check_client_text(use_case, "x-switchyard-use-case", kMaxUseCaseBytes)) return error;
   std::vector<std::string> tags = view.gateway.tags;
@@ -47,7 +48,8 @@ std::optional<Error> begin_metering(RequestContext& context, const http::request
     tags.push_back(std::move(tag));
   }
   if (tags.size() > kMaxTags)
-    return make_error(ErrorKind::bad_request, fmt::format("a request may carry at most {} tags", kMaxTags), "x-switchyard-tags");
+    return make_error(ErrorKind::bad_request, fmt::format("a request may carry at most {} tags", kMaxTags),
+                      "x-switchyard-tags");
   context.metered = true;
   context.requested_model = view.model;
   context.streamed = view.stream;

@@ -16,7 +16,8 @@ namespace switchyard {
 
 // Marks the request for a record and notes who asked for what (user, tags, use case); a
 // bad_request Error naming the header when its tags or use case cannot be kept.
-std::optional<Error> begin_metering(RequestContext& context, const http::request_header<>& headers, const RequestView& view);
+std::optional<Error> begin_metering(RequestContext& context, const http::request_header<>& headers,
+                                    const RequestView& view);
 
 // The list price of the route that served: its own `price`, its model's, else data/prices.yaml.
 std::optional<Price> serving_price(const Config& config, const Candidate& candidate);

@@ -6,8 +6,8 @@
 #include "providers/openai/openai_adapter.h"
 #include "translate/anthropic_inbound.h"
 #include "translate/errors.h"
-#include "translate/json_parse.h"
 #include "translate/json_fields.h"
+#include "translate/json_parse.h"
 
 namespace switchyard {
 namespace {
@@ -15,7 +15,8 @@ namespace {
 class OpenAIClient final : public ClientFormat {
  public:
   std::variant<ClientRequest, Error> parse(std::string& body, WireApi api) const override {
-    const OpenAIEndpoint endpoint = api == WireApi::embeddings ? OpenAIEndpoint::embeddings : OpenAIEndpoint::chat_completions;
+    const OpenAIEndpoint endpoint =
+        api == WireApi::embeddings ? OpenAIEndpoint::embeddings : OpenAIEndpoint::chat_completions;
     auto parsed = parse_openai_request(body, endpoint);
     if (auto* error = std::get_if<Error>(&parsed)) return *error;
     RequestView& view = std::get<RequestView>(parsed);
@@ -26,13 +27,16 @@ class OpenAIClient final : public ClientFormat {
   http::response<http::string_body> error_response(const std::string& id, const Error& error) const override {
     return openai_error_response(id, error);
   }
-  std::string stream_error_event(const Error& error) const override { return "data: " + openai_error_body(error) + "\n\n"; }
+  std::string stream_error_event(const Error& error) const override {
+    return "data: " + openai_error_body(error) + "\n\n";
+  }
   bool is_error_body(std::string_view body) const override { return is_openai_error_body(body); }
   AnswerFormat answer_format() const override { return AnswerFormat::openai; }
   WireApi wire_api(const ClientRequest& request) const override {
     return request.endpoint == OpenAIEndpoint::embeddings ? WireApi::embeddings : WireApi::chat_completions;
   }
-  std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request, const Candidate& candidate) const override {
+  std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request,
+                                                      const Candidate& candidate) const override {
     return adapter_for(ProviderType::openai).build_request({request.endpoint, request.body, request.view}, candidate);
   }
   std::variant<const boost::json::object*, Error> openai_request(ClientRequest& request) const override {
@@ -44,7 +48,9 @@ class OpenAIClient final : public ClientFormat {
     }
     return &request.as_openai->get_object();
   }
-  std::variant<std::string, Error> answer_from_openai(std::string body, std::string_view) const override { return body; }
+  std::variant<std::string, Error> answer_from_openai(std::string body, std::string_view) const override {
+    return body;
+  }
   std::unique_ptr<StreamTranslator> stream_from_openai(std::string_view) const override { return nullptr; }
 };
 
@@ -73,7 +79,8 @@ class AnthropicClient final : public ClientFormat {
   }
   AnswerFormat answer_format() const override { return AnswerFormat::anthropic; }
   WireApi wire_api(const ClientRequest&) const override { return WireApi::messages; }
-  std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request, const Candidate& candidate) const override {
+  std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request,
+                                                      const Candidate& candidate) const override {
     return anthropic_messages_request(*candidate.provider, request.view.stream,
                                       request.view.model == candidate.upstream_model
                                           ? std::string(request.body)

@@ -11,8 +11,8 @@
 #include "translate/errors.h"
 #include "translate/gemini_request.h"
 #include "translate/json_fields.h"
-#include "upstream/transport.h"
 #include "translate/json_parse.h"
+#include "upstream/transport.h"
 
 namespace switchyard {
 namespace json = boost::json;
@@ -83,7 +83,8 @@ Task<> count_anthropic_tokens(RequestContext& context, const Services& services,
   auto planned = plan_route(*context.config, RouteRequest{messages.view.model, {}, {}, {}},
                             RouteSignals{services.draw, services.latency});
   const Candidate* candidate = nullptr;
-  if (auto* plan = std::get_if<RoutePlan>(&planned); plan && !plan->candidates.empty()) candidate = &plan->candidates.front();
+  if (auto* plan = std::get_if<RoutePlan>(&planned); plan && !plan->candidates.empty())
+    candidate = &plan->candidates.front();
   auto counted = candidate ? provider_count(*candidate, messages) : std::nullopt;
   if (!counted) {
     co_await exchange.respond(json_response(context.id, 200, count_body(estimate(messages.request))));
@@ -104,7 +105,8 @@ Task<> count_anthropic_tokens(RequestContext& context, const Services& services,
     co_await exchange.respond(client.error_response(context.id, *error));
     co_return;
   }
-  co_await exchange.respond(json_response(context.id, 200, count_body(json_fields::int_field(reply.get_object(), counted->count_field))));
+  co_await exchange.respond(
+      json_response(context.id, 200, count_body(json_fields::int_field(reply.get_object(), counted->count_field))));
 }
 
 }  // namespace switchyard

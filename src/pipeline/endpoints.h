@@ -23,7 +23,7 @@ enum class Serves {
 
 struct Endpoint {
   std::string_view path;
-  http::verb method;           // GET rows also answer HEAD
+  http::verb method;  // GET rows also answer HEAD
   Serves serves;
   const ClientFormat* client;  // the shape of answers and errors; for proxy rows, how requests parse
   WireApi api;                 // proxy rows: the client's wire API

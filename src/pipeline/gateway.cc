@@ -26,7 +26,8 @@ std::string models_list(const Config& config) {
   auto created = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
   json::array data;
   for (const auto& [id, model] : config.models) {
-    json::object entry{{"id", id}, {"object", "model"}, {"created", created.count()}, {"owned_by", model.routes.front().provider}};
+    json::object entry{
+        {"id", id}, {"object", "model"}, {"created", created.count()}, {"owned_by", model.routes.front().provider}};
     json::array routes;
     for (const auto& route : model.routes) routes.push_back(json::value(route.provider + "/" + route.model));
     entry["routes"] = std::move(routes);
@@ -51,7 +52,8 @@ void Gateway::reload(std::shared_ptr<const Config> config) {
   snapshot_.store(std::make_shared<const Snapshot>(Snapshot{std::move(config), std::move(models)}));
 }
 
-http::response<http::string_body> Gateway::render_error(const Error& error, const http::request_header<>& header) const {
+http::response<http::string_body> Gateway::render_error(const Error& error,
+                                                        const http::request_header<>& header) const {
   return client_for_path(path_of(header.target())).error_response(new_request_id(), error);
 }
 
@@ -75,7 +77,8 @@ Task<> Gateway::handle(Exchange& exchange) {
   const Endpoint* endpoint = find_endpoint(path);
   if (!endpoint) {
     const bool printable = !check_client_text(path, "path", 256);
-    Error error = make_error(ErrorKind::not_found, "no endpoint " + (printable ? std::string(path) : "at this path") + " on this gateway");
+    Error error = make_error(ErrorKind::not_found,
+                             "no endpoint " + (printable ? std::string(path) : "at this path") + " on this gateway");
     error.code = "unknown_url";  // OpenAI's code for a path it does not serve (not a missing model)
     co_await exchange.respond(client_for_path(path).error_response(context.id, error));
     co_return;
@@ -100,7 +103,8 @@ Task<> Gateway::handle(Exchange& exchange) {
   }
   context.endpoint = path;
   if (endpoint->reads_records && !records_) {
-    co_await exchange.respond(client.error_response(context.id, make_error(ErrorKind::unavailable, "accounting is off")));
+    co_await exchange.respond(
+        client.error_response(context.id, make_error(ErrorKind::unavailable, "accounting is off")));
     co_return;
   }
   switch (endpoint->serves) {

@@ -7,9 +7,9 @@
 #include "core/config.h"
 #include "core/request_context.h"
 #include "pipeline/endpoints.h"
+#include "pipeline/records_api.h"
 #include "pipeline/services.h"
 #include "server/http_server.h"
-#include "pipeline/records_api.h"
 
 namespace switchyard {
 

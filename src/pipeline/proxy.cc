@@ -25,7 +25,8 @@ namespace {
 
 // Upstream headers worth passing to the client: rate-limit state and retry hints.
 bool passed_to_client(std::string_view name) {
-  return beast::iequals(name, "retry-after") || (name.size() > 12 && beast::iequals(name.substr(0, 12), "x-ratelimit-"));
+  return beast::iequals(name, "retry-after") ||
+         (name.size() > 12 && beast::iequals(name.substr(0, 12), "x-ratelimit-"));
 }
 
 void copy_upstream_headers(const http::response_header<>& from, http::fields& to) {
@@ -80,7 +81,7 @@ struct Relay {
   const ProviderAdapter* adapter;  // null: the provider speaks the client's format
   std::string_view model;          // the model id the client asked for
   Served served;
-  std::optional<Price> price;      // of the route that served
+  std::optional<Price> price;  // of the route that served
 };
 
 // The bounds and the secret that apply while one attempt's answer is relayed.
@@ -142,7 +143,8 @@ Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamExchang
       events = splitter.feed(piece);
       if (splitter.pending_bytes() > limits.max_event_bytes) {
         fail(make_error(ErrorKind::upstream_failed, fmt::format("the provider sent an event of more than {} bytes "
-                                                                "(limits.max_upstream_event_bytes)", limits.max_event_bytes)));
+                                                                "(limits.max_upstream_event_bytes)",
+                                                                limits.max_event_bytes)));
         ended = true;
       }
     }
@@ -186,7 +188,8 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamExchange&
   if (relay.adapter) {
     auto answer = relay.adapter->answers_in_openai_format() ? std::variant<std::string, Error>(std::move(body))
                                                             : relay.adapter->translate_response(body, unix_seconds());
-    if (auto* text = std::get_if<std::string>(&answer)) answer = relay.client.answer_from_openai(std::move(*text), relay.model);
+    if (auto* text = std::get_if<std::string>(&answer))
+      answer = relay.client.answer_from_openai(std::move(*text), relay.model);
     if (auto* error = std::get_if<Error>(&answer)) {
       co_await fail(std::move(*error));
       co_return;
@@ -201,7 +204,8 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamExchange&
   }
   // The hot path of a pass-through: the head is written as text, with no field map to build.
   if (call.status() == 200 && !meter_answer(context, body, relay.client.answer_format(), relay.price)) {
-    co_await fail(make_error(ErrorKind::upstream_failed, "the provider answered 200 with a body that is not a JSON object"));
+    co_await fail(
+        make_error(ErrorKind::upstream_failed, "the provider answered 200 with a body that is not a JSON object"));
     co_return;
   }
   add_routing_metadata(body, context, relay.model);
@@ -211,7 +215,8 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamExchange&
   for (const char* name : kRequestIdHeaders) append_header(lines, name, context.id);
   for (const auto& field : call.header())
     if (passed_to_client(field.name_string())) append_header(lines, field.name_string(), field.value());
-  each_routing_header(relay.served, [&](std::string_view name, std::string_view value) { append_header(lines, name, value); });
+  each_routing_header(relay.served,
+                      [&](std::string_view name, std::string_view value) { append_header(lines, name, value); });
   co_await exchange.respond(static_cast<unsigned>(call.status()), lines, body);
 }
 
@@ -221,14 +226,15 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamExchange&
 std::optional<Error> unusable_answer(const UpstreamExchange& call, bool stream) {
   std::string_view encoding = call.header()[http::field::content_encoding];
   if (!encoding.empty() && !beast::iequals(encoding, "identity"))
-    return make_error(ErrorKind::upstream_failed, "the provider answered with Content-Encoding the gateway did not ask for");
+    return make_error(ErrorKind::upstream_failed,
+                      "the provider answered with Content-Encoding the gateway did not ask for");
   std::string_view type = call.header()[http::field::content_type];
   if (type.empty()) return std::nullopt;
   std::string_view expected = stream ? "text/event-stream" : "application/json";
   if (type.size() >= expected.size() && beast::iequals(type.substr(0, expected.size()), expected)) return std::nullopt;
   return make_error(ErrorKind::upstream_failed,
-                    fmt::format("the provider answered {} where {} was expected", stream ? "without a stream" : "with a body that is not JSON",
-                                expected));
+                    fmt::format("the provider answered {} where {} was expected",
+                                stream ? "without a stream" : "with a body that is not JSON", expected));
 }
 
 // While an attempt waits on its upstream, a client that hangs up cancels it.
@@ -242,7 +248,8 @@ struct AbortOnClientGone {
 
 // The routing rules pick the model (chat requests only: they look at messages and tools); the
 // request's own gateway options add models and provider preferences.
-RouteRequest route_request(const Config& config, Exchange& exchange, const ClientFormat& client, ClientRequest& request) {
+RouteRequest route_request(const Config& config, Exchange& exchange, const ClientFormat& client,
+                           ClientRequest& request) {
   std::string_view model = request.view.model;
   if (!config.rules.empty() && request.endpoint == OpenAIEndpoint::chat_completions) {
     auto openai = client.openai_request(request);
@@ -319,7 +326,8 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
       }
       // An OpenAI client's own bytes serve OpenAI-format adapters; translated requests go as JSON.
       std::string_view body = &client == &openai_client() ? request.body : std::string_view();
-      built = adapter.build_request({request.endpoint, body, request.view, std::get<const boost::json::object*>(openai)}, candidate);
+      built = adapter.build_request(
+          {request.endpoint, body, request.view, std::get<const boost::json::object*>(openai)}, candidate);
     }
     if (auto* error = std::get_if<Error>(&built)) {
       last_error = attempt.error = *error;
@@ -379,18 +387,21 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
     const Served served{candidate.provider->name, candidate.model_id, context.attempts.size()};
     context.byok = candidate.provider->byok;
     std::optional<Price> price = serving_price(config, candidate);
-    const RelayLimits limits{config.max_upstream_body_bytes, config.max_upstream_event_bytes, candidate.provider->api_key};
+    const RelayLimits limits{config.max_upstream_body_bytes, config.max_upstream_event_bytes,
+                             candidate.provider->api_key};
     if (request.view.stream) {
       std::unique_ptr<StreamTranslator> translator;
       // Usage is always asked of the provider, for accounting; the meter drops it when the client did not ask.
       if (!native)
-        translator = chain(adapter.answers_in_openai_format() ? nullptr : adapter.translate_stream(unix_seconds(), true),
-                           client.stream_from_openai(request.view.model));
+        translator =
+            chain(adapter.answers_in_openai_format() ? nullptr : adapter.translate_stream(unix_seconds(), true),
+                  client.stream_from_openai(request.view.model));
       StreamMeter meter(context, client.answer_format(), std::move(price), request.view.include_usage);
       co_await relay_stream(context, exchange, call, client, translator.get(), served, meter, watch, limits);
     } else {
       co_await relay_body(context, exchange, call,
-                          Relay{client, native ? nullptr : &adapter, request.view.model, served, std::move(price)}, limits);
+                          Relay{client, native ? nullptr : &adapter, request.view.model, served, std::move(price)},
+                          limits);
     }
     co_return;
   }
@@ -400,7 +411,8 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
   Error final_error = last_error.value_or(make_error(ErrorKind::internal, "no attempt was made"));
   const Candidate& tried = *admitted[std::min(index, admitted.size() - 1)];
   const Served served{tried.provider->name, tried.model_id, context.attempts.size()};
-  if (rejected && rejected->native && final_error.kind == ErrorKind::upstream_rejected && client.is_error_body(rejected->body)) {
+  if (rejected && rejected->native && final_error.kind == ErrorKind::upstream_rejected &&
+      client.is_error_body(rejected->body)) {
     auto response = json_response(context.id, static_cast<unsigned>(rejected->status), std::move(rejected->body));
     for (const auto& field : rejected->headers) response.set(field.name_string(), field.value());
     set_routing_headers(response.base(), served);

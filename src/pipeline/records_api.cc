@@ -1,11 +1,11 @@
 #include "pipeline/records_api.h"
 
-#include <boost/json.hpp>
-#include <boost/url/parse.hpp>
-#include <chrono>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <chrono>
 
 #include "analytics/insights.h"
 #include "core/calendar.h"
@@ -37,34 +37,33 @@ json::value generation_json(const UsageRecord& r) {
   json::array tags;
   for (const auto& t : r.tags) tags.emplace_back(t);
   auto optional_number = [](const auto& v) { return v ? json::value(*v) : json::value(nullptr); };
-  return json::object{
-      {"data",
-       json::object{{"id", r.id},
-                    {"created_at", iso_time(r.created_ms)},
-                    {"model", r.model},
-                    {"model_requested", r.model_requested},
-                    {"provider_name", r.provider},
-                    {"upstream_model", r.upstream_model},
-                    {"streamed", r.streamed},
-                    {"finish_reason", r.finish_reason.empty() ? json::value(nullptr) : json::value(r.finish_reason)},
-                    {"latency", r.latency_ms},
-                    {"generation_time", r.ttft_ms ? r.latency_ms - *r.ttft_ms : r.latency_ms},
-                    {"time_to_first_token", optional_number(r.ttft_ms)},
-                    {"total_cost", optional_number(r.cost)},
-                    {"native_tokens_prompt", r.input_tokens},
-                    {"native_tokens_completion", r.output_tokens},
-                    {"native_tokens_reasoning", r.reasoning_tokens},
-                    {"native_tokens_cached", r.cache_read_tokens},
-                    {"native_tokens_cache_creation", r.cache_write_tokens},
-                    {"is_byok", r.byok},
-                    {"team", r.team},
-                    {"user", r.user},
-                    {"tags", std::move(tags)},
-                    {"use_case", r.use_case},
-                    {"endpoint", r.endpoint},
-                    {"status", r.status},
-                    {"error", r.error.empty() ? json::value(nullptr) : json::value(r.error)},
-                    {"attempts", attempts_to_json(r.attempts)}}}};
+  return json::object{{"data", json::object{{"id", r.id},
+                                            {"created_at", iso_time(r.created_ms)},
+                                            {"model", r.model},
+                                            {"model_requested", r.model_requested},
+                                            {"provider_name", r.provider},
+                                            {"upstream_model", r.upstream_model},
+                                            {"streamed", r.streamed},
+                                            {"finish_reason", r.finish_reason.empty() ? json::value(nullptr)
+                                                                                      : json::value(r.finish_reason)},
+                                            {"latency", r.latency_ms},
+                                            {"generation_time", r.ttft_ms ? r.latency_ms - *r.ttft_ms : r.latency_ms},
+                                            {"time_to_first_token", optional_number(r.ttft_ms)},
+                                            {"total_cost", optional_number(r.cost)},
+                                            {"native_tokens_prompt", r.input_tokens},
+                                            {"native_tokens_completion", r.output_tokens},
+                                            {"native_tokens_reasoning", r.reasoning_tokens},
+                                            {"native_tokens_cached", r.cache_read_tokens},
+                                            {"native_tokens_cache_creation", r.cache_write_tokens},
+                                            {"is_byok", r.byok},
+                                            {"team", r.team},
+                                            {"user", r.user},
+                                            {"tags", std::move(tags)},
+                                            {"use_case", r.use_case},
+                                            {"endpoint", r.endpoint},
+                                            {"status", r.status},
+                                            {"error", r.error.empty() ? json::value(nullptr) : json::value(r.error)},
+                                            {"attempts", attempts_to_json(r.attempts)}}}};
 }
 
 // Vercel's report shape: {results: [{<group>, total_cost, ...tokens, request_count}]}.
@@ -85,10 +84,12 @@ std::string report_body(const std::vector<ReportRow>& rows, const std::string& g
 // [start, end) in Unix ms from start_date and end_date (YYYY-MM-DD, inclusive, UTC; default the
 // last 30 days).
 std::variant<DayWindow, Error> date_window(std::string_view target) {
-  auto window = day_window(query_param(target, "start_date").value_or(""), query_param(target, "end_date").value_or(""));
+  auto window =
+      day_window(query_param(target, "start_date").value_or(""), query_param(target, "end_date").value_or(""));
   if (auto* days = std::get_if<DayWindow>(&window)) return *days;
   switch (std::get<WindowProblem>(window)) {
-    case WindowProblem::bad_from: return make_error(ErrorKind::bad_request, "start_date must be YYYY-MM-DD", "start_date");
+    case WindowProblem::bad_from:
+      return make_error(ErrorKind::bad_request, "start_date must be YYYY-MM-DD", "start_date");
     case WindowProblem::bad_to: return make_error(ErrorKind::bad_request, "end_date must be YYYY-MM-DD", "end_date");
     case WindowProblem::reversed: break;
   }
@@ -124,7 +125,8 @@ Task<std::variant<T, Error>> ask_store(std::function<T()> query) {
 Task<> generation_api(RequestContext& context, Exchange& exchange, const Records& records) {
   auto id = query_param(exchange.request().target(), "id");
   if (!id || id->empty()) {
-    co_await exchange.respond(openai_error_response(context.id, make_error(ErrorKind::bad_request, "'id' is required", "id")));
+    co_await exchange.respond(
+        openai_error_response(context.id, make_error(ErrorKind::bad_request, "'id' is required", "id")));
     co_return;
   }
   std::function<std::optional<UsageRecord>()> lookup = [&records, key = *id] { return records.store.find(key); };
@@ -136,8 +138,7 @@ Task<> generation_api(RequestContext& context, Exchange& exchange, const Records
   const auto& found = std::get<std::optional<UsageRecord>>(answer);
   // Another team's record is as invisible as a missing one.
   if (!found || (!context.client.admin && found->team != context.client.team)) {
-    co_await exchange.respond(
-        openai_error_response(context.id, no_generation(*id)));
+    co_await exchange.respond(openai_error_response(context.id, no_generation(*id)));
     co_return;
   }
   co_await exchange.respond(json_response(context.id, 200, serialize_json(generation_json(*found))));
@@ -152,7 +153,8 @@ Task<> report_api(RequestContext& context, Exchange& exchange, const Records& re
   if (auto* error = std::get_if<Error>(&window)) invalid = *error;
   static constexpr std::string_view kGroups[] = {"day", "model", "provider", "user", "tag", "team"};
   if (!invalid && std::find(std::begin(kGroups), std::end(kGroups), query.group_by) == std::end(kGroups))
-    invalid = make_error(ErrorKind::bad_request, "group_by must be one of day, model, provider, user, tag, team", "group_by");
+    invalid =
+        make_error(ErrorKind::bad_request, "group_by must be one of day, model, provider, user, tag, team", "group_by");
   if (invalid) {
     co_await exchange.respond(openai_error_response(context.id, *invalid));
     co_return;
@@ -167,7 +169,8 @@ Task<> report_api(RequestContext& context, Exchange& exchange, const Records& re
     co_await exchange.respond(openai_error_response(context.id, *error));
     co_return;
   }
-  co_await exchange.respond(json_response(context.id, 200, report_body(std::get<std::vector<ReportRow>>(rows), query.group_by)));
+  co_await exchange.respond(
+      json_response(context.id, 200, report_body(std::get<std::vector<ReportRow>>(rows), query.group_by)));
 }
 
 Task<> insights_api(RequestContext& context, Exchange& exchange, const Records& records) {
@@ -184,9 +187,10 @@ Task<> insights_api(RequestContext& context, Exchange& exchange, const Records& 
   // All teams: from the live rollup's cells, once it holds the history (reading 100M records
   // takes minutes; paging through them for each query instead would hold the blocking pool).
   if (!team && !records.rollup.loaded()) {
-    Error error = make_error(ErrorKind::unavailable,
-                             fmt::format("insights are still reading the record history ({} records so far); try again in a few seconds",
-                                         records.rollup.history_read()));
+    Error error = make_error(
+        ErrorKind::unavailable,
+        fmt::format("insights are still reading the record history ({} records so far); try again in a few seconds",
+                    records.rollup.history_read()));
     error.code = "insights_loading";
     auto response = openai_error_response(context.id, error);
     response.set(http::field::retry_after, "5");

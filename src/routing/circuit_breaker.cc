@@ -2,7 +2,9 @@
 
 namespace switchyard {
 
-std::string CircuitBreaker::key(const Candidate& candidate) { return candidate.provider->name + "/" + candidate.upstream_model; }
+std::string CircuitBreaker::key(const Candidate& candidate) {
+  return candidate.provider->name + "/" + candidate.upstream_model;
+}
 
 CircuitBreaker::Admitted CircuitBreaker::admit(const std::vector<Candidate>& candidates, const BreakerConfig& config) {
   Admitted admitted;

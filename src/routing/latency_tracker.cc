@@ -18,7 +18,9 @@ void LatencyTracker::record_success(std::string_view provider, std::string_view 
   add(provider, model, static_cast<double>(ttfb.count()));
 }
 
-void LatencyTracker::record_failure(std::string_view provider, std::string_view model) { add(provider, model, std::nullopt); }
+void LatencyTracker::record_failure(std::string_view provider, std::string_view model) {
+  add(provider, model, std::nullopt);
+}
 
 std::optional<double> LatencyTracker::average(std::string_view provider, std::string_view model) const {
   std::lock_guard lock(mutex_);

@@ -9,7 +9,8 @@ std::optional<std::chrono::milliseconds> retry_delay(const RetryConfig& config, 
   if (!error.retryable || retries_done >= config.max) return std::nullopt;
   if (error.status == 429 && !retry_after_header.empty()) {
     long long seconds = 0;
-    auto [end, ec] = std::from_chars(retry_after_header.data(), retry_after_header.data() + retry_after_header.size(), seconds);
+    auto [end, ec] =
+        std::from_chars(retry_after_header.data(), retry_after_header.data() + retry_after_header.size(), seconds);
     if (ec != std::errc() || end != retry_after_header.data() + retry_after_header.size() || seconds < 0)
       return std::nullopt;  // an HTTP date, garbage or out of range: not worth waiting for
     // Compared in seconds before any multiplication, so no value can overflow.

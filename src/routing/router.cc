@@ -107,7 +107,8 @@ double uniform_draw() {
   return std::uniform_real_distribution<double>(0, 1)(rng);
 }
 
-std::variant<RoutePlan, Error> plan_route(const Config& config, const RouteRequest& request, const RouteSignals& signals) {
+std::variant<RoutePlan, Error> plan_route(const Config& config, const RouteRequest& request,
+                                          const RouteSignals& signals) {
   Planner planner(config, request, signals);
   planner.plan.model_id = request.model;
   std::string_view id = resolve_alias(config, request.model, signals.draw());

@@ -41,7 +41,8 @@ RequestTraits traits_of(const boost::json::object& chat_request, std::size_t bod
   return traits;
 }
 
-std::string_view apply_rules(const std::vector<RoutingRule>& rules, std::string_view requested, const RequestTraits& traits) {
+std::string_view apply_rules(const std::vector<RoutingRule>& rules, std::string_view requested,
+                             const RequestTraits& traits) {
   for (const auto& rule : rules)
     if (matches(rule, requested, traits)) return rule.then;
   return requested;

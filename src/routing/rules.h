@@ -21,6 +21,7 @@ struct RequestTraits {
 RequestTraits traits_of(const boost::json::object& chat_request, std::size_t body_bytes);
 
 // The model id of the first rule that matches, or `requested` when none does.
-std::string_view apply_rules(const std::vector<RoutingRule>& rules, std::string_view requested, const RequestTraits& traits);
+std::string_view apply_rules(const std::vector<RoutingRule>& rules, std::string_view requested,
+                             const RequestTraits& traits);
 
 }  // namespace switchyard

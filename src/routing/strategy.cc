@@ -26,7 +26,9 @@ RouteOrder weighted(RouteOrder routes, const RouteSignals& signals) {
 }
 
 RouteOrder lowest_latency(RouteOrder routes, const RouteSignals& signals) {
-  auto average = [&](const RouteConfig* route) { return signals.latency.average(route->provider, route->model).value_or(0.0); };
+  auto average = [&](const RouteConfig* route) {
+    return signals.latency.average(route->provider, route->model).value_or(0.0);
+  };
   boost::container::small_vector<double, 4> averages;
   for (const auto* route : routes) averages.push_back(average(route));
   std::size_t n = routes.size();

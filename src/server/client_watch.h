@@ -13,7 +13,8 @@
 
 namespace switchyard {
 
-class ClientWatch : public boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
+class ClientWatch
+    : public boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
  public:
   static constexpr std::chrono::milliseconds kPeriod{250};
 

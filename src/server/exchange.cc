@@ -43,8 +43,6 @@ Task<bool> Exchange::write_chunk(std::string_view data) {
   co_return co_await write(http::make_chunk(net::const_buffer(data.data(), data.size())));
 }
 
-Task<bool> Exchange::end_stream() {
-  co_return co_await write(http::make_chunk_last());
-}
+Task<bool> Exchange::end_stream() { co_return co_await write(http::make_chunk_last()); }
 
 }  // namespace switchyard

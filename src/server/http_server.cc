@@ -124,8 +124,8 @@ Task<> HttpServer::session(TcpSocket socket) {
   buffer.reserve(kReadBufferBytes);
   auto reject = [&](const Error& error, const http::request_header<>& header) -> Task<> {
     auto response = render_error_(error, header);
-    std::string head =
-        response_head(response.result_int(), header.version(), header_lines(response.base()), false, response.body().size());
+    std::string head = response_head(response.result_int(), header.version(), header_lines(response.base()), false,
+                                     response.body().size());
     std::array<net::const_buffer, 2> message{net::buffer(head), net::buffer(response.body())};
     deadline.expires_after(options_.client_timeout);
     co_await net::async_write(socket, message, use_tuple);
@@ -156,7 +156,8 @@ Task<> HttpServer::session(TcpSocket socket) {
       break;
     }
     if (ec) {
-      if (ec.category() == http::make_error_code(http::error::bad_version).category() && ec != http::error::end_of_stream)
+      if (ec.category() == http::make_error_code(http::error::bad_version).category() &&
+          ec != http::error::end_of_stream)
         co_await reject(make_error(ErrorKind::bad_request, "malformed HTTP request: " + ec.message()), parser.get());
       break;
     }
@@ -165,8 +166,9 @@ Task<> HttpServer::session(TcpSocket socket) {
     const auto& head = parser.get();
     if (auto codings = head.count(http::field::transfer_encoding);
         codings > 1 || (codings == 1 && !beast::iequals(head[http::field::transfer_encoding], "chunked"))) {
-      co_await reject(make_error(ErrorKind::bad_request, "only Transfer-Encoding: chunked is supported; send it or Content-Length"),
-                      head);
+      co_await reject(
+          make_error(ErrorKind::bad_request, "only Transfer-Encoding: chunked is supported; send it or Content-Length"),
+          head);
       break;
     }
     if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {

@@ -13,7 +13,9 @@ void append_number(std::string& out, std::size_t n) {
 
 }  // namespace
 
-bool is_head_safe(std::string_view text) { return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos; }
+bool is_head_safe(std::string_view text) {
+  return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
 
 void append_header(std::string& lines, std::string_view name, std::string_view value) {
   if (!is_head_safe(name) || !is_head_safe(value)) return;

@@ -7,9 +7,9 @@ namespace switchyard::sim {
 namespace json = boost::json;
 namespace {
 
-constexpr const char* kWords[] = {"The",    "gateway", "routes", "every",   "request", "to",    "a",       "healthy",
-                                  "model,", "counts",  "each",   "token",   "and",     "every", "dollar,", "then",
-                                  "answers", "quickly", "with",  "nothing", "lost",    "on",    "the",     "way."};
+constexpr const char* kWords[] = {"The",     "gateway", "routes", "every",   "request", "to",    "a",       "healthy",
+                                  "model,",  "counts",  "each",   "token",   "and",     "every", "dollar,", "then",
+                                  "answers", "quickly", "with",   "nothing", "lost",    "on",    "the",     "way."};
 
 int tokens_for_chars(std::size_t chars) { return static_cast<int>(std::max<std::size_t>(1, (chars + 3) / 4)); }
 
@@ -70,9 +70,10 @@ Answer compose_answer(const Scenario& scenario, const Prompt& prompt) {
   }
   if (tool) {
     std::string arguments = json::serialize(sample_for_schema(json::value(tool->parameters)));
-    answer.tool_call = ToolCall{"call_sim_" + std::to_string(std::hash<std::string>{}(tool->name) % 100000000), tool->name,
-                                std::move(arguments)};
-    answer.completion_tokens = tokens_for_chars(answer.tool_call->name.size() + answer.tool_call->arguments_json.size());
+    answer.tool_call = ToolCall{"call_sim_" + std::to_string(std::hash<std::string>{}(tool->name) % 100000000),
+                                tool->name, std::move(arguments)};
+    answer.completion_tokens =
+        tokens_for_chars(answer.tool_call->name.size() + answer.tool_call->arguments_json.size());
     answer.finish = Finish::tool_calls;
     return answer;
   }

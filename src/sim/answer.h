@@ -19,8 +19,8 @@ struct Tool {
 struct Prompt {
   std::string last_user_text;
   std::vector<Tool> tools;
-  std::string forced_tool;    // a named tool_choice
-  bool tools_allowed = true;  // false for tool_choice none
+  std::string forced_tool;             // a named tool_choice
+  bool tools_allowed = true;           // false for tool_choice none
   bool answering_tool_result = false;  // the last message carries a tool result
   std::string tool_result_text;
   std::size_t prompt_chars = 0;

@@ -42,7 +42,8 @@ class AnthropicWire final : public WireFormat {
       p.answering_tool_result = false;
       if (content->is_array())
         for (const auto& block : content->get_array())
-          if (block.is_object() && block.get_object().contains("type") && block.get_object().at("type") == "tool_result") {
+          if (block.is_object() && block.get_object().contains("type") &&
+              block.get_object().at("type") == "tool_result") {
             p.answering_tool_result = true;
             const auto* result = block.get_object().if_contains("content");
             p.tool_result_text = result ? text_of(*result) : "";
@@ -55,7 +56,8 @@ class AnthropicWire final : public WireFormat {
         if (!t.is_object() || !t.get_object().contains("name") || !t.get_object().at("name").is_string())
           throw BadRequest{"tools: each tool needs a name"};
         if (!t.get_object().contains("input_schema")) throw BadRequest{"tools: input_schema: Field required"};
-        p.tools.push_back(Tool{std::string(t.get_object().at("name").get_string()), object_at(t.get_object(), "input_schema")});
+        p.tools.push_back(
+            Tool{std::string(t.get_object().at("name").get_string()), object_at(t.get_object(), "input_schema")});
       }
     }
     if (const auto* choice = body.if_contains("tool_choice"); choice && choice->is_object()) {
@@ -100,37 +102,42 @@ class AnthropicWire final : public WireFormat {
   std::vector<std::string> stream(const Answer& a, const ReplyMeta& meta) const override {
     std::vector<std::string> ticks;
     std::string first = event("message_start", {{"type", "message_start"},
-                                                 {"message",
-                                                  {{"id", meta.id},
-                                                   {"type", "message"},
-                                                   {"role", "assistant"},
-                                                   {"model", meta.model},
-                                                   {"content", json::array{}},
-                                                   {"stop_reason", nullptr},
-                                                   {"stop_sequence", nullptr},
-                                                   {"usage", usage(a, 1)}}}});
+                                                {"message",
+                                                 {{"id", meta.id},
+                                                  {"type", "message"},
+                                                  {"role", "assistant"},
+                                                  {"model", meta.model},
+                                                  {"content", json::array{}},
+                                                  {"stop_reason", nullptr},
+                                                  {"stop_sequence", nullptr},
+                                                  {"usage", usage(a, 1)}}}});
     if (a.tool_call) {
-      first += event("content_block_start",
-                     {{"type", "content_block_start"}, {"index", 0}, {"content_block", tool_block(*a.tool_call, false)}});
+      first +=
+          event("content_block_start",
+                {{"type", "content_block_start"}, {"index", 0}, {"content_block", tool_block(*a.tool_call, false)}});
       first += event("ping", {{"type", "ping"}});
       ticks.push_back(std::move(first));
       const std::string& args = a.tool_call->arguments_json;
       const std::size_t step = std::max<std::size_t>(1, (args.size() + 3) / 4);
       for (std::size_t i = 0; i < args.size(); i += step)
-        ticks.push_back(event("content_block_delta", {{"type", "content_block_delta"},
-                                                      {"index", 0},
-                                                      {"delta", {{"type", "input_json_delta"}, {"partial_json", args.substr(i, step)}}}}));
+        ticks.push_back(event("content_block_delta",
+                              {{"type", "content_block_delta"},
+                               {"index", 0},
+                               {"delta", {{"type", "input_json_delta"}, {"partial_json", args.substr(i, step)}}}}));
     } else {
-      first += event("content_block_start",
-                     {{"type", "content_block_start"}, {"index", 0}, {"content_block", {{"type", "text"}, {"text", ""}}}});
+      first +=
+          event("content_block_start",
+                {{"type", "content_block_start"}, {"index", 0}, {"content_block", {{"type", "text"}, {"text", ""}}}});
       first += event("ping", {{"type", "ping"}});
       ticks.push_back(std::move(first));
       for (std::size_t i = 0; i < a.pieces.size(); ++i) {
         std::string delta = event("content_block_delta", {{"type", "content_block_delta"},
                                                           {"index", 0},
                                                           {"delta", {{"type", "text_delta"}, {"text", a.pieces[i]}}}});
-        if (i == 0) ticks.back() += delta;  // the first token goes out with the preamble
-        else ticks.push_back(std::move(delta));
+        if (i == 0)
+          ticks.back() += delta;  // the first token goes out with the preamble
+        else
+          ticks.push_back(std::move(delta));
       }
     }
     std::string& last = ticks.back();

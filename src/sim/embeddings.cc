@@ -27,8 +27,8 @@ std::string base64_floats(const std::vector<float>& v) {
   std::string bytes(v.size() * sizeof(float), '\0');
   std::memcpy(bytes.data(), v.data(), bytes.size());  // little-endian float32, as OpenAI encodes it
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
   out.resize(static_cast<std::size_t>(n));
   return out;
 }
@@ -42,7 +42,8 @@ std::string embeddings_reply(const json::object& request, const std::string& mod
   if (input->is_string()) {
     inputs.emplace_back(input->get_string());
   } else if (input->is_array() && !input->get_array().empty()) {
-    for (const auto& item : input->get_array()) inputs.push_back(item.is_string() ? std::string(item.get_string()) : json::serialize(item));
+    for (const auto& item : input->get_array())
+      inputs.push_back(item.is_string() ? std::string(item.get_string()) : json::serialize(item));
   } else {
     throw BadRequest{"'input' must be a string or a non-empty array"};
   }

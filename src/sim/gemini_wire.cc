@@ -27,23 +27,26 @@ class GeminiWire final : public WireFormat {
         for (const auto& part : parts->get_array())
           if (part.is_object() && part.get_object().contains("functionResponse")) {
             p.answering_tool_result = true;
-            p.tool_result_text = json::serialize(object_at(object_at(part.get_object(), "functionResponse"), "response"));
+            p.tool_result_text =
+                json::serialize(object_at(object_at(part.get_object(), "functionResponse"), "response"));
             p.prompt_chars += p.tool_result_text.size();
           }
       if (role == "user" && !p.answering_tool_result) p.last_user_text = text;
     }
     if (auto* tools = body.if_contains("tools"); tools && tools->is_array())
       for (const auto& tool : tools->get_array())
-        if (auto* decls = tool.is_object() ? tool.get_object().if_contains("functionDeclarations") : nullptr; decls && decls->is_array())
+        if (auto* decls = tool.is_object() ? tool.get_object().if_contains("functionDeclarations") : nullptr;
+            decls && decls->is_array())
           for (const auto& d : decls->get_array()) {
             if (!d.is_object() || !d.get_object().contains("name") || !d.get_object().at("name").is_string())
               throw BadRequest{"* GenerateContentRequest.tools: function declaration needs a name"};
-            p.tools.push_back(Tool{std::string(d.get_object().at("name").get_string()), object_at(d.get_object(), "parameters")});
+            p.tools.push_back(
+                Tool{std::string(d.get_object().at("name").get_string()), object_at(d.get_object(), "parameters")});
           }
     json::object calling = object_at(object_at(body, "toolConfig"), "functionCallingConfig");
     if (calling.contains("mode") && calling.at("mode") == "NONE") p.tools_allowed = false;
-    if (auto* names = calling.if_contains("allowedFunctionNames"); names && names->is_array() && !names->get_array().empty() &&
-                                                                  names->get_array().front().is_string())
+    if (auto* names = calling.if_contains("allowedFunctionNames");
+        names && names->is_array() && !names->get_array().empty() && names->get_array().front().is_string())
       p.forced_tool = names->get_array().front().get_string();
     return p;
   }
@@ -77,7 +80,8 @@ class GeminiWire final : public WireFormat {
 
   static json::array answer_parts(const Answer& a) {
     if (a.tool_call)
-      return {json::object{{"functionCall", {{"name", a.tool_call->name}, {"args", json::parse(a.tool_call->arguments_json)}}}}};
+      return {json::object{
+          {"functionCall", {{"name", a.tool_call->name}, {"args", json::parse(a.tool_call->arguments_json)}}}}};
     return {json::object{{"text", a.text()}}};
   }
 
@@ -96,8 +100,8 @@ class GeminiWire final : public WireFormat {
     }
     for (std::size_t i = 0; i < a.pieces.size(); ++i) {
       bool last = i + 1 == a.pieces.size();
-      ticks.push_back(event(response(json::array{json::object{{"text", a.pieces[i]}}}, last ? finish_reason(a.finish) : nullptr,
-                                     usage(a, last), meta)));
+      ticks.push_back(event(response(json::array{json::object{{"text", a.pieces[i]}}},
+                                     last ? finish_reason(a.finish) : nullptr, usage(a, last), meta)));
     }
     return ticks;
   }

@@ -22,7 +22,10 @@ json::object usage(const Answer& a) {
           {"total_tokens", a.prompt_tokens + a.completion_tokens},
           {"prompt_tokens_details", {{"cached_tokens", 0}, {"audio_tokens", 0}}},
           {"completion_tokens_details",
-           {{"reasoning_tokens", 0}, {"audio_tokens", 0}, {"accepted_prediction_tokens", 0}, {"rejected_prediction_tokens", 0}}}};
+           {{"reasoning_tokens", 0},
+            {"audio_tokens", 0},
+            {"accepted_prediction_tokens", 0},
+            {"rejected_prediction_tokens", 0}}}};
 }
 
 class OpenAIWire final : public WireFormat {
@@ -45,7 +48,8 @@ class OpenAIWire final : public WireFormat {
     if (const auto* tools = body.if_contains("tools"); tools && tools->is_array()) {
       for (const auto& t : tools->get_array()) {
         json::object function = t.is_object() ? object_at(t.get_object(), "function") : json::object{};
-        if (!function.contains("name") || !function.at("name").is_string()) throw BadRequest{"each tool needs function.name"};
+        if (!function.contains("name") || !function.at("name").is_string())
+          throw BadRequest{"each tool needs function.name"};
         p.tools.push_back(Tool{std::string(function.at("name").get_string()), object_at(function, "parameters")});
       }
     }
@@ -63,14 +67,17 @@ class OpenAIWire final : public WireFormat {
     json::object message{{"role", "assistant"}, {"refusal", nullptr}, {"annotations", json::array{}}};
     if (a.tool_call) {
       message["content"] = nullptr;
-      message["tool_calls"] = json::array{json::object{
-          {"id", a.tool_call->id},
-          {"type", "function"},
-          {"function", {{"name", a.tool_call->name}, {"arguments", a.tool_call->arguments_json}}}}};
+      message["tool_calls"] = json::array{
+          json::object{{"id", a.tool_call->id},
+                       {"type", "function"},
+                       {"function", {{"name", a.tool_call->name}, {"arguments", a.tool_call->arguments_json}}}}};
     } else {
       message["content"] = a.text();
     }
-    json::object choice{{"index", 0}, {"message", std::move(message)}, {"logprobs", nullptr}, {"finish_reason", finish_reason(a.finish)}};
+    json::object choice{{"index", 0},
+                        {"message", std::move(message)},
+                        {"logprobs", nullptr},
+                        {"finish_reason", finish_reason(a.finish)}};
     return json::serialize(json::object{{"id", meta.id},
                                         {"object", "chat.completion"},
                                         {"created", meta.created},
@@ -83,44 +90,57 @@ class OpenAIWire final : public WireFormat {
 
   std::vector<std::string> stream(const Answer& a, const ReplyMeta& meta) const override {
     auto chunk = [&](json::object delta, json::value finish) {
+      json::object c{
+          {"id", meta.id},
+          {"object", "chat.completion.chunk"},
+          {"created", meta.created},
+          {"model", meta.model},
+          {"service_tier", "default"},
+          {"system_fingerprint", "fp_switchyard_sim"},
+          {"choices",
+           json::array{json::object{
+               {"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr}, {"finish_reason", finish}}}}};
+      if (meta.include_usage) c["usage"] = nullptr;
+      return "data: " + json::serialize(c) + "\n\n";
+    };
+    std::vector<std::string> ticks;
+    if (a.tool_call) {
+      ticks.push_back(chunk(
+          {{"role", "assistant"},
+           {"content", nullptr},
+           {"refusal", nullptr},
+           {"tool_calls", json::array{json::object{{"index", 0},
+                                                   {"id", a.tool_call->id},
+                                                   {"type", "function"},
+                                                   {"function", {{"name", a.tool_call->name}, {"arguments", ""}}}}}}},
+          nullptr));
+      // Arguments arrive in pieces, as real models send them.
+      const std::string& args = a.tool_call->arguments_json;
+      const std::size_t step = std::max<std::size_t>(1, (args.size() + 3) / 4);
+      for (std::size_t i = 0; i < args.size(); i += step)
+        ticks.push_back(chunk({{"tool_calls", json::array{json::object{
+                                                  {"index", 0}, {"function", {{"arguments", args.substr(i, step)}}}}}}},
+                              nullptr));
+    } else {
+      ticks.push_back(chunk({{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}}, nullptr));
+      for (std::size_t i = 0; i < a.pieces.size(); ++i) {
+        std::string event = chunk({{"content", a.pieces[i]}}, nullptr);
+        if (i == 0)
+          ticks.back() += event;  // the first token goes out with the preamble
+        else
+          ticks.push_back(std::move(event));
+      }
+    }
+    std::string& last = ticks.back();
+    last += chunk({}, finish_reason(a.finish));
+    if (meta.include_usage) {
       json::object c{{"id", meta.id},
                      {"object", "chat.completion.chunk"},
                      {"created", meta.created},
                      {"model", meta.model},
                      {"service_tier", "default"},
                      {"system_fingerprint", "fp_switchyard_sim"},
-                     {"choices", json::array{json::object{
-                                     {"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr}, {"finish_reason", finish}}}}};
-      if (meta.include_usage) c["usage"] = nullptr;
-      return "data: " + json::serialize(c) + "\n\n";
-    };
-    std::vector<std::string> ticks;
-    if (a.tool_call) {
-      ticks.push_back(chunk({{"role", "assistant"}, {"content", nullptr}, {"refusal", nullptr},
-                             {"tool_calls", json::array{json::object{{"index", 0},
-                                                                     {"id", a.tool_call->id},
-                                                                     {"type", "function"},
-                                                                     {"function", {{"name", a.tool_call->name}, {"arguments", ""}}}}}}},
-                            nullptr));
-      // Arguments arrive in pieces, as real models send them.
-      const std::string& args = a.tool_call->arguments_json;
-      const std::size_t step = std::max<std::size_t>(1, (args.size() + 3) / 4);
-      for (std::size_t i = 0; i < args.size(); i += step)
-        ticks.push_back(chunk({{"tool_calls", json::array{json::object{{"index", 0}, {"function", {{"arguments", args.substr(i, step)}}}}}}},
-                              nullptr));
-    } else {
-      ticks.push_back(chunk({{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}}, nullptr));
-      for (std::size_t i = 0; i < a.pieces.size(); ++i) {
-        std::string event = chunk({{"content", a.pieces[i]}}, nullptr);
-        if (i == 0) ticks.back() += event;  // the first token goes out with the preamble
-        else ticks.push_back(std::move(event));
-      }
-    }
-    std::string& last = ticks.back();
-    last += chunk({}, finish_reason(a.finish));
-    if (meta.include_usage) {
-      json::object c{{"id", meta.id}, {"object", "chat.completion.chunk"}, {"created", meta.created}, {"model", meta.model},
-                     {"service_tier", "default"}, {"system_fingerprint", "fp_switchyard_sim"}, {"choices", json::array{}},
+                     {"choices", json::array{}},
                      {"usage", usage(a)}};
       last += "data: " + json::serialize(c) + "\n\n";
     }
@@ -132,7 +152,8 @@ class OpenAIWire final : public WireFormat {
     const char* type = status == 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : "invalid_request_error";
     const char* code = status == 429 ? "rate_limit_exceeded" : status == 401 ? "invalid_api_key" : nullptr;
     return json::serialize(json::object{
-        {"error", {{"message", message}, {"type", type}, {"param", nullptr}, {"code", code ? json::value(code) : nullptr}}}});
+        {"error",
+         {{"message", message}, {"type", type}, {"param", nullptr}, {"code", code ? json::value(code) : nullptr}}}});
   }
 };
 

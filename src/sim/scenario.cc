@@ -1,7 +1,7 @@
 #include "sim/scenario.h"
 
-#include <charconv>
 #include <fmt/format.h>
+#include <charconv>
 
 namespace switchyard::sim {
 
@@ -20,24 +20,36 @@ std::variant<Scenario, std::string> parse_scenario(std::string_view model, const
     if (eq == std::string_view::npos) return fmt::format("simulator option '{}' must be key=value", item);
     std::string_view key = item.substr(0, eq), value = item.substr(eq + 1);
     if (key == "fault") {
-      if (value == "hang") s.fault = Fault::hang;
-      else if (value == "reset") s.fault = Fault::reset;
-      else if (value == "drop") s.fault = Fault::drop;
-      else if (value == "slow") s.ttft_ms = 1500, s.delay_ms = 100;
-      else return fmt::format("simulator fault '{}' is not one of hang, reset, drop, slow", value);
+      if (value == "hang")
+        s.fault = Fault::hang;
+      else if (value == "reset")
+        s.fault = Fault::reset;
+      else if (value == "drop")
+        s.fault = Fault::drop;
+      else if (value == "slow")
+        s.ttft_ms = 1500, s.delay_ms = 100;
+      else
+        return fmt::format("simulator fault '{}' is not one of hang, reset, drop, slow", value);
       continue;
     }
     int number = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
     if (ec != std::errc() || end != value.data() + value.size() || number < 0)
       return fmt::format("simulator option '{}' needs a non-negative whole number", key);
-    if (key == "ttft") s.ttft_ms = number;
-    else if (key == "delay") s.delay_ms = number;
-    else if (key == "len") s.len = std::max(1, number);
-    else if (key == "fail") s.fail_status = number;
-    else if (key == "retry_after") s.retry_after_s = number;
-    else if (key == "fail_first") s.fail_first = number;
-    else return fmt::format("unknown simulator option '{}'", key);
+    if (key == "ttft")
+      s.ttft_ms = number;
+    else if (key == "delay")
+      s.delay_ms = number;
+    else if (key == "len")
+      s.len = std::max(1, number);
+    else if (key == "fail")
+      s.fail_status = number;
+    else if (key == "retry_after")
+      s.retry_after_s = number;
+    else if (key == "fail_first")
+      s.fail_first = number;
+    else
+      return fmt::format("unknown simulator option '{}'", key);
   }
   if (s.fail_status != 0 && (s.fail_status < 400 || s.fail_status > 599))
     return fmt::format("simulator fail={} must be an HTTP error status (400-599)", s.fail_status);

@@ -1,11 +1,11 @@
 #include "sim/simulator.h"
 
+#include <fmt/format.h>
 #include <atomic>
-#include <map>
-#include <mutex>
 #include <boost/json.hpp>
 #include <chrono>
-#include <fmt/format.h>
+#include <map>
+#include <mutex>
 
 #include "sim/embeddings.h"
 #include "sim/wire_format.h"
@@ -71,7 +71,8 @@ std::string credential(Api api, const http::request<http::string_body>& request)
   if (api == Api::gemini_generate || api == Api::gemini_stream || api == Api::gemini_count_tokens) {
     if (auto key = request["x-goog-api-key"]; !key.empty()) return std::string(key);
     std::string_view target = request.target();
-    if (auto at = target.find("key="); at != std::string_view::npos) return std::string(target.substr(at + 4, target.find('&', at) - at - 4));
+    if (auto at = target.find("key="); at != std::string_view::npos)
+      return std::string(target.substr(at + 4, target.find('&', at) - at - 4));
     return {};
   }
   std::string_view auth = request[http::field::authorization];
@@ -131,21 +132,26 @@ bool still_failing(const std::string& model, int fail_first) {
 std::string models_list() {
   json::array data;
   for (const char* id : {"echo", "lorem", "inspect"})
-    data.push_back(json::object{{"id", id}, {"object", "model"}, {"created", 1700000000}, {"owned_by", "switchyard-sim"}});
+    data.push_back(
+        json::object{{"id", id}, {"object", "model"}, {"created", 1700000000}, {"owned_by", "switchyard-sim"}});
   return json::serialize(json::object{{"object", "list"}, {"data", std::move(data)}});
 }
 
 }  // namespace
 
-http::response<http::string_body> Simulator::render_error(const Error& error, const http::request_header<>& header) const {
-  return json_reply(static_cast<unsigned>(error.status), wire_for(route_of(header.target()).api).error_body(error.status, error.message));
+http::response<http::string_body> Simulator::render_error(const Error& error,
+                                                          const http::request_header<>& header) const {
+  return json_reply(static_cast<unsigned>(error.status),
+                    wire_for(route_of(header.target()).api).error_body(error.status, error.message));
 }
 
 Task<> Simulator::handle(Exchange& exchange) {
   auto& request = exchange.request();
   Route route = route_of(request.target());
   const WireFormat& wire = wire_for(route.api);
-  auto fail = [&](unsigned status, std::string_view message) { return exchange.respond(json_reply(status, wire.error_body(status, message))); };
+  auto fail = [&](unsigned status, std::string_view message) {
+    return exchange.respond(json_reply(status, wire.error_body(status, message)));
+  };
 
   if (request.target() == "/healthz") {
     co_await exchange.respond(json_reply(200, R"({"status":"ok"})"));
@@ -183,7 +189,8 @@ Task<> Simulator::handle(Exchange& exchange) {
   const json::object& body = parsed.get_object();
   std::string model = route.path_model;
   if (model.empty()) {
-    if (auto* m = body.if_contains("model"); m && m->is_string()) model = m->get_string();
+    if (auto* m = body.if_contains("model"); m && m->is_string())
+      model = m->get_string();
     else {
       co_await fail(400, "'model' is required");
       co_return;
@@ -205,8 +212,9 @@ Task<> Simulator::handle(Exchange& exchange) {
     co_return;
   }
   if (scenario.fail_status && still_failing(model, scenario.fail_first)) {
-    auto response = json_reply(static_cast<unsigned>(scenario.fail_status),
-                               wire.error_body(scenario.fail_status, fmt::format("simulated failure {}", scenario.fail_status)));
+    auto response =
+        json_reply(static_cast<unsigned>(scenario.fail_status),
+                   wire.error_body(scenario.fail_status, fmt::format("simulated failure {}", scenario.fail_status)));
     if (scenario.fail_status == 429) response.set(http::field::retry_after, std::to_string(scenario.retry_after_s));
     co_await exchange.respond(std::move(response));
     co_return;
@@ -253,8 +261,9 @@ Task<> Simulator::handle(Exchange& exchange) {
     co_await exchange.respond(json_reply(200, token_count(route.api, answer.prompt_tokens)));
     co_return;
   }
-  ReplyMeta meta{next_id(route.api), model,
-                 std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
+  ReplyMeta meta{
+      next_id(route.api), model,
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
   bool streaming = route.api == Api::gemini_stream;
   if (auto* s = body.if_contains("stream"); s && s->is_bool()) streaming = streaming || s->get_bool();
   if (auto* options = body.if_contains("stream_options"); options && options->is_object())

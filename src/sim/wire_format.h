@@ -12,7 +12,7 @@ namespace switchyard::sim {
 struct ReplyMeta {
   std::string id;
   std::string model;
-  long long created = 0;     // Unix seconds
+  long long created = 0;       // Unix seconds
   bool include_usage = false;  // OpenAI stream_options.include_usage
 };
 

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-
 namespace switchyard {
 namespace {
 
@@ -24,13 +23,15 @@ std::string escaped(std::string_view value) {
 
 std::string labels(std::initializer_list<std::pair<const char*, std::string_view>> pairs) {
   std::string out;
-  for (const auto& [name, value] : pairs) out += fmt::format("{}{}=\"{}\"", out.empty() ? "" : ",", name, escaped(value));
+  for (const auto& [name, value] : pairs)
+    out += fmt::format("{}{}=\"{}\"", out.empty() ? "" : ",", name, escaped(value));
   return out;
 }
 
 }  // namespace
 
-const std::vector<double> Metrics::kBoundsMs = {1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000};
+const std::vector<double> Metrics::kBoundsMs = {1,   2.5,  5,    10,   25,    50,    100,  250,
+                                                500, 1000, 2500, 5000, 10000, 30000, 60000};
 
 void Metrics::Histogram::add(double ms) {
   if (buckets.empty()) buckets.assign(kBoundsMs.size(), 0);
@@ -99,12 +100,13 @@ std::string Metrics::render() const {
     uint64_t up_to = 0;  // Prometheus buckets count every observation up to their bound
     for (std::size_t i = 0; i < kBoundsMs.size(); ++i)
       out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", name, label, kBoundsMs[i] / 1000, up_to += h.buckets[i]);
-    out += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n{}_sum{{{}}} {}\n{}_count{{{}}} {}\n", name, label, h.count, name,
-                       label, h.sum / 1000, name, label, h.count);
+    out += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n{}_sum{{{}}} {}\n{}_count{{{}}} {}\n", name, label, h.count,
+                       name, label, h.sum / 1000, name, label, h.count);
   };
   {
     std::lock_guard lock(mutex_);
-    head("switchyard_requests_total", "counter", "Requests answered, by the provider and model that served and the status sent.");
+    head("switchyard_requests_total", "counter",
+         "Requests answered, by the provider and model that served and the status sent.");
     for (const auto& [k, s] : served_)
       for (const auto& [status, n] : s.requests)
         out += fmt::format("switchyard_requests_total{{{},status=\"{}\"}} {}\n", served_labels(k), status, n);
@@ -120,22 +122,28 @@ std::string Metrics::render() const {
       for (int i = 0; i < 5; ++i)
         out += fmt::format("switchyard_tokens_total{{{},kind=\"{}\"}} {}\n", served_labels(k), kKinds[i], s.tokens[i]);
     head("switchyard_cost_usd_total", "counter", "Cost at list price in USD (priced models only).");
-    for (const auto& [k, s] : served_) out += fmt::format("switchyard_cost_usd_total{{{}}} {}\n", served_labels(k), s.cost);
+    for (const auto& [k, s] : served_)
+      out += fmt::format("switchyard_cost_usd_total{{{}}} {}\n", served_labels(k), s.cost);
     head("switchyard_request_duration_seconds", "histogram", "Time from request to the end of the answer.");
     for (const auto& [k, s] : served_) histogram("switchyard_request_duration_seconds", served_labels(k), s.latency);
-    head("switchyard_time_to_first_token_seconds", "histogram", "Time from request to the first byte of the answer body.");
+    head("switchyard_time_to_first_token_seconds", "histogram",
+         "Time from request to the first byte of the answer body.");
     for (const auto& [k, s] : served_) histogram("switchyard_time_to_first_token_seconds", served_labels(k), s.ttft);
-    head("switchyard_gateway_overhead_seconds", "histogram", "Non-streaming requests: time not spent waiting on upstreams.");
+    head("switchyard_gateway_overhead_seconds", "histogram",
+         "Non-streaming requests: time not spent waiting on upstreams.");
     for (const auto& [k, s] : served_) histogram("switchyard_gateway_overhead_seconds", served_labels(k), s.overhead);
   }
   auto gauge = [&](const char* name, const char* type, const char* help, auto value) {
     head(name, type, help);
     out += fmt::format("{} {}\n", name, value);
   };
-  gauge("switchyard_record_queue_depth", "gauge", "Records the writer took at its last flush and has not stored yet.", queue_depth_.load());
-  gauge("switchyard_journal_records", "gauge", "Records in the local journal, waiting for the store.", journal_records_.load());
+  gauge("switchyard_record_queue_depth", "gauge", "Records the writer took at its last flush and has not stored yet.",
+        queue_depth_.load());
+  gauge("switchyard_journal_records", "gauge", "Records in the local journal, waiting for the store.",
+        journal_records_.load());
   gauge("switchyard_records_stored_total", "counter", "Records written to the store.", stored_.load());
-  gauge("switchyard_records_unstorable_total", "counter", "Records that could be neither stored nor journaled.", unstorable_.load());
+  gauge("switchyard_records_unstorable_total", "counter", "Records that could be neither stored nor journaled.",
+        unstorable_.load());
   return out;
 }
 

@@ -56,8 +56,9 @@ class Metrics {
   typename Map::mapped_type& entry(Map& map, std::string_view first, std::string_view second);
 
   mutable std::mutex mutex_;
-  std::map<std::string, Served, std::less<>> served_;                     // joined_key(provider, model id)
-  std::map<std::string, std::array<uint64_t, 2>, std::less<>> attempts_;  // joined_key(provider, model id) -> failures, successes
+  std::map<std::string, Served, std::less<>> served_;  // joined_key(provider, model id)
+  std::map<std::string, std::array<uint64_t, 2>, std::less<>>
+      attempts_;  // joined_key(provider, model id) -> failures, successes
   std::string key_;
   std::atomic<std::size_t> queue_depth_{0};
   std::atomic<int64_t> journal_records_{0};

@@ -25,8 +25,9 @@ class Connection {
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) open();
     std::vector<const char*> values;
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    Result result(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0),
-                  PQclear);
+    Result result(
+        PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0),
+        PQclear);
     auto status = PQresultStatus(result.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       std::string message = PQerrorMessage(conn_);
@@ -141,19 +142,18 @@ class PostgresStore final : public RecordStore {
     std::vector<std::optional<std::string>> params{std::to_string(query.start_ms), std::to_string(query.end_ms)};
     if (query.team) params.push_back(*query.team);
     std::vector<ReportRow> rows;
-    static const record_columns::Dialect postgres{"to_char(to_timestamp(created_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-                                                  "requests, LATERAL jsonb_array_elements_text(requests.tags::jsonb) AS t(tag)",
-                                                  "t.tag", "$"};
-    reader_.query(record_columns::report_sql(query, postgres),
-                  params, [&](const auto& columns) { rows.push_back(record_columns::report_row_of(columns)); });
+    static const record_columns::Dialect postgres{
+        "to_char(to_timestamp(created_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        "requests, LATERAL jsonb_array_elements_text(requests.tags::jsonb) AS t(tag)", "t.tag", "$"};
+    reader_.query(record_columns::report_sql(query, postgres), params,
+                  [&](const auto& columns) { rows.push_back(record_columns::report_row_of(columns)); });
     return rows;
   }
 
   std::vector<UsageRecord> scan(const ScanQuery& query) override {
     std::lock_guard lock(read_mutex_);
     std::vector<UsageRecord> out;
-    reader_.query(record_columns::scan_sql(query, "$"),
-                  record_columns::scan_params(query),
+    reader_.query(record_columns::scan_sql(query, "$"), record_columns::scan_params(query),
                   [&](const auto& columns) { out.push_back(record_columns::record_of(columns)); });
     return out;
   }
@@ -188,6 +188,8 @@ class PostgresStore final : public RecordStore {
 
 }  // namespace
 
-std::unique_ptr<RecordStore> open_postgres_store(const std::string& url) { return std::make_unique<PostgresStore>(url); }
+std::unique_ptr<RecordStore> open_postgres_store(const std::string& url) {
+  return std::make_unique<PostgresStore>(url);
+}
 
 }  // namespace switchyard

@@ -129,7 +129,9 @@ class Writer {
   void integer(int v) { integer(int64_t{v}); }
   void flag(bool v) { *p_++ = v ? '\1' : '\0'; }
   // A small number (a byte or two) for nearby times; wrapping arithmetic, so no time overflows.
-  void integer_from(int64_t v, int64_t base) { integer(static_cast<int64_t>(static_cast<uint64_t>(v) - static_cast<uint64_t>(base))); }
+  void integer_from(int64_t v, int64_t base) {
+    integer(static_cast<int64_t>(static_cast<uint64_t>(v) - static_cast<uint64_t>(base)));
+  }
   void text(std::string_view v) {
     EncodedRecords::Slot* slot = texts_ < EncodedRecords::kTextSlots ? &records_.last_texts[texts_] : nullptr;
     ++texts_;

@@ -30,10 +30,10 @@ struct EncodedRecords {
     return count == 0 || std::max(last_ms, last) - std::min(first_ms, first) <= kMaxSpanMs;
   }
   bool fits(const EncodedRecords& other) const { return fits(other.first_ms, other.last_ms); }
-  void add(const UsageRecord& record);      // encodes it after the others
+  void add(const UsageRecord& record);  // encodes it after the others
   void add(const RecordView& record);
-  void add(const EncodedRecords& other);    // other's records after these
-  void clear();                             // keeps the capacity
+  void add(const EncodedRecords& other);  // other's records after these
+  void clear();                           // keeps the capacity
 
   // A text the same as the last one in its place (the n-th text of a record) is written as one
   // byte: the model, provider, endpoint, team and attempts of a thread's consecutive records

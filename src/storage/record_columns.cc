@@ -1,7 +1,7 @@
 #include "storage/record_columns.h"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "core/json_text.h"
 
@@ -60,12 +60,13 @@ void visit_columns(const UsageRecord& r, const std::string& tags, const std::str
 
 std::vector<std::string> migrations(const char* real_type, const char* int64_type) {
   return {
-      fmt::format("CREATE TABLE requests (id TEXT PRIMARY KEY, created_ms {1} NOT NULL, team TEXT NOT NULL, key_id TEXT, "
-                  "user_name TEXT, use_case TEXT, endpoint TEXT, tags TEXT, model_requested TEXT, model TEXT, provider TEXT, "
-                  "upstream_model TEXT, streamed INTEGER, finish_reason TEXT, input_tokens {1}, output_tokens {1}, "
-                  "cache_read_tokens {1}, cache_write_tokens {1}, reasoning_tokens {1}, cost {0}, byok INTEGER, "
-                  "ttft_ms {1}, latency_ms {1}, status INTEGER, error TEXT, attempts TEXT)",
-                  real_type, int64_type),
+      fmt::format(
+          "CREATE TABLE requests (id TEXT PRIMARY KEY, created_ms {1} NOT NULL, team TEXT NOT NULL, key_id TEXT, "
+          "user_name TEXT, use_case TEXT, endpoint TEXT, tags TEXT, model_requested TEXT, model TEXT, provider TEXT, "
+          "upstream_model TEXT, streamed INTEGER, finish_reason TEXT, input_tokens {1}, output_tokens {1}, "
+          "cache_read_tokens {1}, cache_write_tokens {1}, reasoning_tokens {1}, cost {0}, byok INTEGER, "
+          "ttft_ms {1}, latency_ms {1}, status INTEGER, error TEXT, attempts TEXT)",
+          real_type, int64_type),
       "CREATE INDEX requests_created ON requests (created_ms)",
       "CREATE INDEX requests_team_created ON requests (team, created_ms)",
   };
@@ -76,7 +77,6 @@ std::string name_list() {
   for (const char* name : kNames) out += (out.empty() ? "" : ", ") + std::string(name);
   return out;
 }
-
 
 Values values_of(const UsageRecord& r) {
   struct Texts {
@@ -132,11 +132,16 @@ UsageRecord record_of(const std::vector<std::optional<std::string>>& v) {
 std::string report_sql(const ReportQuery& q, const Dialect& dialect) {
   std::string key, from = "requests";
   const std::string& p = dialect.param;
-  if (q.group_by == "day") key = dialect.day;
-  else if (q.group_by == "model") key = "COALESCE(NULLIF(model, ''), model_requested)";  // see ReportSums::add
-  else if (q.group_by == "provider") key = "provider";
-  else if (q.group_by == "user") key = "user_name";
-  else if (q.group_by == "team") key = "team";
+  if (q.group_by == "day")
+    key = dialect.day;
+  else if (q.group_by == "model")
+    key = "COALESCE(NULLIF(model, ''), model_requested)";  // see ReportSums::add
+  else if (q.group_by == "provider")
+    key = "provider";
+  else if (q.group_by == "user")
+    key = "user_name";
+  else if (q.group_by == "team")
+    key = "team";
   else if (q.group_by == "tag") {
     key = dialect.tag;
     from = dialect.tag_from;
@@ -145,13 +150,15 @@ std::string report_sql(const ReportQuery& q, const Dialect& dialect) {
   }
   return fmt::format(
       "SELECT {0} AS k, COALESCE(SUM(cost), 0), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), "
-      "SUM(cache_write_tokens), SUM(reasoning_tokens), COUNT(*) FROM {1} WHERE created_ms >= {2}1 AND created_ms < {2}2{3} "
+      "SUM(cache_write_tokens), SUM(reasoning_tokens), COUNT(*) FROM {1} WHERE created_ms >= {2}1 AND created_ms < "
+      "{2}2{3} "
       "GROUP BY k ORDER BY k",
       key, from, p, q.team ? fmt::format(" AND team = {}3", p) : "");
 }
 
 std::string scan_sql(const ScanQuery& query, const std::string& p) {
-  std::string sql = fmt::format("SELECT {} FROM requests WHERE created_ms >= {}1 AND created_ms < {}2", name_list(), p, p);
+  std::string sql =
+      fmt::format("SELECT {} FROM requests WHERE created_ms >= {}1 AND created_ms < {}2", name_list(), p, p);
   int next = 4;
   if (query.team) sql += fmt::format(" AND team = {}{}", p, next++);
   if (query.not_instance) sql += fmt::format(" AND substr(id, 15, 4) <> {}{}", p, next++);

@@ -11,12 +11,32 @@
 
 namespace switchyard::record_columns {
 
-inline constexpr std::array<const char*, 26> kNames = {
-    "id",          "created_ms",   "team",           "key_id",        "user_name",         "use_case",
-    "endpoint",    "tags",         "model_requested", "model",        "provider",          "upstream_model",
-    "streamed",    "finish_reason", "input_tokens",   "output_tokens", "cache_read_tokens", "cache_write_tokens",
-    "reasoning_tokens", "cost",    "byok",           "ttft_ms",       "latency_ms",        "status",
-    "error",       "attempts"};
+inline constexpr std::array<const char*, 26> kNames = {"id",
+                                                       "created_ms",
+                                                       "team",
+                                                       "key_id",
+                                                       "user_name",
+                                                       "use_case",
+                                                       "endpoint",
+                                                       "tags",
+                                                       "model_requested",
+                                                       "model",
+                                                       "provider",
+                                                       "upstream_model",
+                                                       "streamed",
+                                                       "finish_reason",
+                                                       "input_tokens",
+                                                       "output_tokens",
+                                                       "cache_read_tokens",
+                                                       "cache_write_tokens",
+                                                       "reasoning_tokens",
+                                                       "cost",
+                                                       "byok",
+                                                       "ttft_ms",
+                                                       "latency_ms",
+                                                       "status",
+                                                       "error",
+                                                       "attempts"};
 
 using Values = std::array<std::optional<std::string>, kNames.size()>;
 

@@ -1,7 +1,7 @@
 #include "storage/recorder.h"
 
-#include <spdlog/spdlog.h>
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -100,7 +100,8 @@ std::vector<Recorder::Records> Recorder::take_all() {
     }
   }
   for (auto& lane : lanes_)
-    if (EncodedRecords* records = lane.records.exchange(nullptr, std::memory_order_acq_rel)) taken.emplace_back(records);
+    if (EncodedRecords* records = lane.records.exchange(nullptr, std::memory_order_acq_rel))
+      taken.emplace_back(records);
   return taken;
 }
 
@@ -145,7 +146,8 @@ void Recorder::flush(std::vector<Records>& taken, bool catching_up) {
   for (auto next = taken.begin(); next != taken.end();) {
     // A transaction's worth, whose times fit one block.
     batch_.clear();
-    while (next != taken.end() && (batch_.count == 0 || (batch_.count + (*next)->count <= kBatchRecords && batch_.fits(**next))))
+    while (next != taken.end() &&
+           (batch_.count == 0 || (batch_.count + (*next)->count <= kBatchRecords && batch_.fits(**next))))
       batch_.add(**next++);
     // Metrics and rollup a few records at a time: a short vector stays in the cache the event
     // loop shares.
@@ -178,7 +180,9 @@ void Recorder::flush(std::vector<Records>& taken, bool catching_up) {
 }
 
 void Recorder::note_store_down(const StoreError& e) {
-  if (!store_down_) spdlog::warn("record store {} failed: {}; records go to the journal {}", store_.describe(), e.what(), journal_path_);
+  if (!store_down_)
+    spdlog::warn("record store {} failed: {}; records go to the journal {}", store_.describe(), e.what(),
+                 journal_path_);
   store_down_ = true;
   retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
 }
@@ -221,7 +225,8 @@ bool Recorder::replay_journal() {
   in.close();
   std::filesystem::remove(journal_path_, ec);
   metrics_.set_journal_records(0);
-  if (store_down_ || replayed > 0) spdlog::info("record store {} is back: {} journaled records stored", store_.describe(), replayed);
+  if (store_down_ || replayed > 0)
+    spdlog::info("record store {} is back: {} journaled records stored", store_.describe(), replayed);
   store_down_ = false;
   return true;
 }
@@ -237,7 +242,9 @@ void Recorder::keep_journal_from(std::streamoff offset) {
   }
   std::error_code ec;
   std::filesystem::rename(rest_path, journal_path_, ec);
-  if (ec) spdlog::error("cannot shorten the journal {}: {} (its stored records will be skipped when replayed)", journal_path_, ec.message());
+  if (ec)
+    spdlog::error("cannot shorten the journal {}: {} (its stored records will be skipped when replayed)", journal_path_,
+                  ec.message());
 }
 
 void Recorder::append_to_journal(std::span<const UsageRecord> batch) {
@@ -256,7 +263,8 @@ void Recorder::append_to_journal(std::span<const UsageRecord> batch) {
   written = written && ::fsync(fd) == 0;
   if (fd >= 0) ::close(fd);
   if (!written) {
-    spdlog::error("cannot write the journal {}: {}; {} records lost", journal_path_, std::strerror(errno), batch.size());
+    spdlog::error("cannot write the journal {}: {}; {} records lost", journal_path_, std::strerror(errno),
+                  batch.size());
     metrics_.add_unstorable(batch.size());
     return;
   }

@@ -10,10 +10,10 @@
 // kLaneRecords, and the writer takes every lane's records at each flush, so a quiet thread's are
 // stored on time too.
 #include <array>
-#include <ios>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <ios>
 #include <memory>
 #include <mutex>
 #include <span>

@@ -5,13 +5,20 @@
 namespace switchyard {
 
 ReportSums::ReportSums(const std::string& group_by) {
-  if (group_by == "day") key_ = Key::day;
-  else if (group_by == "model") key_ = Key::model;
-  else if (group_by == "provider") key_ = Key::provider;
-  else if (group_by == "user") key_ = Key::user;
-  else if (group_by == "tag") key_ = Key::tag;
-  else if (group_by == "team") key_ = Key::team;
-  else throw StoreError("group_by must be one of day, model, provider, user, tag, team");
+  if (group_by == "day")
+    key_ = Key::day;
+  else if (group_by == "model")
+    key_ = Key::model;
+  else if (group_by == "provider")
+    key_ = Key::provider;
+  else if (group_by == "user")
+    key_ = Key::user;
+  else if (group_by == "tag")
+    key_ = Key::tag;
+  else if (group_by == "team")
+    key_ = Key::team;
+  else
+    throw StoreError("group_by must be one of day, model, provider, user, tag, team");
 }
 
 void ReportSums::add(const UsageRecord& r) {

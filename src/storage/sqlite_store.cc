@@ -1,8 +1,8 @@
 // The embedded store: one SQLite file in WAL mode. The recorder's thread writes through one
 // connection; each read opens its own, so reports never wait for a write batch (WAL readers
 // see the last committed state).
-#include <sys/stat.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -70,7 +70,8 @@ class Db {
     int i = 1;
     for (auto it = begin; it != end; ++it, ++i) {
       if (*it)
-        sqlite3_bind_text(statement, i, (*it)->data(), static_cast<int>((*it)->size()), SQLITE_STATIC);  // outlive the step
+        sqlite3_bind_text(statement, i, (*it)->data(), static_cast<int>((*it)->size()),
+                          SQLITE_STATIC);  // outlive the step
       else
         sqlite3_bind_null(statement, i);
     }
@@ -110,7 +111,8 @@ class SqliteStore final : public RecordStore {
   // while it is smaller than this, so it is not rewritten hundreds of times.
   static constexpr std::size_t kReopenBytes = 16 * 1024;
 
-  explicit SqliteStore(std::string path) : path_(std::move(path)), writer_(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX) {
+  explicit SqliteStore(std::string path)
+      : path_(std::move(path)), writer_(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX) {
     // Blocks are tens of KB: pages of 16 KB write one in a few syscalls, where pages of 64 KB
     // rewrite too much of the index with each (record_store_bench: 2.1 M records/s at 64 KB,
     // 2.7 M at 4 KB, 2.8 M at 16 KB). Only a new file takes it.
@@ -136,7 +138,8 @@ class SqliteStore final : public RecordStore {
     std::vector<EncodedRecords> batches(1);
     for (const auto& r : records) {
       if (!stored.insert(r.id).second) continue;  // a repeat within the batch too
-      if (batches.back().count == kBlockRecords || !batches.back().fits(r.created_ms, r.created_ms)) batches.emplace_back();
+      if (batches.back().count == kBlockRecords || !batches.back().fits(r.created_ms, r.created_ms))
+        batches.emplace_back();
       batches.back().add(r);
     }
     in_transaction([&] {
@@ -183,7 +186,9 @@ class SqliteStore final : public RecordStore {
     if (query.limit == 0) return {};
     Db reader(path_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
     std::vector<UsageRecord> out, decoded;
-    auto earlier = [](const UsageRecord& a, const UsageRecord& b) { return std::tie(a.created_ms, a.id) < std::tie(b.created_ms, b.id); };
+    auto earlier = [](const UsageRecord& a, const UsageRecord& b) {
+      return std::tie(a.created_ms, a.id) < std::tie(b.created_ms, b.id);
+    };
     // Blocks come in order of their first time: once `limit` records are earlier than the next
     // block's first, no later block has one of the first `limit`.
     for_each_block(reader, query.start_ms, query.end_ms, [&](std::string_view block, int64_t block_first_ms) {
@@ -241,8 +246,8 @@ class SqliteStore final : public RecordStore {
   // that does not starts a block of its own.
   void add_to_blocks(const EncodedRecords& records) {
     if (records.count == 0) return;
-    if (open_.rowid == 0 || open_.records.count + records.count > kBlockRecords || open_.records.bytes.size() >= kReopenBytes ||
-        !open_.records.fits(records))
+    if (open_.rowid == 0 || open_.records.count + records.count > kBlockRecords ||
+        open_.records.bytes.size() >= kReopenBytes || !open_.records.fits(records))
       open_ = OpenBlock{};
     open_.records.add(records);
     const EncodedRecords& block = open_.records;
@@ -253,7 +258,8 @@ class SqliteStore final : public RecordStore {
     sqlite3_bind_int64(statement, 3, static_cast<int64_t>(block.count));
     sqlite3_bind_blob64(statement, 4, block.bytes.data(), block.bytes.size(), SQLITE_STATIC);
     if (open_.rowid) sqlite3_bind_int64(statement, 5, open_.rowid);
-    if (sqlite3_step(statement) != SQLITE_DONE) throw StoreError(fmt::format("SQLite: {}", sqlite3_errmsg(writer_.get())));
+    if (sqlite3_step(statement) != SQLITE_DONE)
+      throw StoreError(fmt::format("SQLite: {}", sqlite3_errmsg(writer_.get())));
     if (!open_.rowid) open_.rowid = sqlite3_last_insert_rowid(writer_.get());
   }
 
@@ -267,8 +273,10 @@ class SqliteStore final : public RecordStore {
   // hold records of [start, end), in order of first_ms, until it returns false.
   template <class Each>
   static void for_each_block(Db& db, int64_t start_ms, int64_t end_ms, Each&& each) {
-    Statement statement(db, "SELECT records, first_ms FROM record_blocks WHERE first_ms >= ?1 AND first_ms < ?2 AND last_ms >= ?3 "
-                            "ORDER BY first_ms");
+    Statement statement(
+        db,
+        "SELECT records, first_ms FROM record_blocks WHERE first_ms >= ?1 AND first_ms < ?2 AND last_ms >= ?3 "
+        "ORDER BY first_ms");
     sqlite3_bind_int64(statement.get(), 1, start_ms - EncodedRecords::kMaxSpanMs);
     sqlite3_bind_int64(statement.get(), 2, end_ms);
     sqlite3_bind_int64(statement.get(), 3, start_ms);
@@ -293,8 +301,9 @@ class SqliteStore final : public RecordStore {
                   [&](const auto& columns) { applied = std::stoll(columns[0].value_or("0")); });
     if (applied < kBlocksVersion) {
       writer_.exec("BEGIN");
-      writer_.exec("CREATE TABLE record_blocks (first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL, "
-                   "records_count INTEGER NOT NULL, records BLOB NOT NULL)");
+      writer_.exec(
+          "CREATE TABLE record_blocks (first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL, "
+          "records_count INTEGER NOT NULL, records BLOB NOT NULL)");
       writer_.exec("CREATE INDEX record_blocks_time ON record_blocks (first_ms, last_ms)");
       prepare_writes();
       if (applied > 0) move_rows_into_blocks();
@@ -312,23 +321,27 @@ class SqliteStore final : public RecordStore {
   void move_rows_into_blocks() {
     std::size_t moved = 0;
     EncodedRecords block;
-    writer_.query(fmt::format("SELECT {} FROM requests ORDER BY created_ms", record_columns::name_list()), {}, [&](const auto& columns) {
-      UsageRecord record = record_columns::record_of(columns);
-      if (block.count == kBlockRecords || !block.fits(record.created_ms, record.created_ms)) {
-        add_to_blocks(block);
-        block.clear();
-      }
-      block.add(record);
-      ++moved;
-    });
+    writer_.query(fmt::format("SELECT {} FROM requests ORDER BY created_ms", record_columns::name_list()), {},
+                  [&](const auto& columns) {
+                    UsageRecord record = record_columns::record_of(columns);
+                    if (block.count == kBlockRecords || !block.fits(record.created_ms, record.created_ms)) {
+                      add_to_blocks(block);
+                      block.clear();
+                    }
+                    block.add(record);
+                    ++moved;
+                  });
     add_to_blocks(block);
     writer_.exec("DROP TABLE requests");
     if (moved) spdlog::info("{}: {} records moved from rows into blocks", describe(), moved);
   }
 
   void prepare_writes() {
-    insert_ = Statement(writer_, "INSERT INTO record_blocks (first_ms, last_ms, records_count, records) VALUES (?1, ?2, ?3, ?4)");
-    update_ = Statement(writer_, "UPDATE record_blocks SET first_ms = ?1, last_ms = ?2, records_count = ?3, records = ?4 WHERE rowid = ?5");
+    insert_ = Statement(
+        writer_, "INSERT INTO record_blocks (first_ms, last_ms, records_count, records) VALUES (?1, ?2, ?3, ?4)");
+    update_ = Statement(
+        writer_,
+        "UPDATE record_blocks SET first_ms = ?1, last_ms = ?2, records_count = ?3, records = ?4 WHERE rowid = ?5");
   }
 
   std::string path_;

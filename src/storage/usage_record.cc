@@ -1,7 +1,7 @@
 #include "storage/usage_record.h"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "core/json_text.h"
 #include "translate/json_parse.h"
@@ -48,7 +48,9 @@ std::string attempts_json(const std::vector<AttemptRecord>& attempts) {
   return out + "]";
 }
 
-json::value attempts_to_json(const std::vector<AttemptRecord>& attempts) { return json::parse(attempts_json(attempts)); }
+json::value attempts_to_json(const std::vector<AttemptRecord>& attempts) {
+  return json::parse(attempts_json(attempts));
+}
 
 std::vector<AttemptRecord> attempts_from_json(const json::value& value) {
   std::vector<AttemptRecord> out;

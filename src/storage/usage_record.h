@@ -20,7 +20,7 @@ struct BasicAttempt {
   Text model;     // the upstream's model name
   Text model_id;  // the configured model id it served
   bool success = false;
-  int status = 0;        // upstream HTTP status, 0 when none came
+  int status = 0;  // upstream HTTP status, 0 when none came
   Text error;
   int64_t start_ms = 0, end_ms = 0;  // Unix ms
 };

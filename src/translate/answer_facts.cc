@@ -1,17 +1,17 @@
 #include "translate/answer_facts.h"
 
-#include "translate/parser_memory.h"
 #include "translate/json_parse.h"
+#include "translate/parser_memory.h"
 
 #include <simdjson.h>
 
+#include <fmt/format.h>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
-#include <fmt/format.h>
 
 #include <algorithm>
-#include <tuple>
 #include <boost/container/small_vector.hpp>
+#include <tuple>
 
 namespace switchyard {
 namespace {
@@ -27,8 +27,10 @@ bool fatal(simdjson::error_code error) {
          error != simdjson::NUMBER_OUT_OF_RANGE && error != simdjson::NUMBER_ERROR;
 }
 
-// A token count, 0 when absent or not a whole number; `broken` is set on a fatal error.
+// A token count, 0 when absent or not a whole number; `broken` is set on a fatal error (and once
+// set, nothing more is read: the iterator is gone).
 int64_t tokens(od::object& object, std::string_view key, bool& broken) {
+  if (broken) return 0;
   int64_t value = 0;
   auto error = object.find_field_unordered(key).get_int64().get(value);
   broken = broken || fatal(error);
@@ -49,6 +51,7 @@ std::optional<TokenUsage> read_usage(od::object usage, bool anthropic) {
   }
   u.input = tokens(usage, "prompt_tokens", broken);
   u.output = tokens(usage, "completion_tokens", broken);
+  if (broken) return std::nullopt;
   od::object details;
   auto error = usage.find_field_unordered("prompt_tokens_details").get_object().get(details);
   if (!error) {
@@ -63,7 +66,8 @@ std::optional<TokenUsage> read_usage(od::object usage, bool anthropic) {
 }
 
 std::string_view trimmed(std::string_view token) {
-  while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' || token.back() == '\t'))
+  while (!token.empty() &&
+         (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' || token.back() == '\t'))
     token.remove_suffix(1);
   return token;
 }
@@ -89,9 +93,12 @@ std::pair<std::size_t, std::size_t> member_span(std::string_view json, std::size
   if (json[start] != ',') {
     start = key_at;
     end = json.find_first_not_of(" \t\r\n", end);
-    if (end == std::string_view::npos) end = value_end;
-    else if (json[end] == ',') ++end;
-    else end = value_end;
+    if (end == std::string_view::npos)
+      end = value_end;
+    else if (json[end] == ',')
+      ++end;
+    else
+      end = value_end;
   }
   return {start, end - start};
 }
@@ -135,7 +142,9 @@ std::optional<AnswerScan> scan_answer(AnswerFormat format, std::string_view json
         scan.id_length = token.size();
       }
     } else if (key == "usage" && type == od::json_type::null) {
-      std::size_t value_at = offset_of(trimmed(value.raw_json_token()));
+      std::string_view token = trimmed(value.raw_json_token());
+      if (token != "null") return std::nullopt;  // a damaged literal ("nu"): not a document
+      std::size_t value_at = offset_of(token);
       std::tie(scan.usage_member_offset, scan.usage_member_length) = member_span(buffer, value_at, value_at + 4);
     } else if (key == "usage" || (anthropic && key == "message") || (anthropic && key == "delta")) {
       od::object object;
@@ -220,9 +229,11 @@ std::string stamp_answer(std::string_view json, const AnswerScan& scan, std::str
   if (drop_usage && scan.usage_member_length) {
     edits.push_back({scan.usage_member_offset, scan.usage_member_length, {}});
   } else if (scan.usage_length) {
-    bool empty = json.substr(scan.usage_offset + 1, scan.usage_length - 2).find_first_not_of(" \t\r\n") == std::string_view::npos;
+    bool empty = json.substr(scan.usage_offset + 1, scan.usage_length - 2).find_first_not_of(" \t\r\n") ==
+                 std::string_view::npos;
     std::string value = cost ? fmt::format("{}", *cost) : "null";
-    edits.push_back({scan.usage_offset + scan.usage_length - 1, 0, fmt::format("{}\"cost\":{}", empty ? "" : ",", value)});
+    edits.push_back(
+        {scan.usage_offset + scan.usage_length - 1, 0, fmt::format("{}\"cost\":{}", empty ? "" : ",", value)});
   }
   std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.offset < b.offset; });
   std::string out;

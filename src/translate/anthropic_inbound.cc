@@ -2,14 +2,14 @@
 
 #include <boost/json.hpp>
 
-#include "translate/errors.h"
-#include "translate/json_fields.h"
 #include <fmt/format.h>
 #include <map>
+#include "translate/errors.h"
+#include "translate/json_fields.h"
 
-#include "translate/openai_request_reader.h"
 #include "translate/client_text.h"
 #include "translate/json_parse.h"
+#include "translate/openai_request_reader.h"
 
 namespace switchyard {
 namespace json = boost::json;
@@ -19,7 +19,6 @@ namespace {
 
 Error invalid(std::string message) { return make_error(ErrorKind::bad_request, std::move(message)); }
 
-
 // Anthropic text (a string or text blocks) as one string.
 std::string text_of(const json::value& content) { return openai_in::content_text(content); }
 
@@ -27,9 +26,12 @@ std::variant<json::object, Error> image_part(const json::object& block) {
   const json::object& source = json_fields::object_field(block, "source");
   std::string_view type = string_field(source, "type");
   std::string url;
-  if (type == "base64") url = fmt::format("data:{};base64,{}", string_field(source, "media_type"), string_field(source, "data"));
-  else if (type == "url") url = string_field(source, "url");
-  else return invalid("messages: an image needs a base64 or url source");
+  if (type == "base64")
+    url = fmt::format("data:{};base64,{}", string_field(source, "media_type"), string_field(source, "data"));
+  else if (type == "url")
+    url = string_field(source, "url");
+  else
+    return invalid("messages: an image needs a base64 or url source");
   return json::object{{"type", "image_url"}, {"image_url", {{"url", url}}}};
 }
 
@@ -83,7 +85,8 @@ class AnthropicFromOpenAIStream final : public StreamTranslator {
     const auto& chunk = std::get<json::object>(parsed);
     if (auto* error = chunk.if_contains("error"); error && error->is_object()) return provider_stream_error(chunk);
     start(out, std::string(string_field(chunk, "id")));
-    if (auto* usage = chunk.if_contains("usage"); usage && usage->is_object()) usage_ = usage_from_openai(usage->get_object());
+    if (auto* usage = chunk.if_contains("usage"); usage && usage->is_object())
+      usage_ = usage_from_openai(usage->get_object());
     auto* choices = chunk.if_contains("choices");
     if (!choices || !choices->is_array() || choices->get_array().empty()) return std::nullopt;
     if (!choices->get_array().front().is_object()) return malformed_answer("a choice is not an object");
@@ -92,7 +95,9 @@ class AnthropicFromOpenAIStream final : public StreamTranslator {
       const auto& d = delta->get_object();
       if (auto text = string_field(d, "content"); !text.empty()) {
         open_block(out, "text", -1, {{"type", "text"}, {"text", ""}});
-        out += event("content_block_delta", {{"type", "content_block_delta"}, {"index", index_}, {"delta", {{"type", "text_delta"}, {"text", text}}}});
+        out += event(
+            "content_block_delta",
+            {{"type", "content_block_delta"}, {"index", index_}, {"delta", {{"type", "text_delta"}, {"text", text}}}});
       }
       if (auto* calls = d.if_contains("tool_calls"); calls && calls->is_array())
         for (const auto& c : calls->get_array()) {
@@ -102,14 +107,19 @@ class AnthropicFromOpenAIStream final : public StreamTranslator {
           const json::object& function = json_fields::object_field(call, "function");
           if (tool != tool_) {  // a new call starts a new tool_use block
             open_block(out, "tool_use", tool,
-                       {{"type", "tool_use"}, {"id", string_field(call, "id")}, {"name", string_field(function, "name")}, {"input", json::object{}}});
+                       {{"type", "tool_use"},
+                        {"id", string_field(call, "id")},
+                        {"name", string_field(function, "name")},
+                        {"input", json::object{}}});
           }
           if (auto args = string_field(function, "arguments"); !args.empty())
-            out += event("content_block_delta",
-                         {{"type", "content_block_delta"}, {"index", index_}, {"delta", {{"type", "input_json_delta"}, {"partial_json", args}}}});
+            out += event("content_block_delta", {{"type", "content_block_delta"},
+                                                 {"index", index_},
+                                                 {"delta", {{"type", "input_json_delta"}, {"partial_json", args}}}});
         }
     }
-    if (auto reason = string_field(choice, "finish_reason"); !reason.empty()) stop_reason_ = finish_to_stop_reason(reason);
+    if (auto reason = string_field(choice, "finish_reason"); !reason.empty())
+      stop_reason_ = finish_to_stop_reason(reason);
     return std::nullopt;
   }
 
@@ -141,20 +151,24 @@ class AnthropicFromOpenAIStream final : public StreamTranslator {
     ++index_;
     kind_ = kind;
     tool_ = tool;
-    out += event("content_block_start", {{"type", "content_block_start"}, {"index", index_}, {"content_block", std::move(block)}});
+    out += event("content_block_start",
+                 {{"type", "content_block_start"}, {"index", index_}, {"content_block", std::move(block)}});
   }
 
   void close_block(std::string& out) {
-    if (index_ >= 0 && !kind_.empty()) out += event("content_block_stop", {{"type", "content_block_stop"}, {"index", index_}});
+    if (index_ >= 0 && !kind_.empty())
+      out += event("content_block_stop", {{"type", "content_block_stop"}, {"index", index_}});
     kind_.clear();
   }
 
   std::optional<Error> finish(std::string& out) {
     start(out, "");
     close_block(out);
-    out += event("message_delta", {{"type", "message_delta"},
-                                   {"delta", {{"stop_reason", stop_reason_.empty() ? "end_turn" : stop_reason_}, {"stop_sequence", nullptr}}},
-                                   {"usage", usage_}});
+    out += event(
+        "message_delta",
+        {{"type", "message_delta"},
+         {"delta", {{"stop_reason", stop_reason_.empty() ? "end_turn" : stop_reason_}, {"stop_sequence", nullptr}}},
+         {"usage", usage_}});
     out += event("message_stop", {{"type", "message_stop"}});
     finished_ = true;
     return std::nullopt;
@@ -191,7 +205,8 @@ std::variant<MessagesRequest, Error> parse_messages_request(std::string& body) {
   for (std::size_t i = 0; i < messages->get_array().size(); ++i) {
     const auto& m = messages->get_array()[i];
     std::string_view role = m.is_object() ? string_field(m.get_object(), "role") : "";
-    if (role != "user" && role != "assistant") return invalid(fmt::format("messages.{}.role: must be 'user' or 'assistant'", i));
+    if (role != "user" && role != "assistant")
+      return invalid(fmt::format("messages.{}.role: must be 'user' or 'assistant'", i));
     const json::value* content = m.get_object().if_contains("content");
     if (!content || !(content->is_string() || content->is_array()))
       return invalid(fmt::format("messages.{}.content: must be a string or a list of content blocks", i));
@@ -238,21 +253,25 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
         parts.push_back(std::get<json::object>(std::move(part)));
       } else if (type == "tool_use") {
         json::value input = json_fields::member_or(block, "input", json::object{});
-        tool_calls.push_back(json::object{{"id", string_field(block, "id")},
-                                          {"type", "function"},
-                                          {"function", {{"name", string_field(block, "name")}, {"arguments", serialize_json(input)}}}});
+        tool_calls.push_back(
+            json::object{{"id", string_field(block, "id")},
+                         {"type", "function"},
+                         {"function", {{"name", string_field(block, "name")}, {"arguments", serialize_json(input)}}}});
       } else if (type == "tool_result") {
         // Each result is a tool message of its own, placed before the rest of the user turn.
         std::string result = text_of(json_fields::member_or(block, "content", ""));
-        messages.push_back(json::object{{"role", "tool"}, {"tool_call_id", string_field(block, "tool_use_id")}, {"content", result}});
+        messages.push_back(
+            json::object{{"role", "tool"}, {"tool_call_id", string_field(block, "tool_use_id")}, {"content", result}});
       } else if (type == "thinking" || type == "redacted_thinking") {
         continue;  // earlier reasoning is not sent back to other providers
       } else {
-        return invalid(fmt::format("messages: content blocks of type '{}' cannot be sent to this model's provider", type));
+        return invalid(
+            fmt::format("messages: content blocks of type '{}' cannot be sent to this model's provider", type));
       }
     }
     if (role == "assistant") {
-      json::object out{{"role", "assistant"}, {"content", parts.empty() ? json::value(nullptr) : json::value(openai_in::content_text(parts))}};
+      json::object out{{"role", "assistant"},
+                       {"content", parts.empty() ? json::value(nullptr) : json::value(openai_in::content_text(parts))}};
       if (!tool_calls.empty()) out["tool_calls"] = std::move(tool_calls);
       messages.push_back(std::move(out));
     } else if (!parts.empty()) {
@@ -279,10 +298,12 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
   if (auto* tools = in.if_contains("tools"); tools && tools->is_array() && !tools->get_array().empty()) {
     json::array list;
     for (const auto& t : tools->get_array()) {
-      if (!t.is_object() || string_field(t.get_object(), "name").empty()) return invalid("tools: each tool needs a name");
+      if (!t.is_object() || string_field(t.get_object(), "name").empty())
+        return invalid("tools: each tool needs a name");
       const auto& tool = t.get_object();
-      json::object function{{"name", json_fields::member_or(tool, "name", "")},
-                            {"parameters", json_fields::member_or(tool, "input_schema", json::object{{"type", "object"}})}};
+      json::object function{
+          {"name", json_fields::member_or(tool, "name", "")},
+          {"parameters", json_fields::member_or(tool, "input_schema", json::object{{"type", "object"}})}};
       if (auto* d = tool.if_contains("description")) function["description"] = *d;
       list.push_back(json::object{{"type", "function"}, {"function", std::move(function)}});
     }
@@ -291,16 +312,22 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
   if (auto* choice = in.if_contains("tool_choice"); choice && choice->is_object()) {
     const auto& c = choice->get_object();
     std::string_view type = string_field(c, "type");
-    if (type == "auto") out["tool_choice"] = "auto";
-    else if (type == "any") out["tool_choice"] = "required";
-    else if (type == "none") out["tool_choice"] = "none";
-    else if (type == "tool") out["tool_choice"] = json::object{{"type", "function"}, {"function", {{"name", string_field(c, "name")}}}};
-    if (auto* p = c.if_contains("disable_parallel_tool_use"); p && p->is_bool() && p->get_bool()) out["parallel_tool_calls"] = false;
+    if (type == "auto")
+      out["tool_choice"] = "auto";
+    else if (type == "any")
+      out["tool_choice"] = "required";
+    else if (type == "none")
+      out["tool_choice"] = "none";
+    else if (type == "tool")
+      out["tool_choice"] = json::object{{"type", "function"}, {"function", {{"name", string_field(c, "name")}}}};
+    if (auto* p = c.if_contains("disable_parallel_tool_use"); p && p->is_bool() && p->get_bool())
+      out["parallel_tool_calls"] = false;
   }
   return out;
 }
 
-std::variant<std::string, Error> anthropic_response_from_openai(std::string_view completion_body, std::string_view model) {
+std::variant<std::string, Error> anthropic_response_from_openai(std::string_view completion_body,
+                                                                std::string_view model) {
   auto parsed = answer_object(completion_body, "not a JSON object");
   if (auto* error = std::get_if<Error>(&parsed)) return *error;
   const auto& completion = std::get<json::object>(parsed);
@@ -312,7 +339,8 @@ std::variant<std::string, Error> anthropic_response_from_openai(std::string_view
   const json::object& message = json_fields::object_field(choice, "message");
 
   json::array content;
-  if (auto text = string_field(message, "content"); !text.empty()) content.push_back(json::object{{"type", "text"}, {"text", text}});
+  if (auto text = string_field(message, "content"); !text.empty())
+    content.push_back(json::object{{"type", "text"}, {"text", text}});
   if (auto* calls = message.if_contains("tool_calls"); calls && calls->is_array())
     for (const auto& c : calls->get_array()) {
       if (!c.is_object()) continue;
@@ -320,19 +348,22 @@ std::variant<std::string, Error> anthropic_response_from_openai(std::string_view
       const json::object& function = json_fields::object_field(call, "function");
       json::value input = parse_json(string_field(function, "arguments"), ec);
       if (ec || !input.is_object()) input = json::object{};
-      content.push_back(json::object{{"type", "tool_use"}, {"id", string_field(call, "id")}, {"name", string_field(function, "name")}, {"input", input}});
+      content.push_back(json::object{{"type", "tool_use"},
+                                     {"id", string_field(call, "id")},
+                                     {"name", string_field(function, "name")},
+                                     {"input", input}});
     }
   json::object usage = usage_json(0, 0, 0, 0);
   if (auto* u = completion.if_contains("usage"); u && u->is_object()) usage = usage_from_openai(u->get_object());
   std::string id(string_field(completion, "id"));
   return serialize_json(json::object{{"id", id.empty() ? "msg_switchyard" : id},
-                                      {"type", "message"},
-                                      {"role", "assistant"},
-                                      {"model", model},
-                                      {"content", std::move(content)},
-                                      {"stop_reason", finish_to_stop_reason(string_field(choice, "finish_reason"))},
-                                      {"stop_sequence", nullptr},
-                                      {"usage", std::move(usage)}});
+                                     {"type", "message"},
+                                     {"role", "assistant"},
+                                     {"model", model},
+                                     {"content", std::move(content)},
+                                     {"stop_reason", finish_to_stop_reason(string_field(choice, "finish_reason"))},
+                                     {"stop_sequence", nullptr},
+                                     {"usage", std::move(usage)}});
 }
 
 std::unique_ptr<StreamTranslator> anthropic_stream_from_openai(std::string model) {
@@ -340,9 +371,12 @@ std::unique_ptr<StreamTranslator> anthropic_stream_from_openai(std::string model
 }
 
 std::string anthropic_error_body(const Error& error) {
-  return serialize_json(json::object{{"type", "error"}, {"error", {{"type", error_type(error.status)}, {"message", error.message}}}});
+  return serialize_json(
+      json::object{{"type", "error"}, {"error", {{"type", error_type(error.status)}, {"message", error.message}}}});
 }
 
-std::string anthropic_error_event(const Error& error) { return "event: error\ndata: " + anthropic_error_body(error) + "\n\n"; }
+std::string anthropic_error_event(const Error& error) {
+  return "event: error\ndata: " + anthropic_error_body(error) + "\n\n";
+}
 
 }  // namespace switchyard

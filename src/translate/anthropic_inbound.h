@@ -26,7 +26,8 @@ std::variant<MessagesRequest, Error> parse_messages_request(std::string& body);
 std::variant<boost::json::object, Error> openai_request_from_anthropic(const boost::json::object& messages_request);
 
 // A chat.completion body -> a Messages response body. `model` is what the client asked for.
-std::variant<std::string, Error> anthropic_response_from_openai(std::string_view completion_body, std::string_view model);
+std::variant<std::string, Error> anthropic_response_from_openai(std::string_view completion_body,
+                                                                std::string_view model);
 
 // chat.completion.chunk events -> the Anthropic event sequence (message_start ... message_stop).
 std::unique_ptr<StreamTranslator> anthropic_stream_from_openai(std::string model);

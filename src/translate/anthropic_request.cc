@@ -1,7 +1,7 @@
 #include "translate/anthropic_request.h"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "translate/json_fields.h"
 #include "translate/openai_request_reader.h"
@@ -41,7 +41,8 @@ std::variant<json::array, Error> content_blocks(const json::value* content) {
   json::array blocks;
   if (!content || content->is_null()) return blocks;
   if (content->is_string()) {
-    if (!content->get_string().empty()) blocks.push_back(json::object{{"type", "text"}, {"text", content->get_string()}});
+    if (!content->get_string().empty())
+      blocks.push_back(json::object{{"type", "text"}, {"text", content->get_string()}});
     return blocks;
   }
   if (!content->is_array()) return unsupported("message content must be a string or an array of parts");
@@ -64,7 +65,6 @@ std::variant<json::array, Error> content_blocks(const json::value* content) {
   }
   return blocks;
 }
-
 
 std::variant<json::value, Error> tool_choice(const json::value& choice) {
   if (choice.is_string()) {
@@ -94,9 +94,13 @@ int64_t anthropic_default_max_tokens(std::string_view model) {
 
 std::variant<json::object, Error> anthropic_request_from_openai(const json::object& openai, std::string_view model) {
   static const openai_in::ConversationStyle style{
-      "an Anthropic provider", "assistant", "content", content_blocks,
+      "an Anthropic provider",
+      "assistant",
+      "content",
+      content_blocks,
       [](openai_in::ToolCallIn& call) -> json::value {
-        return json::object{{"type", "tool_use"}, {"id", call.id}, {"name", call.name}, {"input", std::move(call.arguments)}};
+        return json::object{
+            {"type", "tool_use"}, {"id", call.id}, {"name", call.name}, {"input", std::move(call.arguments)}};
       },
       [](std::string_view id, std::string text) -> std::variant<json::value, Error> {
         return json::object{{"type", "tool_result"}, {"tool_use_id", id}, {"content", std::move(text)}};
@@ -116,8 +120,10 @@ std::variant<json::object, Error> anthropic_request_from_openai(const json::obje
     for (auto& s : stops) list.push_back(json::value(s));
     out["stop_sequences"] = std::move(list);
   }
-  if (auto* stream = openai.if_contains("stream"); stream && stream->is_bool() && stream->get_bool()) out["stream"] = true;
-  if (auto* user = openai.if_contains("user"); user && user->is_string()) out["metadata"] = json::object{{"user_id", *user}};
+  if (auto* stream = openai.if_contains("stream"); stream && stream->is_bool() && stream->get_bool())
+    out["stream"] = true;
+  if (auto* user = openai.if_contains("user"); user && user->is_string())
+    out["metadata"] = json::object{{"user_id", *user}};
   if (auto budget = openai_in::thinking_budget(openai)) {
     int64_t max_tokens = json_fields::int_field(out, "max_tokens");
     if (*budget >= max_tokens) out["max_tokens"] = *budget + 4096;  // the budget must stay below max_tokens
@@ -144,7 +150,8 @@ std::variant<json::object, Error> anthropic_request_from_openai(const json::obje
     if (auto* error = std::get_if<Error>(&mapped)) return *error;
     out["tool_choice"] = std::get<json::value>(std::move(mapped));
   }
-  if (auto* parallel = openai.if_contains("parallel_tool_calls"); parallel && parallel->is_bool() && !parallel->get_bool()) {
+  if (auto* parallel = openai.if_contains("parallel_tool_calls");
+      parallel && parallel->is_bool() && !parallel->get_bool()) {
     if (!out.contains("tool_choice")) out["tool_choice"] = json::object{{"type", "auto"}};
     if (auto* choice = out["tool_choice"].if_object()) (*choice)["disable_parallel_tool_use"] = true;
   }

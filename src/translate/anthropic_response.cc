@@ -2,10 +2,10 @@
 
 #include <boost/json.hpp>
 
+#include <map>
 #include "translate/errors.h"
 #include "translate/json_fields.h"
 #include "translate/json_parse.h"
-#include <map>
 
 namespace switchyard {
 namespace json = boost::json;
@@ -13,16 +13,12 @@ using json_fields::int_field;
 using json_fields::string_field;
 namespace {
 
-
-
 std::string finish_reason(std::string_view stop_reason) {
   if (stop_reason == "max_tokens") return "length";
   if (stop_reason == "tool_use") return "tool_calls";
   if (stop_reason == "refusal") return "content_filter";
   return "stop";  // end_turn, stop_sequence, pause_turn
 }
-
-
 
 class AnthropicStream final : public StreamTranslator {
  public:
@@ -36,27 +32,32 @@ class AnthropicStream final : public StreamTranslator {
     std::string type = std::string(string_field(data, "type"));
     if (type == "message_start") {
       const json::object& message = json_fields::object_field(data, "message");
-      writer_ = ChunkWriter(std::string(string_field(message, "id")), std::string(string_field(message, "model")), created_);
+      writer_ =
+          ChunkWriter(std::string(string_field(message, "id")), std::string(string_field(message, "model")), created_);
       if (auto* u = message.if_contains("usage"); u && u->is_object()) usage_ = usage_from_anthropic(u->get_object());
       writer_.role(out);
     } else if (type == "content_block_start") {
       const json::object& block = json_fields::object_field(data, "content_block");
       if (std::string(string_field(block, "type")) == "tool_use") {
         tool_index_[int_field(data, "index")] = next_tool_;
-        writer_.tool_call_start(out, next_tool_++, std::string(string_field(block, "id")), std::string(string_field(block, "name")));
+        writer_.tool_call_start(out, next_tool_++, std::string(string_field(block, "id")),
+                                std::string(string_field(block, "name")));
       }
     } else if (type == "content_block_delta") {
       const json::object& delta = json_fields::object_field(data, "delta");
       std::string kind = std::string(string_field(delta, "type"));
-      if (kind == "text_delta") writer_.text(out, std::string(string_field(delta, "text")));
-      else if (kind == "thinking_delta") writer_.reasoning(out, std::string(string_field(delta, "thinking")));
+      if (kind == "text_delta")
+        writer_.text(out, std::string(string_field(delta, "text")));
+      else if (kind == "thinking_delta")
+        writer_.reasoning(out, std::string(string_field(delta, "thinking")));
       else if (kind == "input_json_delta") {
         auto found = tool_index_.find(int_field(data, "index"));
         if (found == tool_index_.end()) return malformed_answer("input_json_delta for a block that is not a tool_use");
         writer_.tool_call_arguments(out, found->second, std::string(string_field(delta, "partial_json")));
       }
     } else if (type == "message_delta") {
-      if (auto* d = data.if_contains("delta"); d && d->is_object()) finish_ = finish_reason(std::string(string_field(d->get_object(), "stop_reason")));
+      if (auto* d = data.if_contains("delta"); d && d->is_object())
+        finish_ = finish_reason(std::string(string_field(d->get_object(), "stop_reason")));
       if (auto* u = data.if_contains("usage"); u && u->is_object()) {
         // message_delta carries cumulative counts; input counts appear here on newer API versions.
         TokenUsage late = usage_from_anthropic(u->get_object());
@@ -126,12 +127,14 @@ std::variant<std::string, Error> openai_response_from_anthropic(std::string_view
       out.reasoning += std::string(string_field(block, "thinking"));
     } else if (type == "tool_use") {
       json::value input = json_fields::member_or(block, "input", json::object{});
-      out.tool_calls.push_back(ToolCallOut{std::string(string_field(block, "id")), std::string(string_field(block, "name")), serialize_json(input)});
+      out.tool_calls.push_back(ToolCallOut{std::string(string_field(block, "id")),
+                                           std::string(string_field(block, "name")), serialize_json(input)});
     }
   }
   if (has_text || out.tool_calls.empty()) out.content = std::move(text);
   out.finish_reason = finish_reason(std::string(string_field(message, "stop_reason")));
-  if (auto* usage = message.if_contains("usage"); usage && usage->is_object()) out.usage = usage_from_anthropic(usage->get_object());
+  if (auto* usage = message.if_contains("usage"); usage && usage->is_object())
+    out.usage = usage_from_anthropic(usage->get_object());
   return completion_body(out);
 }
 

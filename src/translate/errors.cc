@@ -34,7 +34,6 @@ std::string upstream_error_message(std::string_view body) {
   return raw.empty() ? "(empty body)" : raw;
 }
 
-
 Error malformed_answer(std::string_view what) {
   return make_error(ErrorKind::upstream_failed, "the provider's answer is malformed: " + std::string(what));
 }
@@ -49,7 +48,8 @@ std::variant<json::object, Error> answer_object(std::string_view text, std::stri
 Error provider_stream_error(const json::object& event) {
   std::string message = "the provider reported an error";
   if (auto* error = event.if_contains("error"); error && error->is_object())
-    if (auto* text = error->get_object().if_contains("message"); text && text->is_string()) message = text->get_string();
+    if (auto* text = error->get_object().if_contains("message"); text && text->is_string())
+      message = text->get_string();
   return make_error(ErrorKind::upstream_failed, "provider error in stream: " + message);
 }
 

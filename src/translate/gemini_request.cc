@@ -1,12 +1,12 @@
 #include "translate/gemini_request.h"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 #include <map>
 
 #include "translate/json_fields.h"
-#include "translate/openai_request_reader.h"
 #include "translate/json_parse.h"
+#include "translate/openai_request_reader.h"
 
 namespace switchyard {
 namespace json = boost::json;
@@ -64,7 +64,8 @@ std::variant<json::array, Error> parts_of(const json::value* content) {
       if (auto* image = part.if_contains("image_url"); image && image->is_object())
         if (auto* u = image->get_object().if_contains("url"); u && u->is_string()) url = u->get_string();
       if (auto inline_image = openai_in::parse_data_url(url))
-        parts.push_back(json::object{{"inlineData", {{"mimeType", inline_image->media_type}, {"data", inline_image->base64}}}});
+        parts.push_back(
+            json::object{{"inlineData", {{"mimeType", inline_image->media_type}, {"data", inline_image->base64}}}});
       else if (url.starts_with("http://") || url.starts_with("https://"))
         parts.push_back(json::object{{"fileData", {{"mimeType", media_type_for(url)}, {"fileUri", url}}}});
       else
@@ -75,7 +76,6 @@ std::variant<json::array, Error> parts_of(const json::value* content) {
   }
   return parts;
 }
-
 
 std::variant<json::object, Error> function_calling(const json::value& choice) {
   if (choice.is_string()) {
@@ -96,14 +96,18 @@ std::variant<json::object, Error> function_calling(const json::value& choice) {
 std::variant<json::object, Error> gemini_request_from_openai(const json::object& openai) {
   std::map<std::string, std::string, std::less<>> tool_names;  // tool_call_id -> function name, for the results
   const openai_in::ConversationStyle style{
-      "a Gemini provider", "model", "parts", parts_of,
+      "a Gemini provider",
+      "model",
+      "parts",
+      parts_of,
       [&](openai_in::ToolCallIn& call) -> json::value {
         tool_names[std::string(call.id)] = std::string(call.name);
         return json::object{{"functionCall", {{"name", call.name}, {"args", std::move(call.arguments)}}}};
       },
       [&](std::string_view id, std::string text) -> std::variant<json::value, Error> {
         auto name = tool_names.find(id);
-        if (name == tool_names.end()) return unsupported(fmt::format("tool message '{}' answers no earlier tool call", id));
+        if (name == tool_names.end())
+          return unsupported(fmt::format("tool message '{}' answers no earlier tool call", id));
         // A JSON object result goes as it is; anything else is wrapped, as Gemini wants an object.
         boost::system::error_code ec;
         json::value result = parse_json(text, ec);
@@ -131,9 +135,11 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
     std::string_view type = json_fields::string_field(f, "type");
     if (type == "json_object" || type == "json_schema") config["responseMimeType"] = "application/json";
     if (type == "json_schema")
-      if (auto* schema = json_fields::object_field(f, "json_schema").if_contains("schema")) config["responseSchema"] = gemini_schema(*schema);
+      if (auto* schema = json_fields::object_field(f, "json_schema").if_contains("schema"))
+        config["responseSchema"] = gemini_schema(*schema);
   }
-  if (auto budget = openai_in::thinking_budget(openai)) config["thinkingConfig"] = json::object{{"thinkingBudget", *budget}};
+  if (auto budget = openai_in::thinking_budget(openai))
+    config["thinkingConfig"] = json::object{{"thinkingBudget", *budget}};
   if (!config.empty()) out["generationConfig"] = std::move(config);
 
   if (auto* tools = openai.if_contains("tools"); tools && tools->is_array() && !tools->get_array().empty()) {

@@ -12,9 +12,6 @@ using json_fields::int_field;
 using json_fields::string_field;
 namespace {
 
-
-
-
 std::string finish_reason(std::string_view reason, bool called_tools) {
   if (reason == "MAX_TOKENS") return "length";
   if (reason == "SAFETY" || reason == "RECITATION" || reason == "BLOCKLIST" || reason == "PROHIBITED_CONTENT" ||
@@ -37,7 +34,8 @@ std::optional<CandidateView> first_candidate(const json::object& response) {
   CandidateView view;
   view.finish = std::string(string_field(candidate.get_object(), "finishReason"));
   if (auto* content = candidate.get_object().if_contains("content"); content && content->is_object())
-    if (auto* parts = content->get_object().if_contains("parts"); parts && parts->is_array()) view.parts = parts->get_array();
+    if (auto* parts = content->get_object().if_contains("parts"); parts && parts->is_array())
+      view.parts = parts->get_array();
   return view;
 }
 
@@ -56,13 +54,16 @@ class GeminiStream final : public StreamTranslator {
     auto parsed = answer_object(event.data, "an event is not a JSON object");
     if (auto* error = std::get_if<Error>(&parsed)) return *error;
     const auto& response = std::get<json::object>(parsed);
-    if (auto* error = response.if_contains("error"); error && error->is_object()) return provider_stream_error(response);
+    if (auto* error = response.if_contains("error"); error && error->is_object())
+      return provider_stream_error(response);
     if (!started_) {
-      writer_ = ChunkWriter(std::string(string_field(response, "responseId")), std::string(string_field(response, "modelVersion")), created_);
+      writer_ = ChunkWriter(std::string(string_field(response, "responseId")),
+                            std::string(string_field(response, "modelVersion")), created_);
       writer_.role(out);
       started_ = true;
     }
-    if (auto* usage = response.if_contains("usageMetadata"); usage && usage->is_object()) usage_ = usage_from_gemini(usage->get_object());
+    if (auto* usage = response.if_contains("usageMetadata"); usage && usage->is_object())
+      usage_ = usage_from_gemini(usage->get_object());
     auto candidate = first_candidate(response);
     if (!candidate) return std::nullopt;
     for (const auto& p : candidate->parts) {
@@ -84,7 +85,8 @@ class GeminiStream final : public StreamTranslator {
 
   std::optional<Error> on_end(std::string& out) override {
     // Gemini has no closing event: the end of the body is the end, complete only with a finishReason.
-    if (finish_.empty()) return make_error(ErrorKind::upstream_failed, "the provider's stream ended without a finishReason");
+    if (finish_.empty())
+      return make_error(ErrorKind::upstream_failed, "the provider's stream ended without a finishReason");
     writer_.finish(out, finish_reason(finish_, tools_ > 0));
     if (include_usage_) writer_.usage(out, usage_);
     ChunkWriter::done(out);
@@ -120,7 +122,8 @@ std::variant<std::string, Error> openai_response_from_gemini(std::string_view bo
   out.id = std::string(string_field(response, "responseId"));
   out.model = std::string(string_field(response, "modelVersion"));
   out.created = created;
-  if (auto* usage = response.if_contains("usageMetadata"); usage && usage->is_object()) out.usage = usage_from_gemini(usage->get_object());
+  if (auto* usage = response.if_contains("usageMetadata"); usage && usage->is_object())
+    out.usage = usage_from_gemini(usage->get_object());
 
   auto candidate = first_candidate(response);
   if (!candidate) {  // the prompt itself was blocked

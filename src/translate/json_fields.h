@@ -19,6 +19,7 @@ boost::json::value member_or(const boost::json::object& object, std::string_view
 
 // Appends a turn {"role": role, items_key: items} to `turns`, merged into the last one when it
 // has the same role (Anthropic and Gemini want roles to alternate).
-void append_turn(boost::json::array& turns, std::string_view role, std::string_view items_key, boost::json::array items);
+void append_turn(boost::json::array& turns, std::string_view role, std::string_view items_key,
+                 boost::json::array items);
 
 }  // namespace switchyard::json_fields

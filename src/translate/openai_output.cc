@@ -3,7 +3,6 @@
 
 #include <boost/json.hpp>
 
-
 namespace switchyard {
 namespace json = boost::json;
 namespace {
@@ -32,14 +31,14 @@ std::string completion_body(const CompletionOut& c) {
     for (const auto& call : c.tool_calls) calls.push_back(tool_call_json(call));
     message["tool_calls"] = std::move(calls);
   }
-  json::object body{{"id", c.id},
-                    {"object", "chat.completion"},
-                    {"created", c.created},
-                    {"model", c.model},
-                    {"choices", json::array{json::object{{"index", 0},
-                                                         {"message", std::move(message)},
-                                                         {"logprobs", nullptr},
-                                                         {"finish_reason", c.finish_reason}}}}};
+  json::object body{
+      {"id", c.id},
+      {"object", "chat.completion"},
+      {"created", c.created},
+      {"model", c.model},
+      {"choices",
+       json::array{json::object{
+           {"index", 0}, {"message", std::move(message)}, {"logprobs", nullptr}, {"finish_reason", c.finish_reason}}}}};
   if (c.usage) body["usage"] = usage_json(*c.usage);
   return serialize_json(body);
 }
@@ -73,7 +72,8 @@ void ChunkWriter::reasoning(std::string& out, std::string_view delta) {
 }
 
 void ChunkWriter::tool_call_start(std::string& out, int index, std::string_view id, std::string_view name) {
-  json::object call{{"index", index}, {"id", id}, {"type", "function"}, {"function", {{"name", name}, {"arguments", ""}}}};
+  json::object call{
+      {"index", index}, {"id", id}, {"type", "function"}, {"function", {{"name", name}, {"arguments", ""}}}};
   chunk(out, {{"tool_calls", json::array{std::move(call)}}});
 }
 

@@ -38,7 +38,8 @@ std::string completion_body(const CompletionOut& completion);
 // Writes chat.completion.chunk events ("data: {...}\n\n") for one streamed answer.
 class ChunkWriter {
  public:
-  ChunkWriter(std::string id, std::string model, int64_t created) : id_(std::move(id)), model_(std::move(model)), created_(created) {}
+  ChunkWriter(std::string id, std::string model, int64_t created)
+      : id_(std::move(id)), model_(std::move(model)), created_(created) {}
   void role(std::string& out);
   void text(std::string& out, std::string_view delta);
   void reasoning(std::string& out, std::string_view delta);

@@ -2,10 +2,10 @@
 
 #include <simdjson.h>
 
+#include <fmt/format.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <boost/container/small_vector.hpp>
@@ -28,9 +28,11 @@ std::optional<Error> check_messages(simdjson::dom::element messages) {
   std::size_t i = 0;
   for (auto message : list) {
     std::string_view role;
-    if (!message.is_object()) return invalid(fmt::format("messages[{}] must be an object", i), fmt::format("messages[{}]", i));
+    if (!message.is_object())
+      return invalid(fmt::format("messages[{}] must be an object", i), fmt::format("messages[{}]", i));
     if (message["role"].get_string().get(role))
-      return invalid(fmt::format("messages[{}].role is required and must be a string", i), fmt::format("messages[{}].role", i));
+      return invalid(fmt::format("messages[{}].role is required and must be a string", i),
+                     fmt::format("messages[{}].role", i));
     ++i;
   }
   return std::nullopt;
@@ -55,17 +57,20 @@ std::variant<std::pair<std::size_t, std::size_t>, Error> scan_top_level(const si
   ReleaseAfterHugeDocument release(parser, json.size());
   simdjson::ondemand::document doc;
   simdjson::ondemand::object object;
-  if (parser.iterate(json).get(doc) || doc.get_object().get(object)) return invalid("the request body must be a JSON object");
+  if (parser.iterate(json).get(doc) || doc.get_object().get(object))
+    return invalid("the request body must be a JSON object");
   std::optional<std::pair<std::size_t, std::size_t>> model;
   boost::container::small_vector<std::string_view, 24> keys;
   for (auto field : object) {
     std::string_view key;
     simdjson::ondemand::value value;
-    if (field.unescaped_key().get(key) || field.value().get(value)) return invalid("the request body is not valid JSON");
+    if (field.unescaped_key().get(key) || field.value().get(value))
+      return invalid("the request body is not valid JSON");
     keys.push_back(key);  // unescaped keys stay valid until the parser's next document
     if (key != "model") continue;
     std::string_view token = value.raw_json_token();
-    while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' || token.back() == '\t'))
+    while (!token.empty() &&
+           (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' || token.back() == '\t'))
       token.remove_suffix(1);
     model = std::pair{static_cast<std::size_t>(token.data() - json.data()), token.size()};
   }
@@ -124,11 +129,13 @@ std::optional<Error> read_gateway_options(simdjson::dom::element root, GatewayOp
         ListField{"only", &options.only, kMaxListedModels, kMaxModelIdBytes},
         ListField{"tags", &options.tags, kMaxTags, kMaxTagBytes}})
     if (auto field = gateway[name]; !field.error())
-      if (auto error = read_strings(field.value_unsafe(), *list, fmt::format("providerOptions.gateway.{}", name), max_items, max_bytes))
+      if (auto error = read_strings(field.value_unsafe(), *list, fmt::format("providerOptions.gateway.{}", name),
+                                    max_items, max_bytes))
         return error;
   if (auto user = gateway["user"]; !user.error()) {
     std::string_view text;
-    if (user.get_string().get(text)) return invalid("'providerOptions.gateway.user' must be a string", "providerOptions.gateway.user");
+    if (user.get_string().get(text))
+      return invalid("'providerOptions.gateway.user' must be a string", "providerOptions.gateway.user");
     if (auto error = check_client_text(text, "providerOptions.gateway.user", kMaxUserBytes)) return error;
     options.user = text;
   }
@@ -136,7 +143,8 @@ std::optional<Error> read_gateway_options(simdjson::dom::element root, GatewayOp
 }
 
 simdjson::padded_string_view padded(std::string& body) {
-  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
+    body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   return simdjson::padded_string_view(body.data(), body.size(), body.capacity());
 }
 

@@ -21,8 +21,8 @@ struct GatewayOptions {
   std::vector<std::string> order;   // providers to try first
   std::vector<std::string> only;    // the only providers allowed
   std::vector<std::string> tags;
-  std::string user;                 // `user`, or providerOptions.gateway.user
-  bool in_body = false;             // the body has fields that must be stripped before sending
+  std::string user;      // `user`, or providerOptions.gateway.user
+  bool in_body = false;  // the body has fields that must be stripped before sending
 };
 
 struct RequestView {

@@ -67,11 +67,14 @@ std::variant<ToolCallIn, Error> tool_call(const json::value& call) {
   boost::system::error_code ec;
   json::value parsed = parse_json(text.empty() ? std::string_view("{}") : text, ec);
   if (ec || !parsed.is_object()) return invalid("tool call arguments must be a JSON object");
-  return ToolCallIn{string_field(call.get_object(), "id"), string_field(*function, "name"), std::move(parsed.get_object())};
+  return ToolCallIn{string_field(call.get_object(), "id"), string_field(*function, "name"),
+                    std::move(parsed.get_object())};
 }
 
 std::variant<const json::array*, Error> messages_of(const json::object& request) {
-  auto invalid = [] { return make_error(ErrorKind::bad_request, "'messages' must be a list of objects with a role", "messages"); };
+  auto invalid = [] {
+    return make_error(ErrorKind::bad_request, "'messages' must be a list of objects with a role", "messages");
+  };
   auto* messages = request.if_contains("messages");
   if (!messages || !messages->is_array()) return invalid();
   for (const auto& m : messages->get_array())
@@ -88,13 +91,16 @@ std::variant<Conversation, Error> build_conversation(const json::object& request
     std::string_view role = string_field(message, "role");
     const json::value* content = message.if_contains("content");
     if (role == "tool") {
-      auto result = style.tool_result(string_field(message, "tool_call_id"), content ? content_text(*content) : std::string());
+      auto result =
+          style.tool_result(string_field(message, "tool_call_id"), content ? content_text(*content) : std::string());
       if (auto* error = std::get_if<Error>(&result)) return *error;
-      json_fields::append_turn(out.turns, "user", style.items_key, json::array{std::get<json::value>(std::move(result))});
+      json_fields::append_turn(out.turns, "user", style.items_key,
+                               json::array{std::get<json::value>(std::move(result))});
       continue;
     }
     if (role != "system" && role != "developer" && role != "user" && role != "assistant")
-      return make_error(ErrorKind::bad_request, fmt::format("messages of role '{}' cannot be sent to {}", role, style.provider), "messages");
+      return make_error(ErrorKind::bad_request,
+                        fmt::format("messages of role '{}' cannot be sent to {}", role, style.provider), "messages");
     auto items = style.items(content);
     if (auto* error = std::get_if<Error>(&items)) return *error;
     auto& list = std::get<json::array>(items);
@@ -113,7 +119,8 @@ std::variant<Conversation, Error> build_conversation(const json::object& request
     }
   }
   if (out.turns.empty())
-    return make_error(ErrorKind::bad_request, fmt::format("{} needs at least one user or assistant message", style.provider), "messages");
+    return make_error(ErrorKind::bad_request,
+                      fmt::format("{} needs at least one user or assistant message", style.provider), "messages");
   return out;
 }
 

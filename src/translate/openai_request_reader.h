@@ -62,6 +62,7 @@ struct Conversation {
   boost::json::array turns;   // {"role", items_key: [...]}, same roles merged
 };
 
-std::variant<Conversation, Error> build_conversation(const boost::json::object& request, const ConversationStyle& style);
+std::variant<Conversation, Error> build_conversation(const boost::json::object& request,
+                                                     const ConversationStyle& style);
 
 }  // namespace switchyard::openai_in

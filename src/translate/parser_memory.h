@@ -13,7 +13,8 @@ inline constexpr std::size_t kRetainedParserBytes = std::size_t{1} << 20;
 template <class Parser>
 class ReleaseAfterHugeDocument {
  public:
-  ReleaseAfterHugeDocument(Parser& parser, std::size_t document_bytes) : parser_(parser), huge_(document_bytes > kRetainedParserBytes) {}
+  ReleaseAfterHugeDocument(Parser& parser, std::size_t document_bytes)
+      : parser_(parser), huge_(document_bytes > kRetainedParserBytes) {}
   ~ReleaseAfterHugeDocument() {
     if (huge_) parser_ = Parser{};
   }

@@ -36,7 +36,8 @@ class Chain final : public StreamTranslator {
 
 }  // namespace
 
-std::unique_ptr<StreamTranslator> chain(std::unique_ptr<StreamTranslator> first, std::unique_ptr<StreamTranslator> second) {
+std::unique_ptr<StreamTranslator> chain(std::unique_ptr<StreamTranslator> first,
+                                        std::unique_ptr<StreamTranslator> second) {
   if (!first) return second;
   if (!second) return first;
   return std::make_unique<Chain>(std::move(first), std::move(second));

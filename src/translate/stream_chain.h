@@ -7,6 +7,7 @@ namespace switchyard {
 
 // One translator feeding another (Gemini -> OpenAI -> Anthropic, say). Either may be null,
 // meaning "no change"; the chain of two nulls is null.
-std::unique_ptr<StreamTranslator> chain(std::unique_ptr<StreamTranslator> first, std::unique_ptr<StreamTranslator> second);
+std::unique_ptr<StreamTranslator> chain(std::unique_ptr<StreamTranslator> first,
+                                        std::unique_ptr<StreamTranslator> second);
 
 }  // namespace switchyard

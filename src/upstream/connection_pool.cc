@@ -44,8 +44,7 @@ ConnectionPool& ConnectionPool::for_this_thread(const Executor& executor) {
   return pool;
 }
 
-Task<std::pair<error_code, tcp::resolver::results_type>> ConnectionPool::resolve(
-    const UpstreamEndpoint& endpoint) {
+Task<std::pair<error_code, tcp::resolver::results_type>> ConnectionPool::resolve(const UpstreamEndpoint& endpoint) {
   std::string key = fmt::format("{}:{}", endpoint.host, endpoint.port);
   auto now = std::chrono::steady_clock::now();
   if (auto it = addresses_.find(key); it != addresses_.end() && it->second.expires > now)

@@ -9,8 +9,8 @@
 
 #include "core/config.h"
 #include "core/error.h"
-#include "upstream/upstream_request.h"
 #include "server/asio.h"
+#include "upstream/upstream_request.h"
 
 namespace switchyard {
 

@@ -54,7 +54,8 @@ void UpstreamCall::arm_read_deadline(std::chrono::milliseconds wait) {
 Task<std::optional<Error>> UpstreamCall::send(const UpstreamRequest& request) {
   // The last guard before the wire: a target that could split the request is never sent.
   if (!is_head_safe(request.target) || request.target.find(' ') != std::string::npos)
-    co_return make_error(ErrorKind::internal, "the upstream request target holds a character a request line cannot carry");
+    co_return make_error(ErrorKind::internal,
+                         "the upstream request target holds a character a request line cannot carry");
   head_ = request_head(http::to_string(request.method), request.target, endpoint_.host_header, request.header_lines,
                        request.body.size());
   bool stale = false;
@@ -68,8 +69,9 @@ Task<std::optional<Error>> UpstreamCall::try_send(const UpstreamRequest& request
   auto& pool = ConnectionPool::for_this_thread(executor_);
   connection_ = pool.take_idle(endpoint_);
   if (!connection_) {
-    auto connect_budget = std::min(timeouts_.connect, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                          deadline_ - std::chrono::steady_clock::now()));
+    auto connect_budget =
+        std::min(timeouts_.connect,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now()));
     auto [error, connection] = co_await pool.connect(endpoint_, connect_budget);
     if (error) co_return error;
     connection_ = std::move(connection);
@@ -79,9 +81,8 @@ Task<std::optional<Error>> UpstreamCall::try_send(const UpstreamRequest& request
 
   arm_read_deadline(timeouts_.first_byte);
   std::array<net::const_buffer, 2> message{net::buffer(head_), net::buffer(request.body)};
-  auto [write_ec, written] = co_await on_stream(*connection_, [&](auto& stream) {
-    return net::async_write(stream, message, use_tuple);
-  });
+  auto [write_ec, written] =
+      co_await on_stream(*connection_, [&](auto& stream) { return net::async_write(stream, message, use_tuple); });
   if (!write_ec) {  // the deadline armed above covers the write and the wait for the header
     auto [read_ec, n] = co_await on_stream(*connection_, [&](auto& stream) {
       return http::async_read_header(stream, connection_->buffer, *parser_, use_tuple);
@@ -120,7 +121,8 @@ Task<std::pair<std::optional<Error>, std::string_view>> UpstreamCall::read_some(
 Task<std::optional<Error>> UpstreamCall::read_all(std::string& out, std::size_t limit) {
   // A declared length is a hint, not a promise: never reserve more than a modest amount ahead.
   constexpr std::uint64_t kMaxReserve = 1u << 20;
-  if (auto length = parser_->content_length()) out.reserve(out.size() + std::min<std::uint64_t>({*length, limit, kMaxReserve}));
+  if (auto length = parser_->content_length())
+    out.reserve(out.size() + std::min<std::uint64_t>({*length, limit, kMaxReserve}));
   co_return co_await UpstreamExchange::read_all(out, limit);
 }
 

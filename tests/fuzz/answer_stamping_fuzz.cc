@@ -35,7 +35,8 @@ void stamp_all(AnswerFormat format, std::string_view json, AnswerFacts& facts) {
   const boost::json::value* usage = object ? input.get_object().if_contains("usage") : nullptr;
   // Only with one "usage" key: of a key given twice (a malformed answer) just one is dropped.
   auto first_usage = json.find("\"usage\"");
-  const bool once = first_usage != std::string_view::npos && json.find("\"usage\"", first_usage + 1) == std::string_view::npos;
+  const bool once =
+      first_usage != std::string_view::npos && json.find("\"usage\"", first_usage + 1) == std::string_view::npos;
   const bool droppable = once && usage && (usage->is_object() || usage->is_null());
 
   for (bool drop_usage : {false, true})

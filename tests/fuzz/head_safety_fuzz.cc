@@ -58,7 +58,8 @@ void check_splice(std::string_view body, const RequestView& view, std::string_vi
   FUZZ_CHECK(other.model == upstream_model);
   FUZZ_CHECK(other.model_offset == view.model_offset);
   FUZZ_CHECK(spliced.substr(0, view.model_offset) == body.substr(0, view.model_offset));
-  FUZZ_CHECK(spliced.substr(other.model_offset + other.model_length) == body.substr(view.model_offset + view.model_length));
+  FUZZ_CHECK(spliced.substr(other.model_offset + other.model_length) ==
+             body.substr(view.model_offset + view.model_length));
   FUZZ_CHECK(other.stream == view.stream && other.include_usage == view.include_usage);
   FUZZ_CHECK(other.gateway.models == view.gateway.models && other.gateway.order == view.gateway.order &&
              other.gateway.only == view.gateway.only && other.gateway.tags == view.gateway.tags &&

@@ -31,14 +31,16 @@ bool same_cost(const std::optional<double>& a, const std::optional<double>& b) {
 template <class A, class B>
 bool same(const A& a, const B& b) {
   auto sv = [](const auto& text) { return std::string_view(text); };
-  if (sv(a.id) != sv(b.id) || a.created_ms != b.created_ms || sv(a.team) != sv(b.team) || sv(a.key_id) != sv(b.key_id) ||
-      sv(a.user) != sv(b.user) || sv(a.use_case) != sv(b.use_case) || sv(a.endpoint) != sv(b.endpoint) ||
-      !same_texts(a.tags, b.tags) || sv(a.model_requested) != sv(b.model_requested) || sv(a.model) != sv(b.model) ||
+  if (sv(a.id) != sv(b.id) || a.created_ms != b.created_ms || sv(a.team) != sv(b.team) ||
+      sv(a.key_id) != sv(b.key_id) || sv(a.user) != sv(b.user) || sv(a.use_case) != sv(b.use_case) ||
+      sv(a.endpoint) != sv(b.endpoint) || !same_texts(a.tags, b.tags) ||
+      sv(a.model_requested) != sv(b.model_requested) || sv(a.model) != sv(b.model) ||
       sv(a.provider) != sv(b.provider) || sv(a.upstream_model) != sv(b.upstream_model) || a.streamed != b.streamed ||
-      sv(a.finish_reason) != sv(b.finish_reason) || a.input_tokens != b.input_tokens || a.output_tokens != b.output_tokens ||
-      a.cache_read_tokens != b.cache_read_tokens || a.cache_write_tokens != b.cache_write_tokens ||
-      a.reasoning_tokens != b.reasoning_tokens || !same_cost(a.cost, b.cost) || a.byok != b.byok || a.ttft_ms != b.ttft_ms ||
-      a.latency_ms != b.latency_ms || a.status != b.status || sv(a.error) != sv(b.error) || a.attempts.size() != b.attempts.size())
+      sv(a.finish_reason) != sv(b.finish_reason) || a.input_tokens != b.input_tokens ||
+      a.output_tokens != b.output_tokens || a.cache_read_tokens != b.cache_read_tokens ||
+      a.cache_write_tokens != b.cache_write_tokens || a.reasoning_tokens != b.reasoning_tokens ||
+      !same_cost(a.cost, b.cost) || a.byok != b.byok || a.ttft_ms != b.ttft_ms || a.latency_ms != b.latency_ms ||
+      a.status != b.status || sv(a.error) != sv(b.error) || a.attempts.size() != b.attempts.size())
     return false;
   for (std::size_t i = 0; i < a.attempts.size(); ++i) {
     const auto& x = a.attempts[i];
@@ -80,7 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::size_t most = 1 + size % 3;
     for (std::size_t n; (n = decoder.next(views, most)) > 0; seen += n) {
       FUZZ_CHECK(n <= most && views.size() >= n);
-      for (std::size_t i = 0; i < n; ++i) FUZZ_CHECK(!whole || (seen + i < records.size() && same(views[i], records[seen + i])));
+      for (std::size_t i = 0; i < n; ++i)
+        FUZZ_CHECK(!whole || (seen + i < records.size() && same(views[i], records[seen + i])));
     }
   } catch (const StoreError&) {
     views_whole = false;

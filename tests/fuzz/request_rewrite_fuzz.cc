@@ -34,7 +34,8 @@ void rewrite(const std::string& body, OpenAIEndpoint endpoint) {
     FUZZ_CHECK(usage && usage->is_bool() && usage->get_bool());
   }
   // The view keeps what the client asked, and points at the new body's model token.
-  FUZZ_CHECK(view->model == before.model && view->stream == before.stream && view->include_usage == before.include_usage);
+  FUZZ_CHECK(view->model == before.model && view->stream == before.stream &&
+             view->include_usage == before.include_usage);
   FUZZ_CHECK(view->gateway.models == before.gateway.models && view->gateway.tags == before.gateway.tags &&
              view->gateway.user == before.gateway.user && !view->gateway.in_body);
   FUZZ_CHECK(view->model_offset + view->model_length <= copy.size());

@@ -44,8 +44,8 @@ void answers(std::string_view body) {
 void streams(std::string_view body) {
   std::string out;
   SseEvent event{"", std::string(body)};
-  for (auto* translator : {openai_stream_from_anthropic(1, true).release(), openai_stream_from_gemini(1, true).release(),
-                           anthropic_stream_from_openai("m").release()}) {
+  for (auto* translator : {openai_stream_from_anthropic(1, true).release(),
+                           openai_stream_from_gemini(1, true).release(), anthropic_stream_from_openai("m").release()}) {
     std::unique_ptr<StreamTranslator> owned(translator);
     owned->on_event(event, out);
     owned->on_event(event, out);

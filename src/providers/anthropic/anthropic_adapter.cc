@@ -9,9 +9,10 @@
 namespace switchyard {
 
 std::variant<UpstreamRequest, Error> AnthropicAdapter::build_request(const OpenAIInbound& inbound,
-                                                                   const Candidate& candidate) const {
+                                                                     const Candidate& candidate) const {
   if (inbound.endpoint != OpenAIEndpoint::chat_completions)
-    return make_error(ErrorKind::bad_request, "provider '" + candidate.provider->name + "' (Anthropic) has no embeddings");
+    return make_error(ErrorKind::bad_request,
+                      "provider '" + candidate.provider->name + "' (Anthropic) has no embeddings");
   auto body = anthropic_request_from_openai(*inbound.parsed, candidate.upstream_model);
   if (auto* error = std::get_if<Error>(&body)) return *error;
   return anthropic_messages_request(*candidate.provider, inbound.view.stream,

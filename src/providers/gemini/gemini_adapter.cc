@@ -10,9 +10,10 @@
 namespace switchyard {
 
 std::variant<UpstreamRequest, Error> GeminiAdapter::build_request(const OpenAIInbound& inbound,
-                                                                const Candidate& candidate) const {
+                                                                  const Candidate& candidate) const {
   if (inbound.endpoint != OpenAIEndpoint::chat_completions)
-    return make_error(ErrorKind::bad_request, "provider '" + candidate.provider->name + "' (Gemini) takes chat requests only");
+    return make_error(ErrorKind::bad_request,
+                      "provider '" + candidate.provider->name + "' (Gemini) takes chat requests only");
   auto body = gemini_request_from_openai(*inbound.parsed);
   if (auto* error = std::get_if<Error>(&body)) return *error;
   return gemini_request(*candidate.provider, candidate.upstream_model,
@@ -23,7 +24,8 @@ std::variant<UpstreamRequest, Error> GeminiAdapter::build_request(const OpenAIIn
 UpstreamRequest gemini_request(const ProviderConfig& provider, std::string_view model, std::string_view method,
                                std::string body) {
   UpstreamRequest request;
-  request.target = provider.endpoint.path_prefix + "/v1beta/models/" + percent_encode_segment(model) + ":" + std::string(method);
+  request.target =
+      provider.endpoint.path_prefix + "/v1beta/models/" + percent_encode_segment(model) + ":" + std::string(method);
   request.header_lines = "Content-Type: application/json\r\nUser-Agent: switchyard\r\n";
   if (!provider.api_key.empty()) request.header_lines += "x-goog-api-key: " + provider.api_key + "\r\n";
   request.body = std::move(body);

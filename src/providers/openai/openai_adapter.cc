@@ -6,7 +6,7 @@
 namespace switchyard {
 
 std::variant<UpstreamRequest, Error> OpenAIAdapter::build_request(const OpenAIInbound& inbound,
-                                                                const Candidate& candidate) const {
+                                                                  const Candidate& candidate) const {
   const ProviderConfig& provider = *candidate.provider;
   UpstreamRequest request;
   request.target = provider.endpoint.path_prefix +

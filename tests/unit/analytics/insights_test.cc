@@ -7,8 +7,8 @@ using namespace switchyard;
 namespace {
 constexpr int64_t kDay = 1795500000000;  // 2026-11-24, UTC
 
-UsageRecord served(std::string team, std::string provider, std::string model, std::string upstream, int64_t in, int64_t out,
-                   std::optional<double> cost) {
+UsageRecord served(std::string team, std::string provider, std::string model, std::string upstream, int64_t in,
+                   int64_t out, std::optional<double> cost) {
   UsageRecord r;
   r.team = std::move(team);
   r.provider = provider;
@@ -40,7 +40,8 @@ std::vector<UsageRecord> mix() {
     if (i < 2) records.back().finish_reason = "tool_calls";
   }
   for (int i = 0; i < 6; ++i) records.push_back(served("beta", "lab-b", "m/cheap", "gemini-2.5-flash", 400, 100, 0.1));
-  records.back().attempts.insert(records.back().attempts.begin(), {"lab-a", "claude-sonnet-4-5", "m/premium", false, 503, "overloaded", kDay, kDay + 5});
+  records.back().attempts.insert(records.back().attempts.begin(),
+                                 {"lab-a", "claude-sonnet-4-5", "m/premium", false, 503, "overloaded", kDay, kDay + 5});
   UsageRecord failed = served("gamma", "lab-a", "m/premium", "claude-sonnet-4-5", 0, 0, std::nullopt);
   failed.status = 502;
   failed.attempts[0].success = false;
@@ -108,8 +109,10 @@ TEST(Insights, FamiliesVersionsAndVolumeBuckets) {
   add("claude-sonnet-4", 1);
   auto in = compute_insights(records, {});
   std::vector<std::string> rows;
-  for (const auto& a : in.adoption) rows.push_back(a.day + " " + a.version + " " + std::to_string(a.share).substr(0, 4));
-  EXPECT_EQ(rows, (std::vector<std::string>{"2026-11-24 4 0.75", "2026-11-24 4.5 0.25", "2026-11-25 4 0.25", "2026-11-25 4.5 0.75"}));
+  for (const auto& a : in.adoption)
+    rows.push_back(a.day + " " + a.version + " " + std::to_string(a.share).substr(0, 4));
+  EXPECT_EQ(rows, (std::vector<std::string>{"2026-11-24 4 0.75", "2026-11-24 4.5 0.25", "2026-11-25 4 0.25",
+                                            "2026-11-25 4.5 0.75"}));
 }
 
 // The live rollup holds every day; a query reads only its window's cells, team cells included.

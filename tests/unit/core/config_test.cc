@@ -110,7 +110,8 @@ TEST(Config, DefaultsWhenKeysAreAbsent) {
 
 TEST(Config, ErrorsNameTheFileLineKeyAndProblem) {
   EXPECT_EQ(error_of("listen: 1.2.3.4:80\nlisten_port: 3\n"),
-            "test.yaml:2: key 'listen_port': unknown key (expected one of: listen, threads, auth, storage, journal, timeouts, retries, circuit_breaker, "
+            "test.yaml:2: key 'listen_port': unknown key (expected one of: listen, threads, auth, storage, journal, "
+            "timeouts, retries, circuit_breaker, "
             "limits, providers, models, aliases, rules, simulator, prices, admin_key, teams)");
   EXPECT_EQ(error_of("listen: nowhere\n"), "test.yaml:1: key 'listen': must be HOST:PORT (got 'nowhere')");
   EXPECT_EQ(error_of("threads: -1\n"), "test.yaml:1: key 'threads': must be between 1 and 1024 (got -1)");
@@ -124,19 +125,19 @@ TEST(Config, ErrorsNameTheFileLineKeyAndProblem) {
             "test.yaml:4: key 'models.m.routes[0].provider': no provider named 'ghost' is configured");
   EXPECT_EQ(error_of("providers: {p: {type: openai}}\nmodels:\n  m: {routes: []}\n"),
             "test.yaml:3: key 'models.m.routes': must be a non-empty list");
-  EXPECT_EQ(error_of("auth: {keys: [{key: short}]}\n"), "test.yaml:1: key 'auth.keys[0].key': must be at least 8 characters");
+  EXPECT_EQ(error_of("auth: {keys: [{key: short}]}\n"),
+            "test.yaml:1: key 'auth.keys[0].key': must be at least 8 characters");
   EXPECT_EQ(error_of("auth: {keys: [{key: sk-same-key-1}, {key: sk-same-key-1}]}\n"),
             "test.yaml:1: key 'auth.keys[1].key': is listed twice");
-  EXPECT_EQ(error_of("timeouts: {connect_ms: 0}\n"), "test.yaml:1: key 'timeouts.connect_ms': must be between 1 and 86400000 (got 0)");
+  EXPECT_EQ(error_of("timeouts: {connect_ms: 0}\n"),
+            "test.yaml:1: key 'timeouts.connect_ms': must be between 1 and 86400000 (got 0)");
   EXPECT_EQ(error_of("providers: {p: {type: openai, api_key: '${UNCLOSED'}}\n"),
             "test.yaml:1: key 'providers.p.api_key': unterminated ${ in value");
   EXPECT_EQ(error_of("listen: [\n"), "test.yaml:2: invalid YAML: end of sequence flow not found");
   EXPECT_EQ(error_of(""), "test.yaml: the file is empty");
 }
 
-TEST(Config, MissingFileIsAnError) {
-  EXPECT_THROW(load_config("/nonexistent/switchyard.yaml"), ConfigError);
-}
+TEST(Config, MissingFileIsAnError) { EXPECT_THROW(load_config("/nonexistent/switchyard.yaml"), ConfigError); }
 
 TEST(Config, ParsesHostPort) {
   auto v6 = parse_host_port("[::1]:8080");

@@ -37,7 +37,8 @@ TEST(Prices, MatchesVersionsHostsAndEffectiveDates) {
   EXPECT_FALSE(t.find("openai", "o3", day("2024-01-01"))) << "no price before the model existed";
   // A host's own price beats the general one; other hosts get the general one.
   EXPECT_DOUBLE_EQ(t.find("groq", "llama-3.3-70b-versatile", day("2026-01-01"))->input_per_mtok, 0.59);
-  EXPECT_DOUBLE_EQ(t.find("together", "meta-llama/Llama-3.3-70B-Instruct-Turbo", day("2026-01-01"))->input_per_mtok, 0.88);
+  EXPECT_DOUBLE_EQ(t.find("together", "meta-llama/Llama-3.3-70B-Instruct-Turbo", day("2026-01-01"))->input_per_mtok,
+                   0.88);
   // Prefix at a '-' boundary: a fine-tune or variant of a listed model; never a different model.
   EXPECT_DOUBLE_EQ(t.find("xai", "grok-4-0709", day("2026-01-01"))->output_per_mtok, 15.00);
   EXPECT_DOUBLE_EQ(t.find("xai", "grok-4-fast-reasoning", day("2026-01-01"))->output_per_mtok, 0.50);

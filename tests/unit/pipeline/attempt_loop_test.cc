@@ -2,8 +2,8 @@
 // mid-stream failures, metering and cancellation, each in milliseconds.
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "pipeline/gateway_harness.h"
 
@@ -40,7 +40,8 @@ std::string completion(std::string_view text) {
 }
 
 std::string chunk(std::string_view content, std::string_view finish = "", std::string_view usage = "") {
-  std::string out = R"({"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{)";
+  std::string out =
+      R"({"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{)";
   if (!content.empty()) out += fmt::format(R"("content":"{}")", content);
   out += "},\"finish_reason\":";
   out += finish.empty() ? "null" : fmt::format("\"{}\"", finish);
@@ -79,7 +80,9 @@ TEST(AttemptLoop, RetriesARouteThenFallsOverAndSaysHowManyAttempts) {
 
 TEST(AttemptLoop, AnUpstreamVerdictOnTheRequestIsFinalAndCarriesNoProviderKey) {
   TestGateway g(kTwoRoutes);
-  g.transport.add(json_answer(400, R"({"error":{"message":"bad: Authorization: Bearer sk-p1-secret-key-0001","type":"invalid_request_error"}})"));
+  g.transport.add(json_answer(
+      400,
+      R"({"error":{"message":"bad: Authorization: Bearer sk-p1-secret-key-0001","type":"invalid_request_error"}})"));
   ClientView answer = g.chat(request());
   EXPECT_EQ(answer.status, 400u);
   EXPECT_EQ(hosts(g.transport), (std::vector<std::string>{"p1.test"})) << "a 400 is not retried nor fallen over";
@@ -140,7 +143,8 @@ TEST(AttemptLoop, AStreamCutByItsProviderEndsWithAnErrorEventAndNoDone) {
 
 TEST(AttemptLoop, UsageOnTheLastContentChunkKeepsTheLastWordsWhenTheClientDidNotAskForUsage) {
   TestGateway g(kTwoRoutes);
-  g.transport.add(sse_answer({chunk("Hello"), chunk(" world", "stop", R"({"prompt_tokens":3,"completion_tokens":2})"), "[DONE]"}));
+  g.transport.add(
+      sse_answer({chunk("Hello"), chunk(" world", "stop", R"({"prompt_tokens":3,"completion_tokens":2})"), "[DONE]"}));
   ClientView answer = g.chat(request("team/chat", true));
   EXPECT_NE(answer.body.find(" world"), std::string::npos) << answer.body;
   EXPECT_NE(answer.body.find(R"("finish_reason":"stop")"), std::string::npos);

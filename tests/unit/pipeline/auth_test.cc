@@ -6,7 +6,8 @@ using namespace switchyard;
 
 namespace {
 Config with_keys() {
-  return parse_config("auth: {keys: [{key: sk-acme-secret-1, team: acme}, {key: sk-beta-secret-2, team: beta}]}\n", "t");
+  return parse_config("auth: {keys: [{key: sk-acme-secret-1, team: acme}, {key: sk-beta-secret-2, team: beta}]}\n",
+                      "t");
 }
 http::request_header<> header(std::string_view name, std::string_view value) {
   http::request_header<> h;

@@ -61,29 +61,38 @@ ClientView run_request(Gateway& gateway, const Exchanged& exchanged) {
     request.body() = exchanged.body;
     request.prepare_payload();
     bool served = false, read = false;
-    net::co_spawn(ioc, [&]() -> Task<> {
-      IoDeadline deadline(ioc.get_executor(), [&] { error_code ignored; server.close(ignored); });
-      Exchange exchange(server, deadline, request, std::chrono::seconds(5));
-      co_await gateway.handle(exchange);
-      error_code ignored;
-      server.shutdown(TcpSocket::shutdown_send, ignored);
-      served = true;
-      if (read) ioc.stop();
-    }, net::detached);
-    net::co_spawn(ioc, [&]() -> Task<> {
-      std::array<char, 4096> buffer;
-      for (;;) {
-        auto [ec, n] = co_await client.async_read_some(net::buffer(buffer), use_tuple);
-        if (ec) break;
-        raw.append(buffer.data(), n);
-        if (exchanged.hang_up_after && raw.find(*exchanged.hang_up_after) != std::string::npos) {
-          client.close();
-          break;
-        }
-      }
-      read = true;
-      if (served) ioc.stop();
-    }, net::detached);
+    net::co_spawn(
+        ioc,
+        [&]() -> Task<> {
+          IoDeadline deadline(ioc.get_executor(), [&] {
+            error_code ignored;
+            server.close(ignored);
+          });
+          Exchange exchange(server, deadline, request, std::chrono::seconds(5));
+          co_await gateway.handle(exchange);
+          error_code ignored;
+          server.shutdown(TcpSocket::shutdown_send, ignored);
+          served = true;
+          if (read) ioc.stop();
+        },
+        net::detached);
+    net::co_spawn(
+        ioc,
+        [&]() -> Task<> {
+          std::array<char, 4096> buffer;
+          for (;;) {
+            auto [ec, n] = co_await client.async_read_some(net::buffer(buffer), use_tuple);
+            if (ec) break;
+            raw.append(buffer.data(), n);
+            if (exchanged.hang_up_after && raw.find(*exchanged.hang_up_after) != std::string::npos) {
+              client.close();
+              break;
+            }
+          }
+          read = true;
+          if (served) ioc.stop();
+        },
+        net::detached);
     ioc.run();
   }).join();
   return parse_response(raw);
@@ -95,7 +104,8 @@ TestGateway::TestGateway(const std::string& yaml) : breaker([this] { return now;
 }
 
 ClientView TestGateway::chat(std::string body, std::vector<std::pair<std::string, std::string>> headers) {
-  return run_request(*gateway, Exchanged{http::verb::post, "/v1/chat/completions", std::move(body), std::move(headers), {}});
+  return run_request(*gateway,
+                     Exchanged{http::verb::post, "/v1/chat/completions", std::move(body), std::move(headers), {}});
 }
 
 }  // namespace switchyard::testing

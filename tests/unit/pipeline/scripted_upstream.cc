@@ -22,12 +22,15 @@ class ScriptedExchange final : public UpstreamExchange {
   const http::response_header<>& header() const override { return header_; }
 
   Task<std::pair<std::optional<Error>, std::string_view>> read_some() override {
-    if (next_ < answer_.pieces.size()) co_return std::pair{std::optional<Error>{}, std::string_view(answer_.pieces[next_++])};
+    if (next_ < answer_.pieces.size())
+      co_return std::pair{std::optional<Error>{}, std::string_view(answer_.pieces[next_++])};
     if (answer_.hang_after_pieces && !log_->aborted) {
       hang_.expires_at(Timer::time_point::max());
       co_await hang_.async_wait(use_tuple);
     }
-    if (log_->aborted) co_return std::pair{std::optional<Error>(make_error(ErrorKind::upstream_unreachable, "aborted")), std::string_view()};
+    if (log_->aborted)
+      co_return std::pair{std::optional<Error>(make_error(ErrorKind::upstream_unreachable, "aborted")),
+                          std::string_view()};
     co_return std::pair{answer_.error_after_pieces, std::string_view()};
   }
   void abort() override {
@@ -46,7 +49,8 @@ class ScriptedExchange final : public UpstreamExchange {
 
 }  // namespace
 
-std::unique_ptr<UpstreamExchange> ScriptedTransport::open(Executor executor, const UpstreamEndpoint& endpoint, const Timeouts&) {
+std::unique_ptr<UpstreamExchange> ScriptedTransport::open(Executor executor, const UpstreamEndpoint& endpoint,
+                                                          const Timeouts&) {
   auto log = std::make_shared<ScriptedExchangeLog>();
   log->host = endpoint.host;
   log_.push_back(log);

@@ -12,7 +12,8 @@ Config config() {
 providers:
   groq: {type: openai, base_url: 'https://api.groq.com/openai/v1', api_key: gsk-provider-key}
   local: {type: openai, base_url: 'http://127.0.0.1:11434/v1'}
-)", "t");
+)",
+                      "t");
 }
 }  // namespace
 
@@ -21,7 +22,8 @@ TEST(OpenAIAdapter, BuildsTheUpstreamChatRequestFromARecordedOne) {
   std::string body = fixture("openai/chat_request_tools.json");
   auto view = std::get<RequestView>(parse_openai_request(body, OpenAIEndpoint::chat_completions));
   Candidate candidate{&c.providers.at("groq"), "llama-3.3-70b-versatile"};
-  auto request = std::get<UpstreamRequest>(OpenAIAdapter{}.build_request({OpenAIEndpoint::chat_completions, body, view}, candidate));
+  auto request = std::get<UpstreamRequest>(
+      OpenAIAdapter{}.build_request({OpenAIEndpoint::chat_completions, body, view}, candidate));
   EXPECT_EQ(request.method, http::verb::post);
   EXPECT_EQ(request.target, "/openai/v1/chat/completions");
   EXPECT_EQ(request.header_lines,
@@ -35,7 +37,8 @@ TEST(OpenAIAdapter, SendsNoCredentialsToAProviderWithoutAKey) {
   std::string body = fixture("openai/embeddings_request.json");
   auto view = std::get<RequestView>(parse_openai_request(body, OpenAIEndpoint::embeddings));
   Candidate candidate{&c.providers.at("local"), "text-embedding-3-small"};
-  auto request = std::get<UpstreamRequest>(OpenAIAdapter{}.build_request({OpenAIEndpoint::embeddings, body, view}, candidate));
+  auto request =
+      std::get<UpstreamRequest>(OpenAIAdapter{}.build_request({OpenAIEndpoint::embeddings, body, view}, candidate));
   EXPECT_EQ(request.target, "/v1/embeddings");
   EXPECT_EQ(request.header_lines.find("Authorization"), std::string::npos);
   EXPECT_EQ(request.body, body) << "same model name: the body goes as it came";

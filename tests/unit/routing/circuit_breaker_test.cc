@@ -10,7 +10,8 @@ namespace {
 struct Fixture {
   Fixture() : breaker([this] { return now; }) {
     config = parse_config("providers: {p: {type: openai}, q: {type: openai}}\n", "t");
-    candidates = {Candidate{&config.providers.at("p"), "m1", "p/m1"}, Candidate{&config.providers.at("q"), "m2", "q/m2"}};
+    candidates = {Candidate{&config.providers.at("p"), "m1", "p/m1"},
+                  Candidate{&config.providers.at("q"), "m2", "q/m2"}};
   }
   std::vector<std::string> admitted() {
     std::vector<std::string> names;

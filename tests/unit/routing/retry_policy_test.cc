@@ -18,7 +18,8 @@ TEST(RetryPolicy, BacksOffExponentiallyUntilTheRetriesAreUsedUp) {
 
 TEST(RetryPolicy, NeverRetriesWhatIsNotRetryable) {
   EXPECT_EQ(retry_delay(two_retries(), 0, upstream_status_error("p", 400, "bad"), ""), std::nullopt);
-  EXPECT_EQ(retry_delay(RetryConfig{}, 0, upstream_status_error("p", 500, "x"), ""), std::nullopt) << "no retries by default";
+  EXPECT_EQ(retry_delay(RetryConfig{}, 0, upstream_status_error("p", 500, "x"), ""), std::nullopt)
+      << "no retries by default";
 }
 
 TEST(RetryPolicy, HonoursAShortRetryAfterAndFallsOverOnALongOne) {

@@ -27,7 +27,8 @@ models:
 aliases:
   chat-latest: team/primary
   sonnet: {team/secondary: 90, fast/canary: 10}
-)", "t");
+)",
+                      "t");
 }
 // Routing with chosen draws (used in turn, round and round) and latencies.
 std::variant<RoutePlan, Error> plan_route(const Config& c, RouteRequest request, std::vector<double> draws = {0.5},
@@ -104,8 +105,10 @@ TEST(Router, AliasesNameAModelAndCanariesSplitByPercent) {
 
 TEST(Router, BadFallbacksAndAliasesAreConfigErrors) {
   auto error_of = [](const char* yaml) { return config_error_of(yaml); };
-  EXPECT_EQ(error_of("providers: {p: {type: openai}}\nmodels:\n  m: {routes: [{provider: p, model: x}], fallbacks: [nowhere]}\n"),
-            "t.yaml:3: key 'models.m.fallbacks[0]': 'nowhere' is not another configured model or provider/model id");
+  EXPECT_EQ(
+      error_of(
+          "providers: {p: {type: openai}}\nmodels:\n  m: {routes: [{provider: p, model: x}], fallbacks: [nowhere]}\n"),
+      "t.yaml:3: key 'models.m.fallbacks[0]': 'nowhere' is not another configured model or provider/model id");
   EXPECT_EQ(error_of("providers: {p: {type: openai}}\naliases: {a: {p/x: 60, p/y: 30}}\n"),
             "t.yaml:2: key 'aliases.a': percents must add up to 100 (they add up to 90)");
   EXPECT_EQ(error_of("providers: {p: {type: openai}}\naliases: {a: q/x}\n"),
@@ -135,7 +138,8 @@ models:
       - {provider: c, model: z, price: {input: 1, output: 2}}
   r/other:
     routes: [{provider: c, model: o}]
-)", "t");
+)",
+                      "t");
 }
 }  // namespace
 
@@ -147,7 +151,9 @@ TEST(Strategy, WeightedFollowsTheWeightsAndTheRestComeAfter) {
   EXPECT_EQ(routes_of(plan_route(c, {"r/weighted", {}, {}, {}}, {0.75})), (std::vector<std::string>{"b:y", "a:x"}));
   int first_a = 0;
   for (int i = 0; i < 1000; ++i)
-    first_a += std::get<RoutePlan>(plan_route(c, {"r/weighted", {}, {}, {}}, {i / 1000.0})).candidates[0].provider->name == "a";
+    first_a +=
+        std::get<RoutePlan>(plan_route(c, {"r/weighted", {}, {}, {}}, {i / 1000.0})).candidates[0].provider->name ==
+        "a";
   EXPECT_EQ(first_a, 750);
 }
 
@@ -160,7 +166,8 @@ TEST(Strategy, LowestLatencyPicksTheFasterOfTwoAndTriesUnmeasuredRoutes) {
   latency.record_success("b", "y", std::chrono::microseconds(100));
   latency.record_success("c", "z", std::chrono::microseconds(500));
   // Draws 0.0 and 0.0 compare a (900) with b (100): b, then the rest fastest first.
-  EXPECT_EQ(routes_of(plan_route(c, {"r/fast", {}, {}, {}}, {0.0, 0.0}, latency)), (std::vector<std::string>{"b:y", "c:z", "a:x"}));
+  EXPECT_EQ(routes_of(plan_route(c, {"r/fast", {}, {}, {}}, {0.0, 0.0}, latency)),
+            (std::vector<std::string>{"b:y", "c:z", "a:x"}));
   // Draws pick a (index 0) and c (index 2 of 3, second draw 0.99 -> 1 of the other 2 -> 2): c wins.
   EXPECT_EQ(routes_of(plan_route(c, {"r/fast", {}, {}, {}}, {0.0, 0.99}, latency))[0], "c:z");
   // A failing route's average grows: b loses to c after two failures.

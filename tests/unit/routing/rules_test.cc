@@ -23,7 +23,8 @@ rules:
   - {if: {estimated_input_tokens_gt: 1000}, then: r/long}
   - {if: {has_tools: true, model: auto}, then: r/agent}
   - {if: {header: {X-Use-Case: summarize}}, then: r/fast}
-)", "t");
+)",
+                      "t");
 }
 
 RequestTraits traits_of_fixture(const std::string& path) {
@@ -56,7 +57,9 @@ TEST(Rules, FirstMatchWinsAndEveryConditionMustHold) {
   EXPECT_EQ(apply_rules(c.rules, "auto", big), "r/long");
   RequestTraits plain;
   EXPECT_EQ(apply_rules(c.rules, "auto", plain), "auto");
-  plain.header = [](std::string_view name) { return name == "x-use-case" ? std::string_view("summarize") : std::string_view(); };
+  plain.header = [](std::string_view name) {
+    return name == "x-use-case" ? std::string_view("summarize") : std::string_view();
+  };
   EXPECT_EQ(apply_rules(c.rules, "auto", plain), "r/fast");
 }
 
@@ -69,6 +72,8 @@ TEST(Rules, BadRulesAreConfigErrors) {
   EXPECT_EQ(error_of("providers: {p: {type: openai}}\nrules:\n  - {if: {colour: red}, then: p/x}\n"),
             "t.yaml:3: key 'rules[0].if.colour': unknown key (expected one of: model, has_images, has_tools, "
             "estimated_input_tokens_gt, header)");
-  EXPECT_EQ(error_of("providers: {p: {type: openai}}\nmodels:\n  m:\n    strategy: fastest\n    routes: [{provider: p, model: x}]\n"),
-            "t.yaml:4: key 'models.m.strategy': must be one of ordered, weighted, lowest-latency, lowest-cost (got 'fastest')");
+  EXPECT_EQ(error_of("providers: {p: {type: openai}}\nmodels:\n  m:\n    strategy: fastest\n    routes: [{provider: p, "
+                     "model: x}]\n"),
+            "t.yaml:4: key 'models.m.strategy': must be one of ordered, weighted, lowest-latency, lowest-cost (got "
+            "'fastest')");
 }

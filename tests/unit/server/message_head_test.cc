@@ -14,15 +14,18 @@ TEST(MessageHead, WritesAResponseHead) {
 }
 
 TEST(MessageHead, SaysConnectionOnlyWhenItDiffersFromTheVersionDefault) {
-  EXPECT_EQ(response_head(413, 11, "", false, 0), "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-  EXPECT_EQ(response_head(200, 10, "", true, 0), "HTTP/1.0 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n");
+  EXPECT_EQ(response_head(413, 11, "", false, 0),
+            "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(response_head(200, 10, "", true, 0),
+            "HTTP/1.0 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n");
   EXPECT_EQ(response_head(200, 11, "Transfer-Encoding: chunked\r\n", true, std::nullopt),
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
 }
 
 TEST(MessageHead, WritesARequestHead) {
   EXPECT_EQ(request_head("POST", "/v1/chat/completions", "api.openai.com", "Authorization: Bearer k\r\n", 17),
-            "POST /v1/chat/completions HTTP/1.1\r\nHost: api.openai.com\r\nAuthorization: Bearer k\r\nContent-Length: 17\r\n\r\n");
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: api.openai.com\r\nAuthorization: Bearer k\r\nContent-Length: "
+            "17\r\n\r\n");
 }
 
 TEST(MessageHead, NeverWritesAHeaderThatCouldSplitTheMessage) {

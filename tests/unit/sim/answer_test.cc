@@ -31,7 +31,8 @@ TEST(Answer, CallsTheNamedToolWithArgumentsMatchingItsSchema) {
   p.tools.push_back(Tool{"first", {}});
   p.tools.push_back(Tool{"lookup", json::parse(R"({"type":"object","properties":{
       "q":{"type":"string"},"n":{"type":"integer"},"exact":{"type":"boolean"},
-      "mode":{"type":"string","enum":["fast","slow"]},"tags":{"type":"array","items":{"type":"string"}}}})").as_object()});
+      "mode":{"type":"string","enum":["fast","slow"]},"tags":{"type":"array","items":{"type":"string"}}}})")
+                                       .as_object()});
   p.forced_tool = "lookup";
   Answer a = compose_answer(Scenario{"echo"}, p);
   ASSERT_TRUE(a.tool_call);

@@ -29,9 +29,11 @@ TEST(Scenario, OptionsOverrideTheDefaults) {
 
 TEST(Scenario, BadOptionsAreExplained) {
   EXPECT_EQ(std::get<std::string>(parse_scenario("x~len", {})), "simulator option 'len' must be key=value");
-  EXPECT_EQ(std::get<std::string>(parse_scenario("x~len=-1", {})), "simulator option 'len' needs a non-negative whole number");
+  EXPECT_EQ(std::get<std::string>(parse_scenario("x~len=-1", {})),
+            "simulator option 'len' needs a non-negative whole number");
   EXPECT_EQ(std::get<std::string>(parse_scenario("x~fault=fire", {})),
             "simulator fault 'fire' is not one of hang, reset, drop, slow");
-  EXPECT_EQ(std::get<std::string>(parse_scenario("x~fail=200", {})), "simulator fail=200 must be an HTTP error status (400-599)");
+  EXPECT_EQ(std::get<std::string>(parse_scenario("x~fail=200", {})),
+            "simulator fail=200 must be an HTTP error status (400-599)");
   EXPECT_EQ(std::get<std::string>(parse_scenario("x~speed=1", {})), "unknown simulator option 'speed'");
 }

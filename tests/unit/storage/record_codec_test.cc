@@ -37,7 +37,9 @@ UsageRecord sample(int n) {
   r.status = n % 7 ? 200 : 502;
   r.error = n % 7 ? "" : "upstream answered 503: \"overloaded\" — ünïcode";
   r.attempts = {{"openai", "gpt-4o", "r/chat", false, 503, "overloaded", r.created_ms - 1, r.created_ms + 40}};
-  if (n % 2) r.attempts.push_back({"anthropic", "claude-sonnet-4-5", "r/chat", true, 200, "", r.created_ms + 41, r.created_ms + 2100});
+  if (n % 2)
+    r.attempts.push_back(
+        {"anthropic", "claude-sonnet-4-5", "r/chat", true, 200, "", r.created_ms + 41, r.created_ms + 2100});
   return r;
 }
 
@@ -120,7 +122,8 @@ TEST(RecordCodec, ABatchSpansAtMostTenMinutes) {
   UsageRecord r = sample(0);
   encoded.add(r);
   EXPECT_TRUE(encoded.fits(r.created_ms + EncodedRecords::kMaxSpanMs, r.created_ms + EncodedRecords::kMaxSpanMs));
-  EXPECT_FALSE(encoded.fits(r.created_ms + EncodedRecords::kMaxSpanMs + 1, r.created_ms + EncodedRecords::kMaxSpanMs + 1));
+  EXPECT_FALSE(
+      encoded.fits(r.created_ms + EncodedRecords::kMaxSpanMs + 1, r.created_ms + EncodedRecords::kMaxSpanMs + 1));
   EXPECT_FALSE(encoded.fits(r.created_ms - EncodedRecords::kMaxSpanMs - 1, r.created_ms));
 }
 

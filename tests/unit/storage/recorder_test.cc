@@ -68,7 +68,8 @@ TEST_F(RecorderTest, AQuietThreadsRecordsAreStoredWithoutMoreComing) {
   std::thread([&] {
     for (int i = 0; i < 3; ++i) rec->submit(record(1, i));  // fewer than a lane hands over
   }).join();
-  for (int tries = 0; tries < 100 && stored(*rec) < 3; ++tries) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int tries = 0; tries < 100 && stored(*rec) < 3; ++tries)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_EQ(stored(*rec), 3);  // taken from the lane by the writer, the recorder still running
   EXPECT_TRUE(rec->store().find(record(1, 2).id));
 }
@@ -103,7 +104,8 @@ TEST_F(RecorderTest, RecordsOfAnOutageWaitInTheJournalAndAreStoredOnceTheStoreIs
   {
     switchyard::testing::MemoryStore memory(state);
     Recorder rec(memory, journal.string(), {}, std::chrono::milliseconds(20));
-    for (int tries = 0; tries < 200 && state->writes.load() < 1; ++tries) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int tries = 0; tries < 200 && state->writes.load() < 1; ++tries)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     rec.stop();
   }
   EXPECT_EQ(state->size(), Recorder::kReplayRecords);
@@ -123,7 +125,8 @@ TEST_F(RecorderTest, RecordsOfAnOutageWaitInTheJournalAndAreStoredOnceTheStoreIs
 TEST_F(RecorderTest, ASqliteFileDeletedUnderTheGatewayIsNoticedAndItsRecordsJournaled) {
   auto rec = recorder();
   rec->submit(record(1, 0));
-  for (int tries = 0; tries < 100 && stored(*rec) < 1; ++tries) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int tries = 0; tries < 100 && stored(*rec) < 1; ++tries)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ASSERT_EQ(stored(*rec), 1);
   std::filesystem::remove(dir / "records.db");
   for (int i = 1; i <= 5; ++i) rec->submit(record(1, i));

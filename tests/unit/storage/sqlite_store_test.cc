@@ -32,7 +32,8 @@ class SqliteStoreTest : public ::testing::Test {
 
 UsageRecord record(int64_t created_ms, std::string model, std::string team = "acme", uint64_t random = 0) {
   UsageRecord r;
-  r.id = "gen_" + format_ulid(static_cast<uint64_t>(created_ms), 0, random ? random : static_cast<uint64_t>(created_ms) * 7919);
+  r.id = "gen_" +
+         format_ulid(static_cast<uint64_t>(created_ms), 0, random ? random : static_cast<uint64_t>(created_ms) * 7919);
   r.created_ms = created_ms;
   r.team = std::move(team);
   r.model = std::move(model);
@@ -74,7 +75,8 @@ TEST_F(SqliteStoreTest, FindsARecordByItsIdAmongManyBlocks) {
   std::vector<UsageRecord> records;
   for (int i = 0; i < 2500; ++i) records.push_back(record(kT0 + i * 10, "m"));
   for (std::size_t at = 0; at < records.size(); at += 1000)
-    append(*store, std::vector<UsageRecord>(records.begin() + at, records.begin() + std::min<std::size_t>(at + 1000, records.size())));
+    append(*store, std::vector<UsageRecord>(records.begin() + at,
+                                            records.begin() + std::min<std::size_t>(at + 1000, records.size())));
   auto found = store->find(records[1234].id);
   ASSERT_TRUE(found);
   EXPECT_EQ(record_json_line(*found), record_json_line(records[1234]));
@@ -111,8 +113,9 @@ TEST_F(SqliteStoreTest, PagesGiveEveryRecordOnceInTimeOrderThoughBlocksOverlap) 
   }
   // A window takes only its records.
   auto window = store->scan(ScanQuery{kT0, kT0 + 1000, 100000});
-  EXPECT_EQ(static_cast<long>(window.size()),
-            std::count_if(expected.begin(), expected.end(), [](const auto& r) { return r.created_ms >= kT0 && r.created_ms < kT0 + 1000; }));
+  EXPECT_EQ(static_cast<long>(window.size()), std::count_if(expected.begin(), expected.end(), [](const auto& r) {
+              return r.created_ms >= kT0 && r.created_ms < kT0 + 1000;
+            }));
 }
 
 TEST_F(SqliteStoreTest, ReplayedRecordsAreStoredOnce) {
@@ -190,16 +193,21 @@ TEST_F(SqliteStoreTest, AFileOfOneRowPerRecordIsMovedIntoBlocks) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir_ / "records.db").c_str(), &db), SQLITE_OK);
-    auto run = [&](const std::string& sql) { ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql; };
+    auto run = [&](const std::string& sql) {
+      ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+    };
     run("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)");
     for (const auto& step : record_columns::migrations("REAL", "INTEGER")) run(step);
     run("INSERT INTO schema_migrations VALUES (1), (2), (3)");
     std::string placeholders;
-    for (std::size_t i = 1; i <= record_columns::kNames.size(); ++i) placeholders += (i > 1 ? ",?" : "?") + std::to_string(i);
+    for (std::size_t i = 1; i <= record_columns::kNames.size(); ++i)
+      placeholders += (i > 1 ? ",?" : "?") + std::to_string(i);
     sqlite3_stmt* insert = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db, ("INSERT INTO requests (" + record_columns::name_list() + ") VALUES (" + placeholders + ")").c_str(),
-                                 -1, &insert, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_prepare_v2(
+            db, ("INSERT INTO requests (" + record_columns::name_list() + ") VALUES (" + placeholders + ")").c_str(),
+            -1, &insert, nullptr),
+        SQLITE_OK);
     for (const auto& r : records) {
       auto values = record_columns::values_of(r);
       sqlite3_reset(insert);

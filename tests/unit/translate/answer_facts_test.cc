@@ -18,7 +18,8 @@ TEST(AnswerFacts, ReadsCachedAndReasoningTokensFromAnOpenAIStreamAndStampsTheUsa
     ASSERT_TRUE(scan);
     fold_event(AnswerFormat::openai, *scan, facts);
     // As for a client that asked for usage: "usage":null goes, the usage object stays.
-    out.push_back(stamp_answer(event.data, *scan, "gen_1", scan->usage ? std::optional<double>(0.5) : std::nullopt, !scan->usage));
+    out.push_back(stamp_answer(event.data, *scan, "gen_1", scan->usage ? std::optional<double>(0.5) : std::nullopt,
+                               !scan->usage));
   }
   ASSERT_TRUE(facts.usage);
   EXPECT_EQ(facts.usage->input, 2006);
@@ -100,7 +101,8 @@ TEST(AnswerFacts, AnUnpricedAnswerSaysCostNull) {
 TEST(AnswerFacts, AMalformedOrHostileAnswerIsNotReadAndNeverCrashes) {
   // Found by answer_stamping_fuzz: a structural error inside usage used to leave simdjson's
   // iterator without its parser (a segfault), and a choice without finish_reason threw.
-  for (const char* text : {R"({"usage":{"completion_tokens_details":1:1}})", R"({"usage":{"prompt_tokens":1:1},"id":"x"})"})
+  for (const char* text :
+       {R"({"usage":{"completion_tokens_details":1:1}})", R"({"usage":{"prompt_tokens":1:1},"id":"x"})"})
     EXPECT_FALSE(scan_answer(AnswerFormat::openai, text)) << text;
   EXPECT_FALSE(scan_answer(AnswerFormat::anthropic, R"({"usage":{"output_tokens":1:1}})"));
   auto scan = scan_answer(AnswerFormat::openai, R"({"choices":[{}]})");
@@ -108,7 +110,13 @@ TEST(AnswerFacts, AMalformedOrHostileAnswerIsNotReadAndNeverCrashes) {
   EXPECT_TRUE(scan->has_choices);
   EXPECT_EQ(scan->finish_reason, "");
   // Counts are clamped, so Anthropic's sum of input and cache tokens cannot overflow.
-  auto huge = scan_answer(AnswerFormat::anthropic, R"({"usage":{"input_tokens":9223372036854775807,"cache_read_input_tokens":1}})");
+  auto huge = scan_answer(AnswerFormat::anthropic,
+                          R"({"usage":{"input_tokens":9223372036854775807,"cache_read_input_tokens":1}})");
   ASSERT_TRUE(huge && huge->usage);
   EXPECT_GT(huge->usage->input, 0);
+}
+
+TEST(AnswerFacts, ADamagedNullLiteralIsNotAnAnswer) {
+  // Found by answer_stamping_fuzz: "nu" starts like null, and its span ran past the event.
+  EXPECT_FALSE(scan_answer(AnswerFormat::openai, R"({"choices":[],"usage":nu})"));
 }

@@ -25,8 +25,10 @@ TEST(AnthropicInbound, ParsesARecordedAgentRequest) {
 
 TEST(AnthropicInbound, RefusesWhatAnthropicRefusesNamingTheField) {
   auto error = [](std::string body) { return std::get<Error>(parse_messages_request(body)).message; };
-  EXPECT_EQ(error(R"({"max_tokens":5,"messages":[{"role":"user","content":"x"}]})"), "model: Field required (a non-empty string)");
-  EXPECT_EQ(error(R"({"model":"m","messages":[{"role":"user","content":"x"}]})"), "max_tokens: Field required (a positive whole number)");
+  EXPECT_EQ(error(R"({"max_tokens":5,"messages":[{"role":"user","content":"x"}]})"),
+            "model: Field required (a non-empty string)");
+  EXPECT_EQ(error(R"({"model":"m","messages":[{"role":"user","content":"x"}]})"),
+            "max_tokens: Field required (a positive whole number)");
   EXPECT_EQ(error(R"({"model":"m","max_tokens":5,"messages":[]})"), "messages: Field required (a non-empty list)");
   EXPECT_EQ(error(R"({"model":"m","max_tokens":5,"messages":[{"role":"system","content":"x"}]})"),
             "messages.0.role: must be 'user' or 'assistant'");
@@ -59,7 +61,8 @@ TEST(AnthropicInbound, TranslatesARecordedOpenAIAnswerToAMessage) {
 TEST(AnthropicInbound, TranslatesARecordedOpenAIStreamToTheAnthropicEventSequence) {
   auto translator = anthropic_stream_from_openai("team/gpt");
   std::string out;
-  for (const auto& event : parse_sse_events(fixture("openai/stream_tool_calls.sse"))) ASSERT_FALSE(translator->on_event(event, out));
+  for (const auto& event : parse_sse_events(fixture("openai/stream_tool_calls.sse")))
+    ASSERT_FALSE(translator->on_event(event, out));
   ASSERT_FALSE(translator->on_end(out));
 
   std::vector<std::string> names;
@@ -69,15 +72,18 @@ TEST(AnthropicInbound, TranslatesARecordedOpenAIStreamToTheAnthropicEventSequenc
     data.push_back(json::parse(event.data).as_object());
     EXPECT_EQ(data.back().at("type").as_string(), event.name);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"message_start", "content_block_start", "content_block_delta",
-                                             "content_block_stop", "content_block_start", "content_block_delta",
-                                             "content_block_delta", "content_block_stop", "content_block_start",
-                                             "content_block_delta", "content_block_stop", "message_delta", "message_stop"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"message_start", "content_block_start", "content_block_delta",
+                                      "content_block_stop", "content_block_start", "content_block_delta",
+                                      "content_block_delta", "content_block_stop", "content_block_start",
+                                      "content_block_delta", "content_block_stop", "message_delta", "message_stop"}));
   EXPECT_EQ(data[0].at("message").at("model"), "team/gpt");
   EXPECT_EQ(data[2].at("delta"), json::parse(R"({"type":"text_delta","text":"Let me look."})"));
-  EXPECT_EQ(data[4].at("content_block"), json::parse(R"({"type":"tool_use","id":"call_1","name":"get_weather","input":{}})"));
+  EXPECT_EQ(data[4].at("content_block"),
+            json::parse(R"({"type":"tool_use","id":"call_1","name":"get_weather","input":{}})"));
   EXPECT_EQ(data[4].at("index"), 1);
-  EXPECT_EQ(std::string(data[5].at("delta").at("partial_json").as_string()) + std::string(data[6].at("delta").at("partial_json").as_string()),
+  EXPECT_EQ(std::string(data[5].at("delta").at("partial_json").as_string()) +
+                std::string(data[6].at("delta").at("partial_json").as_string()),
             "{\"location\": \"Paris\"}");
   EXPECT_EQ(data[8].at("content_block").at("name"), "get_time");
   EXPECT_EQ(data[8].at("index"), 2);
@@ -90,7 +96,8 @@ TEST(AnthropicInbound, AStreamCutBeforeDoneIsAnError) {
   auto translator = anthropic_stream_from_openai("m");
   std::string transcript = fixture("openai/stream_transcript.sse");
   std::string out;
-  for (const auto& event : parse_sse_events(transcript.substr(0, transcript.find("data: [DONE]")))) translator->on_event(event, out);
+  for (const auto& event : parse_sse_events(transcript.substr(0, transcript.find("data: [DONE]"))))
+    translator->on_event(event, out);
   auto error = translator->on_end(out);
   ASSERT_TRUE(error);
   EXPECT_EQ(out.find("message_stop"), std::string::npos);
@@ -109,10 +116,12 @@ TEST(AnthropicInbound, TakesADeeplyNestedToolSchemaAndRefusesATwiceGivenModel) {
   schema += R"({"type":"string"})";
   for (int i = 0; i < 40; ++i) schema += "}}";
   std::string body = R"({"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],)"
-                     R"("tools":[{"name":"f","input_schema":)" + schema + "}]}";
+                     R"("tools":[{"name":"f","input_schema":)" +
+                     schema + "}]}";
   auto parsed = parse_messages_request(body);
   ASSERT_TRUE(std::holds_alternative<MessagesRequest>(parsed)) << std::get<Error>(parsed).message;
-  EXPECT_TRUE(std::holds_alternative<json::object>(openai_request_from_anthropic(std::get<MessagesRequest>(parsed).request)));
+  EXPECT_TRUE(
+      std::holds_alternative<json::object>(openai_request_from_anthropic(std::get<MessagesRequest>(parsed).request)));
 
   std::string twice = R"({"model":"cheap","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"model":"opus"})";
   auto refused = parse_messages_request(twice);

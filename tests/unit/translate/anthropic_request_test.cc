@@ -46,7 +46,9 @@ TEST(AnthropicRequest, TranslatesImagesLimitsReasoningAndToolOptions) {
 
 TEST(AnthropicRequest, AlwaysSendsMaxTokens) {
   auto request = json::parse(R"({"model":"m","messages":[{"role":"user","content":"hi"}]})").as_object();
-  EXPECT_EQ(std::get<json::object>(anthropic_request_from_openai(request, "claude-3-5-haiku-20241022")).at("max_tokens"), 8192);
+  EXPECT_EQ(
+      std::get<json::object>(anthropic_request_from_openai(request, "claude-3-5-haiku-20241022")).at("max_tokens"),
+      8192);
   EXPECT_EQ(std::get<json::object>(anthropic_request_from_openai(request, "claude-3-opus")).at("max_tokens"), 4096);
   request["max_tokens"] = 77;
   EXPECT_EQ(std::get<json::object>(anthropic_request_from_openai(request, "claude-3-opus")).at("max_tokens"), 77);
@@ -54,19 +56,25 @@ TEST(AnthropicRequest, AlwaysSendsMaxTokens) {
 
 TEST(AnthropicRequest, MapsEveryToolChoice) {
   auto request = json::parse(R"({"messages":[{"role":"user","content":"hi"}]})").as_object();
-  for (auto [choice, expected] : std::vector<std::pair<const char*, const char*>>{
-           {R"("auto")", R"({"type":"auto"})"}, {R"("none")", R"({"type":"none"})"}, {R"("required")", R"({"type":"any"})"}}) {
+  for (auto [choice, expected] :
+       std::vector<std::pair<const char*, const char*>>{{R"("auto")", R"({"type":"auto"})"},
+                                                        {R"("none")", R"({"type":"none"})"},
+                                                        {R"("required")", R"({"type":"any"})"}}) {
     request["tool_choice"] = json::parse(choice);
-    EXPECT_EQ(std::get<json::object>(anthropic_request_from_openai(request, "m")).at("tool_choice"), json::parse(expected));
+    EXPECT_EQ(std::get<json::object>(anthropic_request_from_openai(request, "m")).at("tool_choice"),
+              json::parse(expected));
   }
 }
 
 TEST(AnthropicRequest, RefusesWhatItCannotExpress) {
-  auto bad_part = json::parse(R"({"messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{}}]}]})").as_object();
+  auto bad_part =
+      json::parse(R"({"messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{}}]}]})").as_object();
   EXPECT_EQ(std::get<Error>(anthropic_request_from_openai(bad_part, "m")).status, 400);
   auto bad_args = json::parse(R"({"messages":[{"role":"user","content":"x"},
-      {"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{oops"}}]}]})").as_object();
-  EXPECT_EQ(std::get<Error>(anthropic_request_from_openai(bad_args, "m")).message, "tool call arguments must be a JSON object");
+      {"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{oops"}}]}]})")
+                      .as_object();
+  EXPECT_EQ(std::get<Error>(anthropic_request_from_openai(bad_args, "m")).message,
+            "tool call arguments must be a JSON object");
   auto only_system = json::parse(R"({"messages":[{"role":"system","content":"x"}]})").as_object();
   EXPECT_EQ(std::get<Error>(anthropic_request_from_openai(only_system, "m")).status, 400);
 }

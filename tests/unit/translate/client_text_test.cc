@@ -15,8 +15,9 @@ TEST(ClientText, KeepsPrintableUtf8WithinItsLimit) {
 }
 
 TEST(ClientText, RefusesControlCharactersNamingTheField) {
-  for (std::string_view text : {std::string_view("m\r\nx-injected: 1"), std::string_view("m\n"), std::string_view("a\0b", 3),
-                                std::string_view("tab\there"), std::string_view("del\x7f")}) {
+  for (std::string_view text :
+       {std::string_view("m\r\nx-injected: 1"), std::string_view("m\n"), std::string_view("a\0b", 3),
+        std::string_view("tab\there"), std::string_view("del\x7f")}) {
     auto error = check_client_text(text, "model", 256);
     ASSERT_TRUE(error) << text;
     EXPECT_EQ(error->status, 400);
@@ -42,6 +43,7 @@ TEST(ClientText, PercentEncodesEverythingThatCouldChangeAPath) {
 }
 
 TEST(JsonText, WritesNumbersAsClientsExpectThem) {
-  boost::json::value value = {{"zero", 0.0}, {"small", 1.95e-5}, {"sum", 61.116839889999845}, {"n", 3}, {"text", "a\"b"}};
+  boost::json::value value = {
+      {"zero", 0.0}, {"small", 1.95e-5}, {"sum", 61.116839889999845}, {"n", 3}, {"text", "a\"b"}};
   EXPECT_EQ(serialize_json(value), R"({"zero":0,"small":1.95e-05,"sum":61.116839889999845,"n":3,"text":"a\"b"})");
 }

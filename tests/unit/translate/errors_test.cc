@@ -10,7 +10,8 @@ using namespace switchyard;
 namespace json = boost::json;
 
 TEST(Errors, OpenAIErrorBodyHasEveryFieldClientsRelyOn) {
-  auto body = json::parse(openai_error_body(make_error(ErrorKind::bad_request, "bad \"thing\"", "messages"))).as_object();
+  auto body =
+      json::parse(openai_error_body(make_error(ErrorKind::bad_request, "bad \"thing\"", "messages"))).as_object();
   const auto& error = body.at("error").as_object();
   EXPECT_EQ(error.at("message"), "bad \"thing\"");
   EXPECT_EQ(error.at("type"), "invalid_request_error");
@@ -22,9 +23,11 @@ TEST(Errors, OpenAIErrorBodyHasEveryFieldClientsRelyOn) {
 }
 
 TEST(Errors, ReadsTheMessageOfEachProvidersErrorBody) {
-  EXPECT_EQ(upstream_error_message(fixture("openai/error_429.json")).substr(0, 37), "Rate limit reached for gpt-4o-mini in");
+  EXPECT_EQ(upstream_error_message(fixture("openai/error_429.json")).substr(0, 37),
+            "Rate limit reached for gpt-4o-mini in");
   EXPECT_EQ(upstream_error_message(fixture("anthropic/error_529.json")), "Overloaded");
-  EXPECT_EQ(upstream_error_message(fixture("gemini/error_429.json")), "Resource has been exhausted (e.g. check quota).");
+  EXPECT_EQ(upstream_error_message(fixture("gemini/error_429.json")),
+            "Resource has been exhausted (e.g. check quota).");
   EXPECT_EQ(upstream_error_message("<html>502 Bad Gateway</html>"), "<html>502 Bad Gateway</html>");
   EXPECT_EQ(upstream_error_message(""), "(empty body)");
 }

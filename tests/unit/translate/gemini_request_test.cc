@@ -36,10 +36,14 @@ TEST(GeminiRequest, TranslatesImagesLimitsReasoningAndToolOptions) {
   // Keywords Gemini refuses are dropped; a property that happens to be called "strict" is kept.
   EXPECT_EQ(out.at("tools"), json::parse(R"([{"functionDeclarations":[{"name":"lookup","description":"Look up",
     "parameters":{"type":"object","properties":{"strict":{"type":"boolean"}}}}]}])"));
-  EXPECT_EQ(out.at("toolConfig"), json::parse(R"({"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["lookup"]}})"));
+  EXPECT_EQ(out.at("toolConfig"),
+            json::parse(R"({"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["lookup"]}})"));
 }
 
 TEST(GeminiRequest, ToolResultsNeedTheirCall) {
-  auto orphan = json::parse(R"({"messages":[{"role":"user","content":"x"},{"role":"tool","tool_call_id":"nope","content":"1"}]})").as_object();
-  EXPECT_EQ(std::get<Error>(gemini_request_from_openai(orphan)).message, "tool message 'nope' answers no earlier tool call");
+  auto orphan =
+      json::parse(R"({"messages":[{"role":"user","content":"x"},{"role":"tool","tool_call_id":"nope","content":"1"}]})")
+          .as_object();
+  EXPECT_EQ(std::get<Error>(gemini_request_from_openai(orphan)).message,
+            "tool message 'nope' answers no earlier tool call");
 }

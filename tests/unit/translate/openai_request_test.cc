@@ -97,28 +97,35 @@ TEST(OpenAIRequest, RefusesAKeyTheGatewayReadsGivenTwice) {
 
 TEST(OpenAIRequest, RefusesAModelIdThatCouldSplitAMessage) {
   for (const char* model : {R"(sim-gemini/x\r\nX-Injected: 1)", R"(sim/a\u0000b)", R"(sim/\n)"}) {
-    auto error = parse_error(std::string(R"({"model":")") + model + R"(","messages":[{"role":"user","content":"hi"}]})");
+    auto error =
+        parse_error(std::string(R"({"model":")") + model + R"(","messages":[{"role":"user","content":"hi"}]})");
     EXPECT_EQ(error.param, "model") << model;
   }
-  auto error = parse_error(R"({"model":")" + std::string(300, 'm') + R"(","messages":[{"role":"user","content":"hi"}]})");
+  auto error =
+      parse_error(R"({"model":")" + std::string(300, 'm') + R"(","messages":[{"role":"user","content":"hi"}]})");
   EXPECT_EQ(error.param, "model");
 }
 
 TEST(OpenAIRequest, CapsUserAndTagsAtParseTime) {
-  auto error = parse_error(R"({"model":"m","user":")" + std::string(300, 'u') + R"(","messages":[{"role":"user","content":"x"}]})");
+  auto error = parse_error(R"({"model":"m","user":")" + std::string(300, 'u') +
+                           R"(","messages":[{"role":"user","content":"x"}]})");
   EXPECT_EQ(error.param, "user");
   std::string tags;
   for (int i = 0; i < 40; ++i) tags += (i ? ",\"t" : "\"t") + std::to_string(i) + "\"";
-  error = parse_error(R"({"model":"m","messages":[{"role":"user","content":"x"}],"providerOptions":{"gateway":{"tags":[)" + tags + "]}}}");
+  error =
+      parse_error(R"({"model":"m","messages":[{"role":"user","content":"x"}],"providerOptions":{"gateway":{"tags":[)" +
+                  tags + "]}}}");
   EXPECT_EQ(error.param, "providerOptions.gateway.tags");
-  error = parse_error(R"({"model":"m","messages":[{"role":"user","content":"x"}],"providerOptions":{"gateway":{"user":"a\u0001"}}})");
+  error = parse_error(
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"providerOptions":{"gateway":{"user":"a\u0001"}}})");
   EXPECT_EQ(error.param, "providerOptions.gateway.user");
 }
 
 TEST(OpenAIRequest, ADeeplyNestedToolSchemaIsRewrittenForAStream) {
   // Validated to simdjson's depth, then re-parsed by Boost.JSON (default limit 32) for the rewrite.
   std::string body = R"({"model":"m","stream":true,"messages":[{"role":"user","content":"x"}],)"
-                     R"("tools":[{"type":"function","function":{"name":"f","parameters":)" + nested(40) + "}}]}";
+                     R"("tools":[{"type":"function","function":{"name":"f","parameters":)" +
+                     nested(40) + "}}]}";
   RequestView view = parse_ok(body);
   ASSERT_TRUE(needs_upstream_rewrite(view, OpenAIEndpoint::chat_completions));
   auto error = rewrite_for_upstream(body, OpenAIEndpoint::chat_completions, view);

@@ -45,14 +45,14 @@ std::vector<ProviderCase> cases() {
   return {
       {"anthropic", openai_response_from_anthropic, openai_stream_from_anthropic, "anthropic/response_tool_use.json",
        ExpectedAnswer{"I'll check the weather in San Francisco.", "The user wants the weather.", "get_weather",
-                      json::parse(R"({"location":"San Francisco, CA","unit":"celsius"})"), "tool_calls", 472 + 100 + 2048, 89,
-                      2048, 0},
+                      json::parse(R"({"location":"San Francisco, CA","unit":"celsius"})"), "tool_calls",
+                      472 + 100 + 2048, 89, 2048, 0},
        "anthropic/stream_tool_use.sse", "Okay, let's check the weather.", "get_weather",
        json::parse(R"({"location":"San Francisco, CA"})"), "tool_calls", 472, 89, "anthropic/stream_overloaded.sse",
        "Overloaded"},
       {"gemini", openai_response_from_gemini, openai_stream_from_gemini, "gemini/response_function_call.json",
-       ExpectedAnswer{std::nullopt, "Let me think.", "get_weather", json::parse(R"({"location":"Paris"})"), "tool_calls", 120,
-                      15 + 50, 100, 50},
+       ExpectedAnswer{std::nullopt, "Let me think.", "get_weather", json::parse(R"({"location":"Paris"})"),
+                      "tool_calls", 120, 15 + 50, 100, 50},
        "gemini/stream_transcript.sse", "Hello there", "", nullptr, "stop", 3, 2, "gemini/stream_error.sse",
        "The model is overloaded. Please try again later."},
   };
@@ -194,7 +194,8 @@ INSTANTIATE_TEST_SUITE_P(EveryTranslatingProvider, ProviderAnswers, ::testing::V
                          [](const auto& info) { return info.param.name; });
 
 TEST(GeminiAnswer, ABlockedPromptIsAContentFilterFinish) {
-  auto body = json::parse(std::get<std::string>(openai_response_from_gemini(fixture("gemini/response_blocked.json"), 1)));
+  auto body =
+      json::parse(std::get<std::string>(openai_response_from_gemini(fixture("gemini/response_blocked.json"), 1)));
   EXPECT_EQ(body.at("choices").at(0).at("finish_reason"), "content_filter");
   EXPECT_EQ(body.at("usage").at("prompt_tokens"), 8);
 }
