@@ -17,6 +17,7 @@ demo: build
 
 test: build
 	ctest --preset release
+	scripts/check-tidy
 	$(MAKE) fuzz
 
 # libFuzzer targets (clang; tests/fuzz), each run for a bounded time.

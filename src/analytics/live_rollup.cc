@@ -40,12 +40,12 @@ LiveRollup::~LiveRollup() {
 }
 
 template <class Record>
-void LiveRollup::add(std::span<const Record> records) {
+void LiveRollup::add_all(std::span<const Record> records) {
   std::lock_guard lock(mutex_);
   for (const auto& record : records) rollup_.add(record);
 }
-template void LiveRollup::add(std::span<const UsageRecord>);
-template void LiveRollup::add(std::span<const RecordView>);
+
+void LiveRollup::add(std::span<const RecordView> records) { add_all(records); }
 
 std::optional<Insights> LiveRollup::insights(const std::map<std::string, std::string>& segments,
                                              const DayWindow& window) {
@@ -67,7 +67,7 @@ bool LiveRollup::load_history(RecordStore& store, int64_t history_end_ms) {
   for (;;) {
     try {
       scan_pages(store, ScanQuery{from_ms, history_end_ms, kHistoryPage}, [&](std::vector<UsageRecord>& page) {
-        add(std::span<const UsageRecord>(page));
+        add_all(std::span<const UsageRecord>(page));
         read += page.size();
         history_read_.store(read, std::memory_order_relaxed);
         from_ms = page.back().created_ms + 1;
@@ -97,7 +97,7 @@ void LiveRollup::follow_others(RecordStore& store, int64_t from_ms) {
     try {
       scan_pages(store, ScanQuery{from_ms, until_ms, kHistoryPage, std::nullopt, this_instance_tag()},
                  [&](std::vector<UsageRecord>& page) {
-                   add(std::span<const UsageRecord>(page));
+                   add_all(std::span<const UsageRecord>(page));
                    from_ms = page.back().created_ms + 1;  // as above: a retry starts after this page
                    return true;
                  });

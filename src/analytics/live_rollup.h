@@ -30,14 +30,14 @@ class LiveRollup final : public RecordSink {
   LiveRollup(RecordStore& store, int64_t history_end_ms);
   ~LiveRollup();  // stops reading history
 
-  template <class Record>  // UsageRecord or RecordView
-  void add(std::span<const Record> records);
-  void add(std::span<const RecordView> records) override { add<RecordView>(records); }
+  void add(std::span<const RecordView> records) override;
   std::optional<Insights> insights(const std::map<std::string, std::string>& segments, const DayWindow& window);
   bool loaded() const { return loaded_.load(std::memory_order_acquire); }
   std::size_t history_read() const { return history_read_.load(std::memory_order_relaxed); }  // records so far
 
  private:
+  template <class Record>  // UsageRecord (history) or RecordView (the recorder's)
+  void add_all(std::span<const Record> records);
   bool load_history(RecordStore& store, int64_t history_end_ms);  // false: stopped first
   void follow_others(RecordStore& store, int64_t from_ms);
   bool stopped_within(std::chrono::milliseconds wait);

@@ -306,7 +306,9 @@ RoutingRule parse_rule(const Reader& r, const YAML::Node& node, const std::strin
     for (const auto& item : headers) {
       std::string name = item.first.as<std::string>();
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      rule.headers.emplace_back(name, r.string(item.second, key + ".if.header." + name));
+      std::string field = key;
+      field.append(".if.header.").append(name);
+      rule.headers.emplace_back(name, r.string(item.second, field));
     }
   }
   if (!node["then"]) r.fail(node, key + ".then", "is required");

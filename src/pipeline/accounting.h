@@ -30,7 +30,7 @@ bool meter_answer(RequestContext& context, std::string& body, AnswerFormat forma
 class StreamMeter {
  public:
   StreamMeter(RequestContext& context, AnswerFormat format, std::optional<Price> price, bool client_wants_usage)
-      : context_(context), format_(format), price_(std::move(price)), client_wants_usage_(client_wants_usage) {}
+      : context_(context), format_(format), price_(price), client_wants_usage_(client_wants_usage) {}
   // `events` holds whole events; what the client gets is appended to `out`: OpenAI chunks carry
   // the generation id, the usage chunk its cost (and is dropped when the client did not ask for
   // usage: the gateway asked for it for its own accounting).

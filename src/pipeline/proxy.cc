@@ -396,12 +396,11 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
         translator =
             chain(adapter.answers_in_openai_format() ? nullptr : adapter.translate_stream(unix_seconds(), true),
                   client.stream_from_openai(request.view.model));
-      StreamMeter meter(context, client.answer_format(), std::move(price), request.view.include_usage);
+      StreamMeter meter(context, client.answer_format(), price, request.view.include_usage);
       co_await relay_stream(context, exchange, call, client, translator.get(), served, meter, watch, limits);
     } else {
       co_await relay_body(context, exchange, call,
-                          Relay{client, native ? nullptr : &adapter, request.view.model, served, std::move(price)},
-                          limits);
+                          Relay{client, native ? nullptr : &adapter, request.view.model, served, price}, limits);
     }
     co_return;
   }

@@ -8,7 +8,8 @@ namespace {
 constexpr auto kDisarmedCheck = std::chrono::seconds(1);
 }  // namespace
 
-IoDeadline::IoDeadline(Executor executor, std::function<void()> on_expiry) : state_(std::make_shared<State>(executor)) {
+IoDeadline::IoDeadline(const Executor& executor, std::function<void()> on_expiry)
+    : state_(std::make_shared<State>(executor)) {
   state_->on_expiry = std::move(on_expiry);
   net::co_spawn(executor, watch(state_), net::detached);
 }

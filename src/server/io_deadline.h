@@ -16,7 +16,7 @@ class IoDeadline {
  public:
   using Clock = std::chrono::steady_clock;
 
-  IoDeadline(Executor executor, std::function<void()> on_expiry);
+  IoDeadline(const Executor& executor, std::function<void()> on_expiry);
   ~IoDeadline();
   IoDeadline(const IoDeadline&) = delete;
   IoDeadline& operator=(const IoDeadline&) = delete;
@@ -32,7 +32,7 @@ class IoDeadline {
  private:
   // Shared with the watching coroutine, which may outlive the IoDeadline by one wake-up.
   struct State {
-    explicit State(Executor executor) : timer(executor) {}
+    explicit State(const Executor& executor) : timer(executor) {}
     Timer timer;
     Clock::time_point deadline = Clock::time_point::max();
     Clock::time_point armed = Clock::time_point::max();  // when the timer wakes next

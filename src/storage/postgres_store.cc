@@ -24,6 +24,7 @@ class Connection {
   Result run(const std::string& sql, const std::vector<std::optional<std::string>>& params = {}) {
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) open();
     std::vector<const char*> values;
+    values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
     Result result(
         PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0),

@@ -19,7 +19,7 @@ namespace switchyard {
 // a store finds the records of a window among the batches that start within kMaxSpanMs of it.
 struct EncodedRecords {
   static constexpr char kFormat = 1;
-  static constexpr int64_t kMaxSpanMs = 10 * 60 * 1000;
+  static constexpr int64_t kMaxSpanMs = int64_t{10} * 60 * 1000;
 
   std::string bytes{kFormat};
   std::size_t count = 0;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 namespace switchyard {
 
@@ -70,7 +71,7 @@ void Recorder::submit_record(const Record& record) {
     return;
   }
   Records records(lane->records.exchange(nullptr, std::memory_order_acquire));
-  if (records && !records->fits(record.created_ms, record.created_ms)) hand_over(std::move(records));
+  if (records && !records->fits(record.created_ms, record.created_ms)) hand_over(std::exchange(records, nullptr));
   if (!records) records = spare_records();
   records->add(record);
   if (records->count >= kLaneRecords)

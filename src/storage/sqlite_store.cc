@@ -109,7 +109,7 @@ class SqliteStore final : public RecordStore {
   static constexpr std::size_t kBlockRecords = 1000;
   // A block still open to small batches (a quiet gateway) is rewritten whole with each: only
   // while it is smaller than this, so it is not rewritten hundreds of times.
-  static constexpr std::size_t kReopenBytes = 16 * 1024;
+  static constexpr std::size_t kReopenBytes = std::size_t{16} * 1024;
 
   explicit SqliteStore(std::string path)
       : path_(std::move(path)), writer_(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX) {

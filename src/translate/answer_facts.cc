@@ -183,7 +183,8 @@ std::optional<AnswerScan> scan_answer(AnswerFormat format, std::string_view json
         }
       }
     } else if (anthropic && key == "stop_reason") {
-      scan.finish_reason = openai_finish_reason(string_or_empty(std::move(value), broken));
+      scan.finish_reason =
+          openai_finish_reason(string_or_empty(simdjson::simdjson_result<od::value>(od::value(value)), broken));
     } else if (!anthropic && key == "choices") {
       od::array choices;
       if (auto error = value.get_array().get(choices)) {

@@ -129,7 +129,7 @@ class AnthropicFromOpenAIStream final : public StreamTranslator {
   }
 
  private:
-  void start(std::string& out, std::string id) {
+  void start(std::string& out, const std::string& id) {
     if (started_) return;
     started_ = true;
     out += event("message_start", {{"type", "message_start"},

@@ -19,9 +19,9 @@ const json::object& object_field(const json::object& object, std::string_view ke
   return value && value->is_object() ? value->get_object() : empty;
 }
 
-json::value member_or(const json::object& object, std::string_view key, json::value fallback) {
+json::value member_or(const json::object& object, std::string_view key, const json::value& fallback) {
   auto* value = object.if_contains(key);
-  return value ? *value : std::move(fallback);
+  return value ? *value : fallback;
 }
 
 void append_turn(json::array& turns, std::string_view role, std::string_view items_key, json::array items) {

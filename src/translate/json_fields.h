@@ -15,7 +15,8 @@ int64_t int_field(const boost::json::object& object, std::string_view key);
 const boost::json::object& object_field(const boost::json::object& object, std::string_view key);
 
 // A member's value, or `fallback` when absent.
-boost::json::value member_or(const boost::json::object& object, std::string_view key, boost::json::value fallback);
+boost::json::value member_or(const boost::json::object& object, std::string_view key,
+                             const boost::json::value& fallback);
 
 // Appends a turn {"role": role, items_key: items} to `turns`, merged into the last one when it
 // has the same role (Anthropic and Gemini want roles to alternate).
