@@ -222,6 +222,10 @@ ProviderConfig parse_provider(const Reader& r, const std::string& name, const YA
   if (node["api_key"]) {
     r.last_unset_.clear();
     p.api_key = r.string(node["api_key"], key + ".api_key");
+    // The key is written into request heads: a line break (a stray newline in an environment
+    // variable, say) would end the head early.
+    if (p.api_key.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
+      r.fail(node["api_key"], key + ".api_key", "must not contain a line break or NUL");
     if (p.api_key.empty())
       p.disabled_reason = r.last_unset_.empty() ? "its api_key is empty"
                                                 : fmt::format("environment variable {} is not set", r.last_unset_);

@@ -149,6 +149,8 @@ void view_record(const RequestContext& context, const Exchange& exchange, Record
   r.model = last ? last->model_id : std::string_view();
   r.upstream_model = last ? last->upstream_model : std::string_view();
   r.error = last && last->error ? std::string_view(last->error->message) : std::string_view();
+  // A client that left before any answer was sent: nginx's 499, as the error says.
+  if (r.status == 0 && last && last->error && last->error->kind == ErrorKind::cancelled) r.status = 499;
   if (r.status >= 400 && r.error.empty()) r.error = scratch = "HTTP " + std::to_string(r.status);
 }
 

@@ -102,6 +102,7 @@ Task<> count_anthropic_tokens(RequestContext& context, const Services& services,
   if (!error && (ec || !reply.is_object() || !reply.get_object().contains(counted->count_field)))
     error = malformed_answer("no token count");
   if (error) {
+    redact(error->message, candidate->provider->api_key);
     co_await exchange.respond(client.error_response(context.id, *error));
     co_return;
   }

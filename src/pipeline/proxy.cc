@@ -34,14 +34,6 @@ void copy_upstream_headers(const http::response_header<>& from, http::fields& to
     if (passed_to_client(field.name_string())) to.set(field.name_string(), field.value());
 }
 
-// Every occurrence of `secret` in `text` replaced: an upstream that echoes request headers in its
-// error must not hand the operator's provider key to the client or the record.
-void redact(std::string& text, std::string_view secret) {
-  if (secret.size() < 8) return;  // no real key is shorter; short ones would mangle ordinary text
-  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at))
-    text.replace(at, secret.size(), "[redacted]");
-}
-
 int64_t unix_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -407,7 +399,9 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
 
   // Every candidate failed. An upstream 4xx from a provider that speaks the client's format goes
   // back as it came, when complete in that format; anything else in the client's error shape.
-  Error final_error = last_error.value_or(make_error(ErrorKind::internal, "no attempt was made"));
+  // No attempt at all: every route was skipped while another request probes it after a failure.
+  Error final_error = last_error.value_or(
+      make_error(ErrorKind::unavailable, "every route of this model is being probed after failing; try again shortly"));
   const Candidate& tried = *admitted[std::min(index, admitted.size() - 1)];
   const Served served{tried.provider->name, tried.model_id, context.attempts.size()};
   if (rejected && rejected->native && final_error.kind == ErrorKind::upstream_rejected &&

@@ -52,7 +52,8 @@ class CircuitBreaker {
     const Candidate* candidate_;
     bool admitted_, probing_;
   };
-  // Called right before `candidate` is tried: a half-open route's probe is taken here.
+  // Called right before `candidate` is tried: a half-open route's probe is taken here. The
+  // candidate must outlive the pass.
   Pass enter(const Candidate& candidate, const BreakerConfig& config);
 
   void record_success(const Candidate& candidate);

@@ -234,18 +234,28 @@ bool Recorder::replay_journal() {
 
 void Recorder::keep_journal_from(std::streamoff offset) {
   if (offset == 0) return;
+  // The rest is copied, synced, and only then put in the journal's place: on a full disk or a
+  // crash the journal stays whole (its stored records are skipped by id when replayed again).
   std::string rest_path = journal_path_ + ".rest";
+  bool copied;
   {
     std::ifstream in(journal_path_, std::ios::binary);
     in.seekg(offset);
     std::ofstream out(rest_path, std::ios::binary | std::ios::trunc);
     out << in.rdbuf();
+    out.flush();
+    copied = in.good() || in.eof();
+    copied = copied && out.good();
   }
+  int fd = copied ? ::open(rest_path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
+  copied = fd >= 0 && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
   std::error_code ec;
-  std::filesystem::rename(rest_path, journal_path_, ec);
-  if (ec)
-    spdlog::error("cannot shorten the journal {}: {} (its stored records will be skipped when replayed)", journal_path_,
-                  ec.message());
+  if (copied) std::filesystem::rename(rest_path, journal_path_, ec);
+  if (!copied || ec) {
+    std::filesystem::remove(rest_path, ec);
+    spdlog::warn("could not shorten the journal {}; its stored records are skipped when it is replayed", journal_path_);
+  }
 }
 
 void Recorder::append_to_journal(std::span<const UsageRecord> batch) {

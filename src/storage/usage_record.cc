@@ -49,7 +49,9 @@ std::string attempts_json(const std::vector<AttemptRecord>& attempts) {
 }
 
 json::value attempts_to_json(const std::vector<AttemptRecord>& attempts) {
-  return json::parse(attempts_json(attempts));
+  boost::system::error_code ec;
+  json::value value = parse_json(attempts_json(attempts), ec);
+  return ec ? json::value(json::array()) : value;
 }
 
 std::vector<AttemptRecord> attempts_from_json(const json::value& value) {

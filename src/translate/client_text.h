@@ -21,6 +21,10 @@ inline constexpr std::size_t kMaxUseCaseBytes = 128;
 // True when `text` is valid UTF-8 (no overlong forms, no surrogates).
 bool is_valid_utf8(std::string_view text);
 
+// `text` with every byte that is not part of a valid UTF-8 sequence (a cut character, a Latin-1
+// page) replaced by U+FFFD, so it can go into JSON and records.
+std::string valid_utf8(std::string_view text);
+
 // A bad_request Error naming `field` when `text` is longer than `max_bytes`, is not valid UTF-8
 // or holds a control character (U+0000-U+001F, U+007F); nullopt when it may be kept.
 std::optional<Error> check_client_text(std::string_view text, std::string_view field, std::size_t max_bytes);

@@ -1,4 +1,5 @@
 #include "translate/errors.h"
+#include "translate/client_text.h"
 #include "translate/json_parse.h"
 
 #include <boost/json.hpp>
@@ -13,6 +14,12 @@ std::string openai_error_body(const Error& error) {
   inner["param"] = error.param.empty() ? json::value(nullptr) : json::value(error.param);
   inner["code"] = error.code.empty() ? json::value(nullptr) : json::value(error.code);
   return serialize_json(json::object{{"error", std::move(inner)}});
+}
+
+void redact(std::string& text, std::string_view secret) {
+  if (secret.size() < 8) return;
+  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at))
+    text.replace(at, secret.size(), "[redacted]");
 }
 
 std::string upstream_error_message(std::string_view body) {
@@ -30,7 +37,8 @@ std::string upstream_error_message(std::string_view body) {
     if (auto* message = object.if_contains("message"); message && message->is_string())
       return std::string(message->get_string());
   }
-  std::string raw(body.substr(0, kMaxRaw));
+  // Not JSON (an HTML page, say): its first bytes, as valid UTF-8 (it goes into JSON and records).
+  std::string raw = valid_utf8(body.substr(0, kMaxRaw));
   return raw.empty() ? "(empty body)" : raw;
 }
 

@@ -9,6 +9,11 @@
 
 namespace switchyard {
 
+// Every occurrence of `secret` in `text` replaced by "[redacted]": an upstream that echoes request
+// headers in its error must not hand the operator's provider key to the client or the record.
+// Secrets shorter than 8 bytes are left alone (no real key is; they would mangle ordinary text).
+void redact(std::string& text, std::string_view secret);
+
 // {"error":{"message","type","param","code"}}: OpenAI's error shape, every field present.
 std::string openai_error_body(const Error& error);
 

@@ -28,7 +28,9 @@ UpstreamCall::UpstreamCall(Executor executor, const UpstreamEndpoint& endpoint, 
 
 UpstreamCall::~UpstreamCall() {
   // Reuse the connection only when this response was consumed whole and the peer keeps it open.
-  if (connection_ && parser_ && parser_->is_done() && parser_->get().keep_alive())
+  // Never one aborted or cut (its socket is closed, and its loop may be going away).
+  if (connection_ && !aborted_ && connection_->socket().is_open() && parser_ && parser_->is_done() &&
+      parser_->get().keep_alive())
     ConnectionPool::for_this_thread(executor_).release(std::move(connection_));
 }
 
@@ -41,6 +43,7 @@ Error UpstreamCall::read_error(const error_code& ec, const char* what) const {
 }
 
 void UpstreamCall::abort() {
+  aborted_ = true;  // a connect still under way is checked when it completes
   if (!connection_) return;
   error_code ignored;
   connection_->socket().close(ignored);
@@ -74,6 +77,7 @@ Task<std::optional<Error>> UpstreamCall::try_send(const UpstreamRequest& request
                  std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now()));
     auto [error, connection] = co_await pool.connect(endpoint_, connect_budget);
     if (error) co_return error;
+    if (aborted_) co_return make_error(ErrorKind::upstream_unreachable, "aborted before the request was sent");
     connection_ = std::move(connection);
   }
   parser_.emplace();
@@ -99,6 +103,9 @@ Task<std::optional<Error>> UpstreamCall::try_send(const UpstreamRequest& request
 }
 
 Task<std::pair<std::optional<Error>, std::string_view>> UpstreamCall::read_some() {
+  if (aborted_)
+    co_return std::pair{std::optional<Error>(make_error(ErrorKind::upstream_unreachable, "aborted")),
+                        std::string_view{}};
   while (!parser_->is_done()) {
     parser_->get().body().data = chunk_.data();
     parser_->get().body().size = chunk_.size();

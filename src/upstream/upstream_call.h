@@ -49,6 +49,7 @@ class UpstreamCall final : public UpstreamExchange {
   std::unique_ptr<UpstreamConnection> connection_;
   std::optional<http::response_parser<http::buffer_body>> parser_;
   std::array<char, 16384> chunk_;
+  bool aborted_ = false;
 };
 
 }  // namespace switchyard

@@ -187,3 +187,24 @@ TEST(AttemptLoop, ADuplicatedModelKeyNeverReachesAnUpstream) {
   EXPECT_EQ(json_of(answer.body).at("error").at("param"), "model");
   EXPECT_TRUE(g.transport.log().empty());
 }
+
+TEST(AttemptLoop, ARouteAnotherRequestIsProbingAnswers503NotAnInternalError) {
+  TestGateway g(std::string(kTwoRoutes) + R"(
+  team/solo:
+    routes:
+      - {provider: p1, model: m1}
+)");
+  g.transport.add(json_answer(503, "{}"));
+  g.transport.add(json_answer(503, "{}"));
+  ASSERT_NE(g.chat(request("team/solo")).status, 200u);  // failed: its circuit opens
+  g.now += 31s;
+  // Another request holds the probe (it waits on the route's first byte).
+  Config same = parse_config("providers: {p1: {type: openai, base_url: 'http://p1.test/v1'}}\n", "t");
+  const Candidate solo{&same.providers.at("p1"), "m1", "team/solo"};
+  auto probe = g.breaker.enter(solo, BreakerConfig{1, 30s});
+  ASSERT_TRUE(probe.admitted());
+  ClientView answer = g.chat(request("team/solo"));
+  EXPECT_EQ(answer.status, 503u) << answer.body;
+  EXPECT_EQ(json_of(answer.body).at("error").at("type"), "upstream_error");
+  EXPECT_EQ(g.transport.log().size(), 2u) << "the probed route is not tried twice at once";
+}

@@ -47,3 +47,9 @@ TEST(JsonText, WritesNumbersAsClientsExpectThem) {
       {"zero", 0.0}, {"small", 1.95e-5}, {"sum", 61.116839889999845}, {"n", 3}, {"text", "a\"b"}};
   EXPECT_EQ(serialize_json(value), R"({"zero":0,"small":1.95e-05,"sum":61.116839889999845,"n":3,"text":"a\"b"})");
 }
+
+TEST(ClientText, UpstreamTextIsMadeValidUtf8BeforeItGoesIntoJson) {
+  EXPECT_EQ(valid_utf8("caf\xc3"), "caf\xEF\xBF\xBD") << "a character cut at 512 bytes";
+  EXPECT_EQ(valid_utf8("na\xefve \xe9t\xe9"), "na\xEF\xBF\xBDve \xEF\xBF\xBDt\xEF\xBF\xBD") << "Latin-1";
+  EXPECT_EQ(valid_utf8("ok ✓"), "ok ✓");
+}
