@@ -12,7 +12,8 @@ import Ajv from 'ajv';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
 export const BIN = process.env.SWITCHYARD_BIN ?? join(repo, 'build/switchyard');
-const SCHEMAS = process.env.SWITCHYARD_SCHEMAS ?? resolve(repo, '../shared/reference/openai-chat-schemas.json');
+// The published OpenAI schemas (data, vendored from the spec so the tests need nothing outside the repo).
+const SCHEMAS = process.env.SWITCHYARD_SCHEMAS ?? join(here, 'schemas/openai-chat-schemas.json');
 
 export async function freePort() {
   return new Promise((ok, fail) => {
