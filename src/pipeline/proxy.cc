@@ -123,7 +123,6 @@ Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamExchang
       context.attempts.back().error = cancelled_by_client();
       co_return;
     }
-    std::string_view events;
     if (error) {
       fail(watch.cut() ? cut_by_shutdown() : *error);
       ended = true;
@@ -132,25 +131,24 @@ Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamExchang
         if (auto cut = translator->on_end(out)) fail(*cut);
       ended = true;
     } else {
-      events = splitter.feed(piece);
-      if (splitter.pending_bytes() > limits.max_event_bytes) {
+      std::string_view events = splitter.feed(piece);
+      if (!translator) {
+        out.append(events);
+      } else {
+        for (const auto& event : parse_sse_events(events))
+          if (auto reported = translator->on_event(event, out)) {
+            fail(*reported);
+            ended = true;
+            break;
+          }
+      }
+      // The whole events go out first; then an unended one over the limit ends the stream.
+      if (!ended && splitter.pending_bytes() > limits.max_event_bytes) {
         fail(make_error(ErrorKind::upstream_failed, fmt::format("the provider sent an event of more than {} bytes "
                                                                 "(limits.max_upstream_event_bytes)",
                                                                 limits.max_event_bytes)));
         ended = true;
       }
-    }
-    if (!translator) {
-      out.insert(0, events);
-    } else {
-      std::string translated;
-      for (const auto& event : parse_sse_events(events))
-        if (auto reported = translator->on_event(event, translated)) {
-          fail(*reported);
-          ended = true;
-          break;
-        }
-      out.insert(0, translated);
     }
     metered.clear();
     meter.process(out, metered);

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/pchars.hpp>
+
 namespace switchyard {
 
 namespace {
@@ -72,21 +75,8 @@ std::optional<Error> check_client_text(std::string_view text, std::string_view f
 }
 
 std::string percent_encode_segment(std::string_view segment) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(segment.size());
-  for (unsigned char c : segment) {
-    bool kept = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                std::string_view("-._~!$&'()*+,;=@").find(static_cast<char>(c)) != std::string_view::npos;
-    if (kept) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
+  static constexpr auto kKept = boost::urls::pchars - ':';  // ':' ends a Gemini model name
+  return boost::urls::encode(segment, kKept);
 }
 
 }  // namespace switchyard

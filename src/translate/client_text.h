@@ -29,9 +29,9 @@ std::string valid_utf8(std::string_view text);
 // or holds a control character (U+0000-U+001F, U+007F); nullopt when it may be kept.
 std::optional<Error> check_client_text(std::string_view text, std::string_view field, std::size_t max_bytes);
 
-// `segment` percent-encoded for one URL path segment: every byte but RFC 3986's unreserved ones
-// (A-Z a-z 0-9 - . _ ~), its sub-delims (! $ & ' ( ) * + , ; =) and '@' becomes %XX, so '/',
-// '?', '#', '%', ':' (which ends a Gemini model name), spaces, CR and LF cannot change the path.
+// `segment` percent-encoded for one URL path segment (Boost.URL): every byte but RFC 3986's pchars
+// (unreserved, sub-delims ! $ & ' ( ) * + , ; = and '@') except ':' (which ends a Gemini model
+// name) becomes %XX, so '/', '?', '#', '%', spaces, CR and LF cannot change the path.
 std::string percent_encode_segment(std::string_view segment);
 
 }  // namespace switchyard
