@@ -46,6 +46,12 @@ class Reader {
     return expand_env(node, key, node.Scalar());
   }
 
+  bool flag(const YAML::Node& node, const std::string& key) const {
+    std::string text = string(node, key);
+    if (text != "true" && text != "false") fail(node, key, "must be true or false");
+    return text == "true";
+  }
+
   template <class Int>
   Int integer(const YAML::Node& node, const std::string& key, Int min, Int max) const {
     if (!node.IsScalar()) fail(node, key, "must be a number");
@@ -203,7 +209,7 @@ std::string default_base_url(ProviderType type) {
 ProviderConfig parse_provider(const Reader& r, const std::string& name, const YAML::Node& node,
                               const Timeouts& global) {
   const std::string key = "providers." + name;
-  r.only_keys(node, key, {"type", "base_url", "api_key", "timeouts", "byok"});
+  r.only_keys(node, key, {"type", "base_url", "api_key", "timeouts", "byok", "responses_api"});
   if (name.empty() || name.find('/') != std::string::npos)
     r.fail(node, key, "a provider name must be non-empty and contain no '/'");
   ProviderConfig p;
@@ -213,11 +219,14 @@ ProviderConfig parse_provider(const Reader& r, const std::string& name, const YA
   p.native_apis = native_apis_of(p.type);
   p.base_url = node["base_url"] ? r.string(node["base_url"], key + ".base_url") : default_base_url(p.type);
   p.endpoint = parse_base_url(r, node["base_url"] ? node["base_url"] : node, key + ".base_url", p.base_url);
-  if (node["byok"]) {
-    std::string flag = r.string(node["byok"], key + ".byok");
-    if (flag != "true" && flag != "false") r.fail(node["byok"], key + ".byok", "must be true or false");
-    p.byok = flag == "true";
+  if (node["byok"]) p.byok = r.flag(node["byok"], key + ".byok");
+  bool responses = p.type == ProviderType::openai && p.endpoint.host == "api.openai.com";
+  if (node["responses_api"]) {
+    responses = r.flag(node["responses_api"], key + ".responses_api");
+    if (responses && p.type != ProviderType::openai)
+      r.fail(node["responses_api"], key + ".responses_api", "only an openai provider can serve the Responses API");
   }
+  if (responses) p.native_apis |= static_cast<unsigned>(WireApi::responses);
   p.timeouts = node["timeouts"] ? parse_timeouts(r, node["timeouts"], key + ".timeouts", global, false) : global;
   if (node["api_key"]) {
     r.last_unset_.clear();
@@ -293,9 +302,7 @@ RoutingRule parse_rule(const Reader& r, const YAML::Node& node, const std::strin
   auto flag = [&](const char* name) -> std::optional<bool> {
     const YAML::Node& value = when[name];
     if (!value) return std::nullopt;
-    std::string text = r.string(value, key + ".if." + name);
-    if (text != "true" && text != "false") r.fail(value, key + ".if." + name, "must be true or false");
-    return text == "true";
+    return r.flag(value, key + ".if." + name);
   };
   RoutingRule rule;
   if (when["model"]) rule.model = r.string(when["model"], key + ".if.model");

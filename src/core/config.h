@@ -49,8 +49,14 @@ const char* to_string(ProviderType type);
 
 // The client APIs a provider serves itself: a request in one of them reaches it as the client's
 // own bytes (only the model replaced), and its answer goes back untranslated.
-enum class WireApi : unsigned { chat_completions = 1, embeddings = 2, messages = 4, generate_content = 8 };
-// What a provider type serves natively.
+enum class WireApi : unsigned {
+  chat_completions = 1,
+  embeddings = 2,
+  messages = 4,
+  generate_content = 8,
+  responses = 16
+};
+// What a provider type serves natively (OpenAI's Responses API aside: see `responses_api`).
 unsigned native_apis_of(ProviderType type);
 
 // Where a provider's base_url points, split once at load.
@@ -72,7 +78,10 @@ struct ProviderConfig {
   std::string disabled_reason;  // non-empty when the provider cannot be used (key variable unset)
   Timeouts timeouts;            // the global ones with this provider's own `timeouts` laid over
   bool byok = false;            // its key is the customer's own (records say so; cost is still list price)
-  unsigned native_apis = 0;     // WireApi flags: native_apis_of(type)
+  // WireApi flags: native_apis_of(type), plus responses for an OpenAI provider whose
+  // `responses_api` is true (the default for api.openai.com; other OpenAI-compatible hosts are
+  // sent Responses requests translated to chat unless they say they serve it).
+  unsigned native_apis = 0;
   bool enabled() const { return disabled_reason.empty(); }
   bool speaks(WireApi api) const { return (native_apis & static_cast<unsigned>(api)) != 0; }
 };

@@ -73,7 +73,7 @@ bool meter_answer(RequestContext& context, std::string& body, AnswerFormat forma
   if (!scan) return false;
   fold_event(format, *scan, context.facts);
   context.cost = cost_of(context.facts, price);
-  if (format != AnswerFormat::openai) scan->id_length = 0;  // Anthropic keeps its message id
+  if (format == AnswerFormat::anthropic) scan->id_length = 0;  // Anthropic keeps its message id
   body = stamp_answer(body, *scan, context.id, context.cost);
   return true;
 }
@@ -88,6 +88,7 @@ void StreamMeter::process(std::string_view events, std::string& out) {
   for (const auto& event : parse_sse_events(events)) {
     auto scan = event.data == "[DONE]" ? std::nullopt : scan_answer(format_, event.data);
     if (!scan) {
+      if (!event.name.empty()) out += "event: " + event.name + "\n";
       out += "data: " + event.data + "\n\n";
       continue;
     }
@@ -98,6 +99,11 @@ void StreamMeter::process(std::string_view events, std::string& out) {
       // else is dropped; one that also carries content keeps it (some hosts put usage on the last
       // content chunk).
       if (!client_wants_usage_ && !scan->has_choices) continue;
+    }
+    if (!event.name.empty()) {  // Responses events are named
+      out += "event: ";
+      out += event.name;
+      out += '\n';
     }
     out += "data: ";
     out += stamp_answer(event.data, *scan, context_.id, context_.cost, !client_wants_usage_);

@@ -31,9 +31,9 @@ class StreamMeter {
  public:
   StreamMeter(RequestContext& context, AnswerFormat format, std::optional<Price> price, bool client_wants_usage)
       : context_(context), format_(format), price_(price), client_wants_usage_(client_wants_usage) {}
-  // `events` holds whole events; what the client gets is appended to `out`: OpenAI chunks carry
-  // the generation id, the usage chunk its cost (and is dropped when the client did not ask for
-  // usage: the gateway asked for it for its own accounting).
+  // `events` holds whole events; what the client gets is appended to `out`: OpenAI chunks and
+  // Responses' response snapshots carry the generation id, the usage its cost (and is dropped when the client did not
+  // ask for usage: the gateway asked for it for its own accounting).
   void process(std::string_view events, std::string& out);
 
  private:

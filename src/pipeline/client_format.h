@@ -1,5 +1,6 @@
 #pragma once
-// What differs between the APIs clients call (OpenAI chat and embeddings, Anthropic messages):
+// What differs between the APIs clients call (OpenAI chat, embeddings and Responses, Anthropic
+// messages):
 // how a request is parsed (and where its model id sits), how errors look, which wire API a
 // provider must speak for the client's bytes to pass through, and how answers that reach the
 // gateway in OpenAI form are turned into the client's.
@@ -18,11 +19,14 @@
 namespace switchyard {
 
 struct ClientRequest {
+  // The OpenAI endpoint adapters serve it on (a Responses request reaches them as chat).
   OpenAIEndpoint endpoint = OpenAIEndpoint::chat_completions;
-  std::string_view body;  // as the client sent it
+  std::string_view body;  // as the client sent it (after the parse phase's rewrite)
   RequestView view;       // model, stream flags, where the model sits in `body`
   // The request in OpenAI chat form, for adapters that translate it; made when first needed.
   std::optional<boost::json::value> as_openai;
+  // What a translated answer echoes of the request (Responses: response_shell); made with as_openai.
+  boost::json::object answer_shell;
 };
 
 class ClientFormat {
@@ -44,13 +48,16 @@ class ClientFormat {
                                                               const Candidate& candidate) const = 0;
   // The request in OpenAI chat form (ClientRequest::as_openai), or why it has none.
   virtual std::variant<const boost::json::object*, Error> openai_request(ClientRequest& request) const = 0;
-  // An answer in OpenAI form -> this client's.
-  virtual std::variant<std::string, Error> answer_from_openai(std::string body, std::string_view model) const = 0;
+  // An answer in OpenAI form -> this client's (openai_request(request) was made first).
+  virtual std::variant<std::string, Error> answer_from_openai(std::string body, const ClientRequest& request) const = 0;
   // A stream in OpenAI form -> this client's; nullptr when it needs no change.
-  virtual std::unique_ptr<StreamTranslator> stream_from_openai(std::string_view model) const = 0;
+  virtual std::unique_ptr<StreamTranslator> stream_from_openai(const ClientRequest& request) const = 0;
+  // A native provider's stream on its way through; nullptr when the bytes need no watching.
+  virtual std::unique_ptr<StreamTranslator> stream_from_native() const { return nullptr; }
 };
 
 const ClientFormat& openai_client();
 const ClientFormat& anthropic_client();
+const ClientFormat& responses_client();
 
 }  // namespace switchyard

@@ -1,4 +1,8 @@
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/json.hpp>
+#include <chrono>
 
 #include "pipeline/client_format.h"
 #include "pipeline/responses.h"
@@ -8,6 +12,8 @@
 #include "translate/errors.h"
 #include "translate/json_fields.h"
 #include "translate/json_parse.h"
+#include "translate/responses_answer.h"
+#include "translate/responses_request.h"
 
 namespace switchyard {
 namespace {
@@ -48,10 +54,10 @@ class OpenAIClient final : public ClientFormat {
     }
     return &request.as_openai->get_object();
   }
-  std::variant<std::string, Error> answer_from_openai(std::string body, std::string_view) const override {
+  std::variant<std::string, Error> answer_from_openai(std::string body, const ClientRequest&) const override {
     return body;
   }
-  std::unique_ptr<StreamTranslator> stream_from_openai(std::string_view) const override { return nullptr; }
+  std::unique_ptr<StreamTranslator> stream_from_openai(const ClientRequest&) const override { return nullptr; }
 };
 
 class AnthropicClient final : public ClientFormat {
@@ -89,12 +95,65 @@ class AnthropicClient final : public ClientFormat {
   std::variant<const boost::json::object*, Error> openai_request(ClientRequest& request) const override {
     return &request.as_openai->get_object();  // made at parse time
   }
-  std::variant<std::string, Error> answer_from_openai(std::string body, std::string_view model) const override {
-    return anthropic_response_from_openai(body, model);
+  std::variant<std::string, Error> answer_from_openai(std::string body, const ClientRequest& request) const override {
+    return anthropic_response_from_openai(body, request.view.model);
   }
-  std::unique_ptr<StreamTranslator> stream_from_openai(std::string_view model) const override {
-    return anthropic_stream_from_openai(std::string(model));
+  std::unique_ptr<StreamTranslator> stream_from_openai(const ClientRequest& request) const override {
+    return anthropic_stream_from_openai(request.view.model);
   }
+};
+
+int64_t unix_seconds_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+class ResponsesClient final : public ClientFormat {
+ public:
+  std::variant<ClientRequest, Error> parse(std::string& body, WireApi) const override {
+    auto parsed = parse_openai_request(body, OpenAIEndpoint::responses);
+    if (auto* error = std::get_if<Error>(&parsed)) return *error;
+    RequestView& view = std::get<RequestView>(parsed);
+    if (needs_upstream_rewrite(view, OpenAIEndpoint::responses))
+      if (auto error = rewrite_for_upstream(body, OpenAIEndpoint::responses, view)) return *error;
+    return ClientRequest{OpenAIEndpoint::chat_completions, body, std::move(view), std::nullopt, {}};
+  }
+  http::response<http::string_body> error_response(const std::string& id, const Error& error) const override {
+    return openai_error_response(id, error);
+  }
+  std::string stream_error_event(const Error& error) const override { return responses_error_event(error, 0); }
+  bool is_error_body(std::string_view body) const override { return is_openai_error_body(body); }
+  AnswerFormat answer_format() const override { return AnswerFormat::responses; }
+  WireApi wire_api(const ClientRequest&) const override { return WireApi::responses; }
+  std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request,
+                                                      const Candidate& candidate) const override {
+    return openai_responses_request(*candidate.provider, request.view.stream,
+                                    request.view.model == candidate.upstream_model
+                                        ? std::string(request.body)
+                                        : splice_model(request.body, request.view, candidate.upstream_model));
+  }
+  std::variant<const boost::json::object*, Error> openai_request(ClientRequest& request) const override {
+    if (request.as_openai) return &request.as_openai->get_object();
+    boost::system::error_code ec;
+    boost::json::value parsed = parse_json(request.body, ec);
+    if (ec || !parsed.is_object())
+      return make_error(ErrorKind::bad_request, "the request body is not a JSON object this gateway can translate");
+    auto chat = chat_from_responses(parsed.get_object());
+    if (auto* error = std::get_if<Error>(&chat)) return *error;
+    auto& translated = std::get<ChatFromResponses>(chat);
+    if (!translated.left_out.empty())
+      spdlog::info("responses: built-in tools [{}] left out for a provider that cannot run them",
+                   fmt::join(translated.left_out, ", "));
+    request.answer_shell = response_shell(parsed.get_object());
+    request.as_openai = boost::json::value(std::move(translated.chat));
+    return &request.as_openai->get_object();
+  }
+  std::variant<std::string, Error> answer_from_openai(std::string body, const ClientRequest& request) const override {
+    return response_from_chat(body, request.answer_shell, unix_seconds_now());
+  }
+  std::unique_ptr<StreamTranslator> stream_from_openai(const ClientRequest& request) const override {
+    return responses_stream_from_chat(request.answer_shell, unix_seconds_now());
+  }
+  std::unique_ptr<StreamTranslator> stream_from_native() const override { return responses_stream_passthrough(); }
 };
 
 }  // namespace
@@ -106,6 +165,11 @@ const ClientFormat& openai_client() {
 
 const ClientFormat& anthropic_client() {
   static const AnthropicClient client;
+  return client;
+}
+
+const ClientFormat& responses_client() {
+  static const ResponsesClient client;
   return client;
 }
 

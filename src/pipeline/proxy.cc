@@ -71,7 +71,7 @@ void set_routing_headers(http::fields& fields, const Served& served) {
 struct Relay {
   const ClientFormat& client;
   const ProviderAdapter* adapter;  // null: the provider speaks the client's format
-  std::string_view model;          // the model id the client asked for
+  const ClientRequest& request;    // what the client asked for
   Served served;
   std::optional<Price> price;  // of the route that served
 };
@@ -113,7 +113,7 @@ Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamExchang
     // Whatever was sent stays sent; the client learns the answer is cut short.
     redact(error.message, limits.secret);
     spdlog::warn("{}: upstream stream failed: {}", context.id, error.message);
-    out += client.stream_error_event(error);
+    if (!translator || !translator->write_error(error, out)) out += client.stream_error_event(error);
     context.attempts.back().error = std::move(error);
   };
   for (bool ended = false; !ended;) {
@@ -179,14 +179,14 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamExchange&
     auto answer = relay.adapter->answers_in_openai_format() ? std::variant<std::string, Error>(std::move(body))
                                                             : relay.adapter->translate_response(body, unix_seconds());
     if (auto* text = std::get_if<std::string>(&answer))
-      answer = relay.client.answer_from_openai(std::move(*text), relay.model);
+      answer = relay.client.answer_from_openai(std::move(*text), relay.request);
     if (auto* error = std::get_if<Error>(&answer)) {
       co_await fail(std::move(*error));
       co_return;
     }
     std::string& text = std::get<std::string>(answer);
     meter_answer(context, text, relay.client.answer_format(), relay.price);
-    add_routing_metadata(text, context, relay.model);
+    add_routing_metadata(text, context, relay.request.view.model);
     auto response = json_response(context.id, 200, std::move(text));
     set_routing_headers(response.base(), relay.served);
     co_await exchange.respond(std::move(response));
@@ -198,7 +198,7 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamExchange&
         make_error(ErrorKind::upstream_failed, "the provider answered 200 with a body that is not a JSON object"));
     co_return;
   }
-  add_routing_metadata(body, context, relay.model);
+  add_routing_metadata(body, context, relay.request.view.model);
   std::string lines;
   lines.reserve(256);
   append_header(lines, "Content-Type", "application/json");
@@ -382,15 +382,17 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
     if (request.view.stream) {
       std::unique_ptr<StreamTranslator> translator;
       // Usage is always asked of the provider, for accounting; the meter drops it when the client did not ask.
-      if (!native)
+      if (native)
+        translator = client.stream_from_native();
+      else
         translator =
             chain(adapter.answers_in_openai_format() ? nullptr : adapter.translate_stream(unix_seconds(), true),
-                  client.stream_from_openai(request.view.model));
+                  client.stream_from_openai(request));
       StreamMeter meter(context, client.answer_format(), price, request.view.include_usage);
       co_await relay_stream(context, exchange, call, client, translator.get(), served, meter, watch, limits);
     } else {
-      co_await relay_body(context, exchange, call,
-                          Relay{client, native ? nullptr : &adapter, request.view.model, served, price}, limits);
+      co_await relay_body(context, exchange, call, Relay{client, native ? nullptr : &adapter, request, served, price},
+                          limits);
     }
     co_return;
   }

@@ -37,29 +37,33 @@ int64_t tokens(od::object& object, std::string_view key, bool& broken) {
   return error ? 0 : std::clamp<int64_t>(value, 0, kMaxTokens);
 }
 
-// OpenAI's usage object; Anthropic's when `anthropic`. Both normalised (input counts cached
-// tokens). nullopt when the object is malformed.
-std::optional<TokenUsage> read_usage(od::object usage, bool anthropic) {
+// A usage object in `format`, normalised (input counts cached tokens); nullopt when malformed.
+std::optional<TokenUsage> read_usage(od::object usage, AnswerFormat format) {
   TokenUsage u;
   bool broken = false;
-  if (anthropic) {
+  if (format == AnswerFormat::anthropic) {
     u.cache_read = tokens(usage, "cache_read_input_tokens", broken);
     u.cache_write = tokens(usage, "cache_creation_input_tokens", broken);
     u.input = tokens(usage, "input_tokens", broken) + u.cache_read + u.cache_write;
     u.output = tokens(usage, "output_tokens", broken);
     return broken ? std::nullopt : std::optional(u);
   }
-  u.input = tokens(usage, "prompt_tokens", broken);
-  u.output = tokens(usage, "completion_tokens", broken);
+  const bool responses = format == AnswerFormat::responses;
+  u.input = tokens(usage, responses ? "input_tokens" : "prompt_tokens", broken);
+  u.output = tokens(usage, responses ? "output_tokens" : "completion_tokens", broken);
   if (broken) return std::nullopt;
   od::object details;
-  auto error = usage.find_field_unordered("prompt_tokens_details").get_object().get(details);
+  auto error = usage.find_field_unordered(responses ? "input_tokens_details" : "prompt_tokens_details")
+                   .get_object()
+                   .get(details);
   if (!error) {
     u.cache_read = tokens(details, "cached_tokens", broken);
     u.cache_write = tokens(details, "cache_write_tokens", broken);
   }
   if (broken || fatal(error)) return std::nullopt;
-  error = usage.find_field_unordered("completion_tokens_details").get_object().get(details);
+  error = usage.find_field_unordered(responses ? "output_tokens_details" : "completion_tokens_details")
+              .get_object()
+              .get(details);
   if (!error) u.reasoning = tokens(details, "reasoning_tokens", broken);
   if (broken || fatal(error)) return std::nullopt;
   return u;
@@ -103,6 +107,82 @@ std::pair<std::size_t, std::size_t> member_span(std::string_view json, std::size
   return {start, end - start};
 }
 
+// Notes the span of an "id" string token, or of a "usage" member (its object read as `format`,
+// or null); false when the document is damaged.
+bool note_id_or_usage(std::string_view key, od::value& value, od::json_type type, AnswerFormat format,
+                      std::string_view buffer, AnswerScan& scan) {
+  auto offset_of = [&](std::string_view inside) { return static_cast<std::size_t>(inside.data() - buffer.data()); };
+  if (key == "id") {
+    if (type == od::json_type::string) {
+      std::string_view token = trimmed(value.raw_json_token());
+      scan.id_offset = offset_of(token);
+      scan.id_length = token.size();
+    }
+    return true;
+  }
+  if (type == od::json_type::null) {
+    std::string_view token = trimmed(value.raw_json_token());
+    if (token != "null") return false;  // a damaged literal ("nu"): not a document
+    std::size_t value_at = offset_of(token);
+    std::tie(scan.usage_member_offset, scan.usage_member_length) = member_span(buffer, value_at, value_at + 4);
+    return true;
+  }
+  od::object object;
+  if (auto error = value.get_object().get(object)) return !fatal(error);
+  std::string_view raw;
+  if (object.raw_json().get(raw)) return false;
+  raw = trimmed(raw);
+  scan.usage_offset = offset_of(raw);
+  scan.usage_length = raw.size();
+  std::tie(scan.usage_member_offset, scan.usage_member_length) =
+      member_span(buffer, scan.usage_offset, scan.usage_offset + scan.usage_length);
+  object.reset();
+  scan.usage = read_usage(object, format);
+  return scan.usage.has_value();
+}
+
+// A Responses response object: its id, usage, and the finish reason in OpenAI's words (status
+// completed: tool_calls when an output item is a tool call, else stop; incomplete: length, or
+// content_filter). False when the document is damaged.
+bool scan_response(od::object& response, std::string_view buffer, AnswerScan& scan) {
+  std::string status, incomplete_reason;
+  bool calls = false, broken = false;
+  for (auto field : response) {
+    std::string_view key;
+    od::value value;
+    od::json_type type;
+    if (field.unescaped_key().get(key) || field.value().get(value) || value.type().get(type)) return false;
+    if (key == "id" || key == "usage") {
+      if (!note_id_or_usage(key, value, type, AnswerFormat::responses, buffer, scan)) return false;
+    } else if (key == "status") {
+      status = string_or_empty(simdjson::simdjson_result<od::value>(od::value(value)), broken);
+    } else if (key == "incomplete_details" && type == od::json_type::object) {
+      od::object details;
+      if (value.get_object().get(details)) return false;
+      incomplete_reason = string_or_empty(details.find_field_unordered("reason"), broken);
+    } else if (key == "output" && type == od::json_type::array) {
+      od::array items;
+      if (value.get_array().get(items)) return false;
+      for (auto item : items) {
+        od::object object;
+        if (auto error = item.get_object().get(object)) {
+          if (fatal(error)) return false;
+          continue;
+        }
+        std::string item_type = string_or_empty(object.find_field_unordered("type"), broken);
+        calls = calls || item_type == "function_call" || item_type == "custom_tool_call";
+        if (broken) return false;
+      }
+    }
+    if (broken) return false;
+  }
+  if (status == "completed")
+    scan.finish_reason = calls ? "tool_calls" : "stop";
+  else if (status == "incomplete")
+    scan.finish_reason = incomplete_reason == "content_filter" ? "content_filter" : "length";
+  return true;
+}
+
 }  // namespace
 
 std::string openai_finish_reason(std::string_view stop_reason) {
@@ -126,7 +206,13 @@ std::optional<AnswerScan> scan_answer(AnswerFormat format, std::string_view json
   if (doc.get_object().get(root)) return std::nullopt;
   const bool anthropic = format == AnswerFormat::anthropic;
   AnswerScan scan;
-  auto offset_of = [&](std::string_view inside) { return static_cast<std::size_t>(inside.data() - buffer.data()); };
+  if (format == AnswerFormat::responses && !root.find_field("object").error()) {
+    // A whole response object (a body) rather than an event: read as the response itself.
+    root.reset();
+    if (!scan_response(root, buffer, scan)) return std::nullopt;
+    return scan;
+  }
+  root.reset();
   bool broken = false;  // a fatal error: the document cannot be read on
   for (auto field : root) {
     std::string_view key;
@@ -135,35 +221,18 @@ std::optional<AnswerScan> scan_answer(AnswerFormat format, std::string_view json
     if (field.value().get(value)) return std::nullopt;
     od::json_type type;
     if (value.type().get(type)) return std::nullopt;
-    if (key == "id") {
-      if (type == od::json_type::string) {
-        std::string_view token = trimmed(value.raw_json_token());
-        scan.id_offset = offset_of(token);
-        scan.id_length = token.size();
-      }
-    } else if (key == "usage" && type == od::json_type::null) {
-      std::string_view token = trimmed(value.raw_json_token());
-      if (token != "null") return std::nullopt;  // a damaged literal ("nu"): not a document
-      std::size_t value_at = offset_of(token);
-      std::tie(scan.usage_member_offset, scan.usage_member_length) = member_span(buffer, value_at, value_at + 4);
-    } else if (key == "usage" || (anthropic && key == "message") || (anthropic && key == "delta")) {
+    if (key == "id" || key == "usage") {
+      if (!note_id_or_usage(key, value, type, format, buffer, scan)) return std::nullopt;
+    } else if (format == AnswerFormat::responses && key == "response" && type == od::json_type::object) {
+      od::object response;
+      if (value.get_object().get(response) || !scan_response(response, buffer, scan)) return std::nullopt;
+    } else if ((anthropic && key == "message") || (anthropic && key == "delta")) {
       od::object object;
       if (auto error = value.get_object().get(object)) {
         if (fatal(error)) return std::nullopt;
         continue;
       }
-      if (key == "usage") {
-        std::string_view raw;
-        if (object.raw_json().get(raw)) return std::nullopt;
-        raw = trimmed(raw);
-        scan.usage_offset = offset_of(raw);
-        scan.usage_length = raw.size();
-        std::tie(scan.usage_member_offset, scan.usage_member_length) =
-            member_span(buffer, scan.usage_offset, scan.usage_offset + scan.usage_length);
-        object.reset();
-        scan.usage = read_usage(object, anthropic);
-        if (!scan.usage) return std::nullopt;
-      } else {
+      {
         // Anthropic's message_start carries the message (with usage); message_delta a stop_reason.
         for (auto inner : object) {
           std::string_view inner_key;
@@ -174,7 +243,7 @@ std::optional<AnswerScan> scan_answer(AnswerFormat format, std::string_view json
               if (fatal(error)) return std::nullopt;
               continue;
             }
-            scan.usage = read_usage(inner_usage, true);
+            scan.usage = read_usage(inner_usage, AnswerFormat::anthropic);
             if (!scan.usage) return std::nullopt;
           } else if (inner_key == "stop_reason") {
             scan.finish_reason = openai_finish_reason(string_or_empty(inner.value(), broken));

@@ -11,14 +11,17 @@
 
 namespace switchyard {
 
-enum class AnswerFormat { openai, anthropic };
+// openai: chat completions and chunks; anthropic: messages and their events; responses: the
+// Responses API's response object, bare or inside a stream event's `response`.
+enum class AnswerFormat { openai, anthropic, responses };
 
 // One JSON document (a body or an event's data) read for accounting.
 struct AnswerScan {
   std::optional<TokenUsage> usage;
   std::string finish_reason;
   // Byte spans in the document: the top-level "id" string token (quotes included) and the
-  // top-level "usage" object (braces included); length 0 when absent.
+  // top-level "usage" object (braces included); length 0 when absent. For Responses events,
+  // those of the `response` object they carry.
   std::size_t id_offset = 0, id_length = 0;
   std::size_t usage_offset = 0, usage_length = 0;
   // The whole top-level "usage" member (an object or null, as OpenAI chunks of a stream that

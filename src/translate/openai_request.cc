@@ -185,6 +185,19 @@ std::variant<RequestView, Error> parse_openai_request(std::string& body, OpenAIE
       if (auto usage = options["include_usage"]; !usage.error() && usage.get_bool().get(view.include_usage))
         return invalid("'stream_options.include_usage' must be a boolean", "stream_options.include_usage");
     }
+  } else if (endpoint == OpenAIEndpoint::responses) {
+    auto input = root["input"];
+    if (input.error() || !(input.is_string() || input.is_array()))
+      return invalid("'input' is required: a string or an array of input items", "input");
+    if (auto stream = root["stream"]; !stream.error() && !stream.is_null()) {
+      if (stream.get_bool().get(view.stream)) return invalid("'stream' must be a boolean", "stream");
+    }
+    view.include_usage = true;  // every Responses answer tells its usage
+    if (auto id = root["safety_identifier"]; !id.error() && id.is_string()) {
+      std::string_view text = id.get_string().value_unsafe();
+      if (auto error = check_client_text(text, "safety_identifier", kMaxUserBytes)) return *error;
+      view.gateway.user = text;
+    }
   } else {
     auto input = root["input"];
     if (input.error()) return invalid("'input' is required", "input");

@@ -12,7 +12,9 @@
 
 namespace switchyard {
 
-enum class OpenAIEndpoint { chat_completions, embeddings };
+// Which OpenAI API a request body is read as. Responses requests reach the adapters translated to
+// chat, or pass through to providers that speak Responses.
+enum class OpenAIEndpoint { chat_completions, embeddings, responses };
 
 // What the request itself asks of the gateway (Vercel AI Gateway's fields): top-level `models`
 // and `providerOptions.gateway.{models, order, only, user, tags}`. Never sent upstream.

@@ -23,6 +23,8 @@ class Chain final : public StreamTranslator {
     return second_->on_end(out);
   }
 
+  bool write_error(const Error& error, std::string& out) override { return second_->write_error(error, out); }
+
  private:
   std::optional<Error> pass(std::string& out) {
     for (const auto& event : parse_sse_events(middle_))

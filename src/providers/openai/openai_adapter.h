@@ -17,4 +17,7 @@ class OpenAIAdapter final : public ProviderAdapter {
   std::unique_ptr<StreamTranslator> translate_stream(int64_t, bool) const override { return nullptr; }
 };
 
+// A Responses API request for a provider that serves it (`body` is the client's, model replaced).
+UpstreamRequest openai_responses_request(const ProviderConfig& provider, bool stream, std::string body);
+
 }  // namespace switchyard

@@ -1,0 +1,23 @@
+#pragma once
+// A provider's signed reasoning carried through a client that keeps it as an opaque string: the
+// Responses API's `encrypted_content`. Anthropic accepts earlier thinking back only with the very
+// text and signature it issued, so both travel in the token; the client never reads it.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace switchyard {
+
+struct ReasoningToken {
+  std::string text;       // the thinking, exactly as the provider sent it
+  std::string signature;  // the provider's signature over it
+};
+
+// "swy1:" followed by {"text": ..., "signature": ...} as JSON.
+std::string write_reasoning_token(const ReasoningToken& token);
+
+// The token in `encrypted_content`; nullopt when it is not one this gateway wrote (another
+// provider's encrypted reasoning, say) or it is damaged.
+std::optional<ReasoningToken> read_reasoning_token(std::string_view encrypted_content);
+
+}  // namespace switchyard

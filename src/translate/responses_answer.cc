@@ -1,0 +1,387 @@
+#include "translate/responses_answer.h"
+
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+
+#include "translate/errors.h"
+#include "translate/json_fields.h"
+#include "translate/json_parse.h"
+#include "translate/reasoning_token.h"
+
+namespace switchyard {
+namespace json = boost::json;
+using json_fields::int_field;
+using json_fields::object_field;
+using json_fields::string_field;
+namespace {
+
+// Chat usage -> Responses usage. Cache writes (a gateway extension on chat) stay beside
+// cached_tokens so the cost read from the client's answer still counts them.
+json::object usage_from_chat(const json::object& usage) {
+  const json::object& in = object_field(usage, "prompt_tokens_details");
+  const json::object& out = object_field(usage, "completion_tokens_details");
+  int64_t input = int_field(usage, "prompt_tokens"), output = int_field(usage, "completion_tokens");
+  json::object input_details{{"cached_tokens", int_field(in, "cached_tokens")}};
+  if (int64_t written = int_field(in, "cache_write_tokens")) input_details["cache_write_tokens"] = written;
+  return {{"input_tokens", input},
+          {"input_tokens_details", std::move(input_details)},
+          {"output_tokens", output},
+          {"output_tokens_details", {{"reasoning_tokens", int_field(out, "reasoning_tokens")}}},
+          {"total_tokens", input + output}};
+}
+
+// The reasoning text of a chat message or delta (`reasoning`, or `reasoning_content` as several
+// OpenAI-compatible hosts name it).
+std::string_view reasoning_of(const json::object& message) {
+  std::string_view text = string_field(message, "reasoning");
+  return text.empty() ? string_field(message, "reasoning_content") : text;
+}
+
+bool is_custom_tool(const json::object& shell, std::string_view name) {
+  if (auto* tools = shell.if_contains("tools"); tools && tools->is_array())
+    for (const auto& tool : tools->get_array())
+      if (tool.is_object() && string_field(tool.get_object(), "type") == "custom" &&
+          string_field(tool.get_object(), "name") == name)
+        return true;
+  return false;
+}
+
+json::object reasoning_item(std::string_view id, std::string_view text, std::string_view signature) {
+  json::object item{{"type", "reasoning"}, {"id", id}, {"summary", json::array{}}};
+  if (!text.empty()) item["summary"] = json::array{json::object{{"type", "summary_text"}, {"text", text}}};
+  if (!signature.empty())
+    item["encrypted_content"] = write_reasoning_token({std::string(text), std::string(signature)});
+  return item;
+}
+
+json::object output_text(std::string_view text) {
+  return {{"type", "output_text"}, {"text", text}, {"annotations", json::array{}}, {"logprobs", json::array{}}};
+}
+
+json::object message_item(std::string_view id, std::string_view status, json::array content) {
+  return {{"type", "message"}, {"id", id}, {"status", status}, {"role", "assistant"}, {"content", std::move(content)}};
+}
+
+json::object call_item(const json::object& shell, std::string_view call_id, std::string_view name,
+                       std::string_view arguments, std::string_view status) {
+  if (is_custom_tool(shell, name)) {  // a free-form tool gets its input back as text
+    boost::system::error_code ec;
+    json::value parsed = parse_json(arguments, ec);
+    std::string_view input = !ec && parsed.is_object() ? string_field(parsed.get_object(), "input") : arguments;
+    return {{"type", "custom_tool_call"},
+            {"id", fmt::format("ctc_{}", call_id)},
+            {"call_id", call_id},
+            {"name", name},
+            {"input", input},
+            {"status", status}};
+  }
+  return {{"type", "function_call"}, {"id", fmt::format("fc_{}", call_id)}, {"call_id", call_id},
+          {"name", name},            {"arguments", arguments},              {"status", status}};
+}
+
+// status and incomplete_details for a chat finish_reason.
+std::pair<std::string_view, json::value> outcome(std::string_view finish_reason) {
+  if (finish_reason == "length") return {"incomplete", json::object{{"reason", "max_output_tokens"}}};
+  if (finish_reason == "content_filter") return {"incomplete", json::object{{"reason", "content_filter"}}};
+  return {"completed", nullptr};
+}
+
+// The whole response object: id first, then the request's echo, then what was answered.
+json::object response_object(std::string_view id, const json::object& shell, int64_t created_at,
+                             std::string_view status) {
+  json::object response{{"id", id}, {"created_at", created_at}};
+  for (const auto& [key, value] : shell) response[key] = value;
+  response["status"] = status;
+  response["completed_at"] = nullptr;
+  response["error"] = nullptr;
+  response["incomplete_details"] = nullptr;
+  response["output"] = json::array{};
+  response["usage"] = nullptr;
+  return response;
+}
+
+std::string response_id(std::string_view chat_id) {
+  return chat_id.empty() ? std::string("resp_switchyard") : std::string(chat_id);
+}
+
+class ResponsesFromChatStream final : public StreamTranslator {
+ public:
+  ResponsesFromChatStream(json::object shell, int64_t created_at)
+      : shell_(std::move(shell)), created_at_(created_at) {}
+
+  std::optional<Error> on_event(const SseEvent& sse, std::string& out) override {
+    if (sse.data == "[DONE]") return finish(out);
+    auto parsed = answer_object(sse.data, "an event is not a JSON object");
+    if (auto* error = std::get_if<Error>(&parsed)) return *error;
+    const auto& chunk = std::get<json::object>(parsed);
+    if (auto* error = chunk.if_contains("error"); error && error->is_object()) return provider_stream_error(chunk);
+    start(out, string_field(chunk, "id"));
+    if (auto* usage = chunk.if_contains("usage"); usage && usage->is_object())
+      response_["usage"] = usage_from_chat(usage->get_object());
+    auto* choices = chunk.if_contains("choices");
+    if (!choices || !choices->is_array() || choices->get_array().empty()) return std::nullopt;
+    if (!choices->get_array().front().is_object()) return malformed_answer("a choice is not an object");
+    const auto& choice = choices->get_array().front().get_object();
+    if (auto* delta = choice.if_contains("delta"); delta && delta->is_object()) {
+      const auto& d = delta->get_object();
+      if (auto text = reasoning_of(d); !text.empty()) reasoning_delta(out, text);
+      if (auto signature = string_field(d, "reasoning_signature"); !signature.empty()) {
+        open(out, Kind::reasoning, -1);
+        signature_ += signature;
+      }
+      if (auto text = string_field(d, "content"); !text.empty()) text_delta(out, text);
+      if (auto* calls = d.if_contains("tool_calls"); calls && calls->is_array())
+        for (const auto& c : calls->get_array())
+          if (c.is_object()) tool_call_delta(out, c.get_object());
+    }
+    if (auto reason = string_field(choice, "finish_reason"); !reason.empty()) finish_reason_ = reason;
+    return std::nullopt;
+  }
+
+  std::optional<Error> on_end(std::string&) override {
+    if (finished_) return std::nullopt;
+    return make_error(ErrorKind::upstream_failed, "the provider's stream ended before [DONE]");
+  }
+
+  bool write_error(const Error& error, std::string& out) override {
+    if (!started_) return false;
+    close(out);
+    json::object response = response_;
+    response["status"] = "failed";
+    response["error"] = json::object{{"code", error.code.empty() ? "server_error" : error.code},
+                                     {"message", error.message}};
+    emit(out, "response.failed", {{"response", std::move(response)}});
+    return true;
+  }
+
+ private:
+  enum class Kind { none, reasoning, message, call };
+
+  void emit(std::string& out, std::string_view type, json::object fields) {
+    json::object event{{"type", type}, {"sequence_number", sequence_++}};
+    for (auto& [key, value] : fields) event[key] = std::move(value);
+    out += fmt::format("event: {}\ndata: {}\n\n", type, serialize_json(event));
+  }
+
+  void start(std::string& out, std::string_view chat_id) {
+    if (started_) return;
+    started_ = true;
+    id_ = response_id(chat_id);
+    response_ = response_object(id_, shell_, created_at_, "in_progress");
+    emit(out, "response.created", {{"response", response_}});
+    emit(out, "response.in_progress", {{"response", response_}});
+  }
+
+  json::array& output() { return response_["output"].get_array(); }
+
+  // Opens an item of `kind` (for calls: the chat tool call index `tool`), closing the open one.
+  bool open(std::string& out, Kind kind, int64_t tool) {
+    if (kind_ == kind && tool_ == tool) return false;
+    close(out);
+    kind_ = kind;
+    tool_ = tool;
+    item_id_ = fmt::format("{}_{}_{}", kind == Kind::reasoning ? "rs" : "msg", id_, output().size());
+    text_.clear();
+    signature_.clear();
+    return true;
+  }
+
+  void reasoning_delta(std::string& out, std::string_view delta) {
+    if (open(out, Kind::reasoning, -1)) begin_reasoning(out);
+    text_ += delta;
+    emit(out, "response.reasoning_summary_text.delta",
+         {{"item_id", item_id_}, {"output_index", index()}, {"summary_index", 0}, {"delta", delta}});
+  }
+
+  void begin_reasoning(std::string& out) {
+    emit(out, "response.output_item.added",
+         {{"output_index", index()}, {"item", reasoning_item(item_id_, "", "")}});
+    emit(out, "response.reasoning_summary_part.added",
+         {{"item_id", item_id_},
+          {"output_index", index()},
+          {"summary_index", 0},
+          {"part", {{"type", "summary_text"}, {"text", ""}}}});
+    reasoning_open_ = true;
+  }
+
+  void text_delta(std::string& out, std::string_view delta) {
+    if (open(out, Kind::message, -1)) {
+      emit(out, "response.output_item.added",
+           {{"output_index", index()}, {"item", message_item(item_id_, "in_progress", json::array{})}});
+      emit(out, "response.content_part.added",
+           {{"item_id", item_id_}, {"output_index", index()}, {"content_index", 0}, {"part", output_text("")}});
+    }
+    text_ += delta;
+    emit(out, "response.output_text.delta",
+         {{"item_id", item_id_},
+          {"output_index", index()},
+          {"content_index", 0},
+          {"delta", delta},
+          {"logprobs", json::array{}}});
+  }
+
+  void tool_call_delta(std::string& out, const json::object& call) {
+    const json::object& function = object_field(call, "function");
+    if (open(out, Kind::call, int_field(call, "index"))) {
+      call_id_ = string_field(call, "id");
+      call_name_ = string_field(function, "name");
+      item_id_ = fmt::format("fc_{}", call_id_);
+      emit(out, "response.output_item.added",
+           {{"output_index", index()}, {"item", call_item(shell_, call_id_, call_name_, "", "in_progress")}});
+    }
+    if (auto arguments = string_field(function, "arguments"); !arguments.empty()) {
+      text_ += arguments;
+      emit(out, "response.function_call_arguments.delta",
+           {{"item_id", item_id_}, {"output_index", index()}, {"delta", arguments}});
+    }
+  }
+
+  // Ends the open item: its .done events, and the finished item kept for the final response.
+  void close(std::string& out) {
+    json::object item;
+    switch (kind_) {
+      case Kind::none: return;
+      case Kind::reasoning:
+        if (!reasoning_open_) begin_reasoning(out);  // a signature with no text (redacted thinking)
+        emit(out, "response.reasoning_summary_text.done",
+             {{"item_id", item_id_}, {"output_index", index()}, {"summary_index", 0}, {"text", text_}});
+        emit(out, "response.reasoning_summary_part.done",
+             {{"item_id", item_id_},
+              {"output_index", index()},
+              {"summary_index", 0},
+              {"part", {{"type", "summary_text"}, {"text", text_}}}});
+        item = reasoning_item(item_id_, text_, signature_);
+        reasoning_open_ = false;
+        break;
+      case Kind::message:
+        emit(out, "response.output_text.done",
+             {{"item_id", item_id_},
+              {"output_index", index()},
+              {"content_index", 0},
+              {"text", text_},
+              {"logprobs", json::array{}}});
+        emit(out, "response.content_part.done",
+             {{"item_id", item_id_}, {"output_index", index()}, {"content_index", 0}, {"part", output_text(text_)}});
+        item = message_item(item_id_, "completed", json::array{output_text(text_)});
+        break;
+      case Kind::call:
+        if (text_.empty()) text_ = "{}";
+        emit(out, "response.function_call_arguments.done",
+             {{"item_id", item_id_}, {"output_index", index()}, {"arguments", text_}});
+        item = call_item(shell_, call_id_, call_name_, text_, "completed");
+        break;
+    }
+    emit(out, "response.output_item.done", {{"output_index", index()}, {"item", item}});
+    output().push_back(std::move(item));
+    kind_ = Kind::none;
+    tool_ = -1;
+  }
+
+  int64_t index() const { return static_cast<int64_t>(response_.at("output").get_array().size()); }
+
+  std::optional<Error> finish(std::string& out) {
+    start(out, "");
+    close(out);
+    auto [status, details] = outcome(finish_reason_);
+    response_["status"] = status;
+    response_["incomplete_details"] = details;
+    response_["completed_at"] = created_at_;
+    if (response_["usage"].is_null()) response_["usage"] = usage_from_chat({});
+    emit(out, status == "completed" ? "response.completed" : "response.incomplete", {{"response", response_}});
+    finished_ = true;
+    return std::nullopt;
+  }
+
+  json::object shell_;
+  int64_t created_at_;
+  json::object response_;  // the snapshot so far; its output holds the finished items
+  std::string id_;
+  int64_t sequence_ = 0;
+  bool started_ = false, finished_ = false, reasoning_open_ = false;
+  Kind kind_ = Kind::none;
+  int64_t tool_ = -1;
+  std::string item_id_, text_, signature_, call_id_, call_name_;
+  std::string finish_reason_;
+};
+
+class ResponsesPassThrough final : public StreamTranslator {
+ public:
+  std::optional<Error> on_event(const SseEvent& event, std::string& out) override {
+    // The sequence number is read where OpenAI writes it, right after the type, without a parse.
+    if (auto at = event.data.find("\"sequence_number\":"); at != std::string::npos) {
+      const char* digits = event.data.c_str() + at + 18;
+      int64_t value = std::strtoll(digits, nullptr, 10);
+      if (value >= next_) next_ = value + 1;
+    }
+    if (!event.name.empty()) out += fmt::format("event: {}\n", event.name);
+    out += "data: ";
+    out += event.data;
+    out += "\n\n";
+    return std::nullopt;
+  }
+  std::optional<Error> on_end(std::string&) override { return std::nullopt; }
+  bool write_error(const Error& error, std::string& out) override {
+    out += responses_error_event(error, next_++);
+    return true;
+  }
+
+ private:
+  int64_t next_ = 0;
+};
+
+}  // namespace
+
+std::variant<std::string, Error> response_from_chat(std::string_view completion_body, const json::object& shell,
+                                                    int64_t created_at) {
+  auto parsed = answer_object(completion_body, "not a JSON object");
+  if (auto* error = std::get_if<Error>(&parsed)) return *error;
+  const auto& completion = std::get<json::object>(parsed);
+  auto* choices = completion.if_contains("choices");
+  if (!choices || !choices->is_array() || choices->get_array().empty() || !choices->get_array().front().is_object())
+    return malformed_answer("no choices");
+  const auto& choice = choices->get_array().front().get_object();
+  const json::object& message = object_field(choice, "message");
+  std::string id = response_id(string_field(completion, "id"));
+  auto [status, details] = outcome(string_field(choice, "finish_reason"));
+  json::object response = response_object(id, shell, created_at, status);
+  json::array& output = response["output"].get_array();
+  auto reasoning = reasoning_of(message);
+  auto signature = string_field(message, "reasoning_signature");
+  if (!reasoning.empty() || !signature.empty())
+    output.push_back(reasoning_item(fmt::format("rs_{}_0", id), reasoning, signature));
+  if (auto text = string_field(message, "content"); !text.empty())
+    output.push_back(message_item(fmt::format("msg_{}_{}", id, output.size()), "completed",
+                                  json::array{output_text(text)}));
+  if (auto* calls = message.if_contains("tool_calls"); calls && calls->is_array())
+    for (const auto& c : calls->get_array()) {
+      if (!c.is_object()) continue;
+      const json::object& function = object_field(c.get_object(), "function");
+      std::string_view arguments = string_field(function, "arguments");
+      output.push_back(call_item(shell, string_field(c.get_object(), "id"), string_field(function, "name"),
+                                 arguments.empty() ? "{}" : arguments, "completed"));
+    }
+  response["incomplete_details"] = details;
+  response["completed_at"] = created_at;
+  response["usage"] = usage_from_chat(object_field(completion, "usage"));
+  return serialize_json(response);
+}
+
+std::unique_ptr<StreamTranslator> responses_stream_from_chat(json::object shell, int64_t created_at) {
+  return std::make_unique<ResponsesFromChatStream>(std::move(shell), created_at);
+}
+
+std::unique_ptr<StreamTranslator> responses_stream_passthrough() { return std::make_unique<ResponsesPassThrough>(); }
+
+std::string responses_error_event(const Error& error, int64_t sequence_number) {
+  json::object event{{"type", "error"},
+                     {"sequence_number", sequence_number},
+                     {"error",
+                      {{"type", openai_error_type(error.kind)},
+                       {"code", error.code.empty() ? json::value(nullptr) : json::value(error.code)},
+                       {"message", error.message},
+                       {"param", error.param.empty() ? json::value(nullptr) : json::value(error.param)}}}};
+  return "event: error\ndata: " + serialize_json(event) + "\n\n";
+}
+
+}  // namespace switchyard
