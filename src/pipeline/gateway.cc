@@ -84,6 +84,17 @@ Task<> Gateway::handle(Exchange& exchange) {
     co_return;
   }
   const ClientFormat& client = *endpoint->client;
+  if (beast::iequals(request[http::field::upgrade], "websocket")) {
+    // Codex tries the Responses API over a WebSocket when a provider says it can; 426 is the
+    // answer that makes it fall back to HTTP at once, with no retries.
+    auto error =
+        make_error(ErrorKind::bad_request, "this gateway serves " + std::string(path) +
+                                               " over HTTP only, not over WebSocket: POST the request instead");
+    error.status = 426;
+    error.code = "websocket_not_supported";
+    co_await exchange.respond(client.error_response(context.id, error));
+    co_return;
+  }
   if (endpoint->method == http::verb::get ? !is_get : request.method() != endpoint->method) {
     auto error = make_error(ErrorKind::method_not_allowed,
                             std::string(request.method_string()) + " is not allowed on " + std::string(path));

@@ -13,6 +13,25 @@ constexpr const char* kWords[] = {"The",     "gateway", "routes", "every",   "re
 
 int tokens_for_chars(std::size_t chars) { return static_cast<int>(std::max<std::size_t>(1, (chars + 3) / 4)); }
 
+const Tool* tool_named(const Prompt& prompt, std::string_view name) {
+  for (const auto& tool : prompt.tools)
+    if (tool.name == name) return &tool;
+  return nullptr;
+}
+
+// The tool the request asks to be called, if any (see compose_answer).
+const Tool* chosen_tool(const Prompt& prompt) {
+  if (!prompt.tools_allowed || prompt.answering_tool_result || prompt.tools.empty()) return nullptr;
+  if (!prompt.forced_tool.empty()) return tool_named(prompt, prompt.forced_tool);
+  std::string_view text = prompt.last_user_text;
+  if (auto at = text.find("[call:"); at != std::string_view::npos) {
+    std::string_view rest = text.substr(at + 6);
+    return tool_named(prompt, rest.substr(0, rest.find(']')));
+  }
+  if (prompt.tool_required || text.find("[call]") != std::string_view::npos) return &prompt.tools.front();
+  return nullptr;
+}
+
 }  // namespace
 
 std::string Answer::text() const {
@@ -61,14 +80,9 @@ json::value sample_for_schema(const json::value& schema) {
 Answer compose_answer(const Scenario& scenario, const Prompt& prompt) {
   Answer answer;
   answer.prompt_tokens = tokens_for_chars(prompt.prompt_chars);
+  if (prompt.reasoning_requested) answer.reasoning = "Reading the request before answering.";
 
-  const Tool* tool = nullptr;
-  if (prompt.tools_allowed && !prompt.answering_tool_result && !prompt.tools.empty()) {
-    tool = &prompt.tools.front();
-    for (const auto& t : prompt.tools)
-      if (t.name == prompt.forced_tool) tool = &t;
-  }
-  if (tool) {
+  if (const Tool* tool = chosen_tool(prompt)) {
     std::string arguments = json::serialize(sample_for_schema(json::value(tool->parameters)));
     answer.tool_call = ToolCall{"call_sim_" + std::to_string(std::hash<std::string>{}(tool->name) % 100000000),
                                 tool->name, std::move(arguments)};

@@ -20,8 +20,10 @@ struct Prompt {
   std::string last_user_text;
   std::vector<Tool> tools;
   std::string forced_tool;             // a named tool_choice
+  bool tool_required = false;          // tool_choice required (OpenAI), any (Anthropic), ANY (Gemini)
   bool tools_allowed = true;           // false for tool_choice none
   bool answering_tool_result = false;  // the last message carries a tool result
+  bool reasoning_requested = false;    // the request asks for reasoning (Responses: reasoning.effort)
   std::string tool_result_text;
   std::size_t prompt_chars = 0;
   std::string received_auth;  // the credential header the simulator received (for inspect)
@@ -39,6 +41,7 @@ enum class Finish { stop, length, tool_calls };
 
 struct Answer {
   std::vector<std::string> pieces;  // text tokens, in order; empty for a tool call
+  std::string reasoning;            // what the model thought first, when reasoning was asked for
   std::optional<ToolCall> tool_call;
   int prompt_tokens = 0;
   int completion_tokens = 0;
@@ -46,6 +49,9 @@ struct Answer {
   std::string text() const;
 };
 
+// A tool is called only when the request asks for one: its tool_choice requires one or names
+// one, or its last user message carries the marker "[call]" (the first tool) or "[call:NAME]";
+// never in answer to a tool result and never with tool_choice none. Otherwise the answer is text.
 Answer compose_answer(const Scenario& scenario, const Prompt& prompt);
 
 // Arguments that satisfy a JSON Schema's shape: strings "sim", numbers 1, booleans true,

@@ -63,6 +63,7 @@ class AnthropicWire final : public WireFormat {
     if (const auto* choice = body.if_contains("tool_choice"); choice && choice->is_object()) {
       const auto& c = choice->get_object();
       if (c.contains("type") && c.at("type") == "none") p.tools_allowed = false;
+      if (c.contains("type") && c.at("type") == "any") p.tool_required = true;
       if (c.contains("type") && c.at("type") == "tool" && c.contains("name") && c.at("name").is_string())
         p.forced_tool = c.at("name").get_string();
     }

@@ -45,6 +45,7 @@ class GeminiWire final : public WireFormat {
           }
     json::object calling = object_at(object_at(body, "toolConfig"), "functionCallingConfig");
     if (calling.contains("mode") && calling.at("mode") == "NONE") p.tools_allowed = false;
+    if (calling.contains("mode") && calling.at("mode") == "ANY") p.tool_required = true;
     if (auto* names = calling.if_contains("allowedFunctionNames");
         names && names->is_array() && !names->get_array().empty() && names->get_array().front().is_string())
       p.forced_tool = names->get_array().front().get_string();

@@ -54,7 +54,10 @@ class OpenAIWire final : public WireFormat {
       }
     }
     if (const auto* choice = body.if_contains("tool_choice")) {
-      if (choice->is_string()) p.tools_allowed = choice->get_string() != "none";
+      if (choice->is_string()) {
+        p.tools_allowed = choice->get_string() != "none";
+        p.tool_required = choice->get_string() == "required";
+      }
       if (choice->is_object()) {
         json::object function = object_at(choice->get_object(), "function");
         if (auto* name = function.if_contains("name"); name && name->is_string()) p.forced_tool = name->get_string();

@@ -17,6 +17,7 @@ namespace {
 
 enum class Api {
   openai_chat,
+  openai_responses,
   openai_embeddings,
   openai_models,
   anthropic_messages,
@@ -35,6 +36,7 @@ struct Route {
 Route route_of(std::string_view target) {
   std::string_view path = target.substr(0, target.find('?'));
   if (path == "/openai/v1/chat/completions") return {Api::openai_chat};
+  if (path == "/openai/v1/responses") return {Api::openai_responses};
   if (path == "/openai/v1/embeddings") return {Api::openai_embeddings};
   if (path == "/openai/v1/models") return {Api::openai_models};
   if (path == "/anthropic/v1/messages") return {Api::anthropic_messages};
@@ -60,6 +62,7 @@ const WireFormat& wire_for(Api api) {
     case Api::gemini_generate:
     case Api::gemini_stream:
     case Api::gemini_count_tokens: return gemini_wire();
+    case Api::openai_responses: return responses_wire();
     default: return openai_wire();
   }
 }
@@ -84,6 +87,7 @@ std::string next_id(Api api) {
   uint64_t n = counter.fetch_add(1, std::memory_order_relaxed);
   if (api == Api::anthropic_messages) return fmt::format("msg_sim{:016x}", n);
   if (api == Api::gemini_generate || api == Api::gemini_stream) return fmt::format("sim{:016x}", n);
+  if (api == Api::openai_responses) return fmt::format("resp_sim{:016x}", n);
   return fmt::format("chatcmpl-sim{:016x}", n);
 }
 

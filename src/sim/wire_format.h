@@ -33,6 +33,7 @@ class WireFormat {
 };
 
 const WireFormat& openai_wire();
+const WireFormat& responses_wire();  // OpenAI's Responses API
 const WireFormat& anthropic_wire();
 const WireFormat& gemini_wire();
 

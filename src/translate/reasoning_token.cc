@@ -11,7 +11,8 @@ constexpr std::string_view kPrefix = "swy1:";
 }
 
 std::string write_reasoning_token(const ReasoningToken& token) {
-  return std::string(kPrefix) + serialize_json(boost::json::object{{"text", token.text}, {"signature", token.signature}});
+  return std::string(kPrefix) +
+         serialize_json(boost::json::object{{"text", token.text}, {"signature", token.signature}});
 }
 
 std::optional<ReasoningToken> read_reasoning_token(std::string_view encrypted_content) {

@@ -76,8 +76,9 @@ json::object call_item(const json::object& shell, std::string_view call_id, std:
             {"input", input},
             {"status", status}};
   }
-  return {{"type", "function_call"}, {"id", fmt::format("fc_{}", call_id)}, {"call_id", call_id},
-          {"name", name},            {"arguments", arguments},              {"status", status}};
+  return {{"type", "function_call"}, {"id", fmt::format("fc_{}", call_id)},
+          {"call_id", call_id},      {"name", name},
+          {"arguments", arguments},  {"status", status}};
 }
 
 // status and incomplete_details for a chat finish_reason.
@@ -107,8 +108,7 @@ std::string response_id(std::string_view chat_id) {
 
 class ResponsesFromChatStream final : public StreamTranslator {
  public:
-  ResponsesFromChatStream(json::object shell, int64_t created_at)
-      : shell_(std::move(shell)), created_at_(created_at) {}
+  ResponsesFromChatStream(json::object shell, int64_t created_at) : shell_(std::move(shell)), created_at_(created_at) {}
 
   std::optional<Error> on_event(const SseEvent& sse, std::string& out) override {
     if (sse.data == "[DONE]") return finish(out);
@@ -149,8 +149,8 @@ class ResponsesFromChatStream final : public StreamTranslator {
     close(out);
     json::object response = response_;
     response["status"] = "failed";
-    response["error"] = json::object{{"code", error.code.empty() ? "server_error" : error.code},
-                                     {"message", error.message}};
+    response["error"] =
+        json::object{{"code", error.code.empty() ? "server_error" : error.code}, {"message", error.message}};
     emit(out, "response.failed", {{"response", std::move(response)}});
     return true;
   }
@@ -195,8 +195,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
   }
 
   void begin_reasoning(std::string& out) {
-    emit(out, "response.output_item.added",
-         {{"output_index", index()}, {"item", reasoning_item(item_id_, "", "")}});
+    emit(out, "response.output_item.added", {{"output_index", index()}, {"item", reasoning_item(item_id_, "", "")}});
     emit(out, "response.reasoning_summary_part.added",
          {{"item_id", item_id_},
           {"output_index", index()},
@@ -351,8 +350,8 @@ std::variant<std::string, Error> response_from_chat(std::string_view completion_
   if (!reasoning.empty() || !signature.empty())
     output.push_back(reasoning_item(fmt::format("rs_{}_0", id), reasoning, signature));
   if (auto text = string_field(message, "content"); !text.empty())
-    output.push_back(message_item(fmt::format("msg_{}_{}", id, output.size()), "completed",
-                                  json::array{output_text(text)}));
+    output.push_back(
+        message_item(fmt::format("msg_{}_{}", id, output.size()), "completed", json::array{output_text(text)}));
   if (auto* calls = message.if_contains("tool_calls"); calls && calls->is_array())
     for (const auto& c : calls->get_array()) {
       if (!c.is_object()) continue;

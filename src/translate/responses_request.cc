@@ -86,8 +86,8 @@ class MessageBuilder {
     json::object& message = assistant();
     json::value& calls = message["tool_calls"];
     if (!calls.is_array()) calls = json::array();
-    calls.get_array().push_back(json::object{
-        {"id", call_id}, {"type", "function"}, {"function", {{"name", name}, {"arguments", arguments}}}});
+    calls.get_array().push_back(
+        json::object{{"id", call_id}, {"type", "function"}, {"function", {{"name", name}, {"arguments", arguments}}}});
   }
   void add_reasoning(const ReasoningToken& token) {
     json::object& message = assistant();
@@ -176,18 +176,20 @@ std::optional<Error> add_tools(const json::value& tools, json::object& chat, std
     std::string_view type = string_field(tool, "type");
     if (type == "function") {
       if (string_field(tool, "name").empty()) return invalid(param + ".name is required", param + ".name");
-      json::object function{{"name", string_field(tool, "name")},
-                            {"parameters", json_fields::member_or(tool, "parameters", json::object{{"type", "object"}})}};
+      json::object function{
+          {"name", string_field(tool, "name")},
+          {"parameters", json_fields::member_or(tool, "parameters", json::object{{"type", "object"}})}};
       if (function["parameters"].is_null()) function["parameters"] = json::object{{"type", "object"}};
       if (auto* d = tool.if_contains("description"); d && d->is_string()) function["description"] = *d;
       if (auto* s = tool.if_contains("strict"); s && s->is_bool()) function["strict"] = *s;
       list.push_back(json::object{{"type", "function"}, {"function", std::move(function)}});
     } else if (type == "custom") {  // free-form input (Codex's apply_patch): a function taking {"input"}
-      json::object function{
-          {"name", string_field(tool, "name")},
-          {"description", string_field(tool, "description")},
-          {"parameters",
-           {{"type", "object"}, {"properties", {{"input", {{"type", "string"}}}}}, {"required", json::array{"input"}}}}};
+      json::object function{{"name", string_field(tool, "name")},
+                            {"description", string_field(tool, "description")},
+                            {"parameters",
+                             {{"type", "object"},
+                              {"properties", {{"input", {{"type", "string"}}}}},
+                              {"required", json::array{"input"}}}}};
       list.push_back(json::object{{"type", "function"}, {"function", std::move(function)}});
     } else if (type.starts_with("web_search")) {
       list.push_back(json::object{{"type", "web_search"}});
@@ -248,8 +250,7 @@ std::variant<ChatFromResponses, Error> chat_from_responses(const json::object& i
   MessageBuilder builder(messages);
   if (auto* instructions = in.if_contains("instructions"); instructions && !instructions->is_null()) {
     if (!instructions->is_string()) return invalid("'instructions' must be a string", "instructions");
-    if (!instructions->get_string().empty())
-      builder.add(json::object{{"role", "system"}, {"content", *instructions}});
+    if (!instructions->get_string().empty()) builder.add(json::object{{"role", "system"}, {"content", *instructions}});
   }
   const json::value* input = in.if_contains("input");
   if (input && input->is_string()) {
@@ -264,8 +265,8 @@ std::variant<ChatFromResponses, Error> chat_from_responses(const json::object& i
   chat["model"] = json_fields::member_or(in, "model", "");
   chat["messages"] = std::move(messages);
   if (auto* max = in.if_contains("max_output_tokens"); max && max->is_int64()) chat["max_tokens"] = *max;
-  for (const char* key : {"temperature", "top_p", "parallel_tool_calls", "prompt_cache_key", "service_tier", "user",
-                          "top_logprobs"})
+  for (const char* key :
+       {"temperature", "top_p", "parallel_tool_calls", "prompt_cache_key", "service_tier", "user", "top_logprobs"})
     if (auto* v = in.if_contains(key); v && !v->is_null()) chat[key] = *v;
   if (auto* id = in.if_contains("safety_identifier"); id && id->is_string() && !chat.contains("user"))
     chat["user"] = *id;

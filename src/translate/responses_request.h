@@ -12,8 +12,8 @@
 namespace switchyard {
 
 struct ChatFromResponses {
-  boost::json::object chat;             // an OpenAI chat request (model kept as given)
-  std::vector<std::string> left_out;    // built-in tools no chat provider runs, by type
+  boost::json::object chat;           // an OpenAI chat request (model kept as given)
+  std::vector<std::string> left_out;  // built-in tools no chat provider runs, by type
 };
 
 // A Responses request (already checked by parse_openai_request) -> OpenAI chat. `instructions`

@@ -42,11 +42,31 @@ TEST(Answer, CallsTheNamedToolWithArgumentsMatchingItsSchema) {
   EXPECT_EQ(a.finish, Finish::tool_calls);
 }
 
+TEST(Answer, CallsAToolOnlyWhenTheRequestAsksForOne) {
+  Prompt p;
+  p.tools.push_back(Tool{"first", {}});
+  p.tools.push_back(Tool{"second", {}});
+  p.last_user_text = "what is the weather?";
+  EXPECT_FALSE(compose_answer(Scenario{"echo"}, p).tool_call) << "tools offered, none asked for: text";
+  p.last_user_text = "what is the weather? [call]";
+  ASSERT_TRUE(compose_answer(Scenario{"echo"}, p).tool_call);
+  EXPECT_EQ(compose_answer(Scenario{"echo"}, p).tool_call->name, "first");
+  p.last_user_text = "look it up [call:second] please";
+  ASSERT_TRUE(compose_answer(Scenario{"echo"}, p).tool_call);
+  EXPECT_EQ(compose_answer(Scenario{"echo"}, p).tool_call->name, "second");
+  p.last_user_text = "[call:unknown]";
+  EXPECT_FALSE(compose_answer(Scenario{"echo"}, p).tool_call) << "a tool the request does not offer is never called";
+  p.last_user_text = "plain";
+  p.tool_required = true;
+  ASSERT_TRUE(compose_answer(Scenario{"echo"}, p).tool_call);
+  EXPECT_EQ(compose_answer(Scenario{"echo"}, p).tool_call->name, "first");
+}
+
 TEST(Answer, NoToolCallWhenToolsAreOffOrAResultCameBack) {
   Prompt p;
   p.tools.push_back(Tool{"t", {}});
   p.tools_allowed = false;
-  p.last_user_text = "hi";
+  p.last_user_text = "hi [call]";
   EXPECT_FALSE(compose_answer(Scenario{"echo"}, p).tool_call);
   p.tools_allowed = true;
   p.answering_tool_result = true;
