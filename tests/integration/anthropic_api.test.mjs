@@ -69,7 +69,7 @@ models:
 
       it('calls a tool, streamed with input_json_delta', async () => {
         const stream = client.messages.stream({
-          model: `${provider}/echo`, max_tokens: 64, tools: [weather], messages: [{ role: 'user', content: 'weather in Oslo?' }],
+          model: `${provider}/echo`, max_tokens: 64, tools: [weather], messages: [{ role: 'user', content: 'weather in Oslo? [call]' }],
         });
         const final = await stream.finalMessage();
         assert.equal(final.stop_reason, 'tool_use');

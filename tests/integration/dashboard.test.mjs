@@ -26,7 +26,7 @@ models:
   r/rescued: {routes: [{provider: lab-a, model: 'echo~fail=503'}, {provider: lab-b, model: claude-sonnet-4}]}
 `, sim);
     const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: {} } } }];
-    for (let i = 0; i < 3; i++) await (await postJson(`${gw.url}/v1/chat/completions`, { model: 'r/premium', messages: user('x'), tools })).arrayBuffer();
+    for (let i = 0; i < 3; i++) await (await postJson(`${gw.url}/v1/chat/completions`, { model: 'r/premium', messages: user('x'), tools, tool_choice: 'required' })).arrayBuffer();
     for (let i = 0; i < 5; i++) await (await postJson(`${gw.url}/v1/chat/completions`, { model: 'r/cheap', messages: user('x') })).arrayBuffer();
     await (await postJson(`${gw.url}/v1/chat/completions`, { model: 'r/rescued', messages: user('x') })).arrayBuffer();
     // A model id is the client's text: the page must show it, never run it.

@@ -474,23 +474,24 @@ models:
     it('streams a chat completion whose tool parameters are 40 objects deep', async () => {
       assert.ok(jsonDepth(schema) >= 40);
       const r = await chat({
-        model: 'sim/echo', stream: true, messages: user('call it'),
+        model: 'sim/echo', stream: true, messages: user('call it [call]'),
         tools: [{ type: 'function', function: { name: 'deep', parameters: schema } }],
       });
       assert.equal(r.status, 200, await r.clone().text());
       const { chunks, done } = await openaiStream(r);
       assert.ok(done, 'a valid stream ends with [DONE]');
       chunks.forEach((c) => assertSchema('CreateChatCompletionStreamResponse', c));
-      assert.ok(chunks.some((c) => c.choices[0]?.finish_reason), JSON.stringify(chunks.at(-1)));
+      assert.ok(chunks.some((c) => c.choices[0]?.finish_reason === 'tool_calls'), JSON.stringify(chunks.at(-1)));
     });
     it('streams an Anthropic message whose tool input_schema is 40 objects deep', async () => {
       const r = await messages({
-        model: 'sim/echo', stream: true, max_tokens: 64, messages: user('call it'),
+        model: 'sim/echo', stream: true, max_tokens: 64, messages: user('call it [call]'),
         tools: [{ name: 'deep', description: 'deep', input_schema: schema }],
       });
       assert.equal(r.status, 200, await r.clone().text());
       const text = await r.text();
       assert.match(text, /event: message_stop/);
+      assert.match(text, /"stop_reason":"tool_use"/);
       assert.doesNotMatch(text, /event: error/);
     });
   });

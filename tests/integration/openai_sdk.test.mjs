@@ -58,7 +58,7 @@ describe('OpenAI SDK through the gateway', () => {
 
   it('returns a tool call with JSON arguments', async () => {
     const completion = await client.chat.completions.create({
-      model: 'sim/echo', tools: [weatherTool], messages: [{ role: 'user', content: 'weather in Oslo?' }],
+      model: 'sim/echo', tools: [weatherTool], messages: [{ role: 'user', content: 'weather in Oslo? [call]' }],
     });
     const choice = completion.choices[0];
     assert.equal(choice.finish_reason, 'tool_calls');
@@ -68,7 +68,7 @@ describe('OpenAI SDK through the gateway', () => {
 
   it('streams a tool call whose argument pieces reassemble', async () => {
     const runner = client.chat.completions.stream({
-      model: 'sim/echo', tools: [weatherTool], messages: [{ role: 'user', content: 'weather in Oslo?' }],
+      model: 'sim/echo', tools: [weatherTool], messages: [{ role: 'user', content: 'weather in Oslo? [call]' }],
     });
     const final = await runner.finalChatCompletion();
     const call = final.choices[0].message.tool_calls[0];

@@ -52,6 +52,24 @@ describe('simulator', () => {
       assert.equal(r.status, 400);
       assert.match((await r.json()).error.message, /unknown simulator option 'warp'/);
     });
+    it('calls a tool only when asked', async () => {
+      const tools = ['first', 'second'].map((name) => ({ type: 'function', function: { name, parameters: weather.schema } }));
+      const ask = async (content, extra = {}) => {
+        const r = await postJson(`${sim.url}/openai/v1/chat/completions`,
+          { model: 'echo', tools, messages: [{ role: 'user', content }], ...extra }, { authorization: 'Bearer k' });
+        const body = await r.json();
+        assertSchema('CreateChatCompletionResponse', body);
+        return body.choices[0];
+      };
+      const called = (choice) => choice.finish_reason === 'tool_calls' ? choice.message.tool_calls[0].function.name : null;
+      assert.equal(called(await ask('weather?')), null);
+      assert.equal((await ask('weather?')).message.content, 'weather?');
+      assert.equal(called(await ask('weather? [call]')), 'first');
+      assert.equal(called(await ask('weather? [call:second]')), 'second');
+      assert.equal(called(await ask('weather?', { tool_choice: 'required' })), 'first');
+      assert.equal(called(await ask('weather?', { tool_choice: { type: 'function', function: { name: 'second' } } })), 'second');
+      assert.equal(called(await ask('weather? [call]', { tool_choice: 'none' })), null);
+    });
   });
 
   describe('Anthropic format, through @anthropic-ai/sdk', () => {
@@ -85,7 +103,7 @@ describe('simulator', () => {
     it('streams a tool_use block with input_json_delta', async () => {
       const stream = client.messages.stream({
         model: 'echo', max_tokens: 64, tools: [{ name: weather.name, input_schema: weather.schema }],
-        messages: [{ role: 'user', content: 'weather?' }],
+        messages: [{ role: 'user', content: 'weather? [call]' }],
       });
       const final = await stream.finalMessage();
       assert.equal(final.stop_reason, 'tool_use');
@@ -126,7 +144,7 @@ describe('simulator', () => {
 
     it('calls a function', async () => {
       const response = await client.models.generateContent({
-        model: 'echo', contents: 'weather?',
+        model: 'echo', contents: 'weather? [call]',
         config: { tools: [{ functionDeclarations: [{ name: weather.name, parameters: weather.schema }] }] },
       });
       assert.deepEqual(response.functionCalls[0], { name: 'get_weather', args: { city: 'sim' } });

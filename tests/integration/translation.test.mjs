@@ -64,7 +64,7 @@ providers:
       });
 
       it('returns tool calls through the SDK, plain and streamed', async () => {
-        const messages = [{ role: 'user', content: 'weather in Oslo?' }];
+        const messages = [{ role: 'user', content: 'weather in Oslo? [call]' }];
         const completion = await client.chat.completions.create({ model: `${provider}/echo`, tools: [weatherTool], messages });
         assert.equal(completion.choices[0].finish_reason, 'tool_calls');
         const call = completion.choices[0].message.tool_calls[0];

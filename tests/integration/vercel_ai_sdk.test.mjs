@@ -39,7 +39,7 @@ providers:
           }),
         },
         stopWhen: stepCountIs(2),
-        prompt: 'weather in Oslo?',
+        prompt: 'weather in Oslo? [call]',
       });
       assert.equal(called, 'sim');
       assert.equal(result.steps.length, 2);
