@@ -371,7 +371,7 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source_name + ": the file is empty");
   r.only_keys(root, "",
               {"listen", "threads", "auth", "storage", "journal", "timeouts", "retries", "circuit_breaker", "limits",
-               "providers", "models", "aliases", "rules", "simulator", "prices", "admin_key", "teams"});
+               "providers", "models", "aliases", "rules", "simulator", "prices", "admin_key", "teams", "responses"});
 
   Config config;
   config.source_path = source_name;
@@ -385,6 +385,12 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   if (root["threads"]) config.threads = r.integer<unsigned>(root["threads"], "threads", 1, 1024);
   if (root["storage"]) config.storage = r.string(root["storage"], "storage");
   if (root["journal"]) config.journal = r.string(root["journal"], "journal");
+  if (const YAML::Node& responses = root["responses"]) {
+    r.only_keys(responses, "responses", {"store", "retention_days"});
+    if (responses["store"]) config.store_responses = r.flag(responses["store"], "responses.store");
+    if (responses["retention_days"])
+      config.response_retention_days = r.integer<int>(responses["retention_days"], "responses.retention_days", 1, 3650);
+  }
   if (root["admin_key"]) {
     std::string secret = r.string(root["admin_key"], "admin_key");  // empty (an unset variable): no admin key
     if (!secret.empty() && secret.size() < 8) r.fail(root["admin_key"], "admin_key", "must be at least 8 characters");

@@ -151,6 +151,10 @@ struct Config {
   std::size_t max_body_bytes = 32u << 20;
   std::size_t max_upstream_body_bytes = 64u << 20;   // a whole upstream answer; over it: 502
   std::size_t max_upstream_event_bytes = 16u << 20;  // one event of an upstream stream; over it: 502
+  // `responses: {store, retention_days}`: whether Responses API conversations asked to be stored
+  // (store: true, OpenAI's default) are kept in the record store, and for how long.
+  bool store_responses = true;
+  int response_retention_days = 30;
   std::map<std::string, ProviderConfig, std::less<>> providers;
   std::map<std::string, ModelConfig, std::less<>> models;
   std::map<std::string, std::vector<AliasTarget>, std::less<>> aliases;

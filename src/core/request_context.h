@@ -40,6 +40,11 @@ struct RequestContext {
   AnswerFacts facts;           // usage and finish reason of the answer that was sent
   std::optional<double> cost;  // USD at list price; nullopt when unpriced or unknown
   bool byok = false;           // served on a provider key marked as the customer's own
+  // Set before routing when the answer is to be kept (a Responses answer with store: true): the
+  // account phase then copies the whole answer (a body, or the stream's final response event)
+  // into `kept_answer`.
+  bool keep_answer = false;
+  std::string kept_answer;
 
   // A steady-clock instant as Unix milliseconds, for records and metadata.
   int64_t unix_ms(std::chrono::steady_clock::time_point at) const {

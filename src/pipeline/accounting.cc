@@ -75,6 +75,7 @@ bool meter_answer(RequestContext& context, std::string& body, AnswerFormat forma
   context.cost = cost_of(context.facts, price);
   if (format == AnswerFormat::anthropic) scan->id_length = 0;  // Anthropic keeps its message id
   body = stamp_answer(body, *scan, context.id, context.cost);
+  if (context.keep_answer) context.kept_answer = body;
   return true;
 }
 
@@ -106,7 +107,10 @@ void StreamMeter::process(std::string_view events, std::string& out) {
       out += '\n';
     }
     out += "data: ";
+    std::size_t data_at = out.size();
     out += stamp_answer(event.data, *scan, context_.id, context_.cost, !client_wants_usage_);
+    if (context_.keep_answer && (event.name == "response.completed" || event.name == "response.incomplete"))
+      context_.kept_answer.assign(out, data_at);
     out += "\n\n";
   }
 }

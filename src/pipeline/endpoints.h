@@ -11,19 +11,21 @@
 namespace switchyard {
 
 enum class Serves {
-  health,        // GET /healthz: liveness, no key
-  metrics,       // GET /metrics: Prometheus text, no key
-  models,        // the configured models
-  generation,    // one request's record
-  report,        // totals per group
-  insights,      // the production-traffic figures
-  proxy,         // parse -> admit -> route -> attempt -> relay -> account -> record
-  count_tokens,  // Anthropic's count_tokens, answered by the provider or estimated
+  health,           // GET /healthz: liveness, no key
+  metrics,          // GET /metrics: Prometheus text, no key
+  models,           // the configured models
+  generation,       // one request's record
+  report,           // totals per group
+  insights,         // the production-traffic figures
+  proxy,            // parse -> admit -> route -> attempt -> relay -> account -> record
+  count_tokens,     // Anthropic's count_tokens, answered by the provider or estimated
+  stored_response,  // GET / DELETE /v1/responses/{id}, GET /v1/responses/{id}/input_items
+  response_tokens,  // POST /v1/responses/input_tokens: the input's token count, estimated
 };
 
 struct Endpoint {
-  std::string_view path;
-  http::verb method;  // GET rows also answer HEAD
+  std::string_view path;  // a segment "{id}" matches any one non-empty segment
+  http::verb method;      // GET rows also answer HEAD
   Serves serves;
   const ClientFormat* client;  // the shape of answers and errors; for proxy rows, how requests parse
   WireApi api;                 // proxy rows: the client's wire API
@@ -31,8 +33,9 @@ struct Endpoint {
   bool reads_records;          // answers 503 when accounting is off
 };
 
-// The row serving `path` (without its query), or nullptr.
-const Endpoint* find_endpoint(std::string_view path);
+// The row serving `path` (without its query) with `method` (GET rows also answer HEAD); else a
+// row serving `path` with another method (the caller answers 405); else nullptr.
+const Endpoint* find_endpoint(std::string_view path, http::verb method);
 
 // The client format of errors on a path that has no row (Anthropic's under /v1/messages).
 const ClientFormat& client_for_path(std::string_view path);

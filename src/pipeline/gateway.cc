@@ -15,6 +15,7 @@
 #include "pipeline/proxy.h"
 #include "pipeline/records_api.h"
 #include "pipeline/responses.h"
+#include "pipeline/stored_responses.h"
 #include "translate/client_text.h"
 #include "translate/json_parse.h"
 
@@ -74,7 +75,7 @@ Task<> Gateway::handle(Exchange& exchange) {
     co_await exchange.respond(std::move(response));
     co_return;
   }
-  const Endpoint* endpoint = find_endpoint(path);
+  const Endpoint* endpoint = find_endpoint(path, request.method());
   if (!endpoint) {
     const bool printable = !check_client_text(path, "path", 256);
     Error error = make_error(ErrorKind::not_found,
@@ -132,6 +133,8 @@ Task<> Gateway::handle(Exchange& exchange) {
     case Serves::report: co_await report_api(context, exchange, *records_); break;
     case Serves::insights: co_await insights_api(context, exchange, *records_); break;
     case Serves::count_tokens: co_await count_anthropic_tokens(context, services_, exchange); break;
+    case Serves::stored_response: co_await stored_response_api(context, exchange, *records_); break;
+    case Serves::response_tokens: co_await response_tokens_api(context, exchange); break;
     case Serves::proxy: co_await serve_proxied(context, exchange, *endpoint); break;
   }
   // The record phase: one durable record per proxied request, encoded before the context goes.
@@ -150,12 +153,30 @@ Task<> Gateway::serve_proxied(RequestContext& context, Exchange& exchange, const
     co_await exchange.respond(client.error_response(context.id, *error));
     co_return;
   }
+  if (endpoint.api == WireApi::responses) {  // the Responses API's stored conversations
+    const RequestView& view = std::get<ClientRequest>(parsed).view;
+    if (!view.previous_response_id.empty()) {
+      const std::string previous = view.previous_response_id;
+      if (auto error = co_await continue_conversation(context, records_, exchange.request().body(), previous)) {
+        co_await exchange.respond(client.error_response(context.id, *error));
+        co_return;
+      }
+      parsed = client.parse(exchange.request().body(), endpoint.api);
+      if (auto* error = std::get_if<Error>(&parsed)) {
+        co_await exchange.respond(client.error_response(context.id, *error));
+        co_return;
+      }
+      std::get<ClientRequest>(parsed).view.previous_response_id = previous;  // for the answer's echo
+    }
+    context.keep_answer = records_ && context.config->store_responses && std::get<ClientRequest>(parsed).view.store;
+  }
   ClientRequest& request = std::get<ClientRequest>(parsed);
   if (auto refused = admit(context, services_, request)) {  // the admit phase
     co_await exchange.respond(client.error_response(context.id, *refused));
     co_return;
   }
   co_await proxy(context, services_, exchange, client, request);  // route, attempt, relay, account
+  if (context.keep_answer) keep_conversation(context, *records_, std::string(request.body));
 }
 
 }  // namespace switchyard

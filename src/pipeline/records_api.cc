@@ -96,31 +96,20 @@ std::variant<DayWindow, Error> date_window(std::string_view target) {
   return make_error(ErrorKind::bad_request, "start_date is after end_date", "start_date");
 }
 
-Error store_unavailable(const std::exception& e) {
-  spdlog::warn("record store query failed: {}", e.what());
-  Error error = make_error(ErrorKind::unavailable, std::string("the record store cannot answer: ") + e.what());
-  error.code = "store_unavailable";
-  return error;
-}
-
 Error no_generation(const std::string& id) {
   Error error = make_error(ErrorKind::not_found, "no generation with id '" + id + "'", "id");
   error.code = "generation_not_found";
   return error;
 }
 
-// Runs a store query on the blocking pool; a store failure becomes the error the client gets.
-template <class T>
-Task<std::variant<T, Error>> ask_store(std::function<T()> query) {
-  auto loop = co_await net::this_coro::executor;
-  try {
-    co_return co_await offload(loop, std::move(query));
-  } catch (const std::exception& e) {
-    co_return store_unavailable(e);
-  }
-}
-
 }  // namespace
+
+Error store_unavailable(const std::exception& e) {
+  spdlog::warn("record store query failed: {}", e.what());
+  Error error = make_error(ErrorKind::unavailable, std::string("the record store cannot answer: ") + e.what());
+  error.code = "store_unavailable";
+  return error;
+}
 
 Task<> generation_api(RequestContext& context, Exchange& exchange, const Records& records) {
   auto id = query_param(exchange.request().target(), "id");

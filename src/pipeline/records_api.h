@@ -1,9 +1,13 @@
 #pragma once
 // The accounting APIs (Vercel AI Gateway's shapes): GET /v1/generation?id=..., GET /v1/report,
 // and the analytics API GET /v1/insights. A team's key sees its own team's records; the admin key sees all.
+#include <functional>
+#include <variant>
+
 #include "analytics/live_rollup.h"
 #include "core/request_context.h"
 #include "server/exchange.h"
+#include "server/offload.h"
 #include "storage/recorder.h"
 
 namespace switchyard {
@@ -15,6 +19,20 @@ struct Records {
   Recorder& recorder;
   LiveRollup& rollup;
 };
+
+// A failed store query as the error the client gets (503, code store_unavailable); logged.
+Error store_unavailable(const std::exception& e);
+
+// Runs a store query on the blocking pool; a store failure becomes the error the client gets.
+template <class T>
+Task<std::variant<T, Error>> ask_store(std::function<T()> query) {
+  auto loop = co_await net::this_coro::executor;
+  try {
+    co_return co_await offload(loop, std::move(query));
+  } catch (const std::exception& e) {
+    co_return store_unavailable(e);
+  }
+}
 
 Task<> generation_api(RequestContext& context, Exchange& exchange, const Records& records);
 Task<> report_api(RequestContext& context, Exchange& exchange, const Records& records);

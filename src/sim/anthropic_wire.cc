@@ -55,6 +55,8 @@ class AnthropicWire final : public WireFormat {
       for (const auto& t : tools->get_array()) {
         if (!t.is_object() || !t.get_object().contains("name") || !t.get_object().at("name").is_string())
           throw BadRequest{"tools: each tool needs a name"};
+        std::string type = string_at(t.get_object(), "type", "custom");
+        if (type != "custom") continue;  // a server tool (web_search_20250305, ...): Anthropic runs it
         if (!t.get_object().contains("input_schema")) throw BadRequest{"tools: input_schema: Field required"};
         p.tools.push_back(
             Tool{std::string(t.get_object().at("name").get_string()), object_at(t.get_object(), "input_schema")});

@@ -23,10 +23,11 @@ json::object usage(const Answer& a) {
 json::array output_items(const Answer& a, const ReplyMeta& meta) {
   json::array items;
   if (!a.reasoning.empty())
-    items.push_back(json::object{{"type", "reasoning"},
-                                 {"id", "rs_" + meta.id},
-                                 {"summary", json::array{json::object{{"type", "summary_text"}, {"text", a.reasoning}}}},
-                                 {"encrypted_content", "sim-encrypted-reasoning"}});
+    items.push_back(
+        json::object{{"type", "reasoning"},
+                     {"id", "rs_" + meta.id},
+                     {"summary", json::array{json::object{{"type", "summary_text"}, {"text", a.reasoning}}}},
+                     {"encrypted_content", "sim-encrypted-reasoning"}});
   if (a.tool_call)
     items.push_back(json::object{{"type", "function_call"},
                                  {"id", "fc_" + meta.id},
@@ -35,50 +36,52 @@ json::array output_items(const Answer& a, const ReplyMeta& meta) {
                                  {"arguments", a.tool_call->arguments_json},
                                  {"status", "completed"}});
   else
-    items.push_back(json::object{
-        {"type", "message"},
-        {"id", "msg_" + meta.id},
-        {"status", "completed"},
-        {"role", "assistant"},
-        {"content", json::array{json::object{
-                        {"type", "output_text"}, {"text", a.text()}, {"annotations", json::array{}}, {"logprobs", json::array{}}}}}});
+    items.push_back(json::object{{"type", "message"},
+                                 {"id", "msg_" + meta.id},
+                                 {"status", "completed"},
+                                 {"role", "assistant"},
+                                 {"content", json::array{json::object{{"type", "output_text"},
+                                                                      {"text", a.text()},
+                                                                      {"annotations", json::array{}},
+                                                                      {"logprobs", json::array{}}}}}});
   return items;
 }
 
 json::object response(const Answer& a, const ReplyMeta& meta, std::string_view status) {
   const bool done = status != "in_progress";
   const bool cut = done && a.finish == Finish::length;
-  return {{"id", meta.id},
-          {"object", "response"},
-          {"created_at", meta.created},
-          {"status", cut ? "incomplete" : status},
-          {"completed_at", done ? json::value(meta.created) : json::value(nullptr)},
-          {"error", nullptr},
-          {"incomplete_details", cut ? json::value(json::object{{"reason", "max_output_tokens"}}) : json::value(nullptr)},
-          {"instructions", nullptr},
-          {"max_output_tokens", nullptr},
-          {"max_tool_calls", nullptr},
-          {"model", meta.model},
-          {"output", done ? output_items(a, meta) : json::array{}},
-          {"parallel_tool_calls", true},
-          {"previous_response_id", nullptr},
-          {"reasoning", {{"effort", nullptr}, {"summary", nullptr}}},
-          {"store", false},
-          {"temperature", 1.0},
-          {"text", {{"format", {{"type", "text"}}}}},
-          {"tool_choice", "auto"},
-          {"tools", json::array{}},
-          {"top_p", 1.0},
-          {"truncation", "disabled"},
-          {"presence_penalty", 0.0},
-          {"frequency_penalty", 0.0},
-          {"top_logprobs", 0},
-          {"background", false},
-          {"service_tier", "default"},
-          {"metadata", json::object{}},
-          {"safety_identifier", nullptr},
-          {"prompt_cache_key", nullptr},
-          {"usage", done ? json::value(usage(a)) : json::value(nullptr)}};
+  return {
+      {"id", meta.id},
+      {"object", "response"},
+      {"created_at", meta.created},
+      {"status", cut ? "incomplete" : status},
+      {"completed_at", done ? json::value(meta.created) : json::value(nullptr)},
+      {"error", nullptr},
+      {"incomplete_details", cut ? json::value(json::object{{"reason", "max_output_tokens"}}) : json::value(nullptr)},
+      {"instructions", nullptr},
+      {"max_output_tokens", nullptr},
+      {"max_tool_calls", nullptr},
+      {"model", meta.model},
+      {"output", done ? output_items(a, meta) : json::array{}},
+      {"parallel_tool_calls", true},
+      {"previous_response_id", nullptr},
+      {"reasoning", {{"effort", nullptr}, {"summary", nullptr}}},
+      {"store", false},
+      {"temperature", 1.0},
+      {"text", {{"format", {{"type", "text"}}}}},
+      {"tool_choice", "auto"},
+      {"tools", json::array{}},
+      {"top_p", 1.0},
+      {"truncation", "disabled"},
+      {"presence_penalty", 0.0},
+      {"frequency_penalty", 0.0},
+      {"top_logprobs", 0},
+      {"background", false},
+      {"service_tier", "default"},
+      {"metadata", json::object{}},
+      {"safety_identifier", nullptr},
+      {"prompt_cache_key", nullptr},
+      {"usage", done ? json::value(usage(a)) : json::value(nullptr)}};
 }
 
 class ResponsesWire final : public WireFormat {
@@ -108,9 +111,10 @@ class ResponsesWire final : public WireFormat {
         } else if (type == "function_call") {
           p.answering_tool_result = false;
         } else if (type != "reasoning") {
-          throw BadRequest{fmt::format("Invalid value: '{}'. Supported values are: 'message', 'function_call', "
-                                       "'function_call_output' and 'reasoning'.",
-                                       type)};
+          throw BadRequest{
+              fmt::format("Invalid value: '{}'. Supported values are: 'message', 'function_call', "
+                          "'function_call_output' and 'reasoning'.",
+                          type)};
         }
       }
     } else {
@@ -157,8 +161,10 @@ class ResponsesWire final : public WireFormat {
       empty["summary"] = json::array{};
       json::object part{{"type", "summary_text"}, {"text", a.reasoning}};
       first += event("response.output_item.added", {{"output_index", index}, {"item", empty}});
-      first += event("response.reasoning_summary_part.added",
-                     {{"item_id", id}, {"output_index", index}, {"summary_index", 0}, {"part", {{"type", "summary_text"}, {"text", ""}}}});
+      first += event("response.reasoning_summary_part.added", {{"item_id", id},
+                                                               {"output_index", index},
+                                                               {"summary_index", 0},
+                                                               {"part", {{"type", "summary_text"}, {"text", ""}}}});
       first += event("response.reasoning_summary_text.delta",
                      {{"item_id", id}, {"output_index", index}, {"summary_index", 0}, {"delta", a.reasoning}});
       first += event("response.reasoning_summary_text.done",
@@ -188,16 +194,17 @@ class ResponsesWire final : public WireFormat {
       json::object added = item;
       added["status"] = "in_progress";
       added["content"] = json::array{};
-      json::object empty_part{{"type", "output_text"}, {"text", ""}, {"annotations", json::array{}}, {"logprobs", json::array{}}};
+      json::object empty_part{
+          {"type", "output_text"}, {"text", ""}, {"annotations", json::array{}}, {"logprobs", json::array{}}};
       first += event("response.output_item.added", {{"output_index", index}, {"item", added}});
       first += event("response.content_part.added",
                      {{"item_id", id}, {"output_index", index}, {"content_index", 0}, {"part", empty_part}});
       for (std::size_t i = 0; i < a.pieces.size(); ++i) {
         std::string delta = event("response.output_text.delta", {{"item_id", id},
-                                                                  {"output_index", index},
-                                                                  {"content_index", 0},
-                                                                  {"delta", a.pieces[i]},
-                                                                  {"logprobs", json::array{}}});
+                                                                 {"output_index", index},
+                                                                 {"content_index", 0},
+                                                                 {"delta", a.pieces[i]},
+                                                                 {"logprobs", json::array{}}});
         if (i == 0)
           first += delta;  // the first token goes out with the preamble
         else
@@ -206,10 +213,10 @@ class ResponsesWire final : public WireFormat {
       ticks.insert(ticks.begin(), std::move(first));
       json::object part = item["content"].get_array()[0].get_object();
       ticks.back() += event("response.output_text.done", {{"item_id", id},
-                                                           {"output_index", index},
-                                                           {"content_index", 0},
-                                                           {"text", a.text()},
-                                                           {"logprobs", json::array{}}});
+                                                          {"output_index", index},
+                                                          {"content_index", 0},
+                                                          {"text", a.text()},
+                                                          {"logprobs", json::array{}}});
       ticks.back() += event("response.content_part.done",
                             {{"item_id", id}, {"output_index", index}, {"content_index", 0}, {"part", part}});
     }

@@ -159,6 +159,32 @@ class PostgresStore final : public RecordStore {
     return out;
   }
 
+  void put_response(const StoredResponse& r, int64_t expire_before_ms) override {
+    std::lock_guard lock(read_mutex_);
+    reader_.run(
+        "INSERT INTO stored_responses (id, team, created_ms, input, response) VALUES ($1, $2, $3, $4, $5) "
+        "ON CONFLICT (id) DO UPDATE SET team = $2, created_ms = $3, input = $4, response = $5",
+        {r.id, r.team, std::to_string(r.created_ms), r.input, r.response});
+    reader_.run("DELETE FROM stored_responses WHERE created_ms < $1", {std::to_string(expire_before_ms)});
+  }
+
+  std::optional<StoredResponse> find_response(const std::string& id) override {
+    std::lock_guard lock(read_mutex_);
+    std::optional<StoredResponse> found;
+    reader_.query("SELECT id, team, created_ms, input, response FROM stored_responses WHERE id = $1", {id},
+                  [&](const auto& c) {
+                    found = StoredResponse{c[0].value_or(""), c[1].value_or(""), std::stoll(c[2].value_or("0")),
+                                           c[3].value_or("[]"), c[4].value_or("{}")};
+                  });
+    return found;
+  }
+
+  bool delete_response(const std::string& id) override {
+    std::lock_guard lock(read_mutex_);
+    Result result = reader_.run("DELETE FROM stored_responses WHERE id = $1", {id});
+    return std::string_view(PQcmdTuples(result.get())) != "0";
+  }
+
   std::string describe() const override { return "postgres"; }
   bool shared() const override { return true; }
 
@@ -172,6 +198,11 @@ class PostgresStore final : public RecordStore {
       writer_.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {},
                     [&](const auto& columns) { applied = std::stoll(columns[0].value_or("0")); });
       auto steps = record_columns::migrations("DOUBLE PRECISION", "BIGINT");
+      // Version 4: Responses API conversations (store: true), for previous_response_id.
+      steps.push_back(
+          "CREATE TABLE stored_responses (id TEXT PRIMARY KEY, team TEXT NOT NULL, created_ms BIGINT NOT NULL, "
+          "input TEXT NOT NULL, response TEXT NOT NULL)");
+      steps.push_back("CREATE INDEX stored_responses_created ON stored_responses (created_ms)");
       for (std::size_t version = applied + 1; version <= steps.size(); ++version) {
         writer_.run(steps[version - 1]);
         writer_.run(fmt::format("INSERT INTO schema_migrations (version) VALUES ({})", version));

@@ -32,6 +32,16 @@ struct ReportRow {
           reasoning_tokens = 0, request_count = 0;
 };
 
+// One Responses API response kept for the conversation that may continue from it
+// (previous_response_id) and for GET /v1/responses/{id}.
+struct StoredResponse {
+  std::string id;  // the response id (the request's generation id)
+  std::string team;
+  int64_t created_ms = 0;
+  std::string input;     // a JSON array: every input item of the conversation up to this response
+  std::string response;  // the response object, as the client got it
+};
+
 struct ScanQuery {
   int64_t start_ms = 0, end_ms = 0;  // [start, end)
   std::size_t limit = 0;
@@ -53,6 +63,12 @@ class RecordStore {
   virtual std::vector<ReportRow> report(const ReportQuery& query) = 0;
   // Records with created_ms in [start, end) in time order, at most `limit` (analytics).
   virtual std::vector<UsageRecord> scan(const ScanQuery& query) = 0;
+  // Keeps `response` (replacing one with its id) and drops those created before
+  // `expire_before_ms`, the end of their retention. Throws StoreError.
+  virtual void put_response(const StoredResponse& response, int64_t expire_before_ms) = 0;
+  virtual std::optional<StoredResponse> find_response(const std::string& id) = 0;
+  // False when there was none.
+  virtual bool delete_response(const std::string& id) = 0;
   virtual std::string describe() const = 0;
   // Whether other gateways may write to it too (PostgreSQL), so a gateway does not see all
   // records by taking its own.

@@ -104,6 +104,10 @@ class Statement {
 // record (the row, its primary key and two indexes: bench/run, "Accounting"); a block costs one
 // row per thousand. Reads decode the blocks of their window: a block's records lie within
 // EncodedRecords::kMaxSpanMs of each other, so the blocks of a window are one range of the first_ms index.
+constexpr const char* kStoredResponsesTable =
+    "CREATE TABLE IF NOT EXISTS stored_responses (id TEXT PRIMARY KEY, team TEXT NOT NULL, "
+    "created_ms INTEGER NOT NULL, input TEXT NOT NULL, response TEXT NOT NULL)";
+
 class SqliteStore final : public RecordStore {
  public:
   static constexpr std::size_t kBlockRecords = 1000;
@@ -209,6 +213,33 @@ class SqliteStore final : public RecordStore {
     return out;
   }
 
+  // Responses live in their own table, written on a connection of their own: the writer belongs
+  // to the recorder's thread, and these calls come from the blocking pool.
+  void put_response(const StoredResponse& r, int64_t expire_before_ms) override {
+    Db db(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
+    db.query("INSERT OR REPLACE INTO stored_responses (id, team, created_ms, input, response) VALUES (?, ?, ?, ?, ?)",
+             {r.id, r.team, std::to_string(r.created_ms), r.input, r.response}, [](const auto&) {});
+    db.query("DELETE FROM stored_responses WHERE created_ms < ?", {std::to_string(expire_before_ms)},
+             [](const auto&) {});
+  }
+
+  std::optional<StoredResponse> find_response(const std::string& id) override {
+    Db reader(path_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+    std::optional<StoredResponse> found;
+    reader.query("SELECT id, team, created_ms, input, response FROM stored_responses WHERE id = ?", {id},
+                 [&](const auto& c) {
+                   found = StoredResponse{c[0].value_or(""), c[1].value_or(""), std::stoll(c[2].value_or("0")),
+                                          c[3].value_or("[]"), c[4].value_or("{}")};
+                 });
+    return found;
+  }
+
+  bool delete_response(const std::string& id) override {
+    Db db(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
+    db.query("DELETE FROM stored_responses WHERE id = ?", {id}, [](const auto&) {});
+    return sqlite3_changes(db.get()) > 0;
+  }
+
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:
@@ -296,6 +327,8 @@ class SqliteStore final : public RecordStore {
 
   void migrate() {
     writer_.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
+    writer_.exec(kStoredResponsesTable);
+    writer_.exec("CREATE INDEX IF NOT EXISTS stored_responses_created ON stored_responses (created_ms)");
     int64_t applied = 0;
     writer_.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {},
                   [&](const auto& columns) { applied = std::stoll(columns[0].value_or("0")); });

@@ -104,6 +104,9 @@ std::variant<json::object, Error> anthropic_request_from_openai(const json::obje
       },
       [](std::string_view id, std::string text) -> std::variant<json::value, Error> {
         return json::object{{"type", "tool_result"}, {"tool_use_id", id}, {"content", std::move(text)}};
+      },
+      [](std::string_view text, std::string_view signature) -> json::value {
+        return json::object{{"type", "thinking"}, {"thinking", text}, {"signature", signature}};
       }};
   auto conversation = openai_in::build_conversation(openai, style);
   if (auto* error = std::get_if<Error>(&conversation)) return *error;
@@ -133,6 +136,10 @@ std::variant<json::object, Error> anthropic_request_from_openai(const json::obje
   if (auto* tools = openai.if_contains("tools"); tools && tools->is_array() && !tools->get_array().empty()) {
     json::array list;
     for (const auto& t : tools->get_array()) {
+      if (openai_in::is_web_search(t)) {  // Anthropic runs the search itself
+        list.push_back(json::object{{"type", "web_search_20250305"}, {"name", "web_search"}});
+        continue;
+      }
       const json::value* function = t.is_object() ? t.get_object().if_contains("function") : nullptr;
       if (!function || !function->is_object() || !function->get_object().contains("name"))
         return unsupported("each tool needs a function with a name", "tools");

@@ -50,6 +50,8 @@ class AnthropicStream final : public StreamTranslator {
         writer_.text(out, std::string(string_field(delta, "text")));
       else if (kind == "thinking_delta")
         writer_.reasoning(out, std::string(string_field(delta, "thinking")));
+      else if (kind == "signature_delta")
+        writer_.reasoning_signature(out, std::string(string_field(delta, "signature")));
       else if (kind == "input_json_delta") {
         auto found = tool_index_.find(int_field(data, "index"));
         if (found == tool_index_.end()) return malformed_answer("input_json_delta for a block that is not a tool_use");
@@ -124,6 +126,8 @@ std::variant<std::string, Error> openai_response_from_anthropic(std::string_view
       text += std::string(string_field(block, "text"));
       has_text = true;
     } else if (type == "thinking") {
+      // One signature covers one block: with several (interleaved thinking) none can go back whole.
+      out.reasoning_signature = out.reasoning.empty() ? std::string(string_field(block, "signature")) : "";
       out.reasoning += std::string(string_field(block, "thinking"));
     } else if (type == "tool_use") {
       json::value input = json_fields::member_or(block, "input", json::object{});

@@ -143,8 +143,12 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
   if (!config.empty()) out["generationConfig"] = std::move(config);
 
   if (auto* tools = openai.if_contains("tools"); tools && tools->is_array() && !tools->get_array().empty()) {
-    json::array declarations;
+    json::array declarations, list;
     for (const auto& t : tools->get_array()) {
+      if (openai_in::is_web_search(t)) {  // Gemini grounds answers in Google Search itself
+        list.push_back(json::object{{"googleSearch", json::object{}}});
+        continue;
+      }
       const json::value* function = t.is_object() ? t.get_object().if_contains("function") : nullptr;
       if (!function || !function->is_object() || !function->get_object().contains("name"))
         return unsupported("each tool needs a function with a name", "tools");
@@ -154,7 +158,8 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
       if (auto* p = f.if_contains("parameters")) declaration["parameters"] = gemini_schema(*p);
       declarations.push_back(std::move(declaration));
     }
-    out["tools"] = json::array{json::object{{"functionDeclarations", std::move(declarations)}}};
+    if (!declarations.empty()) list.push_back(json::object{{"functionDeclarations", std::move(declarations)}});
+    out["tools"] = std::move(list);
   }
   if (auto* choice = openai.if_contains("tool_choice"); choice && !choice->is_null()) {
     auto mapped = function_calling(*choice);

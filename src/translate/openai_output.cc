@@ -26,6 +26,7 @@ std::string completion_body(const CompletionOut& c) {
                        {"content", c.content ? json::value(*c.content) : json::value(nullptr)},
                        {"refusal", nullptr}};
   if (!c.reasoning.empty()) message["reasoning"] = c.reasoning;
+  if (!c.reasoning_signature.empty()) message["reasoning_signature"] = c.reasoning_signature;
   if (!c.tool_calls.empty()) {
     json::array calls;
     for (const auto& call : c.tool_calls) calls.push_back(tool_call_json(call));
@@ -69,6 +70,10 @@ void ChunkWriter::text(std::string& out, std::string_view delta) {
 
 void ChunkWriter::reasoning(std::string& out, std::string_view delta) {
   if (!delta.empty()) chunk(out, {{"reasoning", delta}});
+}
+
+void ChunkWriter::reasoning_signature(std::string& out, std::string_view signature) {
+  if (!signature.empty()) chunk(out, {{"reasoning_signature", signature}});
 }
 
 void ChunkWriter::tool_call_start(std::string& out, int index, std::string_view id, std::string_view name) {

@@ -27,6 +27,9 @@ struct CompletionOut {
   int64_t created = 0;
   std::optional<std::string> content;  // null when the answer is only tool calls
   std::string reasoning;               // thinking text, as `reasoning` (empty: absent)
+  // The provider's signature over `reasoning` (Anthropic's), as `reasoning_signature`, a gateway
+  // extension: a client that keeps it (Responses' encrypted_content) can send the thinking back.
+  std::string reasoning_signature;
   std::vector<ToolCallOut> tool_calls;
   std::string finish_reason = "stop";
   std::optional<TokenUsage> usage;
@@ -43,6 +46,7 @@ class ChunkWriter {
   void role(std::string& out);
   void text(std::string& out, std::string_view delta);
   void reasoning(std::string& out, std::string_view delta);
+  void reasoning_signature(std::string& out, std::string_view signature);
   void tool_call_start(std::string& out, int index, std::string_view id, std::string_view name);
   void tool_call_arguments(std::string& out, int index, std::string_view delta);
   void finish(std::string& out, std::string_view finish_reason);

@@ -193,6 +193,14 @@ std::variant<RequestView, Error> parse_openai_request(std::string& body, OpenAIE
       if (stream.get_bool().get(view.stream)) return invalid("'stream' must be a boolean", "stream");
     }
     view.include_usage = true;  // every Responses answer tells its usage
+    if (auto previous = root["previous_response_id"]; !previous.error() && !previous.is_null()) {
+      std::string_view id;
+      if (previous.get_string().get(id) || id.empty() || check_client_text(id, "previous_response_id", 256))
+        return invalid("'previous_response_id' must be a response id", "previous_response_id");
+      view.previous_response_id = id;
+    }
+    if (auto store = root["store"]; !store.error() && !store.is_null())
+      if (store.get_bool().get(view.store)) return invalid("'store' must be a boolean", "store");
     if (auto id = root["safety_identifier"]; !id.error() && id.is_string()) {
       std::string_view text = id.get_string().value_unsafe();
       if (auto error = check_client_text(text, "safety_identifier", kMaxUserBytes)) return *error;

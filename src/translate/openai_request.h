@@ -34,6 +34,10 @@ struct RequestView {
   std::size_t model_offset = 0;  // the model's JSON string token, quotes included
   std::size_t model_length = 0;
   GatewayOptions gateway;
+  // Responses: the stored response this request continues, and whether its own answer is to be
+  // kept (`store`, true unless the client says false).
+  std::string previous_response_id;
+  bool store = true;
 };
 
 // Requires nothing of `body` but that it is the raw request; it may grow its capacity (the

@@ -58,6 +58,10 @@ std::optional<int64_t> thinking_budget(const json::object& request) {
   return std::nullopt;
 }
 
+bool is_web_search(const json::value& tool) {
+  return tool.is_object() && string_field(tool.get_object(), "type") == "web_search";
+}
+
 std::variant<ToolCallIn, Error> tool_call(const json::value& call) {
   auto invalid = [](const char* what) { return make_error(ErrorKind::bad_request, what, "messages"); };
   if (!call.is_object()) return invalid("each tool call must be an object");
@@ -109,6 +113,8 @@ std::variant<Conversation, Error> build_conversation(const json::object& request
     } else if (role == "user") {
       json_fields::append_turn(out.turns, "user", style.items_key, std::move(list));
     } else {
+      if (auto signature = string_field(message, "reasoning_signature"); !signature.empty() && style.signed_reasoning)
+        list.insert(list.begin(), style.signed_reasoning(string_field(message, "reasoning"), signature));
       if (auto* calls = message.if_contains("tool_calls"); calls && calls->is_array())
         for (const auto& c : calls->get_array()) {
           auto call = tool_call(c);

@@ -30,6 +30,10 @@ std::vector<std::string> stop_sequences(const boost::json::object& request);
 // A thinking budget for reasoning_effort (minimal, low, medium, high); nullopt when absent.
 std::optional<int64_t> thinking_budget(const boost::json::object& request);
 
+// True for the gateway's chat extension {"type": "web_search"}: a search the provider runs
+// itself (Responses' built-in web_search tool), mapped by the Anthropic and Gemini adapters.
+bool is_web_search(const boost::json::value& tool);
+
 // An assistant message's tool call; a bad_request Error when it has no function name or its
 // arguments are not a JSON object.
 struct ToolCallIn {
@@ -55,6 +59,9 @@ struct ConversationStyle {
   std::function<boost::json::value(ToolCallIn& call)> tool_call;
   // A tool message: the call it answers and its text.
   std::function<std::variant<boost::json::value, Error>(std::string_view tool_call_id, std::string text)> tool_result;
+  // An assistant message's signed reasoning (`reasoning` with `reasoning_signature`, a gateway
+  // extension) as the format's first item; null for formats that take none back.
+  std::function<boost::json::value(std::string_view text, std::string_view signature)> signed_reasoning;
 };
 
 struct Conversation {

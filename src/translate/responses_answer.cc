@@ -146,7 +146,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
 
   bool write_error(const Error& error, std::string& out) override {
     if (!started_) return false;
-    close(out);
+    close(out, "incomplete");
     json::object response = response_;
     response["status"] = "failed";
     response["error"] =
@@ -236,8 +236,9 @@ class ResponsesFromChatStream final : public StreamTranslator {
     }
   }
 
-  // Ends the open item: its .done events, and the finished item kept for the final response.
-  void close(std::string& out) {
+  // Ends the open item: its .done events, and the finished item kept for the final response;
+  // `status` is incomplete when the stream broke off inside it.
+  void close(std::string& out, std::string_view status = "completed") {
     json::object item;
     switch (kind_) {
       case Kind::none: return;
@@ -262,13 +263,13 @@ class ResponsesFromChatStream final : public StreamTranslator {
               {"logprobs", json::array{}}});
         emit(out, "response.content_part.done",
              {{"item_id", item_id_}, {"output_index", index()}, {"content_index", 0}, {"part", output_text(text_)}});
-        item = message_item(item_id_, "completed", json::array{output_text(text_)});
+        item = message_item(item_id_, status, json::array{output_text(text_)});
         break;
       case Kind::call:
         if (text_.empty()) text_ = "{}";
         emit(out, "response.function_call_arguments.done",
              {{"item_id", item_id_}, {"output_index", index()}, {"arguments", text_}});
-        item = call_item(shell_, call_id_, call_name_, text_, "completed");
+        item = call_item(shell_, call_id_, call_name_, text_, status);
         break;
     }
     emit(out, "response.output_item.done", {{"output_index", index()}, {"item", item}});

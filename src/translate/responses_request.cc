@@ -307,8 +307,18 @@ json::object response_shell(const json::object& in) {
       tools.push_back(std::move(tool));
     }
   json::object text{{"format", {{"type", "text"}}}};
-  if (auto* t = in.if_contains("text"); t && t->is_object())
-    if (auto* f = t->get_object().if_contains("format"); f && f->is_object()) text["format"] = *f;
+  if (auto* t = in.if_contains("text"); t && t->is_object()) {
+    if (auto* f = t->get_object().if_contains("format"); f && f->is_object()) {
+      json::object format = f->get_object();
+      if (string_field(format, "type") == "json_schema") {  // every member present, as the schema wants
+        if (!format.contains("description")) format["description"] = nullptr;
+        if (!format.contains("strict")) format["strict"] = false;
+      }
+      text["format"] = std::move(format);
+    }
+    if (auto* verbosity = t->get_object().if_contains("verbosity"); verbosity && verbosity->is_string())
+      text["verbosity"] = *verbosity;
+  }
   return json::object{{"object", "response"},
                       {"model", echo("model", "")},
                       {"previous_response_id", echo("previous_response_id", nullptr)},

@@ -2,6 +2,7 @@
 // A record store in memory that fails on demand, for tests of what the recorder does when its
 // store goes down, comes back, or fails part way. The test keeps a handle to its state.
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -12,6 +13,7 @@ namespace switchyard::testing {
 struct MemoryStoreState {
   std::mutex mutex;
   std::vector<UsageRecord> records;
+  std::map<std::string, StoredResponse> responses;
   std::atomic<bool> down{false};
   std::atomic<int> writes_until_down{-1};  // >= 0: that many more writes succeed, then the store is down
   std::atomic<int> writes{0};
@@ -49,6 +51,22 @@ class MemoryStore final : public RecordStore {
   }
   std::vector<ReportRow> report(const ReportQuery&) override { return {}; }
   std::vector<UsageRecord> scan(const ScanQuery&) override { return {}; }
+  void put_response(const StoredResponse& response, int64_t expire_before_ms) override {
+    if (state_->down) throw StoreError("the memory store is down");
+    std::lock_guard lock(state_->mutex);
+    state_->responses[response.id] = response;
+    std::erase_if(state_->responses, [&](const auto& entry) { return entry.second.created_ms < expire_before_ms; });
+  }
+  std::optional<StoredResponse> find_response(const std::string& id) override {
+    if (state_->down) throw StoreError("the memory store is down");
+    std::lock_guard lock(state_->mutex);
+    auto found = state_->responses.find(id);
+    return found == state_->responses.end() ? std::nullopt : std::optional(found->second);
+  }
+  bool delete_response(const std::string& id) override {
+    std::lock_guard lock(state_->mutex);
+    return state_->responses.erase(id) > 0;
+  }
   std::string describe() const override { return "memory"; }
 
  private:

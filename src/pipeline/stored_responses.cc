@@ -1,0 +1,251 @@
+#include "pipeline/stored_responses.h"
+
+#include <spdlog/spdlog.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/calendar.h"
+#include "pipeline/client_format.h"
+#include "pipeline/responses.h"
+#include "translate/json_fields.h"
+#include "translate/json_parse.h"
+
+namespace switchyard {
+namespace json = boost::json;
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Error no_response(std::string_view id, std::string param) {
+  Error error = make_error(ErrorKind::not_found, "Response with id '" + std::string(id) + "' not found.",
+                           std::move(param));
+  error.code = "response_not_found";
+  return error;
+}
+
+// A request's input as items: a string is one user message.
+json::array input_items(const json::value* input) {
+  if (input && input->is_array()) return input->get_array();
+  json::array items;
+  if (input && input->is_string())
+    items.push_back(json::object{{"type", "message"},
+                                 {"role", "user"},
+                                 {"content", json::array{json::object{{"type", "input_text"}, {"text", *input}}}}});
+  return items;
+}
+
+json::array parsed_array(std::string_view text) {
+  boost::system::error_code ec;
+  json::value value = parse_json(text, ec);
+  return !ec && value.is_array() ? std::move(value.get_array()) : json::array{};
+}
+
+// `kept` completed from the request body and the kept answer (a body, or a stream's final event);
+// false when either is not a JSON object.
+bool complete(StoredResponse& kept, std::string_view body, std::string_view answer) {
+  boost::system::error_code request_ec, answer_ec;
+  json::value request = parse_json(body, request_ec);
+  json::value response = parse_json(answer, answer_ec);
+  if (request_ec || answer_ec || !request.is_object() || !response.is_object()) return false;
+  if (auto* inner = response.get_object().if_contains("response"); inner && inner->is_object())
+    response = std::move(*inner);  // the final event of a stream carries the response
+  kept.input = serialize_json(input_items(request.get_object().if_contains("input")));
+  kept.response = serialize_json(response);
+  return true;
+}
+
+// A response on its way to the store, as the request left it: completed on the blocking pool.
+struct PendingResponse {
+  StoredResponse kept;  // id, team and time; input and response still to be made
+  std::string body, answer;
+};
+
+// Responses handed to the blocking pool and not yet written, from the moment the answer was
+// sent: a client continuing the conversation at once finds them here. At most kMaxPending
+// (beyond that, a continuation may have to wait for the write, as across gateways).
+class PendingResponses {
+ public:
+  static constexpr std::size_t kMaxPending = 1024;
+  void add(const std::shared_ptr<const PendingResponse>& response) {
+    std::lock_guard lock(mutex_);
+    if (pending_.size() < kMaxPending) pending_.emplace(response->kept.id, response);
+  }
+  void remove(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    pending_.erase(id);
+  }
+  // Runs on the blocking pool: completing a response parses it.
+  std::optional<StoredResponse> find(const std::string& id) {
+    std::shared_ptr<const PendingResponse> found;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = pending_.find(id); it != pending_.end()) found = it->second;
+    }
+    if (!found) return std::nullopt;
+    StoredResponse kept = found->kept;
+    if (!complete(kept, found->body, found->answer)) return std::nullopt;
+    return kept;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const PendingResponse>> pending_;
+};
+
+PendingResponses& pending() {
+  static PendingResponses responses;
+  return responses;
+}
+
+// The stored response `id` when the client may see it (its team's, or any for the admin key,
+// within retention); nullopt otherwise. An Error when the store cannot answer.
+Task<std::variant<std::optional<StoredResponse>, Error>> visible_response(const RequestContext& context,
+                                                                         const Records& records, std::string id) {
+  std::function<std::optional<StoredResponse>()> lookup = [store = &records.store, id] {
+    if (auto waiting = pending().find(id)) return waiting;
+    return store->find_response(id);
+  };
+  auto found = co_await ask_store(std::move(lookup));
+  if (auto* stored = std::get_if<std::optional<StoredResponse>>(&found); stored && *stored) {
+    const int64_t retention_ms = context.config->response_retention_days * kDayMs;
+    if ((!context.client.admin && (*stored)->team != context.client.team) ||
+        (*stored)->created_ms < now_ms() - retention_ms)
+      stored->reset();  // another team's, or expired: as invisible as a missing one
+  }
+  co_return found;
+}
+
+// The id and what is asked of it in /v1/responses/{id}[/input_items].
+std::pair<std::string, bool> id_in_path(std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  path.remove_prefix(std::string_view("/v1/responses/").size());
+  bool items = path.ends_with("/input_items");
+  if (items) path.remove_suffix(std::string_view("/input_items").size());
+  return {std::string(path), items};
+}
+
+// GET /v1/responses/{id}/input_items: the items newest first, as OpenAI lists them, each with an
+// id (its own, or one made of its position). Built outside the coroutines (g++ 12 cannot keep
+// string literals passed to templates in a coroutine frame).
+std::string input_items_body(const StoredResponse& stored) {
+  json::array data = parsed_array(stored.input);
+  for (std::size_t i = 0; i < data.size(); ++i)
+    if (auto* item = data[i].if_object(); item && !item->contains("id"))
+      (*item)["id"] = fmt::format("item_{}_{}", stored.id, i);
+  std::reverse(data.begin(), data.end());
+  json::value first = data.empty() ? json::value(nullptr) : data.front().get_object()["id"];
+  json::value last = data.empty() ? json::value(nullptr) : data.back().get_object()["id"];
+  return serialize_json(json::object{
+      {"object", "list"}, {"data", std::move(data)}, {"first_id", first}, {"last_id", last}, {"has_more", false}});
+}
+
+std::string input_tokens_body(const json::object& request) {
+  std::size_t chars = 0;
+  for (const char* key : {"instructions", "input", "tools"})
+    if (auto* v = request.if_contains(key)) chars += serialize_json(*v).size();
+  return serialize_json(
+      json::object{{"object", "response.input_tokens"}, {"input_tokens", static_cast<int64_t>((chars + 3) / 4)}});
+}
+
+std::string deleted_body(std::string_view id) {
+  return serialize_json(json::object{{"id", id}, {"object", "response.deleted"}, {"deleted", true}});
+}
+
+}  // namespace
+
+Task<std::optional<Error>> continue_conversation(const RequestContext& context, const Records* records,
+                                                 std::string& body, const std::string& previous_response_id) {
+  if (!records || !context.config->store_responses) co_return no_response(previous_response_id, "previous_response_id");
+  auto found = co_await visible_response(context, *records, previous_response_id);
+  if (auto* error = std::get_if<Error>(&found)) co_return *error;
+  const auto& stored = std::get<std::optional<StoredResponse>>(found);
+  if (!stored) co_return no_response(previous_response_id, "previous_response_id");
+
+  boost::system::error_code ec;
+  json::value request = parse_json(body, ec);
+  if (ec || !request.is_object()) co_return make_error(ErrorKind::bad_request, "the request body must be a JSON object");
+  json::array items = parsed_array(stored->input);
+  json::value response = parse_json(stored->response, ec);
+  if (!ec && response.is_object())
+    if (auto* output = response.get_object().if_contains("output"); output && output->is_array())
+      for (auto& item : output->get_array()) items.push_back(std::move(item));
+  for (auto& item : input_items(request.get_object().if_contains("input"))) items.push_back(std::move(item));
+  request.get_object().erase("previous_response_id");
+  request.get_object()["input"] = std::move(items);
+  body = serialize_json(request);
+  co_return std::nullopt;
+}
+
+void keep_conversation(const RequestContext& context, const Records& records, std::string body) {
+  if (!context.config->store_responses || context.kept_answer.empty()) return;
+  auto waiting = std::make_shared<const PendingResponse>(
+      PendingResponse{{context.id, context.client.team, context.unix_ms(context.start), {}, {}},
+                      std::move(body),
+                      context.kept_answer});
+  pending().add(waiting);
+  const int64_t expire_before_ms = now_ms() - context.config->response_retention_days * kDayMs;
+  // The parsing and the write happen on the blocking pool: the event loop only hands them over.
+  net::post(blocking_pool(), [store = &records.store, waiting, expire_before_ms] {
+    StoredResponse kept = waiting->kept;
+    if (complete(kept, waiting->body, waiting->answer)) try {
+        store->put_response(kept, expire_before_ms);
+      } catch (const std::exception& e) {
+        spdlog::warn("{}: the response could not be stored: {}", kept.id, e.what());
+      }
+    pending().remove(kept.id);
+  });
+}
+
+Task<> stored_response_api(RequestContext& context, Exchange& exchange, const Records& records) {
+  const ClientFormat& client = responses_client();
+  auto [id, items] = id_in_path(exchange.request().target());
+  auto found = co_await visible_response(context, records, id);
+  if (auto* error = std::get_if<Error>(&found)) {
+    co_await exchange.respond(client.error_response(context.id, *error));
+    co_return;
+  }
+  const auto& stored = std::get<std::optional<StoredResponse>>(found);
+  if (!stored) {
+    co_await exchange.respond(client.error_response(context.id, no_response(id, "response_id")));
+    co_return;
+  }
+  if (exchange.request().method() == http::verb::delete_) {
+    std::function<bool()> erase = [store = &records.store, id] { return store->delete_response(id); };
+    auto erased = co_await ask_store(std::move(erase));
+    if (auto* error = std::get_if<Error>(&erased)) {
+      co_await exchange.respond(client.error_response(context.id, *error));
+      co_return;
+    }
+    co_await exchange.respond(json_response(context.id, 200, deleted_body(id)));
+    co_return;
+  }
+  if (!items) {
+    co_await exchange.respond(json_response(context.id, 200, stored->response));
+    co_return;
+  }
+  co_await exchange.respond(json_response(context.id, 200, input_items_body(*stored)));
+}
+
+Task<> response_tokens_api(RequestContext& context, Exchange& exchange) {
+  const ClientFormat& client = responses_client();
+  boost::system::error_code ec;
+  json::value request = parse_json(exchange.request().body(), ec);
+  if (ec || !request.is_object()) {
+    co_await exchange.respond(
+        client.error_response(context.id, make_error(ErrorKind::bad_request, "the request body must be a JSON object")));
+    co_return;
+  }
+  co_await exchange.respond(json_response(context.id, 200, input_tokens_body(request.get_object())));
+}
+
+}  // namespace switchyard
