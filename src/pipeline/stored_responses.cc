@@ -27,8 +27,8 @@ int64_t now_ms() {
 }
 
 Error no_response(std::string_view id, std::string param) {
-  Error error = make_error(ErrorKind::not_found, "Response with id '" + std::string(id) + "' not found.",
-                           std::move(param));
+  Error error =
+      make_error(ErrorKind::not_found, "Response with id '" + std::string(id) + "' not found.", std::move(param));
   error.code = "response_not_found";
   return error;
 }
@@ -110,7 +110,7 @@ PendingResponses& pending() {
 // The stored response `id` when the client may see it (its team's, or any for the admin key,
 // within retention); nullopt otherwise. An Error when the store cannot answer.
 Task<std::variant<std::optional<StoredResponse>, Error>> visible_response(const RequestContext& context,
-                                                                         const Records& records, std::string id) {
+                                                                          const Records& records, std::string id) {
   std::function<std::optional<StoredResponse>()> lookup = [store = &records.store, id] {
     if (auto waiting = pending().find(id)) return waiting;
     return store->find_response(id);
@@ -173,7 +173,8 @@ Task<std::optional<Error>> continue_conversation(const RequestContext& context, 
 
   boost::system::error_code ec;
   json::value request = parse_json(body, ec);
-  if (ec || !request.is_object()) co_return make_error(ErrorKind::bad_request, "the request body must be a JSON object");
+  if (ec || !request.is_object())
+    co_return make_error(ErrorKind::bad_request, "the request body must be a JSON object");
   json::array items = parsed_array(stored->input);
   json::value response = parse_json(stored->response, ec);
   if (!ec && response.is_object())
@@ -188,10 +189,8 @@ Task<std::optional<Error>> continue_conversation(const RequestContext& context, 
 
 void keep_conversation(const RequestContext& context, const Records& records, std::string body) {
   if (!context.config->store_responses || context.kept_answer.empty()) return;
-  auto waiting = std::make_shared<const PendingResponse>(
-      PendingResponse{{context.id, context.client.team, context.unix_ms(context.start), {}, {}},
-                      std::move(body),
-                      context.kept_answer});
+  auto waiting = std::make_shared<const PendingResponse>(PendingResponse{
+      {context.id, context.client.team, context.unix_ms(context.start), {}, {}}, std::move(body), context.kept_answer});
   pending().add(waiting);
   const int64_t expire_before_ms = now_ms() - context.config->response_retention_days * kDayMs;
   // The parsing and the write happen on the blocking pool: the event loop only hands them over.
@@ -241,8 +240,8 @@ Task<> response_tokens_api(RequestContext& context, Exchange& exchange) {
   boost::system::error_code ec;
   json::value request = parse_json(exchange.request().body(), ec);
   if (ec || !request.is_object()) {
-    co_await exchange.respond(
-        client.error_response(context.id, make_error(ErrorKind::bad_request, "the request body must be a JSON object")));
+    co_await exchange.respond(client.error_response(
+        context.id, make_error(ErrorKind::bad_request, "the request body must be a JSON object")));
     co_return;
   }
   co_await exchange.respond(json_response(context.id, 200, input_tokens_body(request.get_object())));

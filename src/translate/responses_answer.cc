@@ -278,7 +278,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
     tool_ = -1;
   }
 
-  int64_t index() const { return static_cast<int64_t>(response_.at("output").get_array().size()); }
+  int64_t index() { return static_cast<int64_t>(output().size()); }
 
   std::optional<Error> finish(std::string& out) {
     start(out, "");
