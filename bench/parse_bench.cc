@@ -13,6 +13,8 @@
 #include "translate/gemini_request.h"
 #include "translate/gemini_response.h"
 #include "translate/openai_request.h"
+#include "translate/responses_answer.h"
+#include "translate/responses_request.h"
 #include "translate/sse_events.h"
 
 namespace {
@@ -102,6 +104,43 @@ void BM_TranslateStream(benchmark::State& state, bool from_anthropic) {
 }
 BENCHMARK_CAPTURE(BM_TranslateStream, from_anthropic, true);
 BENCHMARK_CAPTURE(BM_TranslateStream, from_gemini, false);
+
+// The Responses API, translated: the request to chat, a chat answer back to a response object,
+// and a chat stream into the Responses event sequence.
+void BM_ResponsesRequestToChat(benchmark::State& state) {
+  const std::string original = load("responses/request_codex.json");
+  for (auto _ : state) {
+    auto request = boost::json::parse(original).as_object();
+    auto chat = switchyard::chat_from_responses(request);
+    benchmark::DoNotOptimize(boost::json::serialize(std::get<switchyard::ChatFromResponses>(chat).chat));
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * original.size()));
+}
+BENCHMARK(BM_ResponsesRequestToChat);
+
+void BM_ResponsesAnswerFromChat(benchmark::State& state) {
+  const std::string body = load("openai/response_tool_call.json");
+  const auto shell = switchyard::response_shell(boost::json::parse(load("responses/request_codex.json")).as_object());
+  for (auto _ : state) benchmark::DoNotOptimize(switchyard::response_from_chat(body, shell, 1));
+}
+BENCHMARK(BM_ResponsesAnswerFromChat);
+
+void BM_ResponsesStreamFromChat(benchmark::State& state) {
+  const auto events = switchyard::parse_sse_events(load("openai/stream_tool_calls.sse"));
+  const auto shell = switchyard::response_shell(boost::json::parse(load("responses/request_codex.json")).as_object());
+  std::string out;
+  for (auto _ : state) {
+    auto translator = switchyard::responses_stream_from_chat(shell, 1);
+    out.clear();
+    for (const auto& event : events) translator->on_event(event, out);
+    translator->on_end(out);
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["events"] = static_cast<double>(events.size());
+  state.counters["s_per_event"] = benchmark::Counter(static_cast<double>(state.iterations() * events.size()),
+                                                     benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_ResponsesStreamFromChat);
 
 }  // namespace
 

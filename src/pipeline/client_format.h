@@ -27,6 +27,7 @@ struct ClientRequest {
   std::optional<boost::json::value> as_openai;
   // What a translated answer echoes of the request (Responses: response_shell); made with as_openai.
   boost::json::object answer_shell;
+  std::string generation_id;  // the request's id, which a Responses answer takes as its own
 };
 
 class ClientFormat {

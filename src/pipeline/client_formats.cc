@@ -144,6 +144,7 @@ class ResponsesClient final : public ClientFormat {
       spdlog::info("responses: built-in tools [{}] left out for a provider that cannot run them",
                    fmt::join(translated.left_out, ", "));
     request.answer_shell = response_shell(parsed.get_object());
+    if (!request.generation_id.empty()) request.answer_shell["id"] = request.generation_id;
     // A continued conversation: the id was taken out of the body (no provider knows it) but the
     // answer still names it.
     if (!request.view.previous_response_id.empty())

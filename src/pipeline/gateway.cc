@@ -155,7 +155,9 @@ Task<> Gateway::serve_proxied(RequestContext& context, Exchange& exchange, const
   }
   if (endpoint.api == WireApi::responses) {  // the Responses API's stored conversations
     const RequestView& view = std::get<ClientRequest>(parsed).view;
-    if (!view.previous_response_id.empty()) {
+    // item_reference: a prefilter on the bytes; the recall reads the items themselves.
+    if (!view.previous_response_id.empty() ||
+        exchange.request().body().find("\"item_reference\"") != std::string::npos) {
       const std::string previous = view.previous_response_id;
       if (auto error = co_await continue_conversation(context, records_, exchange.request().body(), previous)) {
         co_await exchange.respond(client.error_response(context.id, *error));
@@ -171,6 +173,7 @@ Task<> Gateway::serve_proxied(RequestContext& context, Exchange& exchange, const
     context.keep_answer = records_ && context.config->store_responses && std::get<ClientRequest>(parsed).view.store;
   }
   ClientRequest& request = std::get<ClientRequest>(parsed);
+  request.generation_id = context.id;
   if (auto refused = admit(context, services_, request)) {  // the admit phase
     co_await exchange.respond(client.error_response(context.id, *refused));
     co_return;

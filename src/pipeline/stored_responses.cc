@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -107,22 +108,98 @@ PendingResponses& pending() {
   return responses;
 }
 
-// The stored response `id` when the client may see it (its team's, or any for the admin key,
-// within retention); nullopt otherwise. An Error when the store cannot answer.
+// Who may see which stored responses: a team its own (the admin key every team's), within
+// retention.
+struct Visibility {
+  std::string team;
+  bool admin = false;
+  int64_t oldest_ms = 0;
+  static Visibility of(const RequestContext& context) {
+    return {context.client.team, context.client.admin, now_ms() - context.config->response_retention_days * kDayMs};
+  }
+};
+
+// On the blocking pool: the stored response `id` when it may be seen; nullopt otherwise.
+std::optional<StoredResponse> load_visible(RecordStore& store, const std::string& id, const Visibility& visibility) {
+  std::optional<StoredResponse> found = pending().find(id);
+  if (!found) found = store.find_response(id);
+  if (found && ((!visibility.admin && found->team != visibility.team) || found->created_ms < visibility.oldest_ms))
+    found.reset();  // another team's, or expired: as invisible as a missing one
+  return found;
+}
+
+// The response an item id of this gateway names ("msg_gen_<ULID>_2"): its generation id.
+std::string response_of_item(std::string_view item) {
+  constexpr std::size_t kIdLength = 30;  // gen_ + 26 ULID characters
+  auto at = item.find("gen_");
+  return at == std::string_view::npos || item.size() < at + kIdLength ? std::string()
+                                                                      : std::string(item.substr(at, kIdLength));
+}
+
+// On the blocking pool: `body` with the conversation `previous` names laid in front of its input
+// (the id taken out) and each item_reference replaced by the item it names.
+std::variant<std::string, Error> recalled_body(RecordStore& store, const std::string& body, const std::string& previous,
+                                               const Visibility& visibility) {
+  boost::system::error_code ec;
+  json::value request = parse_json(body, ec);
+  if (ec || !request.is_object()) return make_error(ErrorKind::bad_request, "the request body must be a JSON object");
+  json::array items;
+  if (!previous.empty()) {
+    auto stored = load_visible(store, previous, visibility);
+    if (!stored) return no_response(previous, "previous_response_id");
+    items = parsed_array(stored->input);
+    json::value response = parse_json(stored->response, ec);
+    if (!ec && response.is_object())
+      if (auto* output = response.get_object().if_contains("output"); output && output->is_array())
+        for (auto& item : output->get_array()) items.push_back(std::move(item));
+  }
+  std::map<std::string, json::object> responses;  // each named response's items by id, loaded once
+  json::array given = input_items(request.get_object().if_contains("input"));
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    auto* item = given[i].if_object();
+    if (!item || json_fields::string_field(*item, "type") != "item_reference") {
+      items.push_back(std::move(given[i]));
+      continue;
+    }
+    std::string id(json_fields::string_field(*item, "id"));
+    std::string owner = response_of_item(id);
+    if (!responses.contains(owner)) {
+      json::object by_id;
+      if (auto stored = owner.empty() ? std::nullopt : load_visible(store, owner, visibility)) {
+        json::value response = parse_json(stored->response, ec);
+        json::array all = parsed_array(stored->input);
+        if (!ec && response.is_object())
+          if (auto* output = response.get_object().if_contains("output"); output && output->is_array())
+            for (auto& listed : output->get_array()) all.push_back(std::move(listed));
+        for (auto& listed : all)
+          if (auto* object = listed.if_object(); object && object->contains("id"))
+            by_id[json_fields::string_field(*object, "id")] = std::move(*object);
+      }
+      responses.emplace(owner, std::move(by_id));
+    }
+    auto found = responses[owner].find(id);
+    if (found == responses[owner].end()) {
+      Error error =
+          make_error(ErrorKind::not_found, "Item with id '" + id + "' not found.", fmt::format("input[{}]", i));
+      error.code = "item_not_found";
+      return error;
+    }
+    items.push_back(found->value());
+  }
+  request.get_object().erase("previous_response_id");
+  request.get_object()["input"] = std::move(items);
+  return serialize_json(request);
+}
+
+// The stored response `id` when the client may see it; nullopt otherwise. An Error when the
+// store cannot answer.
 Task<std::variant<std::optional<StoredResponse>, Error>> visible_response(const RequestContext& context,
                                                                           const Records& records, std::string id) {
-  std::function<std::optional<StoredResponse>()> lookup = [store = &records.store, id] {
-    if (auto waiting = pending().find(id)) return waiting;
-    return store->find_response(id);
+  std::function<std::optional<StoredResponse>()> lookup = [store = &records.store, id,
+                                                           visibility = Visibility::of(context)] {
+    return load_visible(*store, id, visibility);
   };
-  auto found = co_await ask_store(std::move(lookup));
-  if (auto* stored = std::get_if<std::optional<StoredResponse>>(&found); stored && *stored) {
-    const int64_t retention_ms = context.config->response_retention_days * kDayMs;
-    if ((!context.client.admin && (*stored)->team != context.client.team) ||
-        (*stored)->created_ms < now_ms() - retention_ms)
-      stored->reset();  // another team's, or expired: as invisible as a missing one
-  }
-  co_return found;
+  co_return co_await ask_store(std::move(lookup));
 }
 
 // The id and what is asked of it in /v1/responses/{id}[/input_items].
@@ -165,25 +242,20 @@ std::string deleted_body(std::string_view id) {
 
 Task<std::optional<Error>> continue_conversation(const RequestContext& context, const Records* records,
                                                  std::string& body, const std::string& previous_response_id) {
-  if (!records || !context.config->store_responses) co_return no_response(previous_response_id, "previous_response_id");
-  auto found = co_await visible_response(context, *records, previous_response_id);
-  if (auto* error = std::get_if<Error>(&found)) co_return *error;
-  const auto& stored = std::get<std::optional<StoredResponse>>(found);
-  if (!stored) co_return no_response(previous_response_id, "previous_response_id");
-
-  boost::system::error_code ec;
-  json::value request = parse_json(body, ec);
-  if (ec || !request.is_object())
-    co_return make_error(ErrorKind::bad_request, "the request body must be a JSON object");
-  json::array items = parsed_array(stored->input);
-  json::value response = parse_json(stored->response, ec);
-  if (!ec && response.is_object())
-    if (auto* output = response.get_object().if_contains("output"); output && output->is_array())
-      for (auto& item : output->get_array()) items.push_back(std::move(item));
-  for (auto& item : input_items(request.get_object().if_contains("input"))) items.push_back(std::move(item));
-  request.get_object().erase("previous_response_id");
-  request.get_object()["input"] = std::move(items);
-  body = serialize_json(request);
+  if (!records || !context.config->store_responses)
+    co_return previous_response_id.empty()
+        ? make_error(ErrorKind::bad_request, "item references need stored responses; send the items themselves",
+                     "input")
+        : no_response(previous_response_id, "previous_response_id");
+  std::function<std::variant<std::string, Error>()> recall = [store = &records->store, body, previous_response_id,
+                                                              visibility = Visibility::of(context)] {
+    return recalled_body(*store, body, previous_response_id, visibility);
+  };
+  auto recalled = co_await ask_store(std::move(recall));
+  if (auto* error = std::get_if<Error>(&recalled)) co_return *error;
+  auto& result = std::get<std::variant<std::string, Error>>(recalled);
+  if (auto* error = std::get_if<Error>(&result)) co_return *error;
+  body = std::move(std::get<std::string>(result));
   co_return std::nullopt;
 }
 

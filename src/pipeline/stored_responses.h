@@ -13,9 +13,10 @@
 
 namespace switchyard {
 
-// Before routing: the stored conversation previous_response_id names, laid in front of `body`'s
-// input, which is rewritten without the id (no provider knows the gateway's ids). A not_found
-// Error in OpenAI's words for an id that is unknown, expired or another team's.
+// Before routing: the stored conversation previous_response_id names (when not empty) laid in
+// front of `body`'s input, and each item_reference in it replaced by the stored item it names;
+// `body` is rewritten without them (no provider knows the gateway's ids). A not_found Error in
+// OpenAI's words for an id that is unknown, expired or another team's.
 Task<std::optional<Error>> continue_conversation(const RequestContext& context, const Records* records,
                                                  std::string& body, const std::string& previous_response_id);
 

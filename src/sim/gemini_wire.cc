@@ -24,13 +24,17 @@ class GeminiWire final : public WireFormat {
       p.prompt_chars += text.size();
       p.answering_tool_result = false;
       if (auto* parts = content.if_contains("parts"); parts && parts->is_array())
-        for (const auto& part : parts->get_array())
+        for (const auto& part : parts->get_array()) {
+          if (part.is_object() && part.get_object().contains("functionCall") &&
+              !part.get_object().contains("thoughtSignature"))
+            p.unsigned_call = true;
           if (part.is_object() && part.get_object().contains("functionResponse")) {
             p.answering_tool_result = true;
             p.tool_result_text =
                 json::serialize(object_at(object_at(part.get_object(), "functionResponse"), "response"));
             p.prompt_chars += p.tool_result_text.size();
           }
+        }
       if (role == "user" && !p.answering_tool_result) p.last_user_text = text;
     }
     if (auto* tools = body.if_contains("tools"); tools && tools->is_array())
@@ -82,7 +86,8 @@ class GeminiWire final : public WireFormat {
   static json::array answer_parts(const Answer& a) {
     if (a.tool_call)
       return {json::object{
-          {"functionCall", {{"name", a.tool_call->name}, {"args", json::parse(a.tool_call->arguments_json)}}}}};
+          {"functionCall", {{"name", a.tool_call->name}, {"args", json::parse(a.tool_call->arguments_json)}}},
+          {"thoughtSignature", "c2ltLXNpZ25hdHVyZQ=="}}};  // as Gemini 2.5 and 3 sign their function calls
     return {json::object{{"text", a.text()}}};
   }
 

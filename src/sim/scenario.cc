@@ -48,6 +48,8 @@ std::variant<Scenario, std::string> parse_scenario(std::string_view model, const
       s.retry_after_s = number;
     else if (key == "fail_first")
       s.fail_first = number;
+    else if (key == "signed")
+      s.signed_calls = number != 0;
     else
       return fmt::format("unknown simulator option '{}'", key);
   }

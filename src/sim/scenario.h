@@ -6,6 +6,8 @@
 // keys: ttft (ms to first token), delay (ms between tokens), len (answer tokens),
 //       fail (HTTP status to fail with, e.g. 500, 503, 429, 400), retry_after (s, with fail=429),
 //       fail_first (with fail: fail only the first N requests for this exact model name),
+//       signed (1: as Gemini 3 does, a request whose history has a function call without the
+//       thoughtSignature the simulator gave it is refused with 400),
 //       fault (hang: never answer; reset: drop the connection at once; drop: cut the answer
 //       in the middle; slow: ttft 1500 ms and 100 ms between tokens).
 // Example: "lorem~len=200~ttft=50~delay=5", "echo~fail=503", "echo~fault=drop".
@@ -31,6 +33,7 @@ struct Scenario {
   int fail_status = 0;
   int retry_after_s = 1;
   int fail_first = 0;  // 0: every request fails
+  bool signed_calls = false;
   Fault fault = Fault::none;
 };
 

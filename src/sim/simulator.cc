@@ -257,6 +257,12 @@ Task<> Simulator::handle(Exchange& exchange) {
     co_await fail(400, *bad_request);
     co_return;
   }
+  if (scenario.signed_calls && prompt.unsigned_call) {
+    co_await fail(400,
+                  "Function call is missing a thought_signature in functionCall parts. This is required for tools to "
+                  "work correctly, and missing thought_signature may lead to degraded model performance.");
+    co_return;
+  }
   prompt.received_auth = key;
   prompt.received_model = model;
   for (const auto& field : body) prompt.received_keys.emplace_back(field.key());

@@ -102,7 +102,9 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
       parts_of,
       [&](openai_in::ToolCallIn& call) -> json::value {
         tool_names[std::string(call.id)] = std::string(call.name);
-        return json::object{{"functionCall", {{"name", call.name}, {"args", std::move(call.arguments)}}}};
+        json::object part{{"functionCall", {{"name", call.name}, {"args", std::move(call.arguments)}}}};
+        if (!call.thought_signature.empty()) part["thoughtSignature"] = call.thought_signature;
+        return part;
       },
       [&](std::string_view id, std::string text) -> std::variant<json::value, Error> {
         auto name = tool_names.find(id);

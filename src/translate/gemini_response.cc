@@ -39,10 +39,12 @@ std::optional<CandidateView> first_candidate(const json::object& response) {
   return view;
 }
 
-ToolCallOut tool_call(const json::object& call, int index) {
+// A functionCall part as a tool call, with the part's thoughtSignature.
+ToolCallOut tool_call(const json::object& part, const json::object& call, int index) {
   std::string id = std::string(string_field(call, "id"));
   return ToolCallOut{id.empty() ? "call_" + std::to_string(index) : id, std::string(string_field(call, "name")),
-                     serialize_json(json_fields::member_or(call, "args", json::object{}))};
+                     serialize_json(json_fields::member_or(call, "args", json::object{})),
+                     std::string(string_field(part, "thoughtSignature"))};
 }
 
 class GeminiStream final : public StreamTranslator {
@@ -70,8 +72,8 @@ class GeminiStream final : public StreamTranslator {
       if (!p.is_object()) continue;
       const auto& part = p.get_object();
       if (auto* call = part.if_contains("functionCall"); call && call->is_object()) {
-        ToolCallOut out_call = tool_call(call->get_object(), tools_);
-        writer_.tool_call_start(out, tools_, out_call.id, out_call.name);
+        ToolCallOut out_call = tool_call(part, call->get_object(), tools_);
+        writer_.tool_call_start(out, tools_, out_call.id, out_call.name, out_call.thought_signature);
         writer_.tool_call_arguments(out, tools_++, out_call.arguments);
       } else if (auto* thought = part.if_contains("thought"); thought && thought->is_bool() && thought->get_bool()) {
         writer_.reasoning(out, std::string(string_field(part, "text")));
@@ -137,7 +139,7 @@ std::variant<std::string, Error> openai_response_from_gemini(std::string_view bo
     if (!p.is_object()) continue;
     const auto& part = p.get_object();
     if (auto* call = part.if_contains("functionCall"); call && call->is_object()) {
-      out.tool_calls.push_back(tool_call(call->get_object(), static_cast<int>(out.tool_calls.size())));
+      out.tool_calls.push_back(tool_call(part, call->get_object(), static_cast<int>(out.tool_calls.size())));
     } else if (auto* thought = part.if_contains("thought"); thought && thought->is_bool() && thought->get_bool()) {
       out.reasoning += std::string(string_field(part, "text"));
     } else if (part.contains("text")) {

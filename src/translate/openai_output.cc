@@ -16,7 +16,10 @@ json::object usage_json(const TokenUsage& u) {
 }
 
 json::object tool_call_json(const ToolCallOut& call) {
-  return {{"id", call.id}, {"type", "function"}, {"function", {{"name", call.name}, {"arguments", call.arguments}}}};
+  json::object out{
+      {"id", call.id}, {"type", "function"}, {"function", {{"name", call.name}, {"arguments", call.arguments}}}};
+  if (!call.thought_signature.empty()) out["thought_signature"] = call.thought_signature;
+  return out;
 }
 
 }  // namespace
@@ -76,9 +79,11 @@ void ChunkWriter::reasoning_signature(std::string& out, std::string_view signatu
   if (!signature.empty()) chunk(out, {{"reasoning_signature", signature}});
 }
 
-void ChunkWriter::tool_call_start(std::string& out, int index, std::string_view id, std::string_view name) {
+void ChunkWriter::tool_call_start(std::string& out, int index, std::string_view id, std::string_view name,
+                                  std::string_view thought_signature) {
   json::object call{
       {"index", index}, {"id", id}, {"type", "function"}, {"function", {{"name", name}, {"arguments", ""}}}};
+  if (!thought_signature.empty()) call["thought_signature"] = thought_signature;
   chunk(out, {{"tool_calls", json::array{std::move(call)}}});
 }
 

@@ -19,6 +19,9 @@ struct ToolCallOut {
   std::string id;
   std::string name;
   std::string arguments;  // JSON text
+  // Gemini's thoughtSignature on the call, as `thought_signature` (a gateway extension): Gemini 3
+  // wants it back with the call in the next request.
+  std::string thought_signature;
 };
 
 struct CompletionOut {
@@ -47,7 +50,8 @@ class ChunkWriter {
   void text(std::string& out, std::string_view delta);
   void reasoning(std::string& out, std::string_view delta);
   void reasoning_signature(std::string& out, std::string_view signature);
-  void tool_call_start(std::string& out, int index, std::string_view id, std::string_view name);
+  void tool_call_start(std::string& out, int index, std::string_view id, std::string_view name,
+                       std::string_view thought_signature = {});
   void tool_call_arguments(std::string& out, int index, std::string_view delta);
   void finish(std::string& out, std::string_view finish_reason);
   void usage(std::string& out, const TokenUsage& usage);

@@ -72,7 +72,7 @@ std::variant<ToolCallIn, Error> tool_call(const json::value& call) {
   json::value parsed = parse_json(text.empty() ? std::string_view("{}") : text, ec);
   if (ec || !parsed.is_object()) return invalid("tool call arguments must be a JSON object");
   return ToolCallIn{string_field(call.get_object(), "id"), string_field(*function, "name"),
-                    std::move(parsed.get_object())};
+                    std::move(parsed.get_object()), string_field(call.get_object(), "thought_signature")};
 }
 
 std::variant<const json::array*, Error> messages_of(const json::object& request) {
@@ -119,7 +119,10 @@ std::variant<Conversation, Error> build_conversation(const json::object& request
         for (const auto& c : calls->get_array()) {
           auto call = tool_call(c);
           if (auto* error = std::get_if<Error>(&call)) return *error;
-          list.push_back(style.tool_call(std::get<ToolCallIn>(call)));
+          ToolCallIn& in = std::get<ToolCallIn>(call);
+          if (in.thought_signature.empty())
+            in.thought_signature = string_field(json_fields::object_field(message, "thought_signatures"), in.id);
+          list.push_back(style.tool_call(in));
         }
       json_fields::append_turn(out.turns, style.assistant_role, style.items_key, std::move(list));
     }

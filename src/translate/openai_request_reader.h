@@ -40,6 +40,9 @@ struct ToolCallIn {
   std::string_view id;
   std::string_view name;
   boost::json::object arguments;
+  // Gemini's signature of the call: the call's own `thought_signature`, or its entry in the
+  // message's `thought_signatures` ({call id: signature}, from a Responses reasoning item).
+  std::string_view thought_signature;
 };
 std::variant<ToolCallIn, Error> tool_call(const boost::json::value& call);
 

@@ -5,15 +5,19 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace switchyard {
 
 struct ReasoningToken {
   std::string text;       // the thinking, exactly as the provider sent it
-  std::string signature;  // the provider's signature over it
+  std::string signature;  // the provider's signature over it (Anthropic)
+  // Gemini signs function calls instead: {call id, thoughtSignature} for each call of the turn.
+  std::vector<std::pair<std::string, std::string>> call_signatures;
 };
 
-// "swy1:" followed by {"text": ..., "signature": ...} as JSON.
+// "swy1:" followed by {"text", "signature", "calls": {id: signature}} as JSON.
 std::string write_reasoning_token(const ReasoningToken& token);
 
 // The token in `encrypted_content`; nullopt when it is not one this gateway wrote (another

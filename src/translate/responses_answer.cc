@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
+#include <utility>
+#include <vector>
 
 #include "translate/errors.h"
 #include "translate/json_fields.h"
@@ -47,12 +49,19 @@ bool is_custom_tool(const json::object& shell, std::string_view name) {
   return false;
 }
 
-json::object reasoning_item(std::string_view id, std::string_view text, std::string_view signature) {
+// A reasoning item: `token.text` as its summary; encrypted_content when the provider signed
+// something (Anthropic's thinking, Gemini's function calls) that must come back with the turn.
+json::object reasoning_item(std::string_view id, const ReasoningToken& token) {
   json::object item{{"type", "reasoning"}, {"id", id}, {"summary", json::array{}}};
-  if (!text.empty()) item["summary"] = json::array{json::object{{"type", "summary_text"}, {"text", text}}};
-  if (!signature.empty())
-    item["encrypted_content"] = write_reasoning_token({std::string(text), std::string(signature)});
+  if (!token.text.empty()) item["summary"] = json::array{json::object{{"type", "summary_text"}, {"text", token.text}}};
+  if (!token.signature.empty() || !token.call_signatures.empty())
+    item["encrypted_content"] = write_reasoning_token(token);
   return item;
+}
+
+// The signatures Gemini put on a turn's function calls, kept in a reasoning item of their own.
+json::object call_signatures_item(std::string_view id, std::vector<std::pair<std::string, std::string>> signatures) {
+  return reasoning_item(id, ReasoningToken{{}, {}, std::move(signatures)});
 }
 
 json::object output_text(std::string_view text) {
@@ -63,21 +72,20 @@ json::object message_item(std::string_view id, std::string_view status, json::ar
   return {{"type", "message"}, {"id", id}, {"status", status}, {"role", "assistant"}, {"content", std::move(content)}};
 }
 
-json::object call_item(const json::object& shell, std::string_view call_id, std::string_view name,
-                       std::string_view arguments, std::string_view status) {
+json::object call_item(const json::object& shell, std::string_view item_id, std::string_view call_id,
+                       std::string_view name, std::string_view arguments, std::string_view status) {
   if (is_custom_tool(shell, name)) {  // a free-form tool gets its input back as text
     boost::system::error_code ec;
     json::value parsed = parse_json(arguments, ec);
     std::string_view input = !ec && parsed.is_object() ? string_field(parsed.get_object(), "input") : arguments;
     return {{"type", "custom_tool_call"},
-            {"id", fmt::format("ctc_{}", call_id)},
+            {"id", item_id},
             {"call_id", call_id},
             {"name", name},
             {"input", input},
             {"status", status}};
   }
-  return {{"type", "function_call"}, {"id", fmt::format("fc_{}", call_id)},
-          {"call_id", call_id},      {"name", name},
+  return {{"type", "function_call"}, {"id", item_id},   {"call_id", call_id}, {"name", name},
           {"arguments", arguments},  {"status", status}};
 }
 
@@ -92,7 +100,8 @@ std::pair<std::string_view, json::value> outcome(std::string_view finish_reason)
 json::object response_object(std::string_view id, const json::object& shell, int64_t created_at,
                              std::string_view status) {
   json::object response{{"id", id}, {"created_at", created_at}};
-  for (const auto& [key, value] : shell) response[key] = value;
+  for (const auto& [key, value] : shell)
+    if (key != "id") response[key] = value;
   response["status"] = status;
   response["completed_at"] = nullptr;
   response["error"] = nullptr;
@@ -102,8 +111,16 @@ json::object response_object(std::string_view id, const json::object& shell, int
   return response;
 }
 
-std::string response_id(std::string_view chat_id) {
+// The response's id: the shell's (the gateway's generation id), else the chat answer's.
+std::string response_id(const json::object& shell, std::string_view chat_id) {
+  if (auto id = string_field(shell, "id"); !id.empty()) return std::string(id);
   return chat_id.empty() ? std::string("resp_switchyard") : std::string(chat_id);
+}
+
+// An output item's id: its kind, the response id and its place, so that an item_reference to it
+// finds its response.
+std::string item_id(std::string_view kind, std::string_view response, std::size_t index) {
+  return fmt::format("{}_{}_{}", kind, response, index);
 }
 
 class ResponsesFromChatStream final : public StreamTranslator {
@@ -152,6 +169,9 @@ class ResponsesFromChatStream final : public StreamTranslator {
     response["error"] =
         json::object{{"code", error.code.empty() ? "server_error" : error.code}, {"message", error.message}};
     emit(out, "response.failed", {{"response", std::move(response)}});
+    // Then an `error` event too: clients that stop at response.failed (Codex) have all they need,
+    // and those that only raise on `error` (the openai SDK's stream, LangChain) still raise.
+    out += responses_error_event(error, sequence_++);
     return true;
   }
 
@@ -167,7 +187,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
   void start(std::string& out, std::string_view chat_id) {
     if (started_) return;
     started_ = true;
-    id_ = response_id(chat_id);
+    id_ = response_id(shell_, chat_id);
     response_ = response_object(id_, shell_, created_at_, "in_progress");
     emit(out, "response.created", {{"response", response_}});
     emit(out, "response.in_progress", {{"response", response_}});
@@ -181,7 +201,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
     close(out);
     kind_ = kind;
     tool_ = tool;
-    item_id_ = fmt::format("{}_{}_{}", kind == Kind::reasoning ? "rs" : "msg", id_, output().size());
+    item_id_ = item_id(kind == Kind::reasoning ? "rs" : kind == Kind::call ? "fc" : "msg", id_, output().size());
     text_.clear();
     signature_.clear();
     return true;
@@ -195,7 +215,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
   }
 
   void begin_reasoning(std::string& out) {
-    emit(out, "response.output_item.added", {{"output_index", index()}, {"item", reasoning_item(item_id_, "", "")}});
+    emit(out, "response.output_item.added", {{"output_index", index()}, {"item", reasoning_item(item_id_, {})}});
     emit(out, "response.reasoning_summary_part.added",
          {{"item_id", item_id_},
           {"output_index", index()},
@@ -225,9 +245,10 @@ class ResponsesFromChatStream final : public StreamTranslator {
     if (open(out, Kind::call, int_field(call, "index"))) {
       call_id_ = string_field(call, "id");
       call_name_ = string_field(function, "name");
-      item_id_ = fmt::format("fc_{}", call_id_);
+      if (auto signature = string_field(call, "thought_signature"); !signature.empty())
+        call_signatures_.emplace_back(call_id_, signature);
       emit(out, "response.output_item.added",
-           {{"output_index", index()}, {"item", call_item(shell_, call_id_, call_name_, "", "in_progress")}});
+           {{"output_index", index()}, {"item", call_item(shell_, item_id_, call_id_, call_name_, "", "in_progress")}});
     }
     if (auto arguments = string_field(function, "arguments"); !arguments.empty()) {
       text_ += arguments;
@@ -251,7 +272,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
               {"output_index", index()},
               {"summary_index", 0},
               {"part", {{"type", "summary_text"}, {"text", text_}}}});
-        item = reasoning_item(item_id_, text_, signature_);
+        item = reasoning_item(item_id_, ReasoningToken{text_, signature_, {}});
         reasoning_open_ = false;
         break;
       case Kind::message:
@@ -269,7 +290,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
         if (text_.empty()) text_ = "{}";
         emit(out, "response.function_call_arguments.done",
              {{"item_id", item_id_}, {"output_index", index()}, {"arguments", text_}});
-        item = call_item(shell_, call_id_, call_name_, text_, status);
+        item = call_item(shell_, item_id_, call_id_, call_name_, text_, status);
         break;
     }
     emit(out, "response.output_item.done", {{"output_index", index()}, {"item", item}});
@@ -283,6 +304,12 @@ class ResponsesFromChatStream final : public StreamTranslator {
   std::optional<Error> finish(std::string& out) {
     start(out, "");
     close(out);
+    if (!call_signatures_.empty()) {
+      json::object item = call_signatures_item(item_id("rs", id_, output().size()), std::move(call_signatures_));
+      emit(out, "response.output_item.added", {{"output_index", index()}, {"item", item}});
+      emit(out, "response.output_item.done", {{"output_index", index()}, {"item", item}});
+      output().push_back(std::move(item));
+    }
     auto [status, details] = outcome(finish_reason_);
     response_["status"] = status;
     response_["incomplete_details"] = details;
@@ -302,6 +329,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
   Kind kind_ = Kind::none;
   int64_t tool_ = -1;
   std::string item_id_, text_, signature_, call_id_, call_name_;
+  std::vector<std::pair<std::string, std::string>> call_signatures_;  // Gemini's, by call id
   std::string finish_reason_;
 };
 
@@ -342,25 +370,30 @@ std::variant<std::string, Error> response_from_chat(std::string_view completion_
     return malformed_answer("no choices");
   const auto& choice = choices->get_array().front().get_object();
   const json::object& message = object_field(choice, "message");
-  std::string id = response_id(string_field(completion, "id"));
+  std::string id = response_id(shell, string_field(completion, "id"));
   auto [status, details] = outcome(string_field(choice, "finish_reason"));
   json::object response = response_object(id, shell, created_at, status);
   json::array& output = response["output"].get_array();
   auto reasoning = reasoning_of(message);
   auto signature = string_field(message, "reasoning_signature");
   if (!reasoning.empty() || !signature.empty())
-    output.push_back(reasoning_item(fmt::format("rs_{}_0", id), reasoning, signature));
-  if (auto text = string_field(message, "content"); !text.empty())
     output.push_back(
-        message_item(fmt::format("msg_{}_{}", id, output.size()), "completed", json::array{output_text(text)}));
+        reasoning_item(item_id("rs", id, 0), ReasoningToken{std::string(reasoning), std::string(signature), {}}));
+  if (auto text = string_field(message, "content"); !text.empty())
+    output.push_back(message_item(item_id("msg", id, output.size()), "completed", json::array{output_text(text)}));
+  std::vector<std::pair<std::string, std::string>> call_signatures;
   if (auto* calls = message.if_contains("tool_calls"); calls && calls->is_array())
     for (const auto& c : calls->get_array()) {
       if (!c.is_object()) continue;
       const json::object& function = object_field(c.get_object(), "function");
       std::string_view arguments = string_field(function, "arguments");
-      output.push_back(call_item(shell, string_field(c.get_object(), "id"), string_field(function, "name"),
-                                 arguments.empty() ? "{}" : arguments, "completed"));
+      output.push_back(call_item(shell, item_id("fc", id, output.size()), string_field(c.get_object(), "id"),
+                                 string_field(function, "name"), arguments.empty() ? "{}" : arguments, "completed"));
+      if (auto signature = string_field(c.get_object(), "thought_signature"); !signature.empty())
+        call_signatures.emplace_back(string_field(c.get_object(), "id"), signature);
     }
+  if (!call_signatures.empty())
+    output.push_back(call_signatures_item(item_id("rs", id, output.size()), std::move(call_signatures)));
   response["incomplete_details"] = details;
   response["completed_at"] = created_at;
   response["usage"] = usage_from_chat(object_field(completion, "usage"));

@@ -19,7 +19,7 @@ std::variant<std::string, Error> response_from_chat(std::string_view completion_
 
 // chat.completion.chunk events -> the Responses event sequence (response.created ...
 // response.completed), every event with its `event:` line and an increasing sequence_number. A
-// failure is written as response.failed.
+// failure is written as response.failed, then an `error` event (which the SDKs raise).
 std::unique_ptr<StreamTranslator> responses_stream_from_chat(boost::json::object shell, int64_t created_at);
 
 // A Responses stream that passes through as it came: it keeps count of sequence numbers so that

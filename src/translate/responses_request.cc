@@ -91,8 +91,15 @@ class MessageBuilder {
   }
   void add_reasoning(const ReasoningToken& token) {
     json::object& message = assistant();
-    message["reasoning"] = token.text;
-    message["reasoning_signature"] = token.signature;
+    if (!token.signature.empty()) {
+      message["reasoning"] = token.text;
+      message["reasoning_signature"] = token.signature;
+    }
+    if (!token.call_signatures.empty()) {
+      json::value& signatures = message["thought_signatures"];
+      if (!signatures.is_object()) signatures = json::object();
+      for (const auto& [id, signature] : token.call_signatures) signatures.get_object()[id] = signature;
+    }
   }
   void add(json::object message) {
     open_assistant_ = false;

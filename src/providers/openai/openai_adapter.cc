@@ -8,7 +8,8 @@ namespace switchyard {
 namespace {
 
 // A request made from another client format, as an OpenAI-compatible host takes it: the gateway's
-// own chat extensions (an assistant's signed reasoning, the built-in web_search tool) removed,
+// own chat extensions (an assistant's signed reasoning, Gemini's signatures of tool calls, the
+// built-in web_search tool) removed,
 // since chat hosts refuse what they do not know.
 std::string chat_body_for_host(boost::json::object body) {
   if (auto* messages = body.if_contains("messages"); messages && messages->is_array())
@@ -16,6 +17,10 @@ std::string chat_body_for_host(boost::json::object body) {
       if (auto* fields = message.if_object()) {
         fields->erase("reasoning");
         fields->erase("reasoning_signature");
+        fields->erase("thought_signatures");
+        if (auto* calls = fields->if_contains("tool_calls"); calls && calls->is_array())
+          for (auto& call : calls->get_array())
+            if (auto* call_fields = call.if_object()) call_fields->erase("thought_signature");
       }
   if (auto* tools = body.if_contains("tools"); tools && tools->is_array()) {
     auto& list = tools->get_array();
