@@ -87,7 +87,7 @@ auth:
 providers:
   up: ${provider}
 models:
-  ${MODEL}: {routes: [{provider: up, model: echo}]}
+  ${MODEL}: {routes: [{provider: up, model: 'echo~signed=1'}]}  # signed: Gemini's thought signatures must come back
 `;
 
 describe('Codex CLI through the gateway', { skip: codex ? false : 'the Codex CLI is not installed (npm ci in tests/integration installs @openai/codex)' }, () => {
