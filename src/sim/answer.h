@@ -24,7 +24,9 @@ struct Prompt {
   bool tools_allowed = true;           // false for tool_choice none
   bool answering_tool_result = false;  // the last message carries a tool result
   bool reasoning_requested = false;    // the request asks for reasoning (Responses: reasoning.effort)
-  bool unsigned_call = false;          // Gemini: a function call in the history without its thoughtSignature
+  // A tool call in the history without the signature its provider wants back with it (Gemini's
+  // thoughtSignature; Anthropic's signed thinking block first in the turn).
+  bool unsigned_call = false;
   std::string tool_result_text;
   std::size_t prompt_chars = 0;
   std::string received_auth;  // the credential header the simulator received (for inspect)

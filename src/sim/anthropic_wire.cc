@@ -40,6 +40,7 @@ class AnthropicWire final : public WireFormat {
       std::string text = text_of(*content);
       p.prompt_chars += text.size();
       p.answering_tool_result = false;
+      if (role == "assistant" && calls_without_thinking(*content)) p.unsigned_call = true;
       if (content->is_array())
         for (const auto& block : content->get_array())
           if (block.is_object() && block.get_object().contains("type") &&
@@ -62,6 +63,9 @@ class AnthropicWire final : public WireFormat {
             Tool{std::string(t.get_object().at("name").get_string()), object_at(t.get_object(), "input_schema")});
       }
     }
+    if (const auto* thinking = body.if_contains("thinking"); thinking && thinking->is_object())
+      p.reasoning_requested = string_at(thinking->get_object(), "type") == "enabled";
+    p.unsigned_call = p.unsigned_call && p.reasoning_requested;  // signed thinking is due only with thinking on
     if (const auto* choice = body.if_contains("tool_choice"); choice && choice->is_object()) {
       const auto& c = choice->get_object();
       if (c.contains("type") && c.at("type") == "none") p.tools_allowed = false;
@@ -71,6 +75,23 @@ class AnthropicWire final : public WireFormat {
     }
     return p;
   }
+
+  // An assistant turn with a tool_use that does not begin with its (signed) thinking block: with
+  // thinking on, Anthropic refuses it ("Expected `thinking` or `redacted_thinking`, but found
+  // `tool_use`"); the simulator does with signed=1.
+  static bool calls_without_thinking(const json::value& content) {
+    if (!content.is_array() || content.get_array().empty()) return false;
+    bool calls = false;
+    for (const auto& block : content.get_array())
+      calls = calls || (block.is_object() && string_at(block.get_object(), "type") == "tool_use");
+    const json::value& first = content.get_array().front();
+    std::string type = first.is_object() ? string_at(first.get_object(), "type") : "";
+    bool signed_thinking =
+        (type == "thinking" && !string_at(first.get_object(), "signature").empty()) || type == "redacted_thinking";
+    return calls && !signed_thinking;
+  }
+
+  static constexpr const char* kSignature = "c2ltLXRoaW5raW5nLXNpZ25hdHVyZQ==";
 
   static json::object usage(const Answer& a, int output_tokens) {
     return {{"input_tokens", a.prompt_tokens},
@@ -88,6 +109,8 @@ class AnthropicWire final : public WireFormat {
 
   std::string reply(const Answer& a, const ReplyMeta& meta) const override {
     json::array content;
+    if (!a.reasoning.empty())
+      content.push_back(json::object{{"type", "thinking"}, {"thinking", a.reasoning}, {"signature", kSignature}});
     if (a.tool_call)
       content.push_back(tool_block(*a.tool_call, true));
     else
@@ -114,10 +137,24 @@ class AnthropicWire final : public WireFormat {
                                                   {"stop_reason", nullptr},
                                                   {"stop_sequence", nullptr},
                                                   {"usage", usage(a, 1)}}}});
+    int index = 0;  // of the answer's block: after the thinking block, when there is one
+    if (!a.reasoning.empty()) {
+      first += event(
+          "content_block_start",
+          {{"type", "content_block_start"}, {"index", 0}, {"content_block", {{"type", "thinking"}, {"thinking", ""}}}});
+      first += event("content_block_delta", {{"type", "content_block_delta"},
+                                             {"index", 0},
+                                             {"delta", {{"type", "thinking_delta"}, {"thinking", a.reasoning}}}});
+      first += event("content_block_delta", {{"type", "content_block_delta"},
+                                             {"index", 0},
+                                             {"delta", {{"type", "signature_delta"}, {"signature", kSignature}}}});
+      first += event("content_block_stop", {{"type", "content_block_stop"}, {"index", 0}});
+      index = 1;
+    }
     if (a.tool_call) {
-      first +=
-          event("content_block_start",
-                {{"type", "content_block_start"}, {"index", 0}, {"content_block", tool_block(*a.tool_call, false)}});
+      first += event(
+          "content_block_start",
+          {{"type", "content_block_start"}, {"index", index}, {"content_block", tool_block(*a.tool_call, false)}});
       first += event("ping", {{"type", "ping"}});
       ticks.push_back(std::move(first));
       const std::string& args = a.tool_call->arguments_json;
@@ -125,17 +162,17 @@ class AnthropicWire final : public WireFormat {
       for (std::size_t i = 0; i < args.size(); i += step)
         ticks.push_back(event("content_block_delta",
                               {{"type", "content_block_delta"},
-                               {"index", 0},
+                               {"index", index},
                                {"delta", {{"type", "input_json_delta"}, {"partial_json", args.substr(i, step)}}}}));
     } else {
-      first +=
-          event("content_block_start",
-                {{"type", "content_block_start"}, {"index", 0}, {"content_block", {{"type", "text"}, {"text", ""}}}});
+      first += event(
+          "content_block_start",
+          {{"type", "content_block_start"}, {"index", index}, {"content_block", {{"type", "text"}, {"text", ""}}}});
       first += event("ping", {{"type", "ping"}});
       ticks.push_back(std::move(first));
       for (std::size_t i = 0; i < a.pieces.size(); ++i) {
         std::string delta = event("content_block_delta", {{"type", "content_block_delta"},
-                                                          {"index", 0},
+                                                          {"index", index},
                                                           {"delta", {{"type", "text_delta"}, {"text", a.pieces[i]}}}});
         if (i == 0)
           ticks.back() += delta;  // the first token goes out with the preamble
@@ -144,7 +181,7 @@ class AnthropicWire final : public WireFormat {
       }
     }
     std::string& last = ticks.back();
-    last += event("content_block_stop", {{"type", "content_block_stop"}, {"index", 0}});
+    last += event("content_block_stop", {{"type", "content_block_stop"}, {"index", index}});
     last += event("message_delta", {{"type", "message_delta"},
                                     {"delta", {{"stop_reason", stop_reason(a.finish)}, {"stop_sequence", nullptr}}},
                                     {"usage", {{"output_tokens", a.completion_tokens}}}});

@@ -6,8 +6,8 @@
 // keys: ttft (ms to first token), delay (ms between tokens), len (answer tokens),
 //       fail (HTTP status to fail with, e.g. 500, 503, 429, 400), retry_after (s, with fail=429),
 //       fail_first (with fail: fail only the first N requests for this exact model name),
-//       signed (1: as Gemini 3 does, a request whose history has a function call without the
-//       thoughtSignature the simulator gave it is refused with 400),
+//       signed (1: as Gemini 3 and Anthropic with thinking do, a request whose history has a tool
+//       call without the signature the simulator gave it is refused with 400),
 //       fault (hang: never answer; reset: drop the connection at once; drop: cut the answer
 //       in the middle; slow: ttft 1500 ms and 100 ms between tokens).
 // Example: "lorem~len=200~ttft=50~delay=5", "echo~fail=503", "echo~fault=drop".

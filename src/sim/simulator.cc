@@ -258,9 +258,12 @@ Task<> Simulator::handle(Exchange& exchange) {
     co_return;
   }
   if (scenario.signed_calls && prompt.unsigned_call) {
-    co_await fail(400,
-                  "Function call is missing a thought_signature in functionCall parts. This is required for tools to "
-                  "work correctly, and missing thought_signature may lead to degraded model performance.");
+    co_await fail(400, route.api == Api::gemini_generate || route.api == Api::gemini_stream
+                           ? "Function call is missing a thought_signature in functionCall parts. This is required "
+                             "for tools to work correctly, and missing thought_signature may lead to degraded model "
+                             "performance."
+                           : "messages: Expected `thinking` or `redacted_thinking`, but found `tool_use`. When "
+                             "`thinking` is enabled, a final `assistant` message must start with a thinking block.");
     co_return;
   }
   prompt.received_auth = key;
