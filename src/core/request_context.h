@@ -1,9 +1,11 @@
 #pragma once
 // Everything the phases of one request share: ids, client identity, the attempts made, timings.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/client_identity.h"
@@ -41,10 +43,9 @@ struct RequestContext {
   std::optional<double> cost;  // USD at list price; nullopt when unpriced or unknown
   bool byok = false;           // served on a provider key marked as the customer's own
   // Set before routing when the answer is to be kept (a Responses answer with store: true): the
-  // account phase then copies the whole answer (a body, or the stream's final response event)
-  // into `kept_answer`.
-  bool keep_answer = false;
-  std::string kept_answer;
+  // account phase hands it the whole answer (a body, or the stream's final response event) before
+  // its last bytes go to the client, so a client that continues at once finds it kept.
+  std::function<void(const RequestContext& context, std::string_view answer)> keep_answer;
 
   // A steady-clock instant as Unix milliseconds, for records and metadata.
   int64_t unix_ms(std::chrono::steady_clock::time_point at) const {

@@ -75,7 +75,7 @@ bool meter_answer(RequestContext& context, std::string& body, AnswerFormat forma
   context.cost = cost_of(context.facts, price);
   if (format == AnswerFormat::anthropic) scan->id_length = 0;  // Anthropic keeps its message id
   body = stamp_answer(body, *scan, context.id, context.cost);
-  if (context.keep_answer) context.kept_answer = body;
+  if (context.keep_answer) context.keep_answer(context, body);
   return true;
 }
 
@@ -110,7 +110,7 @@ void StreamMeter::process(std::string_view events, std::string& out) {
     std::size_t data_at = out.size();
     out += stamp_answer(event.data, *scan, context_.id, context_.cost, !client_wants_usage_);
     if (context_.keep_answer && (event.name == "response.completed" || event.name == "response.incomplete"))
-      context_.kept_answer.assign(out, data_at);
+      context_.keep_answer(context_, std::string_view(out).substr(data_at));
     out += "\n\n";
   }
 }

@@ -145,6 +145,7 @@ class ResponsesClient final : public ClientFormat {
                    fmt::join(translated.left_out, ", "));
     request.answer_shell = response_shell(parsed.get_object());
     if (!request.generation_id.empty()) request.answer_shell["id"] = request.generation_id;
+    request.answer_shell["store"] = request.view.store;  // false too when the gateway keeps no content
     // A continued conversation: the id was taken out of the body (no provider knows it) but the
     // answer still names it.
     if (!request.view.previous_response_id.empty())

@@ -170,7 +170,13 @@ Task<> Gateway::serve_proxied(RequestContext& context, Exchange& exchange, const
       }
       std::get<ClientRequest>(parsed).view.previous_response_id = previous;  // for the answer's echo
     }
-    context.keep_answer = records_ && context.config->store_responses && std::get<ClientRequest>(parsed).view.store;
+    RequestView& view_now = std::get<ClientRequest>(parsed).view;
+    view_now.store = view_now.store && records_ && context.config->store_responses;
+    if (view_now.store) {
+      context.keep_answer = [records = records_, &exchange](const RequestContext& kept, std::string_view answer) {
+        keep_conversation(kept, *records, exchange.request().body(), answer);
+      };
+    }
   }
   ClientRequest& request = std::get<ClientRequest>(parsed);
   request.generation_id = context.id;
@@ -179,7 +185,6 @@ Task<> Gateway::serve_proxied(RequestContext& context, Exchange& exchange, const
     co_return;
   }
   co_await proxy(context, services_, exchange, client, request);  // route, attempt, relay, account
-  if (context.keep_answer) keep_conversation(context, *records_, std::string(request.body));
 }
 
 }  // namespace switchyard

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <map>
@@ -69,21 +70,31 @@ bool complete(StoredResponse& kept, std::string_view body, std::string_view answ
 struct PendingResponse {
   StoredResponse kept;  // id, team and time; input and response still to be made
   std::string body, answer;
+  std::atomic<bool> deleted{false};  // DELETE came before the write: the write is undone
 };
 
-// Responses handed to the blocking pool and not yet written, from the moment the answer was
-// sent: a client continuing the conversation at once finds them here. At most kMaxPending
+// Responses handed to the blocking pool and not yet written, from before the answer's last bytes
+// are sent: a client continuing the conversation at once finds them here. At most kMaxPending
 // (beyond that, a continuation may have to wait for the write, as across gateways).
 class PendingResponses {
  public:
   static constexpr std::size_t kMaxPending = 1024;
-  void add(const std::shared_ptr<const PendingResponse>& response) {
+  void add(const std::shared_ptr<PendingResponse>& response) {
     std::lock_guard lock(mutex_);
     if (pending_.size() < kMaxPending) pending_.emplace(response->kept.id, response);
   }
   void remove(const std::string& id) {
     std::lock_guard lock(mutex_);
     pending_.erase(id);
+  }
+  // Marks a response not yet written as deleted (its write is then undone); false when none is.
+  bool cancel(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    auto found = pending_.find(id);
+    if (found == pending_.end()) return false;
+    found->second->deleted = true;
+    pending_.erase(found);
+    return true;
   }
   // Runs on the blocking pool: completing a response parses it.
   std::optional<StoredResponse> find(const std::string& id) {
@@ -100,7 +111,7 @@ class PendingResponses {
 
  private:
   std::mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const PendingResponse>> pending_;
+  std::unordered_map<std::string, std::shared_ptr<PendingResponse>> pending_;
 };
 
 PendingResponses& pending() {
@@ -259,20 +270,23 @@ Task<std::optional<Error>> continue_conversation(const RequestContext& context, 
   co_return std::nullopt;
 }
 
-void keep_conversation(const RequestContext& context, const Records& records, std::string body) {
-  if (!context.config->store_responses || context.kept_answer.empty()) return;
-  auto waiting = std::make_shared<const PendingResponse>(PendingResponse{
-      {context.id, context.client.team, context.unix_ms(context.start), {}, {}}, std::move(body), context.kept_answer});
+void keep_conversation(const RequestContext& context, const Records& records, std::string_view body,
+                       std::string_view answer) {
+  auto waiting = std::make_shared<PendingResponse>();
+  waiting->kept = {context.id, context.client.team, context.unix_ms(context.start), {}, {}};
+  waiting->body = body;
+  waiting->answer = answer;
   pending().add(waiting);
   const int64_t expire_before_ms = now_ms() - context.config->response_retention_days * kDayMs;
   // The parsing and the write happen on the blocking pool: the event loop only hands them over.
   net::post(blocking_pool(), [store = &records.store, waiting, expire_before_ms] {
     StoredResponse kept = waiting->kept;
-    if (complete(kept, waiting->body, waiting->answer)) try {
-        store->put_response(kept, expire_before_ms);
-      } catch (const std::exception& e) {
-        spdlog::warn("{}: the response could not be stored: {}", kept.id, e.what());
-      }
+    try {
+      if (complete(kept, waiting->body, waiting->answer)) store->put_response(kept, expire_before_ms);
+      if (waiting->deleted) store->delete_response(kept.id);  // deleted while it was being written
+    } catch (const std::exception& e) {
+      spdlog::warn("{}: the response could not be stored: {}", kept.id, e.what());
+    }
     pending().remove(kept.id);
   });
 }
@@ -291,7 +305,10 @@ Task<> stored_response_api(RequestContext& context, Exchange& exchange, const Re
     co_return;
   }
   if (exchange.request().method() == http::verb::delete_) {
-    std::function<bool()> erase = [store = &records.store, id] { return store->delete_response(id); };
+    std::function<bool()> erase = [store = &records.store, id] {
+      const bool was_pending = pending().cancel(id);  // its write, if still to come, is undone
+      return store->delete_response(id) || was_pending;
+    };
     auto erased = co_await ask_store(std::move(erase));
     if (auto* error = std::get_if<Error>(&erased)) {
       co_await exchange.respond(client.error_response(context.id, *error));

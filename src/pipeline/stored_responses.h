@@ -20,9 +20,11 @@ namespace switchyard {
 Task<std::optional<Error>> continue_conversation(const RequestContext& context, const Records* records,
                                                  std::string& body, const std::string& previous_response_id);
 
-// After the answer: keeps the conversation (`body`'s input and the answer the account phase kept
-// in context.kept_answer) on the blocking pool, when the request asked for it. Never waits.
-void keep_conversation(const RequestContext& context, const Records& records, std::string body);
+// As the answer goes out: keeps the conversation (`body`'s input and `answer`, the response
+// object or the stream's final event) on the blocking pool; until it is written, lookups find
+// it in memory. Never waits.
+void keep_conversation(const RequestContext& context, const Records& records, std::string_view body,
+                       std::string_view answer);
 
 // GET /v1/responses/{id}, DELETE /v1/responses/{id}, GET /v1/responses/{id}/input_items.
 Task<> stored_response_api(RequestContext& context, Exchange& exchange, const Records& records);
