@@ -303,14 +303,14 @@ class ResponsesFromChatStream final : public StreamTranslator {
 
   std::optional<Error> finish(std::string& out) {
     start(out, "");
-    close(out);
+    auto [status, details] = outcome(finish_reason_);
+    close(out, status);  // the item the token limit or a filter cut short is incomplete too
     if (!call_signatures_.empty()) {
       json::object item = call_signatures_item(item_id("rs", id_, output().size()), std::move(call_signatures_));
       emit(out, "response.output_item.added", {{"output_index", index()}, {"item", item}});
       emit(out, "response.output_item.done", {{"output_index", index()}, {"item", item}});
       output().push_back(std::move(item));
     }
-    auto [status, details] = outcome(finish_reason_);
     response_["status"] = status;
     response_["incomplete_details"] = details;
     response_["completed_at"] = created_at_;
@@ -340,7 +340,9 @@ class ResponsesPassThrough final : public StreamTranslator {
     if (auto at = event.data.find("\"sequence_number\":"); at != std::string::npos) {
       const char* digits = event.data.c_str() + at + 18;
       int64_t value = std::strtoll(digits, nullptr, 10);
-      if (value >= next_) next_ = value + 1;
+      // A number no stream reaches (up to LLONG_MAX, where strtoll stops) is not counted on: the
+      // count must not overflow.
+      if (value >= next_ && value < (int64_t{1} << 53)) next_ = value + 1;
     }
     if (!event.name.empty()) out += fmt::format("event: {}\n", event.name);
     out += "data: ";
@@ -392,6 +394,13 @@ std::variant<std::string, Error> response_from_chat(std::string_view completion_
       if (auto signature = string_field(c.get_object(), "thought_signature"); !signature.empty())
         call_signatures.emplace_back(string_field(c.get_object(), "id"), signature);
     }
+  // The item the token limit or a filter cut short (the last with a status) is incomplete too.
+  if (status == "incomplete")
+    for (auto item = output.rbegin(); item != output.rend(); ++item)
+      if (auto* object = item->if_object(); object && object->contains("status")) {
+        (*object)["status"] = "incomplete";
+        break;
+      }
   if (!call_signatures.empty())
     output.push_back(call_signatures_item(item_id("rs", id, output.size()), std::move(call_signatures)));
   response["incomplete_details"] = details;

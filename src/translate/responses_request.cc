@@ -272,8 +272,7 @@ std::variant<ChatFromResponses, Error> chat_from_responses(const json::object& i
   chat["model"] = json_fields::member_or(in, "model", "");
   chat["messages"] = std::move(messages);
   if (auto* max = in.if_contains("max_output_tokens"); max && max->is_int64()) chat["max_tokens"] = *max;
-  for (const char* key :
-       {"temperature", "top_p", "parallel_tool_calls", "prompt_cache_key", "service_tier", "user", "top_logprobs"})
+  for (const char* key : {"temperature", "top_p", "prompt_cache_key", "service_tier", "user", "top_logprobs"})
     if (auto* v = in.if_contains(key); v && !v->is_null()) chat[key] = *v;
   if (auto* id = in.if_contains("safety_identifier"); id && id->is_string() && !chat.contains("user"))
     chat["user"] = *id;
@@ -288,6 +287,11 @@ std::variant<ChatFromResponses, Error> chat_from_responses(const json::object& i
     if (auto error = add_tools(*tools, chat, out.left_out)) return *error;
   if (auto* choice = in.if_contains("tool_choice"); choice && !choice->is_null() && chat.contains("tools"))
     if (auto error = add_tool_choice(*choice, chat)) return *error;
+  // Like tool_choice, parallel_tool_calls means nothing without tools: OpenAI refuses it then (400),
+  // and the Anthropic adapter would send a tool_choice with no tools.
+  if (auto* parallel = in.if_contains("parallel_tool_calls");
+      parallel && !parallel->is_null() && chat.contains("tools"))
+    chat["parallel_tool_calls"] = *parallel;
   if (auto* text = in.if_contains("text"); text && !text->is_null())
     if (auto error = add_text_format(*text, chat)) return *error;
   return out;
