@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 
 #include "fixtures.h"
+#include "translate/responses_answer.h"
+#include "translate/responses_request.h"
 #include "translate/sse_events.h"
 
 using namespace switchyard;
@@ -119,4 +121,114 @@ TEST(AnswerFacts, AMalformedOrHostileAnswerIsNotReadAndNeverCrashes) {
 TEST(AnswerFacts, ADamagedNullLiteralIsNotAnAnswer) {
   // Found by answer_stamping_fuzz: "nu" starts like null, and its span ran past the event.
   EXPECT_FALSE(scan_answer(AnswerFormat::openai, R"({"choices":[],"usage":nu})"));
+}
+
+namespace {
+
+// The Responses events a chat stream becomes (data only), as the gateway's meter reads them.
+std::vector<SseEvent> responses_events(const std::string& chat_transcript, const char* request) {
+  auto translator = responses_stream_from_chat(response_shell(boost::json::parse(request).as_object()), 1764619201);
+  std::string out;
+  for (const auto& event : parse_sse_events(chat_transcript)) EXPECT_FALSE(translator->on_event(event, out));
+  EXPECT_FALSE(translator->on_end(out));
+  return parse_sse_events(out);
+}
+
+}  // namespace
+
+TEST(AnswerFacts, ReadsAResponsesBodyAndStampsItsIdAndCost) {
+  std::string body = fixture("responses/response_reasoning_tools.json");
+  auto scan = scan_answer(AnswerFormat::responses, body);
+  ASSERT_TRUE(scan && scan->usage);
+  EXPECT_EQ(scan->usage->input, 2620);  // input_tokens already counts the cached ones
+  EXPECT_EQ(scan->usage->cache_read, 2048);
+  EXPECT_EQ(scan->usage->cache_write, 100);
+  EXPECT_EQ(scan->usage->output, 141);
+  EXPECT_EQ(scan->usage->reasoning, 48);
+  EXPECT_EQ(scan->finish_reason, "tool_calls");  // completed, and function_call items in the output
+  std::string stamped = stamp_answer(body, *scan, "gen_01KAV3C8Y2Q6X4M9TNZ0R5B7C0", 0.0125);
+  auto out = boost::json::parse(stamped).as_object();
+  EXPECT_EQ(out.at("id"), "gen_01KAV3C8Y2Q6X4M9TNZ0R5B7C0");
+  EXPECT_EQ(out.at("usage").at("cost").as_double(), 0.0125);
+  // Nothing else changed: the output items keep their ids.
+  out["id"] = "msg_01XFDUDYJgAACzvnptvVoYEL";
+  out.at("usage").as_object().erase("cost");
+  EXPECT_EQ(out, boost::json::parse(body));
+}
+
+TEST(AnswerFacts, ReadsAResponsesStreamAndStampsTheResponseItCarries) {
+  auto events = responses_events(fixture("responses/chat_stream_reasoning_tools.sse"),
+                                 R"({"model":"claude-sonnet","input":"x"})");
+  ASSERT_EQ(events.back().name, "response.completed");
+  AnswerFacts facts;
+  for (const auto& event : events) {
+    SCOPED_TRACE(event.data);
+    auto scan = scan_answer(AnswerFormat::responses, event.data);
+    ASSERT_TRUE(scan);
+    fold_event(AnswerFormat::responses, *scan, facts);
+    auto data = boost::json::parse(event.data).as_object();
+    std::string stamped = stamp_answer(event.data, *scan, "gen_7", scan->usage ? std::optional(0.5) : std::nullopt);
+    auto* response = data.if_contains("response");
+    if (!response) {  // deltas and items: their own ids stay as they are
+      EXPECT_EQ(stamped, event.data);
+      continue;
+    }
+    auto out = boost::json::parse(stamped).as_object();
+    EXPECT_EQ(out.at("response").at("id"), "gen_7");
+    EXPECT_FALSE(out.contains("id"));
+    if (event.name == "response.completed") {
+      EXPECT_EQ(out.at("response").at("usage").at("cost").as_double(), 0.5);
+      EXPECT_EQ(scan->finish_reason, "tool_calls");
+    } else {
+      EXPECT_TRUE(out.at("response").at("usage").is_null());  // created and in_progress: usage null, no cost
+      EXPECT_EQ(scan->finish_reason, "");                     // in progress: no finish yet
+    }
+  }
+  ASSERT_TRUE(facts.usage);
+  EXPECT_EQ(facts.usage->input, 2620);
+  EXPECT_EQ(facts.usage->cache_read, 2048);
+  EXPECT_EQ(facts.usage->cache_write, 100);
+  EXPECT_EQ(facts.usage->output, 141);
+  EXPECT_EQ(facts.usage->reasoning, 48);
+  EXPECT_EQ(facts.finish_reason, "tool_calls");
+}
+
+TEST(AnswerFacts, AResponsesFinishReasonIsToldInOpenAIsWords) {
+  auto finish = [](const std::string& response) {
+    auto body = scan_answer(AnswerFormat::responses, response);
+    auto event = scan_answer(AnswerFormat::responses,
+                             R"({"type":"response.completed","sequence_number":9,"response":)" + response + "}");
+    EXPECT_TRUE(body && event) << response;
+    EXPECT_EQ(body->finish_reason, event->finish_reason) << response;
+    return body->finish_reason;
+  };
+  EXPECT_EQ(finish(R"({"id":"r","object":"response","status":"completed","incomplete_details":null,
+                       "output":[{"type":"message","id":"m","status":"completed","role":"assistant","content":[]}]})"),
+            "stop");
+  EXPECT_EQ(finish(R"({"id":"r","object":"response","status":"completed",
+                       "output":[{"type":"reasoning","id":"rs","summary":[]},
+                                 {"type":"custom_tool_call","id":"c","call_id":"c","name":"apply_patch","input":""}]})"),
+            "tool_calls");
+  EXPECT_EQ(finish(R"({"id":"r","object":"response","status":"incomplete",
+                       "incomplete_details":{"reason":"max_output_tokens"},"output":[]})"),
+            "length");
+  EXPECT_EQ(finish(R"({"id":"r","object":"response","status":"incomplete",
+                       "incomplete_details":{"reason":"content_filter"},"output":[]})"),
+            "content_filter");
+  EXPECT_EQ(finish(R"({"id":"r","object":"response","status":"in_progress","output":[]})"), "");
+
+  // The stream of an answer the token limit cut ends with response.incomplete, read as length.
+  auto events = responses_events(
+      "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"The\"},\"finish_reason\":null}]}\n\n"
+      "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}\n\n"
+      "data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1,"
+      "\"prompt_tokens_details\":{\"cached_tokens\":2}}}\n\ndata: [DONE]\n\n",
+      R"({"model":"m","input":"x","max_output_tokens":1})");
+  ASSERT_EQ(events.back().name, "response.incomplete");
+  auto scan = scan_answer(AnswerFormat::responses, events.back().data);
+  ASSERT_TRUE(scan && scan->usage);
+  EXPECT_EQ(scan->finish_reason, "length");
+  EXPECT_EQ(scan->usage->input, 5);
+  EXPECT_EQ(scan->usage->cache_read, 2);
+  EXPECT_EQ(scan->usage->output, 1);
 }
