@@ -1,5 +1,5 @@
 // libFuzzer: arbitrary bytes as an answer body, and as a stream's events, read for accounting and
-// stamped with the generation id and the cost (or with usage dropped) in both client formats. Never
+// stamped with the generation id and the cost (or with usage dropped) in every client format. Never
 // a crash; a JSON object stays JSON, and a dropped usage member is gone.
 #include <array>
 #include <cstdint>
@@ -53,7 +53,7 @@ void stamp_all(AnswerFormat format, std::string_view json, AnswerFacts& facts) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
-  for (AnswerFormat format : {AnswerFormat::openai, AnswerFormat::anthropic}) {
+  for (AnswerFormat format : {AnswerFormat::openai, AnswerFormat::anthropic, AnswerFormat::responses}) {
     AnswerFacts body_facts;
     stamp_all(format, input, body_facts);  // a whole answer body
     AnswerFacts stream_facts;
