@@ -89,8 +89,7 @@ void StreamMeter::process(std::string_view events, std::string& out) {
   for (const auto& event : parse_sse_events(events)) {
     auto scan = event.data == "[DONE]" ? std::nullopt : scan_answer(format_, event.data);
     if (!scan) {
-      if (!event.name.empty()) out += "event: " + event.name + "\n";
-      out += "data: " + event.data + "\n\n";
+      append_sse_event(out, event.name, event.data);
       continue;
     }
     fold_event(format_, *scan, context_.facts);
@@ -101,17 +100,10 @@ void StreamMeter::process(std::string_view events, std::string& out) {
       // content chunk).
       if (!client_wants_usage_ && !scan->has_choices) continue;
     }
-    if (!event.name.empty()) {  // Responses events are named
-      out += "event: ";
-      out += event.name;
-      out += '\n';
-    }
-    out += "data: ";
-    std::size_t data_at = out.size();
-    out += stamp_answer(event.data, *scan, context_.id, context_.cost, !client_wants_usage_);
+    std::string stamped = stamp_answer(event.data, *scan, context_.id, context_.cost, !client_wants_usage_);
     if (context_.keep_answer && (event.name == "response.completed" || event.name == "response.incomplete"))
-      context_.keep_answer(context_, std::string_view(out).substr(data_at));
-    out += "\n\n";
+      context_.keep_answer(context_, stamped);
+    append_sse_event(out, event.name, stamped);  // Responses events are named; others not
   }
 }
 

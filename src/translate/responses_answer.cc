@@ -344,10 +344,7 @@ class ResponsesPassThrough final : public StreamTranslator {
       // count must not overflow.
       if (value >= next_ && value < (int64_t{1} << 53)) next_ = value + 1;
     }
-    if (!event.name.empty()) out += fmt::format("event: {}\n", event.name);
-    out += "data: ";
-    out += event.data;
-    out += "\n\n";
+    append_sse_event(out, event.name, event.data);
     return std::nullopt;
   }
   std::optional<Error> on_end(std::string&) override { return std::nullopt; }

@@ -165,6 +165,9 @@ std::optional<Error> add_item(MessageBuilder& builder, const json::value& value,
     if (auto token = read_reasoning_token(string_field(item, "encrypted_content"))) builder.add_reasoning(*token);
     return std::nullopt;
   }
+  // What a built-in tool did (web_search_call, file_search_call, ...) in a conversation a provider
+  // that runs it served: a chat provider cannot be shown it, and must not stop the agent.
+  if (type.ends_with("_call") || type.ends_with("_call_output") || type == "compaction") return std::nullopt;
   if (type == "item_reference")
     return invalid(param + ": item references need stored responses; send the item itself", param);
   return invalid(fmt::format("{}.type '{}' is not an input item this gateway knows", param, type), param + ".type");
@@ -274,6 +277,7 @@ std::variant<ChatFromResponses, Error> chat_from_responses(const json::object& i
   if (auto* max = in.if_contains("max_output_tokens"); max && max->is_int64()) chat["max_tokens"] = *max;
   for (const char* key : {"temperature", "top_p", "prompt_cache_key", "service_tier", "user", "top_logprobs"})
     if (auto* v = in.if_contains(key); v && !v->is_null()) chat[key] = *v;
+  if (chat.contains("top_logprobs")) chat["logprobs"] = true;  // chat gives top_logprobs only with logprobs
   if (auto* id = in.if_contains("safety_identifier"); id && id->is_string() && !chat.contains("user"))
     chat["user"] = *id;
   if (auto* stream = in.if_contains("stream"); stream && stream->is_bool() && stream->get_bool()) {

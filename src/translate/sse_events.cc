@@ -37,4 +37,21 @@ std::vector<SseEvent> parse_sse_events(std::string_view block) {
   return events;
 }
 
+void append_sse_event(std::string& out, std::string_view name, std::string_view data) {
+  if (!name.empty()) {
+    out += "event: ";
+    out += name;
+    out += '\n';
+  }
+  for (std::size_t at = 0;;) {
+    std::size_t end = data.find('\n', at);
+    out += "data: ";
+    out += data.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+    out += '\n';
+    if (end == std::string_view::npos) break;
+    at = end + 1;
+  }
+  out += '\n';
+}
+
 }  // namespace switchyard

@@ -124,8 +124,8 @@ TEST(ResponsesRequest, ErrorsNameTheField) {
       {R"({"model":"m","input":[{"role":"user","content":"a"},{"type":"message","role":"assistant","content":"b"},
            {"type":"message","role":"tool","content":"c"}]})",
        "input[2].role must be one of user, assistant, system, developer", "input[2].role"},
-      {R"({"model":"m","input":[{"role":"user","content":"a"},{"type":"computer_call_output","call_id":"c1"}]})",
-       "input[1].type 'computer_call_output' is not an input item this gateway knows", "input[1].type"},
+      {R"({"model":"m","input":[{"role":"user","content":"a"},{"type":"hologram","call_id":"c1"}]})",
+       "input[1].type 'hologram' is not an input item this gateway knows", "input[1].type"},
       {R"({"model":"m","input":"hi","text":{"format":{"type":"yaml"}}})",
        "'text.format.type' must be text, json_object or json_schema", "text.format.type"},
       {R"({"model":"m","input":"hi","text":{"format":{"type":"json_schema","name":"x"}}})",
@@ -304,4 +304,17 @@ TEST(ResponsesRequest, TheShellFillsTheMembersTheSchemaRequiresOfToolsAndFormats
   EXPECT_EQ(given.at("text").at("format").at("strict"), true);
   EXPECT_EQ(given.at("temperature"), 1);
   EXPECT_EQ(given.at("top_p"), 0.25);
+}
+
+TEST(ResponsesRequest, LeavesOutWhatBuiltInToolsDidInsteadOfRefusingTheConversation) {
+  // A conversation an OpenAI route served with its own tools, falling back to a chat provider.
+  auto chat = chat_from_responses(json::parse(R"({"model":"m","input":[
+      {"role":"user","content":"search it"},
+      {"type":"web_search_call","id":"ws_1","status":"completed","action":{"type":"search","query":"q"}},
+      {"type":"computer_call_output","call_id":"c1","output":{"type":"computer_screenshot"}},
+      {"type":"message","role":"assistant","content":[{"type":"output_text","text":"found"}]}]})")
+                                      .as_object());
+  ASSERT_TRUE(std::holds_alternative<ChatFromResponses>(chat)) << std::get<Error>(chat).message;
+  EXPECT_EQ(std::get<ChatFromResponses>(chat).chat.at("messages"),
+            json::parse(R"([{"role":"user","content":"search it"},{"role":"assistant","content":"found"}])"));
 }
