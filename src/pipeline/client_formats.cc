@@ -9,6 +9,7 @@
 #include "providers/anthropic/anthropic_adapter.h"
 #include "providers/openai/openai_adapter.h"
 #include "translate/anthropic_inbound.h"
+#include "translate/client_text.h"
 #include "translate/errors.h"
 #include "translate/json_fields.h"
 #include "translate/json_parse.h"
@@ -103,6 +104,29 @@ class AnthropicClient final : public ClientFormat {
   }
 };
 
+// Whether a Responses body may hold a reasoning item this gateway made: a prefilter on the bytes.
+bool has_gateway_reasoning(std::string_view body) {
+  return body.find("swy1:") != std::string_view::npos || body.find("\"rs_gen_") != std::string_view::npos;
+}
+
+// `body` without the reasoning items this gateway made (encrypted_content it wrote, or an id it
+// gave); unchanged when it cannot be read.
+std::string without_gateway_reasoning(std::string_view body) {
+  boost::system::error_code ec;
+  boost::json::value parsed = parse_json(body, ec);
+  boost::json::value* input = !ec && parsed.is_object() ? parsed.get_object().if_contains("input") : nullptr;
+  if (!input || !input->is_array()) return std::string(body);
+  auto& items = input->get_array();
+  for (auto it = items.begin(); it != items.end();) {
+    const auto* item = it->if_object();
+    const bool ours = item && json_fields::string_field(*item, "type") == "reasoning" &&
+                      (json_fields::string_field(*item, "encrypted_content").starts_with("swy1:") ||
+                       json_fields::string_field(*item, "id").starts_with("rs_gen_"));
+    it = ours ? items.erase(it) : it + 1;
+  }
+  return serialize_json(parsed);
+}
+
 int64_t unix_seconds_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -126,10 +150,18 @@ class ResponsesClient final : public ClientFormat {
   WireApi wire_api(const ClientRequest&) const override { return WireApi::responses; }
   std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request,
                                                       const Candidate& candidate) const override {
-    return openai_responses_request(*candidate.provider, request.view.stream,
-                                    request.view.model == candidate.upstream_model
-                                        ? std::string(request.body)
-                                        : splice_model(request.body, request.view, candidate.upstream_model));
+    // Reasoning items this gateway made (another provider's signed thinking) mean nothing to a
+    // provider that serves Responses itself, which would refuse them: they are left out.
+    std::string body =
+        has_gateway_reasoning(request.body) ? without_gateway_reasoning(request.body) : std::string(request.body);
+    if (request.view.model != candidate.upstream_model) {
+      auto located = locate_model_token(body);
+      if (auto* error = std::get_if<Error>(&located)) return *error;
+      RequestView view = request.view;
+      std::tie(view.model_offset, view.model_length) = std::get<0>(located);
+      body = splice_model(body, view, candidate.upstream_model);
+    }
+    return openai_responses_request(*candidate.provider, request.view.stream, std::move(body));
   }
   std::variant<const boost::json::object*, Error> openai_request(ClientRequest& request) const override {
     if (request.as_openai) return &request.as_openai->get_object();
@@ -140,9 +172,9 @@ class ResponsesClient final : public ClientFormat {
     auto chat = chat_from_responses(parsed.get_object());
     if (auto* error = std::get_if<Error>(&chat)) return *error;
     auto& translated = std::get<ChatFromResponses>(chat);
-    if (!translated.left_out.empty())
-      spdlog::info("responses: built-in tools [{}] left out for a provider that cannot run them",
-                   fmt::join(translated.left_out, ", "));
+    if (!translated.left_out.empty())  // as many as the request has, each cut to a printable bound
+      spdlog::debug("responses: {} built-in tools (the first: '{}') left out for a provider that cannot run them",
+                    translated.left_out.size(), valid_utf8(translated.left_out.front().substr(0, 64)));
     request.answer_shell = response_shell(parsed.get_object());
     if (!request.generation_id.empty()) request.answer_shell["id"] = request.generation_id;
     request.answer_shell["store"] = request.view.store;  // false too when the gateway keeps no content

@@ -159,6 +159,7 @@ Task<> Gateway::serve_proxied(RequestContext& context, Exchange& exchange, const
     if (!view.previous_response_id.empty() ||
         exchange.request().body().find("\"item_reference\"") != std::string::npos) {
       const std::string previous = view.previous_response_id;
+      GatewayOptions options = view.gateway;  // the first parse took them out of the body
       if (auto error = co_await continue_conversation(context, records_, exchange.request().body(), previous)) {
         co_await exchange.respond(client.error_response(context.id, *error));
         co_return;
@@ -169,6 +170,7 @@ Task<> Gateway::serve_proxied(RequestContext& context, Exchange& exchange, const
         co_return;
       }
       std::get<ClientRequest>(parsed).view.previous_response_id = previous;  // for the answer's echo
+      std::get<ClientRequest>(parsed).view.gateway = std::move(options);
     }
     RequestView& view_now = std::get<ClientRequest>(parsed).view;
     view_now.store = view_now.store && records_ && context.config->store_responses;

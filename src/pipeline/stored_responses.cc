@@ -74,14 +74,18 @@ struct PendingResponse {
 };
 
 // Responses handed to the blocking pool and not yet written, from before the answer's last bytes
-// are sent: a client continuing the conversation at once finds them here. At most kMaxPending
-// (beyond that, a continuation may have to wait for the write, as across gateways).
+// are sent: a client continuing the conversation at once finds them here. At most kMaxPending:
+// beyond that the store is far behind and a response is not kept (logged), so neither this map
+// nor the pool's queue grows without bound.
 class PendingResponses {
  public:
   static constexpr std::size_t kMaxPending = 1024;
-  void add(const std::shared_ptr<PendingResponse>& response) {
+  // False when kMaxPending responses wait already: the store is behind, and this one is not kept.
+  bool add(const std::shared_ptr<PendingResponse>& response) {
     std::lock_guard lock(mutex_);
-    if (pending_.size() < kMaxPending) pending_.emplace(response->kept.id, response);
+    if (pending_.size() >= kMaxPending) return false;
+    pending_.emplace(response->kept.id, response);
+    return true;
   }
   void remove(const std::string& id) {
     std::lock_guard lock(mutex_);
@@ -147,10 +151,23 @@ std::string response_of_item(std::string_view item) {
                                                                       : std::string(item.substr(at, kIdLength));
 }
 
+// The bytes `items` take as JSON.
+std::size_t stored_bytes(const json::array& items) { return serialize_json(items).size(); }
+
+// How many item_references one request may hold, and how many responses they may name.
+constexpr std::size_t kMaxReferences = 256, kMaxReferencedResponses = 16;
+
+Error conversation_too_large(std::size_t max_bytes) {
+  return make_error(
+      ErrorKind::payload_too_large,
+      fmt::format("the conversation with its stored items is over {} bytes (limits.max_body_bytes)", max_bytes),
+      "input");
+}
+
 // On the blocking pool: `body` with the conversation `previous` names laid in front of its input
-// (the id taken out) and each item_reference replaced by the item it names.
+// (the id taken out) and each item_reference replaced by the item it names; at most `max_bytes`.
 std::variant<std::string, Error> recalled_body(RecordStore& store, const std::string& body, const std::string& previous,
-                                               const Visibility& visibility) {
+                                               const Visibility& visibility, std::size_t max_bytes) {
   boost::system::error_code ec;
   json::value request = parse_json(body, ec);
   if (ec || !request.is_object()) return make_error(ErrorKind::bad_request, "the request body must be a JSON object");
@@ -166,15 +183,24 @@ std::variant<std::string, Error> recalled_body(RecordStore& store, const std::st
   }
   std::map<std::string, json::object> responses;  // each named response's items by id, loaded once
   json::array given = input_items(request.get_object().if_contains("input"));
+  std::size_t references = 0, bytes = stored_bytes(items);
   for (std::size_t i = 0; i < given.size(); ++i) {
     auto* item = given[i].if_object();
     if (!item || json_fields::string_field(*item, "type") != "item_reference") {
       items.push_back(std::move(given[i]));
       continue;
     }
+    if (++references > kMaxReferences)
+      return make_error(ErrorKind::bad_request, fmt::format("at most {} item references per request", kMaxReferences),
+                        fmt::format("input[{}]", i));
     std::string id(json_fields::string_field(*item, "id"));
     std::string owner = response_of_item(id);
     if (!responses.contains(owner)) {
+      if (responses.size() == kMaxReferencedResponses)
+        return make_error(
+            ErrorKind::bad_request,
+            fmt::format("item references may name items of at most {} responses", kMaxReferencedResponses),
+            fmt::format("input[{}]", i));
       json::object by_id;
       if (auto stored = owner.empty() ? std::nullopt : load_visible(store, owner, visibility)) {
         json::value response = parse_json(stored->response, ec);
@@ -195,11 +221,15 @@ std::variant<std::string, Error> recalled_body(RecordStore& store, const std::st
       error.code = "item_not_found";
       return error;
     }
+    bytes += serialize_json(found->value()).size();
+    if (bytes > max_bytes) return conversation_too_large(max_bytes);
     items.push_back(found->value());
   }
   request.get_object().erase("previous_response_id");
   request.get_object()["input"] = std::move(items);
-  return serialize_json(request);
+  std::string recalled = serialize_json(request);
+  if (recalled.size() > max_bytes) return conversation_too_large(max_bytes);
+  return recalled;
 }
 
 // The stored response `id` when the client may see it; nullopt otherwise. An Error when the
@@ -231,8 +261,12 @@ std::string input_items_body(const StoredResponse& stored) {
     if (auto* item = data[i].if_object(); item && !item->contains("id"))
       (*item)["id"] = fmt::format("item_{}_{}", stored.id, i);
   std::reverse(data.begin(), data.end());
-  json::value first = data.empty() ? json::value(nullptr) : data.front().get_object()["id"];
-  json::value last = data.empty() ? json::value(nullptr) : data.back().get_object()["id"];
+  auto id_of = [](const json::value& item) {
+    const json::value* id = item.is_object() ? item.get_object().if_contains("id") : nullptr;
+    return id ? *id : json::value(nullptr);
+  };
+  json::value first = data.empty() ? json::value(nullptr) : id_of(data.front());
+  json::value last = data.empty() ? json::value(nullptr) : id_of(data.back());
   return serialize_json(json::object{
       {"object", "list"}, {"data", std::move(data)}, {"first_id", first}, {"last_id", last}, {"has_more", false}});
 }
@@ -259,8 +293,9 @@ Task<std::optional<Error>> continue_conversation(const RequestContext& context, 
                      "input")
         : no_response(previous_response_id, "previous_response_id");
   std::function<std::variant<std::string, Error>()> recall = [store = &records->store, body, previous_response_id,
-                                                              visibility = Visibility::of(context)] {
-    return recalled_body(*store, body, previous_response_id, visibility);
+                                                              visibility = Visibility::of(context),
+                                                              max_bytes = context.config->max_body_bytes] {
+    return recalled_body(*store, body, previous_response_id, visibility, max_bytes);
   };
   auto recalled = co_await ask_store(std::move(recall));
   if (auto* error = std::get_if<Error>(&recalled)) co_return *error;
@@ -276,7 +311,10 @@ void keep_conversation(const RequestContext& context, const Records& records, st
   waiting->kept = {context.id, context.client.team, context.unix_ms(context.start), {}, {}};
   waiting->body = body;
   waiting->answer = answer;
-  pending().add(waiting);
+  if (!pending().add(waiting)) {  // bounded: a store that cannot keep up does not grow the queue
+    spdlog::warn("{}: not stored: {} responses already wait for the store", context.id, PendingResponses::kMaxPending);
+    return;
+  }
   const int64_t expire_before_ms = now_ms() - context.config->response_retention_days * kDayMs;
   // The parsing and the write happen on the blocking pool: the event loop only hands them over.
   net::post(blocking_pool(), [store = &records.store, waiting, expire_before_ms] {

@@ -10,6 +10,9 @@ namespace switchyard::sim {
 namespace json = boost::json;
 namespace {
 
+// The encrypted_content of the simulator's reasoning items; any other is refused.
+constexpr const char* kSealedReasoning = "sim-encrypted-reasoning";
+
 json::object usage(const Answer& a) {
   int reasoning = a.reasoning.empty() ? 0 : static_cast<int>(split_tokens(a.reasoning).size());
   return {{"input_tokens", a.prompt_tokens},
@@ -27,7 +30,7 @@ json::array output_items(const Answer& a, const ReplyMeta& meta) {
         json::object{{"type", "reasoning"},
                      {"id", "rs_" + meta.id},
                      {"summary", json::array{json::object{{"type", "summary_text"}, {"text", a.reasoning}}}},
-                     {"encrypted_content", "sim-encrypted-reasoning"}});
+                     {"encrypted_content", kSealedReasoning}});
   if (a.tool_call)
     items.push_back(json::object{{"type", "function_call"},
                                  {"id", "fc_" + meta.id},
@@ -110,7 +113,13 @@ class ResponsesWire final : public WireFormat {
           p.prompt_chars += p.tool_result_text.size();
         } else if (type == "function_call") {
           p.answering_tool_result = false;
-        } else if (type != "reasoning") {
+        } else if (type == "reasoning") {
+          // As OpenAI does: encrypted reasoning it did not issue cannot be read back.
+          std::string sealed = string_at(item, "encrypted_content");
+          if (!sealed.empty() && sealed != kSealedReasoning)
+            throw BadRequest{"The encrypted content for item " + string_at(item, "id") +
+                             " could not be verified. Reason: Encrypted content could not be decrypted or parsed."};
+        } else {
           throw BadRequest{
               fmt::format("Invalid value: '{}'. Supported values are: 'message', 'function_call', "
                           "'function_call_output' and 'reasoning'.",

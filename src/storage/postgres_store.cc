@@ -198,7 +198,8 @@ class PostgresStore final : public RecordStore {
       writer_.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {},
                     [&](const auto& columns) { applied = std::stoll(columns[0].value_or("0")); });
       auto steps = record_columns::migrations("DOUBLE PRECISION", "BIGINT");
-      // Version 4: Responses API conversations (store: true), for previous_response_id.
+      // Versions 4 and 5: Responses API conversations (store: true), for previous_response_id. Later
+      // steps go after these, never into record_columns::migrations (that would renumber them).
       steps.push_back(
           "CREATE TABLE stored_responses (id TEXT PRIMARY KEY, team TEXT NOT NULL, created_ms BIGINT NOT NULL, "
           "input TEXT NOT NULL, response TEXT NOT NULL)");

@@ -128,6 +128,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
   ResponsesFromChatStream(json::object shell, int64_t created_at) : shell_(std::move(shell)), created_at_(created_at) {}
 
   std::optional<Error> on_event(const SseEvent& sse, std::string& out) override {
+    if (finished_) return std::nullopt;  // nothing follows response.completed
     if (sse.data == "[DONE]") return finish(out);
     auto parsed = answer_object(sse.data, "an event is not a JSON object");
     if (auto* error = std::get_if<Error>(&parsed)) return *error;
@@ -144,7 +145,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
       const auto& d = delta->get_object();
       if (auto text = reasoning_of(d); !text.empty()) reasoning_delta(out, text);
       if (auto signature = string_field(d, "reasoning_signature"); !signature.empty()) {
-        open(out, Kind::reasoning, -1);
+        if (open(out, Kind::reasoning, -1)) begin_reasoning(out);  // signed with no text (redacted)
         signature_ += signature;
       }
       if (auto text = string_field(d, "content"); !text.empty()) text_delta(out, text);
@@ -163,6 +164,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
 
   bool write_error(const Error& error, std::string& out) override {
     if (!started_) return false;
+    if (finished_) return true;  // the answer was complete; what broke after it changes nothing
     close(out, "incomplete");
     json::object response = response_;
     response["status"] = "failed";
@@ -208,6 +210,8 @@ class ResponsesFromChatStream final : public StreamTranslator {
   }
 
   void reasoning_delta(std::string& out, std::string_view delta) {
+    // One signature covers one thinking block: text after it is the next block, a new item.
+    if (kind_ == Kind::reasoning && !signature_.empty()) close(out);
     if (open(out, Kind::reasoning, -1)) begin_reasoning(out);
     text_ += delta;
     emit(out, "response.reasoning_summary_text.delta",
@@ -314,7 +318,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
     response_["status"] = status;
     response_["incomplete_details"] = details;
     response_["completed_at"] = created_at_;
-    if (response_["usage"].is_null()) response_["usage"] = usage_from_chat({});
+    // usage stays null when the provider told none: unknown, not zero.
     emit(out, status == "completed" ? "response.completed" : "response.incomplete", {{"response", response_}});
     finished_ = true;
     return std::nullopt;
@@ -344,10 +348,21 @@ class ResponsesPassThrough final : public StreamTranslator {
       // count must not overflow.
       if (value >= next_ && value < (int64_t{1} << 53)) next_ = value + 1;
     }
+    std::string_view type = event.name;
+    if (type.empty()) {  // unnamed: the type is in the data
+      auto at = event.data.find("\"type\":\"");
+      if (at != std::string::npos) type = std::string_view(event.data).substr(at + 8, 20);
+    }
+    ended_ = ended_ || type.starts_with("response.completed") || type.starts_with("response.incomplete") ||
+             type.starts_with("response.failed") || type == "error" || type.starts_with("error\"");
     append_sse_event(out, event.name, event.data);
     return std::nullopt;
   }
-  std::optional<Error> on_end(std::string&) override { return std::nullopt; }
+  // A stream that stops without its final event was cut short, however cleanly it closed.
+  std::optional<Error> on_end(std::string&) override {
+    if (ended_) return std::nullopt;
+    return make_error(ErrorKind::upstream_failed, "the provider's stream ended before its final event");
+  }
   bool write_error(const Error& error, std::string& out) override {
     out += responses_error_event(error, next_++);
     return true;
@@ -355,6 +370,7 @@ class ResponsesPassThrough final : public StreamTranslator {
 
  private:
   int64_t next_ = 0;
+  bool ended_ = false;  // response.completed, .incomplete, .failed or error was relayed
 };
 
 }  // namespace
@@ -402,7 +418,8 @@ std::variant<std::string, Error> response_from_chat(std::string_view completion_
     output.push_back(call_signatures_item(item_id("rs", id, output.size()), std::move(call_signatures)));
   response["incomplete_details"] = details;
   response["completed_at"] = created_at;
-  response["usage"] = usage_from_chat(object_field(completion, "usage"));
+  if (auto* usage = completion.if_contains("usage"); usage && usage->is_object())
+    response["usage"] = usage_from_chat(usage->get_object());  // else null: unknown, not zero
   return serialize_json(response);
 }
 

@@ -77,10 +77,9 @@ class MessageBuilder {
     return messages_.back().get_object();
   }
   void add_assistant_text(std::string_view text) {
-    json::object& message = assistant();
-    std::string joined(string_field(message, "content"));
-    joined += text;
-    message["content"] = joined;
+    json::value& content = assistant()["content"];
+    if (!content.is_string()) content = json::string();
+    content.get_string().append(text);  // in place: a long run of assistant items stays linear
   }
   void add_tool_call(std::string_view call_id, std::string_view name, std::string_view arguments) {
     json::object& message = assistant();

@@ -22,6 +22,7 @@ providers:
   o: {type: openai, base_url: 'SIM_URL/openai/v1', api_key: k}
   a: {type: anthropic, base_url: 'SIM_URL/anthropic', api_key: k}
   g: {type: gemini, base_url: 'SIM_URL/gemini', api_key: k}
+  r: {type: openai, base_url: 'SIM_URL/openai/v1', api_key: k, responses_api: true}
 `;
 const teams = `
 auth:
@@ -322,6 +323,65 @@ describe('Responses state on SQLite', () => {
       const read = await getJson(`${gw.url}/v1/responses/${id}`, bearer(X));
       assert.equal(read.status, 200, `stream: ${stream}: ${JSON.stringify(read.body)}`);
     }
+  });
+});
+
+describe('Continuing a conversation: routing options and other providers', () => {
+  let sim, gw;
+  before(async () => {
+    sim = await startSim();
+    gw = await startGateway(`${teams}${providers}\nlimits: {max_body_bytes: 200000}\n`, sim);
+  });
+  after(async () => {
+    await gw?.stop();
+    await sim?.stop();
+  });
+
+  it("keeps the request's own routing options (providerOptions.gateway.only) when it continues a conversation", async () => {
+    const first = await respond(gw, { model: 'o/echo', input: CODE }, bearer(X));
+    await whenStored(gw, first.body.id, bearer(X));
+    // `only` names no provider that serves a/echo: the continuation must be refused, not routed.
+    const refused = await respond(gw, { model: 'a/echo', input: QUESTION, previous_response_id: first.body.id,
+      providerOptions: { gateway: { only: ['g'] } } }, bearer(X));
+    assert.notEqual(refused.status, 200, JSON.stringify(refused.body));
+    const allowed = await respond(gw, { model: 'a/echo', input: QUESTION, previous_response_id: first.body.id,
+      providerOptions: { gateway: { only: ['a'] } } }, bearer(X));
+    assert.equal(allowed.status, 200, JSON.stringify(allowed.body));
+    assert.equal(allowed.headers.get('x-switchyard-provider'), 'a');
+  });
+
+  it("continues a Claude conversation with signed reasoning on a provider that serves Responses itself", async () => {
+    // The native provider would refuse encrypted reasoning it did not issue: the gateway's own
+    // reasoning items are left out of what it is sent.
+    const first = await respond(gw, { model: 'a/echo~signed=1', input: CODE, reasoning: { effort: 'low' } }, bearer(X));
+    assert.equal(first.status, 200);
+    assert.ok(first.body.output.some((i) => i.type === 'reasoning' && i.encrypted_content), JSON.stringify(first.body.output));
+    await whenStored(gw, first.body.id, bearer(X));
+    const next = await respond(gw, { model: 'r/echo', input: QUESTION, previous_response_id: first.body.id }, bearer(X));
+    assert.equal(next.status, 200, JSON.stringify(next.body));
+    assert.equal(textOf(next.body), QUESTION);
+    // Sent back by the client itself, the same items pass too.
+    const resent = await respond(gw, { model: 'r/echo', input: [{ role: 'user', content: CODE }, ...first.body.output,
+      { role: 'user', content: QUESTION }] }, bearer(X));
+    assert.equal(resent.status, 200, JSON.stringify(resent.body));
+  });
+
+  it('refuses a conversation that its stored items would make larger than limits.max_body_bytes', async () => {
+    const big = 'x'.repeat(120000);
+    const first = await respond(gw, { model: 'o/echo', input: big }, bearer(X));
+    assert.equal(first.status, 200);
+    await whenStored(gw, first.body.id, bearer(X));
+    // The stored input and its echoed answer are ~240 KB together: over the 200 KB limit.
+    const next = await respond(gw, { model: 'o/echo', input: 'again', previous_response_id: first.body.id }, bearer(X));
+    assert.equal(next.status, 413, JSON.stringify(next.body));
+    assert.match(next.body.error.message, /limits\.max_body_bytes/);
+    // However small the items, one request may hold at most 256 references.
+    const small = await respond(gw, { model: 'o/echo', input: 'tiny' }, bearer(X));
+    await whenStored(gw, small.body.id, bearer(X));
+    const many = await respond(gw, { model: 'o/echo',
+      input: Array.from({ length: 300 }, () => ({ type: 'item_reference', id: small.body.output[0].id })) }, bearer(X));
+    assert.equal(many.status, 400, JSON.stringify(many.body));
+    assert.equal(many.body.error.param, 'input[256]');
   });
 });
 

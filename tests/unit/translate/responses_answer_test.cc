@@ -139,8 +139,9 @@ TEST(ResponsesAnswer, AnAnswerCutByTheTokenLimitIsIncomplete) {
                             shell_of(R"({"model":"m","input":"x"})"));
   EXPECT_EQ(filtered.at("status"), "incomplete");
   EXPECT_EQ(filtered.at("incomplete_details"), json::parse(R"({"reason":"content_filter"})"));
-  // Without usage in the answer, Responses still tells usage: all zero.
-  EXPECT_EQ(filtered.at("usage").at("total_tokens"), 0);
+  // Without usage in the answer the usage is unknown (null), never a made-up zero that would
+  // make the request look free.
+  EXPECT_TRUE(filtered.at("usage").is_null());
 }
 
 TEST(ResponsesAnswer, ACallOfACustomToolIsACustomToolCallWithItsInput) {
@@ -574,4 +575,51 @@ TEST(ResponsesAnswer, TheGatewaysIdNamesTheResponseAndItsItems) {
   auto events = events_of(out);
   EXPECT_EQ(events.front().data.at("response").at("id"), "gen_01KAV3C8Y2Q6X4M9TNZ0R5B7C0");
   EXPECT_EQ(events.back().data.at("response"), response);
+}
+
+TEST(ResponsesStream, NothingFollowsTheCompletedResponse) {
+  auto translator = responses_stream_from_chat(shell_of(R"({"model":"m","input":"x"})"), kCreatedAt);
+  auto [out, error] = run(*translator, chunk_event(R"({"content":"Hi"})", "\"stop\"") + "data: [DONE]\n\n");
+  ASSERT_FALSE(error);
+  std::string after;
+  EXPECT_FALSE(translator->on_event({"", "[DONE]"}, after));
+  std::string more = chunk_event(R"({"content":"more"})");
+  EXPECT_FALSE(translator->on_event({"", more.substr(6, more.size() - 8)}, after));
+  // A read that fails after the answer was complete adds nothing either: no response.failed.
+  EXPECT_TRUE(translator->write_error(make_error(ErrorKind::upstream_failed, "reset"), after));
+  EXPECT_EQ(after, "");
+  EXPECT_EQ(names_of(events_of(out)).back(), "response.completed");
+}
+
+TEST(ResponsesStream, EachSignedThinkingBlockIsAReasoningItemOfItsOwn) {
+  // Interleaved thinking: two blocks, each with its own signature (Anthropic checks each).
+  auto delta = [](std::string_view fields) {
+    return std::string("data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":") + std::string(fields) +
+           ",\"finish_reason\":null}]}\n\n";
+  };
+  std::string transcript = delta(R"({"reasoning":"first"})") + delta(R"({"reasoning_signature":"sig-1"})") +
+                           delta(R"({"reasoning":"second"})") + delta(R"({"reasoning_signature":"sig-2"})") +
+                           chunk_event(R"({"content":"done"})", "\"stop\"") + "data: [DONE]\n\n";
+  auto translator = responses_stream_from_chat(shell_of(R"({"model":"m","input":"x"})"), kCreatedAt);
+  auto [out, error] = run(*translator, transcript);
+  ASSERT_FALSE(error);
+  const auto events = events_of(out);
+  const auto& output = events.back().data.at("response").at("output").as_array();
+  ASSERT_EQ(output.size(), 3u);
+  auto token = [&](std::size_t i) { return read_reasoning_token(output[i].at("encrypted_content").as_string()); };
+  ASSERT_TRUE(token(0) && token(1));
+  EXPECT_EQ(token(0)->text, "first");
+  EXPECT_EQ(token(0)->signature, "sig-1");
+  EXPECT_EQ(token(1)->text, "second");
+  EXPECT_EQ(token(1)->signature, "sig-2");
+}
+
+TEST(ResponsesStream, APassThroughThatEndsWithoutItsFinalEventIsCutShort) {
+  auto translator = responses_stream_passthrough();
+  std::string out;
+  EXPECT_FALSE(translator->on_event({"response.created", R"({"type":"response.created","sequence_number":0})"}, out));
+  EXPECT_TRUE(translator->on_end(out)) << "a clean close before response.completed is still a cut answer";
+  auto complete = responses_stream_passthrough();
+  EXPECT_FALSE(complete->on_event({"", R"({"type":"response.completed","sequence_number":1})"}, out));
+  EXPECT_FALSE(complete->on_end(out));
 }
