@@ -331,7 +331,8 @@ void keep_conversation(const RequestContext& context, const Records& records, st
 
 Task<> stored_response_api(RequestContext& context, Exchange& exchange, const Records& records) {
   const ClientFormat& client = responses_client();
-  auto [id, items] = id_in_path(exchange.request().target());
+  const auto [path_id, items] = id_in_path(exchange.request().target());
+  const std::string id = path_id;  // a variable of its own: lambdas cannot capture a structured binding
   auto found = co_await visible_response(context, records, id);
   if (auto* error = std::get_if<Error>(&found)) {
     co_await exchange.respond(client.error_response(context.id, *error));

@@ -153,9 +153,9 @@ class ResponsesWire final : public WireFormat {
 
   std::vector<std::string> stream(const Answer& a, const ReplyMeta& meta) const override {
     int sequence = 0;
-    auto event = [&](std::string_view type, json::object fields) {
+    auto event = [&](std::string_view type, const json::object& fields) {
       json::object e{{"type", type}, {"sequence_number", sequence++}};
-      for (auto& [key, value] : fields) e[key] = std::move(value);
+      for (const auto& [key, value] : fields) e[key] = value;
       return fmt::format("event: {}\ndata: {}\n\n", type, json::serialize(e));
     };
     std::vector<std::string> ticks;

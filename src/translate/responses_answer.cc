@@ -180,9 +180,9 @@ class ResponsesFromChatStream final : public StreamTranslator {
  private:
   enum class Kind { none, reasoning, message, call };
 
-  void emit(std::string& out, std::string_view type, json::object fields) {
+  void emit(std::string& out, std::string_view type, const json::object& fields) {
     json::object event{{"type", type}, {"sequence_number", sequence_++}};
-    for (auto& [key, value] : fields) event[key] = std::move(value);
+    for (const auto& [key, value] : fields) event[key] = value;
     out += fmt::format("event: {}\ndata: {}\n\n", type, serialize_json(event));
   }
 

@@ -59,7 +59,7 @@ std::variant<json::value, Error> chat_content(const json::value* content, bool a
     }
     parts.push_back(std::move(object));
   }
-  if (assistant) return json::value(std::move(text));
+  if (assistant) return json::value(text);
   return json::value(std::move(parts));
 }
 
@@ -301,7 +301,7 @@ std::variant<ChatFromResponses, Error> chat_from_responses(const json::object& i
 }
 
 json::object response_shell(const json::object& in) {
-  auto echo = [&](const char* key, json::value fallback) {
+  auto echo = [&](const char* key, const json::value& fallback) {
     const json::value* v = in.if_contains(key);
     return v && !v->is_null() ? *v : fallback;
   };
