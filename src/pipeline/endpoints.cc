@@ -7,12 +7,13 @@ namespace {
 
 using http::verb;
 
-const std::array<Endpoint, 15>& table() {
+const std::array<Endpoint, 16>& table() {
   static const ClientFormat* openai = &openai_client();
   static const ClientFormat* anthropic = &anthropic_client();
   static const ClientFormat* responses = &responses_client();
-  static const std::array<Endpoint, 15> rows{{
+  static const std::array<Endpoint, 16> rows{{
       {"/healthz", verb::get, Serves::health, openai, WireApi::chat_completions, false, false},
+      {"/", verb::get, Serves::health, openai, WireApi::chat_completions, false, false},  // Claude Code's HEAD /
       {"/metrics", verb::get, Serves::metrics, openai, WireApi::chat_completions, false, false},
       {"/v1/models", verb::get, Serves::models, openai, WireApi::chat_completions, true, false},
       {"/v1/generation", verb::get, Serves::generation, openai, WireApi::chat_completions, true, true},

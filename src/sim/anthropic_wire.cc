@@ -34,7 +34,9 @@ class AnthropicWire final : public WireFormat {
       if (!m.is_object()) throw BadRequest{"messages: each message must be an object"};
       const auto& msg = m.get_object();
       std::string role = string_at(msg, "role");
-      if (role != "user" && role != "assistant") throw BadRequest{"messages: role must be 'user' or 'assistant'"};
+      // system between turns: Anthropic's mid-conversation-system beta, which Claude Code uses.
+      if (role != "user" && role != "assistant" && role != "system")
+        throw BadRequest{"messages: role must be 'user', 'assistant' or 'system'"};
       const json::value* content = msg.if_contains("content");
       if (!content) throw BadRequest{"messages: content is required"};
       std::string text = text_of(*content);

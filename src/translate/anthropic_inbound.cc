@@ -205,8 +205,9 @@ std::variant<MessagesRequest, Error> parse_messages_request(std::string& body) {
   for (std::size_t i = 0; i < messages->get_array().size(); ++i) {
     const auto& m = messages->get_array()[i];
     std::string_view role = m.is_object() ? string_field(m.get_object(), "role") : "";
-    if (role != "user" && role != "assistant")
-      return invalid(fmt::format("messages.{}.role: must be 'user' or 'assistant'", i));
+    // system: Claude Code's mid-conversation instructions (beta mid-conversation-system-2026-04-07).
+    if (role != "user" && role != "assistant" && role != "system")
+      return invalid(fmt::format("messages.{}.role: must be 'user', 'assistant' or 'system'", i));
     const json::value* content = m.get_object().if_contains("content");
     if (!content || !(content->is_string() || content->is_array()))
       return invalid(fmt::format("messages.{}.content: must be a string or a list of content blocks", i));
@@ -214,6 +215,11 @@ std::variant<MessagesRequest, Error> parse_messages_request(std::string& body) {
   if (auto* stream = r.if_contains("stream"); stream && !stream->is_null()) {
     if (!stream->is_bool()) return invalid("stream: must be a boolean");
     out.view.stream = stream->get_bool();
+  }
+  // metadata.user_id (Claude Code sends one per account and session) is the request's user.
+  if (auto user = string_field(json_fields::object_field(r, "metadata"), "user_id"); !user.empty()) {
+    if (auto error = check_client_text(user, "metadata.user_id", kMaxUserBytes)) return *error;
+    out.view.gateway.user = user;
   }
   auto location = locate_model_token(body);
   if (auto* error = std::get_if<Error>(&location)) return *error;
@@ -235,6 +241,10 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
     static const json::value no_content = "";
     const json::value* given = message.if_contains("content");
     const json::value& content = given ? *given : no_content;
+    if (role == "system") {  // an instruction where it stands in the conversation
+      messages.push_back(json::object{{"role", "system"}, {"content", text_of(content)}});
+      continue;
+    }
     if (content.is_string()) {
       messages.push_back(json::object{{"role", role}, {"content", content}});
       continue;

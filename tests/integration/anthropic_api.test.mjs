@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
-import { startSim, startGateway, postJson } from './harness.mjs';
+import { startSim, startGateway, postJson, recordOf } from './harness.mjs';
 
 const KEY = 'sk-gateway-anthropic-1';
 const weather = { name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
@@ -36,6 +36,11 @@ models:
     assert.deepEqual([seen.model, seen.auth], ['inspect', 'anthropic-provider-key']);
   });
 
+  it("answers Claude Code's HEAD / probe", async () => {
+    const r = await fetch(`${gw.url}/`, { method: 'HEAD' });
+    assert.equal(r.status, 200);
+  });
+
   it('takes the gateway key in x-api-key too, and refuses a wrong one in Anthropic shape', async () => {
     const ok = await postJson(`${gw.url}/v1/messages`, { model: 'claude/echo', max_tokens: 8, messages: [{ role: 'user', content: 'hey' }] },
       { 'x-api-key': KEY, 'anthropic-version': '2023-06-01' });
@@ -48,6 +53,20 @@ models:
 
   for (const provider of ['claude', 'gpt', 'gem']) {
     describe(`to the ${provider} provider`, () => {
+      it("takes Claude Code's mid-conversation system message, ?beta=true and metadata.user_id", async () => {
+        // Claude Code 2.1 (beta mid-conversation-system-2026-04-07) puts instructions between turns.
+        const r = await postJson(`${gw.url}/v1/messages?beta=true`, {
+          model: `${provider}/echo`, max_tokens: 64, metadata: { user_id: 'user_0a1b_account_c2d3_session_e4f5' },
+          messages: [{ role: 'user', content: 'first' }, { role: 'assistant', content: 'first' },
+            { role: 'system', content: 'Answer briefly from now on.' }, { role: 'user', content: 'second' }],
+        }, { 'x-api-key': KEY, 'anthropic-version': '2023-06-01', 'anthropic-beta': 'mid-conversation-system-2026-04-07' });
+        const message = await r.json();
+        assert.equal(r.status, 200, JSON.stringify(message));
+        assert.equal(message.content[0].text, 'second');
+        const record = await recordOf(gw, r.headers.get('x-request-id'), { authorization: `Bearer ${KEY}` });
+        assert.equal(record.user, 'user_0a1b_account_c2d3_session_e4f5');
+      });
+
       it('answers a message', async () => {
         const message = await client.messages.create({
           model: `${provider}/echo`, max_tokens: 64, system: 'be brief', messages: [{ role: 'user', content: 'hello from claude code' }],

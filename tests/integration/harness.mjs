@@ -150,3 +150,16 @@ export function assertClose(actual, expected, path = '') {
     assert.equal(actual, expected, path);
   }
 }
+
+// The record of request `id` (GET /v1/generation's `data`) once the recorder has written it:
+// records are written asynchronously, so this polls, bounded, rather than sleeping.
+export async function recordOf(gw, id, headers = {}) {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const r = await fetch(`${gw.url}/v1/generation?id=${id}`, { headers });
+    if (r.status === 200) return (await r.json()).data;
+    if (r.status !== 404) throw new Error(`GET /v1/generation answered ${r.status}`);
+    if (Date.now() > deadline) throw new Error(`no record of ${id} within 5 s`);
+    await new Promise((ok) => setTimeout(ok, 25));
+  }
+}

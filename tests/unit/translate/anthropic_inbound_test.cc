@@ -30,8 +30,8 @@ TEST(AnthropicInbound, RefusesWhatAnthropicRefusesNamingTheField) {
   EXPECT_EQ(error(R"({"model":"m","messages":[{"role":"user","content":"x"}]})"),
             "max_tokens: Field required (a positive whole number)");
   EXPECT_EQ(error(R"({"model":"m","max_tokens":5,"messages":[]})"), "messages: Field required (a non-empty list)");
-  EXPECT_EQ(error(R"({"model":"m","max_tokens":5,"messages":[{"role":"system","content":"x"}]})"),
-            "messages.0.role: must be 'user' or 'assistant'");
+  EXPECT_EQ(error(R"({"model":"m","max_tokens":5,"messages":[{"role":"tool","content":"x"}]})"),
+            "messages.0.role: must be 'user', 'assistant' or 'system'");
   EXPECT_EQ(error(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":7}]})"),
             "messages.0.content: must be a string or a list of content blocks");
   EXPECT_EQ(error(R"({"model":"m","max_tokens":5,"messages":[{"role":"user"}]})"),
@@ -130,4 +130,20 @@ TEST(AnthropicInbound, TakesADeeplyNestedToolSchemaAndRefusesATwiceGivenModel) {
 
   std::string injected = R"({"model":"sim/x\r\nX-A: 1","max_tokens":10,"messages":[{"role":"user","content":"hi"}]})";
   EXPECT_TRUE(std::holds_alternative<Error>(parse_messages_request(injected)));
+}
+
+TEST(AnthropicInbound, AMidConversationSystemMessageStaysWhereItStands) {
+  // Claude Code 2.1 (beta mid-conversation-system-2026-04-07) sends instructions between turns.
+  std::string body = R"({"model":"m","max_tokens":10,"metadata":{"user_id":"user_abc_session_1"},"messages":[
+      {"role":"user","content":"hi"},{"role":"assistant","content":"hello"},
+      {"role":"system","content":[{"type":"text","text":"Be brief from now on."}]},
+      {"role":"user","content":"and now?"}]})";
+  auto parsed = parse_messages_request(body);
+  ASSERT_TRUE(std::holds_alternative<MessagesRequest>(parsed)) << std::get<Error>(parsed).message;
+  EXPECT_EQ(std::get<MessagesRequest>(parsed).view.gateway.user, "user_abc_session_1");
+  auto chat = openai_request_from_anthropic(std::get<MessagesRequest>(parsed).request);
+  ASSERT_TRUE(std::holds_alternative<boost::json::object>(chat));
+  EXPECT_EQ(std::get<boost::json::object>(chat).at("messages"), boost::json::parse(R"([
+      {"role":"user","content":"hi"},{"role":"assistant","content":"hello"},
+      {"role":"system","content":"Be brief from now on."},{"role":"user","content":"and now?"}])"));
 }
