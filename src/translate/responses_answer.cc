@@ -68,6 +68,8 @@ json::object output_text(std::string_view text) {
   return {{"type", "output_text"}, {"text", text}, {"annotations", json::array{}}, {"logprobs", json::array{}}};
 }
 
+json::object refusal_part(std::string_view refusal) { return {{"type", "refusal"}, {"refusal", refusal}}; }
+
 json::object message_item(std::string_view id, std::string_view status, json::array content) {
   return {{"type", "message"}, {"id", id}, {"status", status}, {"role", "assistant"}, {"content", std::move(content)}};
 }
@@ -149,6 +151,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
         signature_ += signature;
       }
       if (auto text = string_field(d, "content"); !text.empty()) text_delta(out, text);
+      if (auto refusal = string_field(d, "refusal"); !refusal.empty()) refusal_delta(out, refusal);
       if (auto* calls = d.if_contains("tool_calls"); calls && calls->is_array())
         for (const auto& c : calls->get_array())
           if (c.is_object()) tool_call_delta(out, c.get_object());
@@ -178,7 +181,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
   }
 
  private:
-  enum class Kind { none, reasoning, message, call };
+  enum class Kind { none, reasoning, message, refusal, call };
 
   void emit(std::string& out, std::string_view type, const json::object& fields) {
     json::object event{{"type", type}, {"sequence_number", sequence_++}};
@@ -244,6 +247,19 @@ class ResponsesFromChatStream final : public StreamTranslator {
           {"logprobs", json::array{}}});
   }
 
+  // A refusal (OpenAI's structured outputs) is a message of its own with one refusal part.
+  void refusal_delta(std::string& out, std::string_view delta) {
+    if (open(out, Kind::refusal, -1)) {
+      emit(out, "response.output_item.added",
+           {{"output_index", index()}, {"item", message_item(item_id_, "in_progress", json::array{})}});
+      emit(out, "response.content_part.added",
+           {{"item_id", item_id_}, {"output_index", index()}, {"content_index", 0}, {"part", refusal_part("")}});
+    }
+    text_ += delta;
+    emit(out, "response.refusal.delta",
+         {{"item_id", item_id_}, {"output_index", index()}, {"content_index", 0}, {"delta", delta}});
+  }
+
   void tool_call_delta(std::string& out, const json::object& call) {
     const json::object& function = object_field(call, "function");
     if (open(out, Kind::call, int_field(call, "index"))) {
@@ -289,6 +305,13 @@ class ResponsesFromChatStream final : public StreamTranslator {
         emit(out, "response.content_part.done",
              {{"item_id", item_id_}, {"output_index", index()}, {"content_index", 0}, {"part", output_text(text_)}});
         item = message_item(item_id_, status, json::array{output_text(text_)});
+        break;
+      case Kind::refusal:
+        emit(out, "response.refusal.done",
+             {{"item_id", item_id_}, {"output_index", index()}, {"content_index", 0}, {"refusal", text_}});
+        emit(out, "response.content_part.done",
+             {{"item_id", item_id_}, {"output_index", index()}, {"content_index", 0}, {"part", refusal_part(text_)}});
+        item = message_item(item_id_, status, json::array{refusal_part(text_)});
         break;
       case Kind::call:
         if (text_.empty()) text_ = "{}";
@@ -394,8 +417,10 @@ std::variant<std::string, Error> response_from_chat(std::string_view completion_
   if (!reasoning.empty() || !signature.empty())
     output.push_back(
         reasoning_item(item_id("rs", id, 0), ReasoningToken{std::string(reasoning), std::string(signature), {}}));
-  if (auto text = string_field(message, "content"); !text.empty())
-    output.push_back(message_item(item_id("msg", id, output.size()), "completed", json::array{output_text(text)}));
+  json::array parts;
+  if (auto text = string_field(message, "content"); !text.empty()) parts.push_back(output_text(text));
+  if (auto refusal = string_field(message, "refusal"); !refusal.empty()) parts.push_back(refusal_part(refusal));
+  if (!parts.empty()) output.push_back(message_item(item_id("msg", id, output.size()), "completed", std::move(parts)));
   std::vector<std::pair<std::string, std::string>> call_signatures;
   if (auto* calls = message.if_contains("tool_calls"); calls && calls->is_array())
     for (const auto& c : calls->get_array()) {

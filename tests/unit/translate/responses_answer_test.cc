@@ -623,3 +623,29 @@ TEST(ResponsesStream, APassThroughThatEndsWithoutItsFinalEventIsCutShort) {
   EXPECT_FALSE(complete->on_event({"", R"({"type":"response.completed","sequence_number":1})"}, out));
   EXPECT_FALSE(complete->on_end(out));
 }
+
+TEST(ResponsesAnswer, ARefusalIsARefusalPartNotAnEmptyAnswer) {
+  auto response = answer_of(R"({"id":"c","object":"chat.completion","choices":[{"index":0,
+      "message":{"role":"assistant","content":null,"refusal":"I can't help with that."},"finish_reason":"stop"}]})",
+                            shell_of(R"({"model":"m","input":"x"})"));
+  const auto& output = response.at("output").as_array();
+  ASSERT_EQ(output.size(), 1u);
+  EXPECT_EQ(output[0].at("content"), json::parse(R"([{"type":"refusal","refusal":"I can't help with that."}])"));
+}
+
+TEST(ResponsesStream, ARefusalStreamsAsRefusalEvents) {
+  auto translator = responses_stream_from_chat(shell_of(R"({"model":"m","input":"x"})"), kCreatedAt);
+  auto [out, error] =
+      run(*translator, chunk_event(R"({"refusal":"I can't"})") + chunk_event(R"({"refusal":" help."})") +
+                           chunk_event("{}", "\"stop\"") + "data: [DONE]\n\n");
+  ASSERT_FALSE(error);
+  const auto events = events_of(out);
+  EXPECT_EQ(names_of(events),
+            (std::vector<std::string>{"response.created", "response.in_progress", "response.output_item.added",
+                                      "response.content_part.added", "response.refusal.delta", "response.refusal.delta",
+                                      "response.refusal.done", "response.content_part.done",
+                                      "response.output_item.done", "response.completed"}));
+  EXPECT_EQ(events[6].data.at("refusal"), "I can't help.");
+  EXPECT_EQ(events.back().data.at("response").at("output").at(0).at("content"),
+            json::parse(R"([{"type":"refusal","refusal":"I can't help."}])"));
+}
