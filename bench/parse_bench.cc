@@ -85,14 +85,13 @@ void BM_TranslateAnswer(benchmark::State& state, bool from_anthropic) {
 BENCHMARK_CAPTURE(BM_TranslateAnswer, from_anthropic, true);
 BENCHMARK_CAPTURE(BM_TranslateAnswer, from_gemini, false);
 
-// A whole recorded stream, event by event; reported per stream and per event.
-void BM_TranslateStream(benchmark::State& state, bool from_anthropic) {
-  const auto events = switchyard::parse_sse_events(
-      load(from_anthropic ? "anthropic/stream_tool_use.sse" : "gemini/stream_transcript.sse"));
+// A whole recorded stream through a new translator each time, event by event; reported per
+// stream and per event.
+template <class MakeTranslator>
+void translate_stream(benchmark::State& state, const std::vector<switchyard::SseEvent>& events, MakeTranslator&& make) {
   std::string out;
   for (auto _ : state) {
-    auto translator = from_anthropic ? switchyard::openai_stream_from_anthropic(1, true)
-                                     : switchyard::openai_stream_from_gemini(1, true);
+    auto translator = make();
     out.clear();
     for (const auto& event : events) translator->on_event(event, out);
     translator->on_end(out);
@@ -101,6 +100,15 @@ void BM_TranslateStream(benchmark::State& state, bool from_anthropic) {
   state.counters["events"] = static_cast<double>(events.size());
   state.counters["s_per_event"] = benchmark::Counter(static_cast<double>(state.iterations() * events.size()),
                                                      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+void BM_TranslateStream(benchmark::State& state, bool from_anthropic) {
+  const auto events = switchyard::parse_sse_events(
+      load(from_anthropic ? "anthropic/stream_tool_use.sse" : "gemini/stream_transcript.sse"));
+  translate_stream(state, events, [&] {
+    return from_anthropic ? switchyard::openai_stream_from_anthropic(1, true)
+                          : switchyard::openai_stream_from_gemini(1, true);
+  });
 }
 BENCHMARK_CAPTURE(BM_TranslateStream, from_anthropic, true);
 BENCHMARK_CAPTURE(BM_TranslateStream, from_gemini, false);
@@ -128,17 +136,7 @@ BENCHMARK(BM_ResponsesAnswerFromChat);
 void BM_ResponsesStreamFromChat(benchmark::State& state) {
   const auto events = switchyard::parse_sse_events(load("openai/stream_tool_calls.sse"));
   const auto shell = switchyard::response_shell(boost::json::parse(load("responses/request_codex.json")).as_object());
-  std::string out;
-  for (auto _ : state) {
-    auto translator = switchyard::responses_stream_from_chat(shell, 1);
-    out.clear();
-    for (const auto& event : events) translator->on_event(event, out);
-    translator->on_end(out);
-    benchmark::DoNotOptimize(out);
-  }
-  state.counters["events"] = static_cast<double>(events.size());
-  state.counters["s_per_event"] = benchmark::Counter(static_cast<double>(state.iterations() * events.size()),
-                                                     benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  translate_stream(state, events, [&] { return switchyard::responses_stream_from_chat(shell, 1); });
 }
 BENCHMARK(BM_ResponsesStreamFromChat);
 

@@ -7,6 +7,7 @@
 #include "translate/errors.h"
 #include "translate/json_fields.h"
 
+#include "translate/chat_chunk.h"
 #include "translate/client_text.h"
 #include "translate/json_parse.h"
 #include "translate/openai_request_reader.h"
@@ -80,19 +81,14 @@ class AnthropicFromOpenAIStream final : public StreamTranslator {
 
   std::optional<Error> on_event(const SseEvent& sse, std::string& out) override {
     if (sse.data == "[DONE]") return finish(out);
-    auto parsed = answer_object(sse.data, "an event is not a JSON object");
-    if (auto* error = std::get_if<Error>(&parsed)) return *error;
-    const auto& chunk = std::get<json::object>(parsed);
-    if (auto* error = chunk.if_contains("error"); error && error->is_object()) return provider_stream_error(chunk);
-    start(out, std::string(string_field(chunk, "id")));
-    if (auto* usage = chunk.if_contains("usage"); usage && usage->is_object())
-      usage_ = usage_from_openai(usage->get_object());
-    auto* choices = chunk.if_contains("choices");
-    if (!choices || !choices->is_array() || choices->get_array().empty()) return std::nullopt;
-    if (!choices->get_array().front().is_object()) return malformed_answer("a choice is not an object");
-    const auto& choice = choices->get_array().front().get_object();
-    if (auto* delta = choice.if_contains("delta"); delta && delta->is_object()) {
-      const auto& d = delta->get_object();
+    auto read = read_chat_chunk(sse.data);
+    if (auto* error = std::get_if<Error>(&read)) return *error;
+    const ChatChunk& chunk = std::get<ChatChunk>(read);
+    start(out, std::string(string_field(chunk.object(), "id")));
+    if (const auto* usage = chunk.usage()) usage_ = usage_from_openai(*usage);
+    if (!chunk.choice()) return std::nullopt;
+    {
+      const auto& d = chunk.delta();
       if (auto text = string_field(d, "content"); !text.empty()) {
         open_block(out, "text", -1, {{"type", "text"}, {"text", ""}});
         out += event(
@@ -118,8 +114,7 @@ class AnthropicFromOpenAIStream final : public StreamTranslator {
                                                  {"delta", {{"type", "input_json_delta"}, {"partial_json", args}}}});
         }
     }
-    if (auto reason = string_field(choice, "finish_reason"); !reason.empty())
-      stop_reason_ = finish_to_stop_reason(reason);
+    if (auto reason = chunk.finish_reason(); !reason.empty()) stop_reason_ = finish_to_stop_reason(reason);
     return std::nullopt;
   }
 
@@ -338,15 +333,12 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
 
 std::variant<std::string, Error> anthropic_response_from_openai(std::string_view completion_body,
                                                                 std::string_view model) {
-  auto parsed = answer_object(completion_body, "not a JSON object");
-  if (auto* error = std::get_if<Error>(&parsed)) return *error;
-  const auto& completion = std::get<json::object>(parsed);
-  auto* choices = completion.if_contains("choices");
-  if (!choices || !choices->is_array() || choices->get_array().empty() || !choices->get_array().front().is_object())
-    return malformed_answer("no choices");
+  auto read = read_chat_completion(completion_body);
+  if (auto* error = std::get_if<Error>(&read)) return *error;
+  const ChatChunk& answer = std::get<ChatChunk>(read);
+  const json::object& completion = answer.object();
   boost::system::error_code ec;
-  const auto& choice = choices->get_array().front().get_object();
-  const json::object& message = json_fields::object_field(choice, "message");
+  const json::object& message = answer.message();
 
   json::array content;
   if (auto text = string_field(message, "content"); !text.empty())
@@ -371,7 +363,7 @@ std::variant<std::string, Error> anthropic_response_from_openai(std::string_view
                                      {"role", "assistant"},
                                      {"model", model},
                                      {"content", std::move(content)},
-                                     {"stop_reason", finish_to_stop_reason(string_field(choice, "finish_reason"))},
+                                     {"stop_reason", finish_to_stop_reason(answer.finish_reason())},
                                      {"stop_sequence", nullptr},
                                      {"usage", std::move(usage)}});
 }

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "translate/chat_chunk.h"
 #include "translate/errors.h"
 #include "translate/json_fields.h"
 #include "translate/json_parse.h"
@@ -132,19 +133,14 @@ class ResponsesFromChatStream final : public StreamTranslator {
   std::optional<Error> on_event(const SseEvent& sse, std::string& out) override {
     if (finished_) return std::nullopt;  // nothing follows response.completed
     if (sse.data == "[DONE]") return finish(out);
-    auto parsed = answer_object(sse.data, "an event is not a JSON object");
-    if (auto* error = std::get_if<Error>(&parsed)) return *error;
-    const auto& chunk = std::get<json::object>(parsed);
-    if (auto* error = chunk.if_contains("error"); error && error->is_object()) return provider_stream_error(chunk);
-    start(out, string_field(chunk, "id"));
-    if (auto* usage = chunk.if_contains("usage"); usage && usage->is_object())
-      response_["usage"] = usage_from_chat(usage->get_object());
-    auto* choices = chunk.if_contains("choices");
-    if (!choices || !choices->is_array() || choices->get_array().empty()) return std::nullopt;
-    if (!choices->get_array().front().is_object()) return malformed_answer("a choice is not an object");
-    const auto& choice = choices->get_array().front().get_object();
-    if (auto* delta = choice.if_contains("delta"); delta && delta->is_object()) {
-      const auto& d = delta->get_object();
+    auto read = read_chat_chunk(sse.data);
+    if (auto* error = std::get_if<Error>(&read)) return *error;
+    const ChatChunk& chunk = std::get<ChatChunk>(read);
+    start(out, string_field(chunk.object(), "id"));
+    if (const auto* usage = chunk.usage()) response_["usage"] = usage_from_chat(*usage);
+    if (!chunk.choice()) return std::nullopt;
+    {
+      const auto& d = chunk.delta();
       if (auto text = reasoning_of(d); !text.empty()) reasoning_delta(out, text);
       if (auto signature = string_field(d, "reasoning_signature"); !signature.empty()) {
         if (open(out, Kind::reasoning, -1)) begin_reasoning(out);  // signed with no text (redacted)
@@ -156,7 +152,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
         for (const auto& c : calls->get_array())
           if (c.is_object()) tool_call_delta(out, c.get_object());
     }
-    if (auto reason = string_field(choice, "finish_reason"); !reason.empty()) finish_reason_ = reason;
+    if (auto reason = chunk.finish_reason(); !reason.empty()) finish_reason_ = reason;
     return std::nullopt;
   }
 
@@ -400,16 +396,13 @@ class ResponsesPassThrough final : public StreamTranslator {
 
 std::variant<std::string, Error> response_from_chat(std::string_view completion_body, const json::object& shell,
                                                     int64_t created_at) {
-  auto parsed = answer_object(completion_body, "not a JSON object");
-  if (auto* error = std::get_if<Error>(&parsed)) return *error;
-  const auto& completion = std::get<json::object>(parsed);
-  auto* choices = completion.if_contains("choices");
-  if (!choices || !choices->is_array() || choices->get_array().empty() || !choices->get_array().front().is_object())
-    return malformed_answer("no choices");
-  const auto& choice = choices->get_array().front().get_object();
-  const json::object& message = object_field(choice, "message");
+  auto read = read_chat_completion(completion_body);
+  if (auto* error = std::get_if<Error>(&read)) return *error;
+  const ChatChunk& answer = std::get<ChatChunk>(read);
+  const json::object& completion = answer.object();
+  const json::object& message = answer.message();
   std::string id = response_id(shell, string_field(completion, "id"));
-  auto [status, details] = outcome(string_field(choice, "finish_reason"));
+  auto [status, details] = outcome(answer.finish_reason());
   json::object response = response_object(id, shell, created_at, status);
   json::array& output = response["output"].get_array();
   auto reasoning = reasoning_of(message);
