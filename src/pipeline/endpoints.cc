@@ -7,15 +7,16 @@ namespace {
 
 using http::verb;
 
-const std::array<Endpoint, 16>& table() {
+const std::array<Endpoint, 17>& table() {
   static const ClientFormat* openai = &openai_client();
   static const ClientFormat* anthropic = &anthropic_client();
   static const ClientFormat* responses = &responses_client();
-  static const std::array<Endpoint, 16> rows{{
+  static const std::array<Endpoint, 17> rows{{
       {"/healthz", verb::get, Serves::health, openai, WireApi::chat_completions, false, false},
       {"/", verb::get, Serves::health, openai, WireApi::chat_completions, false, false},  // Claude Code's HEAD /
       {"/metrics", verb::get, Serves::metrics, openai, WireApi::chat_completions, false, false},
       {"/v1/models", verb::get, Serves::models, openai, WireApi::chat_completions, true, false},
+      {"/v1/models/{path}", verb::get, Serves::model, openai, WireApi::chat_completions, true, false},
       {"/v1/generation", verb::get, Serves::generation, openai, WireApi::chat_completions, true, true},
       {"/v1/report", verb::get, Serves::report, openai, WireApi::chat_completions, true, true},
       {"/v1/insights", verb::get, Serves::insights, openai, WireApi::chat_completions, true, true},
@@ -37,6 +38,7 @@ bool fits(std::string_view pattern, std::string_view path) {
   while (!pattern.empty() && !path.empty()) {
     std::size_t p = pattern.find('/', 1), q = path.find('/', 1);
     std::string_view want = pattern.substr(0, p), have = path.substr(0, q);
+    if (want == "/{path}") return path.size() > 1;  // the rest, whatever its segments
     if (want != have && !(want == "/{id}" && have.size() > 1)) return false;
     pattern.remove_prefix(want.size());
     path.remove_prefix(have.size());

@@ -14,6 +14,7 @@ enum class Serves {
   health,           // GET /healthz: liveness, no key
   metrics,          // GET /metrics: Prometheus text, no key
   models,           // the configured models
+  model,            // one of them: GET /v1/models/{id}
   generation,       // one request's record
   report,           // totals per group
   insights,         // the production-traffic figures
@@ -24,8 +25,9 @@ enum class Serves {
 };
 
 struct Endpoint {
-  std::string_view path;  // a segment "{id}" matches any one non-empty segment
-  http::verb method;      // GET rows also answer HEAD
+  // A segment "{id}" matches any one non-empty segment; a final "{path}" the rest of the path.
+  std::string_view path;
+  http::verb method;  // GET rows also answer HEAD
   Serves serves;
   const ClientFormat* client;  // the shape of answers and errors; for proxy rows, how requests parse
   WireApi api;                 // proxy rows: the client's wire API

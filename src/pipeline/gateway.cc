@@ -22,24 +22,23 @@
 namespace switchyard {
 namespace {
 
-std::string models_list(const Config& config) {
-  namespace json = boost::json;
-  auto created = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  json::array data;
-  for (const auto& [id, model] : config.models) {
-    json::object entry{
-        {"id", id}, {"object", "model"}, {"created", created.count()}, {"owned_by", model.routes.front().provider}};
-    json::array routes;
-    for (const auto& route : model.routes) routes.push_back(json::value(route.provider + "/" + route.model));
-    entry["routes"] = std::move(routes);
-    if (model.price)
-      entry["pricing"] = json::object{{"input", model.price->input_per_mtok}, {"output", model.price->output_per_mtok}};
-    data.push_back(std::move(entry));
-  }
-  return serialize_json(json::object{{"object", "list"}, {"data", std::move(data)}});
-}
-
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// GET /v1/models/{id}: the id percent-decoded (SDKs send "sim%2Fecho"); in Anthropic's shape (and
+// its errors) when the request carries anthropic-version.
+http::response<http::string_body> model_entry(const std::string& request_id, const ModelCatalogue& models,
+                                              const http::request<http::string_body>& request) {
+  const bool anthropic = !request["anthropic-version"].empty();
+  std::string_view rest = path_of(request.target()).substr(std::string_view("/v1/models/").size());
+  auto id = percent_decode(rest);
+  if (auto entry = id ? models.entry(*id, anthropic) : std::nullopt) return json_response(request_id, 200, *entry);
+  Error error = make_error(
+      ErrorKind::not_found,
+      "The model '" + valid_utf8(id.value_or(std::string(rest))) + "' does not exist or is not served by this gateway",
+      "model");
+  error.code = "model_not_found";
+  return (anthropic ? anthropic_client() : openai_client()).error_response(request_id, error);
+}
 
 }  // namespace
 
@@ -49,7 +48,7 @@ Gateway::Gateway(std::shared_ptr<const Config> config, const Records* records, S
 }
 
 void Gateway::reload(std::shared_ptr<const Config> config) {
-  std::string models = models_list(*config);
+  ModelCatalogue models(*config);
   snapshot_.store(std::make_shared<const Snapshot>(Snapshot{std::move(config), std::move(models)}));
 }
 
@@ -128,7 +127,11 @@ Task<> Gateway::handle(Exchange& exchange) {
       co_await exchange.respond(std::move(response));
       break;
     }
-    case Serves::models: co_await exchange.respond(json_response(context.id, 200, snapshot->models_body)); break;
+    case Serves::models:
+      co_await exchange.respond(
+          json_response(context.id, 200, snapshot->models.list(!request["anthropic-version"].empty())));
+      break;
+    case Serves::model: co_await exchange.respond(model_entry(context.id, snapshot->models, request)); break;
     case Serves::generation: co_await generation_api(context, exchange, *records_); break;
     case Serves::report: co_await report_api(context, exchange, *records_); break;
     case Serves::insights: co_await insights_api(context, exchange, *records_); break;

@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "core/request_context.h"
 #include "pipeline/endpoints.h"
+#include "pipeline/model_catalogue.h"
 #include "pipeline/records_api.h"
 #include "pipeline/services.h"
 #include "server/http_server.h"
@@ -29,7 +30,7 @@ class Gateway {
  private:
   struct Snapshot {
     std::shared_ptr<const Config> config;
-    std::string models_body;  // GET /v1/models, built once per config
+    ModelCatalogue models;  // GET /v1/models[/{id}], built once per config
   };
   Task<> serve_proxied(RequestContext& context, Exchange& exchange, const Endpoint& endpoint);
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/url/encode.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <boost/url/rfc/pchars.hpp>
 
 namespace switchyard {
@@ -72,6 +73,12 @@ std::optional<Error> check_client_text(std::string_view text, std::string_view f
     if (c < 0x20 || c == 0x7F) return invalid("must not contain control characters");
   if (!is_valid_utf8(text)) return invalid("is not valid UTF-8");
   return std::nullopt;
+}
+
+std::optional<std::string> percent_decode(std::string_view segment) {
+  auto escaped = boost::urls::make_pct_string_view(segment);
+  if (!escaped) return std::nullopt;
+  return escaped->decode();
 }
 
 std::string percent_encode_segment(std::string_view segment) {

@@ -34,4 +34,7 @@ std::optional<Error> check_client_text(std::string_view text, std::string_view f
 // name) becomes %XX, so '/', '?', '#', '%', spaces, CR and LF cannot change the path.
 std::string percent_encode_segment(std::string_view segment);
 
+// A URL path segment percent-decoded (Boost.URL); nullopt when it holds a malformed escape.
+std::optional<std::string> percent_decode(std::string_view segment);
+
 }  // namespace switchyard
