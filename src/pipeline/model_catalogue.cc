@@ -29,7 +29,8 @@ json::object openai_entry(std::string_view id, int64_t created, const ModelConfi
     for (const auto& route : model->routes) routes.push_back(json::value(route.provider + "/" + route.model));
     entry["routes"] = std::move(routes);
     if (model->price)
-      entry["pricing"] = json::object{{"input", model->price->input_per_mtok}, {"output", model->price->output_per_mtok}};
+      entry["pricing"] =
+          json::object{{"input", model->price->input_per_mtok}, {"output", model->price->output_per_mtok}};
   } else {
     entry["owned_by"] = "switchyard";
     entry["alias_of"] = alias_of;
@@ -46,8 +47,7 @@ json::object anthropic_entry(std::string_view id, std::string_view created_at) {
 ModelCatalogue::ModelCatalogue(const Config& config) {
   const auto now = std::chrono::system_clock::now();
   const int64_t created = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  const std::string created_at =
-      fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::seconds>(now));
+  const std::string created_at = fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::seconds>(now));
   json::array openai, anthropic;
   auto add = [&](const std::string& id, const ModelConfig* model, std::string_view alias_of) {
     json::object o = openai_entry(id, created, model, alias_of), a = anthropic_entry(id, created_at);
