@@ -27,45 +27,62 @@ bool fatal(simdjson::error_code error) {
          error != simdjson::NUMBER_OUT_OF_RANGE && error != simdjson::NUMBER_ERROR;
 }
 
-// A token count, 0 when absent or not a whole number; `broken` is set on a fatal error (and once
-// set, nothing more is read: the iterator is gone).
-int64_t tokens(od::object& object, std::string_view key, bool& broken) {
-  if (broken) return 0;
-  int64_t value = 0;
-  auto error = object.find_field_unordered(key).get_int64().get(value);
-  broken = broken || fatal(error);
-  return error ? 0 : std::clamp<int64_t>(value, 0, kMaxTokens);
+// The fields of `object` named in `wanted`, each a token count (0 when absent or not a whole
+// number), read in one pass: simdjson's unordered lookups rewind over fields they passed,
+// assuming they were valid, which an untrusted document need not be. False when it is damaged.
+bool read_counts(od::object object, std::initializer_list<std::pair<std::string_view, int64_t*>> wanted) {
+  for (auto field : object) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return false;
+    for (const auto& [name, out] : wanted)
+      if (key == name) {
+        int64_t value = 0;
+        auto error = field.value().get_int64().get(value);
+        if (fatal(error)) return false;
+        *out = error ? 0 : std::clamp<int64_t>(value, 0, kMaxTokens);
+      }
+  }
+  return true;
 }
 
 // A usage object in `format`, normalised (input counts cached tokens); nullopt when malformed.
+// Read in one pass, each details object read where it stands.
 std::optional<TokenUsage> read_usage(od::object usage, AnswerFormat format) {
   TokenUsage u;
-  bool broken = false;
   if (format == AnswerFormat::anthropic) {
-    u.cache_read = tokens(usage, "cache_read_input_tokens", broken);
-    u.cache_write = tokens(usage, "cache_creation_input_tokens", broken);
-    u.input = tokens(usage, "input_tokens", broken) + u.cache_read + u.cache_write;
-    u.output = tokens(usage, "output_tokens", broken);
-    return broken ? std::nullopt : std::optional(u);
+    int64_t input = 0;
+    if (!read_counts(usage, {{"cache_read_input_tokens", &u.cache_read},
+                             {"cache_creation_input_tokens", &u.cache_write},
+                             {"input_tokens", &input},
+                             {"output_tokens", &u.output}}))
+      return std::nullopt;
+    u.input = input + u.cache_read + u.cache_write;
+    return u;
   }
   const bool responses = format == AnswerFormat::responses;
-  u.input = tokens(usage, responses ? "input_tokens" : "prompt_tokens", broken);
-  u.output = tokens(usage, responses ? "output_tokens" : "completion_tokens", broken);
-  if (broken) return std::nullopt;
-  od::object details;
-  auto error = usage.find_field_unordered(responses ? "input_tokens_details" : "prompt_tokens_details")
-                   .get_object()
-                   .get(details);
-  if (!error) {
-    u.cache_read = tokens(details, "cached_tokens", broken);
-    u.cache_write = tokens(details, "cache_write_tokens", broken);
+  const std::string_view input_key = responses ? "input_tokens" : "prompt_tokens";
+  const std::string_view output_key = responses ? "output_tokens" : "completion_tokens";
+  const std::string_view input_details = responses ? "input_tokens_details" : "prompt_tokens_details";
+  const std::string_view output_details = responses ? "output_tokens_details" : "completion_tokens_details";
+  for (auto field : usage) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return std::nullopt;
+    if (key == input_key || key == output_key) {
+      int64_t value = 0;
+      auto error = field.value().get_int64().get(value);
+      if (fatal(error)) return std::nullopt;
+      (key == input_key ? u.input : u.output) = error ? 0 : std::clamp<int64_t>(value, 0, kMaxTokens);
+    } else if (key == input_details || key == output_details) {
+      od::object details;
+      auto error = field.value().get_object().get(details);
+      if (fatal(error)) return std::nullopt;
+      if (error) continue;
+      bool read = key == input_details
+                      ? read_counts(details, {{"cached_tokens", &u.cache_read}, {"cache_write_tokens", &u.cache_write}})
+                      : read_counts(details, {{"reasoning_tokens", &u.reasoning}});
+      if (!read) return std::nullopt;
+    }
   }
-  if (broken || fatal(error)) return std::nullopt;
-  error = usage.find_field_unordered(responses ? "output_tokens_details" : "completion_tokens_details")
-              .get_object()
-              .get(details);
-  if (!error) u.reasoning = tokens(details, "reasoning_tokens", broken);
-  if (broken || fatal(error)) return std::nullopt;
   return u;
 }
 
