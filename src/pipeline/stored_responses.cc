@@ -151,6 +151,17 @@ std::string response_of_item(std::string_view item) {
                                                                       : std::string(item.substr(at, kIdLength));
 }
 
+// A stored response's whole conversation: its input items, then its output items.
+json::array conversation_of(const StoredResponse& stored) {
+  json::array items = parsed_array(stored.input);
+  boost::system::error_code ec;
+  json::value response = parse_json(stored.response, ec);
+  if (!ec && response.is_object())
+    if (auto* output = response.get_object().if_contains("output"); output && output->is_array())
+      for (auto& item : output->get_array()) items.push_back(std::move(item));
+  return items;
+}
+
 // The bytes `items` take as JSON.
 std::size_t stored_bytes(const json::array& items) { return serialize_json(items).size(); }
 
@@ -175,11 +186,7 @@ std::variant<std::string, Error> recalled_body(RecordStore& store, const std::st
   if (!previous.empty()) {
     auto stored = load_visible(store, previous, visibility);
     if (!stored) return no_response(previous, "previous_response_id");
-    items = parsed_array(stored->input);
-    json::value response = parse_json(stored->response, ec);
-    if (!ec && response.is_object())
-      if (auto* output = response.get_object().if_contains("output"); output && output->is_array())
-        for (auto& item : output->get_array()) items.push_back(std::move(item));
+    items = conversation_of(*stored);
   }
   std::map<std::string, json::object> responses;  // each named response's items by id, loaded once
   json::array given = input_items(request.get_object().if_contains("input"));
@@ -203,12 +210,7 @@ std::variant<std::string, Error> recalled_body(RecordStore& store, const std::st
             fmt::format("input[{}]", i));
       json::object by_id;
       if (auto stored = owner.empty() ? std::nullopt : load_visible(store, owner, visibility)) {
-        json::value response = parse_json(stored->response, ec);
-        json::array all = parsed_array(stored->input);
-        if (!ec && response.is_object())
-          if (auto* output = response.get_object().if_contains("output"); output && output->is_array())
-            for (auto& listed : output->get_array()) all.push_back(std::move(listed));
-        for (auto& listed : all)
+        for (auto& listed : conversation_of(*stored))
           if (auto* object = listed.if_object(); object && object->contains("id"))
             by_id[json_fields::string_field(*object, "id")] = std::move(*object);
       }

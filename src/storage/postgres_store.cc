@@ -171,11 +171,8 @@ class PostgresStore final : public RecordStore {
   std::optional<StoredResponse> find_response(const std::string& id) override {
     std::lock_guard lock(read_mutex_);
     std::optional<StoredResponse> found;
-    reader_.query("SELECT id, team, created_ms, input, response FROM stored_responses WHERE id = $1", {id},
-                  [&](const auto& c) {
-                    found = StoredResponse{c[0].value_or(""), c[1].value_or(""), std::stoll(c[2].value_or("0")),
-                                           c[3].value_or("[]"), c[4].value_or("{}")};
-                  });
+    reader_.query(fmt::format("SELECT {} FROM stored_responses WHERE id = $1", record_columns::kStoredResponseColumns),
+                  {id}, [&](const auto& columns) { found = record_columns::stored_response_of(columns); });
     return found;
   }
 

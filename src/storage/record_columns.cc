@@ -94,6 +94,10 @@ Values values_of(const UsageRecord& r) {
   return std::move(sink.values);
 }
 
+StoredResponse stored_response_of(const std::vector<std::optional<std::string>>& v) {
+  return StoredResponse{v[0].value_or(""), v[1].value_or(""), integer(v[2]), v[3].value_or("[]"), v[4].value_or("{}")};
+}
+
 UsageRecord record_of(const std::vector<std::optional<std::string>>& v) {
   auto text = [&](std::size_t i) { return v[i].value_or(""); };
   UsageRecord r;

@@ -46,6 +46,10 @@ std::vector<std::string> migrations(const char* real_type, const char* int64_typ
 Values values_of(const UsageRecord& record);
 UsageRecord record_of(const std::vector<std::optional<std::string>>& values);
 
+// The columns of the stored_responses table, as SELECT lists them, and a row of them read back.
+inline constexpr const char* kStoredResponseColumns = "id, team, created_ms, input, response";
+StoredResponse stored_response_of(const std::vector<std::optional<std::string>>& values);
+
 // "id, created_ms, ..." for SELECT and INSERT.
 std::string name_list();
 

@@ -226,11 +226,8 @@ class SqliteStore final : public RecordStore {
   std::optional<StoredResponse> find_response(const std::string& id) override {
     Db reader(path_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
     std::optional<StoredResponse> found;
-    reader.query("SELECT id, team, created_ms, input, response FROM stored_responses WHERE id = ?", {id},
-                 [&](const auto& c) {
-                   found = StoredResponse{c[0].value_or(""), c[1].value_or(""), std::stoll(c[2].value_or("0")),
-                                          c[3].value_or("[]"), c[4].value_or("{}")};
-                 });
+    reader.query(fmt::format("SELECT {} FROM stored_responses WHERE id = ?", record_columns::kStoredResponseColumns),
+                 {id}, [&](const auto& columns) { found = record_columns::stored_response_of(columns); });
     return found;
   }
 
