@@ -360,6 +360,40 @@ const char* to_string(ProviderType type) {
   return "?";
 }
 
+namespace {
+
+// `families:` (data/model_families.yaml's form): a list of {prefix, type} or {prefix, providers}.
+std::vector<ModelFamily> parse_families(const Reader& r, const YAML::Node& node, const std::string& key,
+                                        const Config& config) {
+  if (!node.IsSequence()) r.fail(node, key, "must be a list of {prefix, type} or {prefix, providers}");
+  std::vector<ModelFamily> families;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const std::string at = fmt::format("{}[{}]", key, i);
+    r.only_keys(node[i], at, {"prefix", "type", "providers"});
+    if (!node[i]["prefix"]) r.fail(node[i], at + ".prefix", "is required");
+    ModelFamily family;
+    family.prefix = r.string(node[i]["prefix"], at + ".prefix");
+    if (family.prefix.empty()) r.fail(node[i]["prefix"], at + ".prefix", "must not be empty");
+    if (node[i]["type"].IsDefined() == node[i]["providers"].IsDefined())  // both, or neither
+      r.fail(node[i], at, "needs either a type or a list of providers");
+    if (node[i]["type"]) family.type = parse_provider_type(r, node[i]["type"], at + ".type");
+    if (const YAML::Node& providers = node[i]["providers"]) {
+      if (!providers.IsSequence() || providers.size() == 0)
+        r.fail(providers, at + ".providers", "must be a non-empty list of provider names");
+      for (std::size_t p = 0; p < providers.size(); ++p) {
+        std::string name = r.string(providers[p], fmt::format("{}.providers[{}]", at, p));
+        if (!config.providers.contains(name))
+          r.fail(providers[p], fmt::format("{}.providers[{}]", at, p), fmt::format("no provider is named '{}'", name));
+        family.providers.push_back(std::move(name));
+      }
+    }
+    families.push_back(std::move(family));
+  }
+  return families;
+}
+
+}  // namespace
+
 Config parse_config(const std::string& yaml_text, const std::string& source_name) {
   Reader r(source_name);
   YAML::Node root;
@@ -371,7 +405,8 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source_name + ": the file is empty");
   r.only_keys(root, "",
               {"listen", "threads", "auth", "storage", "journal", "timeouts", "retries", "circuit_breaker", "limits",
-               "providers", "models", "aliases", "rules", "simulator", "prices", "admin_key", "teams", "responses"});
+               "providers", "models", "aliases", "rules", "simulator", "prices", "admin_key", "teams", "responses",
+               "families"});
 
   Config config;
   config.source_path = source_name;
@@ -520,6 +555,10 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
       config.aliases.emplace(name, std::move(targets));
     }
   }
+  config.families = root["families"]
+                        ? parse_families(r, root["families"], "families", config)
+                        : parse_families(Reader("data/model_families.yaml"),
+                                         YAML::Load(builtin_families_yaml())["families"], "families", config);
   if (const YAML::Node& rules = root["rules"]) {
     if (!rules.IsSequence()) r.fail(rules, "rules", "must be a list of {if: {...}, then: model id}");
     for (std::size_t i = 0; i < rules.size(); ++i)
@@ -528,6 +567,13 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
       }));
   }
   return config;
+}
+
+const ModelFamily* Config::family_of(std::string_view model) const {
+  const ModelFamily* best = nullptr;
+  for (const auto& family : families)
+    if (model.starts_with(family.prefix) && (!best || family.prefix.size() > best->prefix.size())) best = &family;
+  return best;
 }
 
 Config load_config(const std::string& path) {

@@ -54,7 +54,8 @@ enum class WireApi : unsigned {
   embeddings = 2,
   messages = 4,
   generate_content = 8,
-  responses = 16
+  responses = 16,
+  ai_gateway = 32  // the Vercel AI Gateway protocol: no provider speaks it, every request is translated
 };
 // What a provider type serves natively (OpenAI's Responses API aside: see `responses_api`).
 unsigned native_apis_of(ProviderType type);
@@ -134,6 +135,17 @@ struct ApiKey {
   std::string key_id;  // short, loggable: first 8 hex digits of the digest
 };
 
+// A family of bare model names (data/model_families.yaml): names starting with `prefix` go to the
+// listed providers, or else to every enabled provider of `type`.
+struct ModelFamily {
+  std::string prefix;
+  ProviderType type = ProviderType::openai;
+  std::vector<std::string> providers;  // non-empty: these, in this order, instead of all of `type`
+};
+
+// The built-in families' YAML (data/model_families.yaml, compiled in).
+const std::string& builtin_families_yaml();
+
 class PriceTable;
 
 struct Config {
@@ -159,6 +171,9 @@ struct Config {
   std::map<std::string, ModelConfig, std::less<>> models;
   std::map<std::string, std::vector<AliasTarget>, std::less<>> aliases;
   std::vector<RoutingRule> rules;
+  std::vector<ModelFamily> families;  // `families:`, else data/model_families.yaml
+  // The family a bare model name belongs to (the longest prefix that fits), or nullptr.
+  const ModelFamily* family_of(std::string_view model) const;
   std::shared_ptr<const PriceTable> prices;          // data/prices.yaml (built in) or the file `prices:` names
   std::string admin_key_sha256;                      // `admin_key`: sees every team's records
   std::map<std::string, std::string> team_segments;  // `teams: {acme: {segment: b2b}}` (analytics)

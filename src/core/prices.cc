@@ -128,4 +128,12 @@ std::optional<Price> PriceTable::find(std::string_view provider, std::string_vie
   return best->price;
 }
 
+std::vector<std::string> PriceTable::names() const {
+  std::vector<std::string> names;
+  names.reserve(by_name_.size());
+  for (const auto& [name, dated] : by_name_) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 }  // namespace switchyard

@@ -35,6 +35,8 @@ class PriceTable {
   // The name an upstream model is matched by: lower case, no "org/" path, no version suffix.
   static std::string canonical_name(std::string_view upstream_model);
   std::size_t size() const { return entries_; }
+  // Every model name the table prices (canonical names), sorted.
+  std::vector<std::string> names() const;
 
  private:
   struct Dated {

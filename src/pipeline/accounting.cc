@@ -80,7 +80,9 @@ bool meter_answer(RequestContext& context, std::string& body, AnswerFormat forma
 }
 
 void StreamMeter::process(std::string_view events, std::string& out) {
-  if (format_ == AnswerFormat::anthropic) {  // read only: Anthropic clients get the events as they are
+  // Read only: Anthropic and Gemini clients get the events as they are (their usage has no cost
+  // field, their ids are the provider's).
+  if (format_ == AnswerFormat::anthropic || format_ == AnswerFormat::gemini) {
     for (const auto& event : parse_sse_events(events))
       if (auto scan = scan_answer(format_, event.data)) fold_event(format_, *scan, context_.facts);
     out.append(events);
@@ -106,6 +108,28 @@ void StreamMeter::process(std::string_view events, std::string& out) {
     append_sse_event(out, event.name, stamped);  // Responses events are named; others not
   }
 }
+
+namespace {
+
+class MeteringStage final : public StreamTranslator {
+ public:
+  explicit MeteringStage(StreamMeter& meter) : meter_(meter) {}
+  std::optional<Error> on_event(const SseEvent& event, std::string& out) override {
+    event_.clear();
+    append_sse_event(event_, event.name, event.data);
+    meter_.process(event_, out);
+    return std::nullopt;
+  }
+  std::optional<Error> on_end(std::string&) override { return std::nullopt; }
+
+ private:
+  StreamMeter& meter_;
+  std::string event_;
+};
+
+}  // namespace
+
+std::unique_ptr<StreamTranslator> metering_stage(StreamMeter& meter) { return std::make_unique<MeteringStage>(meter); }
 
 void view_record(const RequestContext& context, const Exchange& exchange, RecordView& r, std::string& scratch) {
   r.id = context.id;

@@ -11,6 +11,7 @@
 #include "storage/usage_record.h"
 #include "translate/answer_facts.h"
 #include "translate/openai_request.h"
+#include "translate/stream_translator.h"
 
 namespace switchyard {
 
@@ -42,6 +43,10 @@ class StreamMeter {
   std::optional<Price> price_;
   bool client_wants_usage_;
 };
+
+// A stream stage that passes each event through `meter` (which must outlive it): for a client
+// whose answers are translated from OpenAI chunks, the chunks are metered before translation.
+std::unique_ptr<StreamTranslator> metering_stage(StreamMeter& meter);
 
 // Makes `r` the record of a finished request, as views of `context`'s texts (nothing copied:
 // the recorder encodes it before the context is gone). `scratch` holds a text made for it. Every

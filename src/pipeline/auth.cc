@@ -5,10 +5,26 @@
 namespace switchyard {
 namespace {
 
+// The `key` parameter of the target's query (Google's SDKs may send the key so), else empty.
+std::string_view query_key(std::string_view target) {
+  std::size_t query = target.find('?');
+  if (query == std::string_view::npos) return {};
+  for (std::string_view rest = target.substr(query + 1); !rest.empty();) {
+    std::string_view pair = rest.substr(0, rest.find('&'));
+    rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
+    if (pair.starts_with("key=")) return pair.substr(4);
+  }
+  return {};
+}
+
+// The key as each client family sends it: OpenAI's bearer token, Anthropic's x-api-key, Google's
+// x-goog-api-key or ?key=.
 std::string_view presented_key(const http::request_header<>& header) {
   std::string_view authorization = header[http::field::authorization];
   if (authorization.size() > 7 && beast::iequals(authorization.substr(0, 7), "Bearer ")) return authorization.substr(7);
-  return header["x-api-key"];
+  if (std::string_view key = header["x-api-key"]; !key.empty()) return key;
+  if (std::string_view key = header["x-goog-api-key"]; !key.empty()) return key;
+  return query_key(header.target());
 }
 
 }  // namespace
@@ -20,7 +36,8 @@ std::variant<ClientIdentity, Error> authenticate(const Config& config, const htt
   if (config.keys.empty()) return ClientIdentity{"default", ""};
   if (key.empty())
     return make_error(ErrorKind::unauthorized,
-                      "missing API key: send it as 'Authorization: Bearer <key>' or in the 'x-api-key' header");
+                      "missing API key: send it as 'Authorization: Bearer <key>' or in the 'x-api-key' (or "
+                      "'x-goog-api-key') header");
   std::string digest = sha256(key);
   const ApiKey* match = nullptr;
   for (const auto& candidate : config.keys)

@@ -21,7 +21,8 @@ namespace {
 
 class OpenAIClient final : public ClientFormat {
  public:
-  std::variant<ClientRequest, Error> parse(std::string& body, WireApi api) const override {
+  std::variant<ClientRequest, Error> parse(std::string& body, WireApi api,
+                                           const http::request_header<>&) const override {
     const OpenAIEndpoint endpoint =
         api == WireApi::embeddings ? OpenAIEndpoint::embeddings : OpenAIEndpoint::chat_completions;
     auto parsed = parse_openai_request(body, endpoint);
@@ -61,9 +62,36 @@ class OpenAIClient final : public ClientFormat {
   std::unique_ptr<StreamTranslator> stream_from_openai(const ClientRequest&) const override { return nullptr; }
 };
 
+// Whether a Messages body may hold a thinking block this gateway made: a prefilter on the bytes.
+bool has_gateway_thinking(std::string_view body) { return body.find("swy1:") != std::string_view::npos; }
+
+// `body` without the thinking blocks this gateway made (Gemini's call signatures, which an
+// Anthropic provider would refuse as a signature it did not issue); unchanged when unreadable.
+std::string without_gateway_thinking(std::string_view body) {
+  boost::system::error_code ec;
+  boost::json::value parsed = parse_json(body, ec);
+  boost::json::value* messages = !ec && parsed.is_object() ? parsed.get_object().if_contains("messages") : nullptr;
+  if (!messages || !messages->is_array()) return std::string(body);
+  for (auto& message : messages->get_array()) {
+    auto* content = message.is_object() ? message.get_object().if_contains("content") : nullptr;
+    if (!content || !content->is_array()) continue;
+    auto& blocks = content->get_array();
+    for (auto it = blocks.begin(); it != blocks.end();) {
+      const auto* block = it->if_object();
+      const bool ours = block && json_fields::string_field(*block, "type") == "thinking" &&
+                        json_fields::string_field(*block, "signature").starts_with("swy1:");
+      it = ours ? blocks.erase(it) : it + 1;
+    }
+  }
+  return serialize_json(parsed);
+}
+
 class AnthropicClient final : public ClientFormat {
  public:
-  std::variant<ClientRequest, Error> parse(std::string& body, WireApi) const override {
+  std::variant<ClientRequest, Error> parse(std::string& body, WireApi,
+                                           const http::request_header<>& head) const override {
+    std::string_view beta = head["anthropic-beta"];
+    if (auto error = check_client_text(beta, "anthropic-beta", 2048)) return *error;
     auto parsed = parse_messages_request(body);
     if (auto* error = std::get_if<Error>(&parsed)) return *error;
     auto& messages = std::get<MessagesRequest>(parsed);
@@ -72,6 +100,7 @@ class AnthropicClient final : public ClientFormat {
     ClientRequest request{OpenAIEndpoint::chat_completions, body, messages.view,
                           boost::json::value(std::get<boost::json::object>(std::move(openai)))};
     request.view.include_usage = request.view.stream;  // Anthropic streams always tell usage
+    request.api_variant = beta;
     return request;
   }
   http::response<http::string_body> error_response(const std::string& id, const Error& error) const override {
@@ -88,10 +117,11 @@ class AnthropicClient final : public ClientFormat {
   WireApi wire_api(const ClientRequest&) const override { return WireApi::messages; }
   std::variant<UpstreamRequest, Error> native_request(const ClientRequest& request,
                                                       const Candidate& candidate) const override {
-    return anthropic_messages_request(*candidate.provider, request.view.stream,
-                                      request.view.model == candidate.upstream_model
-                                          ? std::string(request.body)
-                                          : splice_model(request.body, request.view, candidate.upstream_model));
+    std::string body = request.view.model == candidate.upstream_model
+                           ? std::string(request.body)
+                           : splice_model(request.body, request.view, candidate.upstream_model);
+    if (has_gateway_thinking(body)) body = without_gateway_thinking(body);
+    return anthropic_messages_request(*candidate.provider, request.view.stream, std::move(body), request.api_variant);
   }
   std::variant<const boost::json::object*, Error> openai_request(ClientRequest& request) const override {
     return &request.as_openai->get_object();  // made at parse time
@@ -133,7 +163,7 @@ int64_t unix_seconds_now() {
 
 class ResponsesClient final : public ClientFormat {
  public:
-  std::variant<ClientRequest, Error> parse(std::string& body, WireApi) const override {
+  std::variant<ClientRequest, Error> parse(std::string& body, WireApi, const http::request_header<>&) const override {
     auto parsed = parse_openai_request(body, OpenAIEndpoint::responses);
     if (auto* error = std::get_if<Error>(&parsed)) return *error;
     RequestView& view = std::get<RequestView>(parsed);

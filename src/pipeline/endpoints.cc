@@ -7,17 +7,22 @@ namespace {
 
 using http::verb;
 
-const std::array<Endpoint, 17>& table() {
+const std::array<Endpoint, 37>& table() {
   static const ClientFormat* openai = &openai_client();
   static const ClientFormat* anthropic = &anthropic_client();
   static const ClientFormat* responses = &responses_client();
-  static const std::array<Endpoint, 17> rows{{
+  static const ClientFormat* gemini = &gemini_client();
+  constexpr WireApi google = WireApi::generate_content;
+  static const ClientFormat* ai_gateway = &ai_gateway_client();
+  constexpr WireApi vercel = WireApi::ai_gateway;
+  static const std::array<Endpoint, 37> rows{{
       {"/healthz", verb::get, Serves::health, openai, WireApi::chat_completions, false, false},
       {"/", verb::get, Serves::health, openai, WireApi::chat_completions, false, false},  // Claude Code's HEAD /
       {"/metrics", verb::get, Serves::metrics, openai, WireApi::chat_completions, false, false},
       {"/v1/models", verb::get, Serves::models, openai, WireApi::chat_completions, true, false},
       {"/v1/models/{path}", verb::get, Serves::model, openai, WireApi::chat_completions, true, false},
       {"/v1/generation", verb::get, Serves::generation, openai, WireApi::chat_completions, true, true},
+      {"/v1/credits", verb::get, Serves::credits, openai, WireApi::chat_completions, true, true},
       {"/v1/report", verb::get, Serves::report, openai, WireApi::chat_completions, true, true},
       {"/v1/insights", verb::get, Serves::insights, openai, WireApi::chat_completions, true, true},
       {"/v1/chat/completions", verb::post, Serves::proxy, openai, WireApi::chat_completions, true, false},
@@ -29,16 +34,42 @@ const std::array<Endpoint, 17>& table() {
       {"/v1/responses/{id}/input_items", verb::get, Serves::stored_response, responses, WireApi::responses, true, true},
       {"/v1/messages", verb::post, Serves::proxy, anthropic, WireApi::messages, true, false},
       {"/v1/messages/count_tokens", verb::post, Serves::count_tokens, anthropic, WireApi::messages, true, false},
+      // The Vercel AI Gateway protocol: /v1/ai for @ai-sdk/gateway 1.x (AI SDK 5), /v3/ai for 2.x
+      // and 3.x (AI SDK 6), /v4/ai for 4.x (AI SDK 7).
+      {"/v1/ai/language-model", verb::post, Serves::proxy, ai_gateway, vercel, true, false},
+      {"/v3/ai/language-model", verb::post, Serves::proxy, ai_gateway, vercel, true, false},
+      {"/v4/ai/language-model", verb::post, Serves::proxy, ai_gateway, vercel, true, false},
+      {"/v1/ai/embedding-model", verb::post, Serves::proxy, ai_gateway, vercel, true, false},
+      {"/v3/ai/embedding-model", verb::post, Serves::proxy, ai_gateway, vercel, true, false},
+      {"/v4/ai/embedding-model", verb::post, Serves::proxy, ai_gateway, vercel, true, false},
+      {"/v1/ai/config", verb::get, Serves::ai_gateway_config, ai_gateway, vercel, true, false},
+      {"/v3/ai/config", verb::get, Serves::ai_gateway_config, ai_gateway, vercel, true, false},
+      {"/v4/ai/config", verb::get, Serves::ai_gateway_config, ai_gateway, vercel, true, false},
+      // Google's Gemini API: v1beta is what @ai-sdk/google calls, v1 @google/genai's other version.
+      {"/v1beta/{path}:generateContent", verb::post, Serves::proxy, gemini, google, true, false},
+      {"/v1beta/{path}:streamGenerateContent", verb::post, Serves::proxy, gemini, google, true, false},
+      {"/v1beta/{path}:embedContent", verb::post, Serves::proxy, gemini, google, true, false},
+      {"/v1beta/{path}:batchEmbedContents", verb::post, Serves::proxy, gemini, google, true, false},
+      {"/v1beta/{path}:countTokens", verb::post, Serves::gemini_count_tokens, gemini, google, true, false},
+      {"/v1/{path}:generateContent", verb::post, Serves::proxy, gemini, google, true, false},
+      {"/v1/{path}:streamGenerateContent", verb::post, Serves::proxy, gemini, google, true, false},
+      {"/v1/{path}:embedContent", verb::post, Serves::proxy, gemini, google, true, false},
+      {"/v1/{path}:batchEmbedContents", verb::post, Serves::proxy, gemini, google, true, false},
+      {"/v1/{path}:countTokens", verb::post, Serves::gemini_count_tokens, gemini, google, true, false},
   }};
   return rows;
 }
 
-// Whether `path` fits `pattern`, segment by segment ("{id}" fits any non-empty one).
+// Whether `path` fits `pattern`, segment by segment ("{id}" fits any non-empty one; a final
+// "{path}" the rest, "{path}:method" the rest when it ends with ":method").
 bool fits(std::string_view pattern, std::string_view path) {
   while (!pattern.empty() && !path.empty()) {
     std::size_t p = pattern.find('/', 1), q = path.find('/', 1);
     std::string_view want = pattern.substr(0, p), have = path.substr(0, q);
-    if (want == "/{path}") return path.size() > 1;  // the rest, whatever its segments
+    if (want.starts_with("/{path}")) {  // the rest, whatever its segments, ending with what follows
+      std::string_view suffix = want.substr(std::string_view("/{path}").size());
+      return path.size() > 1 + suffix.size() && path.ends_with(suffix);
+    }
     if (want != have && !(want == "/{id}" && have.size() > 1)) return false;
     pattern.remove_prefix(want.size());
     path.remove_prefix(have.size());
@@ -60,6 +91,9 @@ const Endpoint* find_endpoint(std::string_view path, http::verb method) {
 
 const ClientFormat& client_for_path(std::string_view path) {
   if (path.starts_with("/v1/messages")) return anthropic_client();
+  if (path.starts_with("/v1beta/") || path.find(':') != std::string_view::npos) return gemini_client();
+  for (std::string_view base : {"/v1/ai/", "/v3/ai/", "/v4/ai/"})
+    if (path.starts_with(base)) return ai_gateway_client();
   return path.starts_with("/v1/responses") ? responses_client() : openai_client();
 }
 

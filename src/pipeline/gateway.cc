@@ -133,9 +133,17 @@ Task<> Gateway::handle(Exchange& exchange) {
       break;
     case Serves::model: co_await exchange.respond(model_entry(context.id, snapshot->models, request)); break;
     case Serves::generation: co_await generation_api(context, exchange, *records_); break;
+    case Serves::credits: co_await credits_api(context, exchange, *records_); break;
+    case Serves::ai_gateway_config: {
+      // The SDK major behind each base path expects its own specification version.
+      std::string_view version = path.starts_with("/v1/") ? "v2" : path.starts_with("/v3/") ? "v3" : "v4";
+      co_await exchange.respond(json_response(context.id, 200, snapshot->models.ai_gateway_config(version)));
+      break;
+    }
     case Serves::report: co_await report_api(context, exchange, *records_); break;
     case Serves::insights: co_await insights_api(context, exchange, *records_); break;
     case Serves::count_tokens: co_await count_anthropic_tokens(context, services_, exchange); break;
+    case Serves::gemini_count_tokens: co_await count_gemini_tokens(context, services_, exchange); break;
     case Serves::stored_response: co_await stored_response_api(context, exchange, *records_); break;
     case Serves::response_tokens: co_await response_tokens_api(context, exchange); break;
     case Serves::proxy: co_await serve_proxied(context, exchange, *endpoint); break;
@@ -151,7 +159,7 @@ Task<> Gateway::handle(Exchange& exchange) {
 
 Task<> Gateway::serve_proxied(RequestContext& context, Exchange& exchange, const Endpoint& endpoint) {
   const ClientFormat& client = *endpoint.client;
-  auto parsed = client.parse(exchange.request().body(), endpoint.api);  // the parse phase
+  auto parsed = client.parse(exchange.request().body(), endpoint.api, exchange.request().base());  // the parse phase
   if (auto* error = std::get_if<Error>(&parsed)) {
     co_await exchange.respond(client.error_response(context.id, *error));
     co_return;
@@ -167,7 +175,7 @@ Task<> Gateway::serve_proxied(RequestContext& context, Exchange& exchange, const
         co_await exchange.respond(client.error_response(context.id, *error));
         co_return;
       }
-      parsed = client.parse(exchange.request().body(), endpoint.api);
+      parsed = client.parse(exchange.request().body(), endpoint.api, exchange.request().base());
       if (auto* error = std::get_if<Error>(&parsed)) {
         co_await exchange.respond(client.error_response(context.id, *error));
         co_return;

@@ -94,7 +94,7 @@ Error cut_by_shutdown() {
 // Relays the upstream's stream: as bytes, whole events at a time, when no translation is needed;
 // else event by event through `translator`.
 Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamExchange& call, const ClientFormat& client,
-                    StreamTranslator* translator, const Served& served, StreamMeter& meter, const ClientWatch& watch,
+                    StreamTranslator* translator, const Served& served, StreamMeter* meter, const ClientWatch& watch,
                     const RelayLimits& limits) {
   http::response<http::empty_body> head{http::status::ok, 11};
   head.set(http::field::content_type, "text/event-stream; charset=utf-8");
@@ -151,8 +151,8 @@ Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamExchang
       }
     }
     metered.clear();
-    meter.process(out, metered);
-    if (!co_await exchange.write_chunk(metered)) {  // client gone: drop upstream too
+    if (meter) meter->process(out, metered);
+    if (!co_await exchange.write_chunk(meter ? metered : out)) {  // client gone: drop upstream too
       context.attempts.back().error = cancelled_by_client();
       co_return;
     }
@@ -176,17 +176,27 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamExchange&
     co_return;
   }
   if (relay.adapter) {
-    auto answer = relay.adapter->answers_in_openai_format() ? std::variant<std::string, Error>(std::move(body))
-                                                            : relay.adapter->translate_response(body, unix_seconds());
-    if (auto* text = std::get_if<std::string>(&answer))
+    // Accounting reads the answer in the client's format, or, for clients whose answers are
+    // always made from OpenAI's, that OpenAI answer (its stamps then carry over).
+    const bool metered_as_openai = relay.client.answers_made_from_openai();
+    auto meter = [&](std::string& text, AnswerFormat format) {
+      meter_answer(context, text, format, relay.price);
+      add_routing_metadata(text, context, relay.request.view.model);
+    };
+    auto answer =
+        relay.adapter->answers_in_openai_format()
+            ? std::variant<std::string, Error>(std::move(body))
+            : relay.adapter->translate_response(body, relay.request.endpoint, relay.request.view.model, unix_seconds());
+    if (auto* text = std::get_if<std::string>(&answer)) {
+      if (metered_as_openai) meter(*text, AnswerFormat::openai);
       answer = relay.client.answer_from_openai(std::move(*text), relay.request);
+    }
     if (auto* error = std::get_if<Error>(&answer)) {
       co_await fail(std::move(*error));
       co_return;
     }
     std::string& text = std::get<std::string>(answer);
-    meter_answer(context, text, relay.client.answer_format(), relay.price);
-    add_routing_metadata(text, context, relay.request.view.model);
+    if (!metered_as_openai) meter(text, relay.client.answer_format());
     auto response = json_response(context.id, 200, std::move(text));
     set_routing_headers(response.base(), relay.served);
     co_await exchange.respond(std::move(response));
@@ -380,16 +390,22 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
     const RelayLimits limits{config.max_upstream_body_bytes, config.max_upstream_event_bytes,
                              candidate.provider->api_key};
     if (request.view.stream) {
-      std::unique_ptr<StreamTranslator> translator;
       // Usage is always asked of the provider, for accounting; the meter drops it when the client did not ask.
+      // Clients whose answers are always made from OpenAI's are metered on that form, between
+      // the provider's translation and theirs.
+      const bool metered_as_openai = client.answers_made_from_openai();
+      StreamMeter meter(context, metered_as_openai ? AnswerFormat::openai : client.answer_format(), price,
+                        metered_as_openai || request.view.include_usage);
+      std::unique_ptr<StreamTranslator> translator;
       if (native)
         translator = client.stream_from_native();
       else
         translator =
             chain(adapter.answers_in_openai_format() ? nullptr : adapter.translate_stream(unix_seconds(), true),
-                  client.stream_from_openai(request));
-      StreamMeter meter(context, client.answer_format(), price, request.view.include_usage);
-      co_await relay_stream(context, exchange, call, client, translator.get(), served, meter, watch, limits);
+                  metered_as_openai ? chain(metering_stage(meter), client.stream_from_openai(request))
+                                    : client.stream_from_openai(request));
+      co_await relay_stream(context, exchange, call, client, translator.get(), served,
+                            metered_as_openai ? nullptr : &meter, watch, limits);
     } else {
       co_await relay_body(context, exchange, call, Relay{client, native ? nullptr : &adapter, request, served, price},
                           limits);

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <chrono>
+#include <limits>
 
 #include "analytics/insights.h"
 #include "core/calendar.h"
@@ -44,12 +45,20 @@ json::value generation_json(const UsageRecord& r) {
                                             {"provider_name", r.provider},
                                             {"upstream_model", r.upstream_model},
                                             {"streamed", r.streamed},
-                                            {"finish_reason", r.finish_reason.empty() ? json::value(nullptr)
-                                                                                      : json::value(r.finish_reason)},
+                                            // The AI SDK requires a string: "" when the
+                                            // answer never finished (an aborted stream).
+                                            {"finish_reason", r.finish_reason},
                                             {"latency", r.latency_ms},
                                             {"generation_time", r.ttft_ms ? r.latency_ms - *r.ttft_ms : r.latency_ms},
                                             {"time_to_first_token", optional_number(r.ttft_ms)},
-                                            {"total_cost", optional_number(r.cost)},
+                                            // The AI SDK requires numbers: an unpriced
+                                            // request costs 0 there, and says priced: false.
+                                            {"total_cost", r.cost.value_or(0)},
+                                            {"priced", r.cost.has_value()},
+                                            {"market_cost", r.cost.value_or(0)},
+                                            {"upstream_inference_cost", r.byok ? r.cost.value_or(0) : 0.0},
+                                            {"usage", r.cost.value_or(0)},
+                                            {"billable_web_search_calls", 0},
                                             {"native_tokens_prompt", r.input_tokens},
                                             {"native_tokens_completion", r.output_tokens},
                                             {"native_tokens_reasoning", r.reasoning_tokens},
@@ -131,6 +140,26 @@ Task<> generation_api(RequestContext& context, Exchange& exchange, const Records
     co_return;
   }
   co_await exchange.respond(json_response(context.id, 200, serialize_json(generation_json(*found))));
+}
+
+Task<> credits_api(RequestContext& context, Exchange& exchange, const Records& records) {
+  ReportQuery query;
+  query.group_by = "team";
+  query.start_ms = 0;
+  query.end_ms = std::numeric_limits<int64_t>::max();
+  if (!context.client.admin) query.team = context.client.team;
+  std::function<std::vector<ReportRow>()> run_report = [&records, query] { return records.store.report(query); };
+  auto rows = co_await ask_store(std::move(run_report));
+  if (auto* error = std::get_if<Error>(&rows)) {
+    co_await exchange.respond(openai_error_response(context.id, *error));
+    co_return;
+  }
+  double used = 0;
+  for (const auto& row : std::get<std::vector<ReportRow>>(rows)) used += row.total_cost;
+  json::object credits;
+  credits["balance"] = "unlimited";
+  credits["total_used"] = fmt::format("{:.6f}", used);
+  co_await exchange.respond(json_response(context.id, 200, serialize_json(credits)));
 }
 
 Task<> report_api(RequestContext& context, Exchange& exchange, const Records& records) {

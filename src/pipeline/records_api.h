@@ -35,6 +35,10 @@ Task<std::variant<T, Error>> ask_store(std::function<T()> query) {
 }
 
 Task<> generation_api(RequestContext& context, Exchange& exchange, const Records& records);
+// GET /v1/credits (the AI Gateway's shape): {"balance", "total_used"} as decimal strings in USD;
+// total_used is what the caller's team (the admin key: every team) has spent at list price;
+// balance is "unlimited" while no budget applies.
+Task<> credits_api(RequestContext& context, Exchange& exchange, const Records& records);
 Task<> report_api(RequestContext& context, Exchange& exchange, const Records& records);
 // GET /v1/insights?start_date&end_date: the production-traffic figures (docs/analytics.md).
 Task<> insights_api(RequestContext& context, Exchange& exchange, const Records& records);

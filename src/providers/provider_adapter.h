@@ -35,8 +35,10 @@ class ProviderAdapter {
   // True when the upstream answers in OpenAI's format, so its bytes go to the client unchanged
   // (and the request needs no full parse); otherwise the two functions below translate.
   virtual bool answers_in_openai_format() const = 0;
-  // An upstream 2xx body -> a chat.completion body.
-  virtual std::variant<std::string, Error> translate_response(std::string_view body, int64_t created) const = 0;
+  // An upstream 2xx body -> a chat.completion body (an embeddings list for `endpoint`
+  // embeddings, naming `model`, the model the client asked for).
+  virtual std::variant<std::string, Error> translate_response(std::string_view body, OpenAIEndpoint endpoint,
+                                                              std::string_view model, int64_t created) const = 0;
   // The upstream's stream -> chat.completion.chunk events.
   virtual std::unique_ptr<StreamTranslator> translate_stream(int64_t created, bool include_usage) const = 0;
 };

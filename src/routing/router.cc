@@ -56,11 +56,33 @@ class Planner {
       return true;
     }
     auto slash = id.find('/');
-    if (slash == std::string_view::npos || slash + 1 == id.size()) return false;
-    auto provider = config_.providers.find(id.substr(0, slash));
-    if (provider == config_.providers.end()) return false;
-    add(provider->second, id.substr(slash + 1), id, false);
-    return true;
+    if (slash != std::string_view::npos && slash + 1 < id.size())
+      if (auto provider = config_.providers.find(id.substr(0, slash)); provider != config_.providers.end()) {
+        add(provider->second, id.substr(slash + 1), id, false);
+        return true;
+      }
+    return add_family(id, first);
+  }
+
+  // A bare name of a known family (claude-sonnet-5): the family's providers, each asked for that
+  // name; false when no family has it or none of its providers exists.
+  bool add_family(std::string_view id, std::size_t first) {
+    const ModelFamily* family = config_.family_of(id);
+    if (!family) return false;
+    bool any = false;
+    auto offer = [&](const ProviderConfig& provider) {
+      add(provider, id, id, false);
+      any = true;
+    };
+    if (family->providers.empty()) {
+      for (const auto& [name, provider] : config_.providers)
+        if (provider.type == family->type) offer(provider);
+    } else {
+      for (const auto& name : family->providers)
+        if (auto provider = config_.providers.find(name); provider != config_.providers.end()) offer(provider->second);
+    }
+    prefer_providers(first);
+    return any;
   }
 
   std::string why_empty() const {

@@ -66,7 +66,8 @@ class AnthropicWire final : public WireFormat {
       }
     }
     if (const auto* thinking = body.if_contains("thinking"); thinking && thinking->is_object())
-      p.reasoning_requested = string_at(thinking->get_object(), "type") == "enabled";
+      p.reasoning_requested = string_at(thinking->get_object(), "type") == "enabled" ||
+                              string_at(thinking->get_object(), "type") == "adaptive";  // Claude Code's default
     p.unsigned_call = p.unsigned_call && p.reasoning_requested;  // signed thinking is due only with thinking on
     if (const auto* choice = body.if_contains("tool_choice"); choice && choice->is_object()) {
       const auto& c = choice->get_object();

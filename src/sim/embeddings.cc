@@ -33,7 +33,43 @@ std::string base64_floats(const std::vector<float>& v) {
   return out;
 }
 
+// One EmbedContentRequest's text (its content's text parts, joined) and outputDimensionality.
+std::pair<std::string, std::size_t> gemini_text(const json::value& request) {
+  const json::object* fields = request.if_object();
+  const json::value* content = fields ? fields->if_contains("content") : nullptr;
+  const json::value* parts = content && content->is_object() ? content->get_object().if_contains("parts") : nullptr;
+  if (!parts || !parts->is_array() || parts->get_array().empty())
+    throw BadRequest{"each request needs content.parts with text"};
+  std::string text;
+  for (const auto& part : parts->get_array())
+    if (const auto* t = part.is_object() ? part.get_object().if_contains("text") : nullptr; t && t->is_string())
+      text += t->get_string();
+  std::size_t dimensions = 8;
+  if (auto* d = fields->if_contains("outputDimensionality"); d && d->is_int64()) {
+    if (d->get_int64() < 1 || d->get_int64() > 4096) throw BadRequest{"outputDimensionality must be 1-4096"};
+    dimensions = static_cast<std::size_t>(d->get_int64());
+  }
+  return {std::move(text), dimensions};
+}
+
+json::object gemini_embedding(const json::value& request) {
+  auto [text, dimensions] = gemini_text(request);
+  json::array values;
+  for (float x : vector_for(text, dimensions)) values.push_back(static_cast<double>(x));
+  return {{"values", std::move(values)}};
+}
+
 }  // namespace
+
+std::string gemini_embeddings_reply(const json::object& request, bool batch) {
+  if (!batch) return json::serialize(json::object{{"embedding", gemini_embedding(request)}});
+  const json::value* requests = request.if_contains("requests");
+  if (!requests || !requests->is_array() || requests->get_array().empty())
+    throw BadRequest{"'requests' must be a non-empty list"};
+  json::array embeddings;
+  for (const auto& each : requests->get_array()) embeddings.push_back(gemini_embedding(each));
+  return json::serialize(json::object{{"embeddings", std::move(embeddings)}});
+}
 
 std::string embeddings_reply(const json::object& request, const std::string& model) {
   std::vector<std::string> inputs;

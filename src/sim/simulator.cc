@@ -19,6 +19,8 @@ enum class Api {
   openai_chat,
   openai_responses,
   openai_embeddings,
+  gemini_embed,        // embedContent
+  gemini_batch_embed,  // batchEmbedContents
   openai_models,
   anthropic_messages,
   anthropic_count_tokens,
@@ -50,6 +52,8 @@ Route route_of(std::string_view target) {
       if (method == "generateContent") return {Api::gemini_generate, std::string(rest.substr(0, colon))};
       if (method == "streamGenerateContent") return {Api::gemini_stream, std::string(rest.substr(0, colon))};
       if (method == "countTokens") return {Api::gemini_count_tokens, std::string(rest.substr(0, colon))};
+      if (method == "embedContent") return {Api::gemini_embed, std::string(rest.substr(0, colon))};
+      if (method == "batchEmbedContents") return {Api::gemini_batch_embed, std::string(rest.substr(0, colon))};
     }
   }
   return {};
@@ -61,7 +65,9 @@ const WireFormat& wire_for(Api api) {
     case Api::anthropic_count_tokens: return anthropic_wire();
     case Api::gemini_generate:
     case Api::gemini_stream:
-    case Api::gemini_count_tokens: return gemini_wire();
+    case Api::gemini_count_tokens:
+    case Api::gemini_embed:
+    case Api::gemini_batch_embed: return gemini_wire();
     case Api::openai_responses: return responses_wire();
     default: return openai_wire();
   }
@@ -71,7 +77,8 @@ const WireFormat& wire_for(Api api) {
 std::string credential(Api api, const http::request<http::string_body>& request) {
   if ((api == Api::anthropic_messages || api == Api::anthropic_count_tokens) && !request["x-api-key"].empty())
     return std::string(request["x-api-key"]);
-  if (api == Api::gemini_generate || api == Api::gemini_stream || api == Api::gemini_count_tokens) {
+  if (api == Api::gemini_generate || api == Api::gemini_stream || api == Api::gemini_count_tokens ||
+      api == Api::gemini_embed || api == Api::gemini_batch_embed) {
     if (auto key = request["x-goog-api-key"]; !key.empty()) return std::string(key);
     std::string_view target = request.target();
     if (auto at = target.find("key="); at != std::string_view::npos)
@@ -224,11 +231,12 @@ Task<> Simulator::handle(Exchange& exchange) {
     co_return;
   }
 
-  if (route.api == Api::openai_embeddings) {
+  if (route.api == Api::openai_embeddings || route.api == Api::gemini_embed || route.api == Api::gemini_batch_embed) {
     unsigned status = 200;
     std::string reply;
     try {
-      reply = embeddings_reply(body, model);
+      reply = route.api == Api::openai_embeddings ? embeddings_reply(body, model)
+                                                  : gemini_embeddings_reply(body, route.api == Api::gemini_batch_embed);
     } catch (const BadRequest& bad) {
       status = 400;
       reply = wire.error_body(400, bad.message);

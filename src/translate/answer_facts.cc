@@ -1,5 +1,6 @@
 #include "translate/answer_facts.h"
 
+#include "translate/gemini_response.h"
 #include "translate/json_parse.h"
 #include "translate/parser_memory.h"
 
@@ -200,6 +201,68 @@ bool scan_response(od::object& response, std::string_view buffer, AnswerScan& sc
   return true;
 }
 
+// A GenerateContentResponse: usageMetadata (normalised as usage_from_gemini does) and the first
+// candidate's finishReason in OpenAI's words. False when the document is damaged.
+bool scan_gemini(od::object& root, AnswerScan& scan) {
+  for (auto field : root) {
+    std::string_view key;
+    od::value value;
+    od::json_type type;
+    if (field.unescaped_key().get(key) || field.value().get(value) || value.type().get(type)) return false;
+    if (key == "usageMetadata" && type == od::json_type::object) {
+      od::object usage;
+      TokenUsage u;
+      int64_t candidates = 0;
+      if (value.get_object().get(usage) || !read_counts(usage, {{"promptTokenCount", &u.input},
+                                                                {"candidatesTokenCount", &candidates},
+                                                                {"cachedContentTokenCount", &u.cache_read},
+                                                                {"thoughtsTokenCount", &u.reasoning}}))
+        return false;
+      u.output = candidates + u.reasoning;
+      scan.usage = u;
+    } else if (key == "candidates" && type == od::json_type::array) {
+      od::array candidates;
+      if (value.get_array().get(candidates)) return false;
+      for (auto candidate : candidates) {
+        od::object object;
+        if (auto error = candidate.get_object().get(object)) return !fatal(error);
+        std::string reason;
+        bool calls = false, broken = false;
+        for (auto inner : object) {
+          std::string_view inner_key;
+          if (inner.unescaped_key().get(inner_key)) return false;
+          if (inner_key == "finishReason") {
+            reason = string_or_empty(inner.value(), broken);
+          } else if (inner_key == "content") {
+            od::object content;
+            if (auto error = inner.value().get_object().get(content)) {
+              if (fatal(error)) return false;
+              continue;
+            }
+            od::array parts;
+            if (auto error = content.find_field_unordered("parts").get_array().get(parts)) {
+              if (fatal(error)) return false;
+              continue;
+            }
+            for (auto part : parts) {
+              od::object part_object;
+              if (auto error = part.get_object().get(part_object)) {
+                if (fatal(error)) return false;
+                continue;
+              }
+              calls = calls || !part_object.find_field_unordered("functionCall").error();
+            }
+          }
+          if (broken) return false;
+        }
+        if (!reason.empty()) scan.finish_reason = finish_reason_from_gemini(reason, calls);
+        break;  // the first candidate decides
+      }
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string openai_finish_reason(std::string_view stop_reason) {
@@ -230,6 +293,10 @@ std::optional<AnswerScan> scan_answer(AnswerFormat format, std::string_view json
     return scan;
   }
   root.reset();
+  if (format == AnswerFormat::gemini) {
+    if (!scan_gemini(root, scan)) return std::nullopt;
+    return scan;
+  }
   bool broken = false;  // a fatal error: the document cannot be read on
   for (auto field : root) {
     std::string_view key;

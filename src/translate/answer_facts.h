@@ -12,8 +12,9 @@
 namespace switchyard {
 
 // openai: chat completions and chunks; anthropic: messages and their events; responses: the
-// Responses API's response object, bare or inside a stream event's `response`.
-enum class AnswerFormat { openai, anthropic, responses };
+// Responses API's response object, bare or inside a stream event's `response`; gemini: a
+// GenerateContentResponse (each stream event is one, usageMetadata cumulative).
+enum class AnswerFormat { openai, anthropic, responses, gemini };
 
 // One JSON document (a body or an event's data) read for accounting.
 struct AnswerScan {

@@ -11,6 +11,7 @@
 #include "translate/client_text.h"
 #include "translate/json_parse.h"
 #include "translate/openai_request_reader.h"
+#include "translate/reasoning_token.h"
 
 namespace switchyard {
 namespace json = boost::json;
@@ -75,6 +76,26 @@ json::object usage_from_openai(const json::object& usage) {
                     int_field(usage, "completion_tokens"), cache_read, cache_write);
 }
 
+// The person behind a metadata.user_id. Claude Code's also names its session: 2.1 sends a JSON
+// object {device_id, account_uuid, session_id} (the account when it has one, else the device),
+// earlier versions "user_<device>_account_<uuid>_session_<uuid>" (without the session). Any other
+// id is the user as it is.
+std::string user_of_metadata(std::string_view user_id) {
+  if (user_id.starts_with("{")) {
+    boost::system::error_code ec;
+    json::value parsed = parse_json(user_id, ec);
+    if (!ec && parsed.is_object()) {
+      const auto& fields = parsed.get_object();
+      if (auto account = string_field(fields, "account_uuid"); !account.empty()) return std::string(account);
+      if (auto device = string_field(fields, "device_id"); !device.empty()) return std::string(device);
+    }
+  }
+  if (std::size_t session = user_id.find("_session_");
+      user_id.starts_with("user_") && session != std::string_view::npos)
+    return std::string(user_id.substr(0, session));
+  return std::string(user_id);
+}
+
 class AnthropicFromOpenAIStream final : public StreamTranslator {
  public:
   explicit AnthropicFromOpenAIStream(std::string model) : model_(std::move(model)) {}
@@ -102,6 +123,8 @@ class AnthropicFromOpenAIStream final : public StreamTranslator {
           int64_t tool = int_field(call, "index");
           const json::object& function = json_fields::object_field(call, "function");
           if (tool != tool_) {  // a new call starts a new tool_use block
+            if (auto signature = string_field(call, "thought_signature"); !signature.empty())
+              signed_call(out, string_field(call, "id"), signature);
             open_block(out, "tool_use", tool,
                        {{"type", "tool_use"},
                         {"id", string_field(call, "id")},
@@ -137,6 +160,18 @@ class AnthropicFromOpenAIStream final : public StreamTranslator {
                                      {"stop_reason", nullptr},
                                      {"stop_sequence", nullptr},
                                      {"usage", usage_json(0, 0, 0, 0)}}}});
+  }
+
+  // Gemini signs a function call rather than its thinking: the signature travels to the client
+  // in a thinking block of its own before the call (a gateway token in `signature`, which
+  // Anthropic clients send back as they got it), and comes back on the call.
+  void signed_call(std::string& out, std::string_view call_id, std::string_view signature) {
+    open_block(out, "thinking", -2, {{"type", "thinking"}, {"thinking", ""}, {"signature", ""}});
+    std::string token = write_reasoning_token({{}, {}, {{std::string(call_id), std::string(signature)}}});
+    out += event("content_block_delta", {{"type", "content_block_delta"},
+                                         {"index", index_},
+                                         {"delta", {{"type", "signature_delta"}, {"signature", token}}}});
+    close_block(out);
   }
 
   // Closes the open block unless it is the same kind (and tool); opens the new one.
@@ -211,10 +246,11 @@ std::variant<MessagesRequest, Error> parse_messages_request(std::string& body) {
     if (!stream->is_bool()) return invalid("stream: must be a boolean");
     out.view.stream = stream->get_bool();
   }
-  // metadata.user_id (Claude Code sends one per account and session) is the request's user.
-  if (auto user = string_field(json_fields::object_field(r, "metadata"), "user_id"); !user.empty()) {
+  // metadata.user_id is the request's user (for Claude Code: its account, else its device).
+  if (auto given = string_field(json_fields::object_field(r, "metadata"), "user_id"); !given.empty()) {
+    std::string user = user_of_metadata(given);
     if (auto error = check_client_text(user, "metadata.user_id", kMaxUserBytes)) return *error;
-    out.view.gateway.user = user;
+    out.view.gateway.user = std::move(user);
   }
   auto location = locate_model_token(body);
   if (auto* error = std::get_if<Error>(&location)) return *error;
@@ -246,6 +282,7 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
     }
     json::array parts;
     json::array tool_calls;
+    ReasoningToken signed_calls;  // Gemini's signatures of this turn's calls, from the gateway's thinking blocks
     for (const auto& b : content.get_array()) {
       if (!b.is_object()) return invalid("messages: content blocks must be objects");
       const auto& block = b.get_object();
@@ -268,12 +305,20 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
         messages.push_back(
             json::object{{"role", "tool"}, {"tool_call_id", string_field(block, "tool_use_id")}, {"content", result}});
       } else if (type == "thinking" || type == "redacted_thinking") {
-        continue;  // earlier reasoning is not sent back to other providers
+        // Earlier reasoning is not sent back to other providers, but the gateway's own tokens
+        // (Gemini's call signatures) go back onto their calls.
+        if (auto token = read_reasoning_token(string_field(block, "signature")))
+          for (auto& pair : token->call_signatures) signed_calls.call_signatures.push_back(std::move(pair));
+        continue;
       } else {
         return invalid(
             fmt::format("messages: content blocks of type '{}' cannot be sent to this model's provider", type));
       }
     }
+    for (const auto& [id, signature] : signed_calls.call_signatures)
+      for (auto& call : tool_calls)
+        if (auto* fields = call.if_object(); fields && string_field(*fields, "id") == id)
+          (*fields)["thought_signature"] = signature;
     if (role == "assistant") {
       json::object out{{"role", "assistant"},
                        {"content", parts.empty() ? json::value(nullptr) : json::value(openai_in::content_text(parts))}};
@@ -294,11 +339,12 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
     out["stream_options"] = json::object{{"include_usage", true}};  // Anthropic streams always report usage
   }
   if (auto* metadata = in.if_contains("metadata"); metadata && metadata->is_object())
-    if (auto user = string_field(metadata->get_object(), "user_id"); !user.empty()) out["user"] = user;
+    if (auto user = string_field(metadata->get_object(), "user_id"); !user.empty())
+      out["user"] = user_of_metadata(user);
   if (auto* thinking = in.if_contains("thinking"); thinking && thinking->is_object()) {
     int64_t budget = int_field(thinking->get_object(), "budget_tokens");
     if (string_field(thinking->get_object(), "type") == "enabled")
-      out["reasoning_effort"] = budget <= 1024 ? "low" : budget <= 8192 ? "medium" : "high";
+      out["reasoning_effort"] = openai_in::reasoning_effort_for(budget);
   }
   if (auto* tools = in.if_contains("tools"); tools && tools->is_array() && !tools->get_array().empty()) {
     json::array list;
@@ -341,12 +387,15 @@ std::variant<std::string, Error> anthropic_response_from_openai(std::string_view
   const json::object& message = answer.message();
 
   json::array content;
+  ReasoningToken signatures;  // Gemini's signatures of the calls, for a thinking block first
   if (auto text = string_field(message, "content"); !text.empty())
     content.push_back(json::object{{"type", "text"}, {"text", text}});
   if (auto* calls = message.if_contains("tool_calls"); calls && calls->is_array())
     for (const auto& c : calls->get_array()) {
       if (!c.is_object()) continue;
       const auto& call = c.get_object();
+      if (auto signature = string_field(call, "thought_signature"); !signature.empty())
+        signatures.call_signatures.emplace_back(string_field(call, "id"), signature);
       const json::object& function = json_fields::object_field(call, "function");
       json::value input = parse_json(string_field(function, "arguments"), ec);
       if (ec || !input.is_object()) input = json::object{};
@@ -355,6 +404,10 @@ std::variant<std::string, Error> anthropic_response_from_openai(std::string_view
                                      {"name", string_field(function, "name")},
                                      {"input", input}});
     }
+  if (!signatures.call_signatures.empty())  // as the stream sends it: a thinking block of its own, first
+    content.insert(
+        content.begin(),
+        json::object{{"type", "thinking"}, {"thinking", ""}, {"signature", write_reasoning_token(signatures)}});
   json::object usage = usage_json(0, 0, 0, 0);
   if (auto* u = completion.if_contains("usage"); u && u->is_object()) usage = usage_from_openai(u->get_object());
   std::string id(string_field(completion, "id"));

@@ -116,7 +116,14 @@ std::variant<json::object, Error> anthropic_request_from_openai(const json::obje
   out["messages"] = std::move(messages);
   out["max_tokens"] = openai_in::max_output_tokens(openai).value_or(anthropic_default_max_tokens(model));
 
-  for (const char* key : {"temperature", "top_p"})
+  // What Anthropic cannot give is refused, never dropped: a model with other routes goes on to
+  // one that can (the attempt loop skips a route whose request cannot be built).
+  if (json_fields::int_field(openai, "n") > 1)
+    return unsupported("Anthropic answers with one choice per request: 'n' must be 1 on this route", "n");
+  if (auto* logprobs = openai.if_contains("logprobs"); logprobs && logprobs->is_bool() && logprobs->get_bool())
+    return unsupported("Anthropic does not return log probabilities: 'logprobs' must be false on this route",
+                       "logprobs");
+  for (const char* key : {"temperature", "top_p", "top_k"})
     if (auto* v = openai.if_contains(key); v && !v->is_null()) out[key] = *v;
   if (auto stops = openai_in::stop_sequences(openai); !stops.empty()) {
     json::array list;

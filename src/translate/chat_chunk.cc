@@ -12,10 +12,14 @@ const boost::json::object* ChatChunk::usage() const {
   return usage && usage->is_object() ? &usage->get_object() : nullptr;
 }
 
-const boost::json::object* ChatChunk::choice() const {
+const boost::json::array& ChatChunk::choices() const {
+  static const boost::json::array none;
   const auto* choices = chunk_.if_contains("choices");
-  if (!choices || !choices->is_array() || choices->get_array().empty()) return nullptr;
-  return choices->get_array().front().if_object();
+  return choices && choices->is_array() ? choices->get_array() : none;
+}
+
+const boost::json::object* ChatChunk::choice() const {
+  return choices().empty() ? nullptr : choices().front().if_object();
 }
 
 const boost::json::object& ChatChunk::delta() const {
@@ -33,6 +37,11 @@ const boost::json::object& ChatChunk::message() const {
 std::string_view ChatChunk::finish_reason() const {
   const boost::json::object* first = choice();
   return first ? json_fields::string_field(*first, "finish_reason") : std::string_view();
+}
+
+std::string_view chat_reasoning(const boost::json::object& message) {
+  std::string_view text = json_fields::string_field(message, "reasoning");
+  return text.empty() ? json_fields::string_field(message, "reasoning_content") : text;
 }
 
 std::variant<ChatChunk, Error> read_chat_chunk(std::string_view data) {

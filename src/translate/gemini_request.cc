@@ -1,6 +1,7 @@
 #include "translate/gemini_request.h"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <boost/json.hpp>
 #include <map>
 
@@ -92,6 +93,30 @@ std::variant<json::object, Error> function_calling(const json::value& choice) {
 }
 
 }  // namespace
+
+std::variant<json::object, Error> gemini_embeddings_request_from_openai(const json::object& openai,
+                                                                        std::string_view upstream_model) {
+  const json::value* input = openai.if_contains("input");
+  json::array texts;
+  if (input && input->is_string()) texts.push_back(*input);
+  if (input && input->is_array()) texts = input->get_array();
+  if (texts.empty() || !std::all_of(texts.begin(), texts.end(), [](const json::value& t) { return t.is_string(); }))
+    return unsupported(
+        "'input' must be a string or a non-empty list of strings (token arrays cannot be sent to a Gemini provider)",
+        "input");
+  const json::value* dimensions = openai.if_contains("dimensions");
+  if (dimensions && !dimensions->is_null() && !(dimensions->is_int64() && dimensions->get_int64() > 0))
+    return unsupported("'dimensions' must be a positive whole number", "dimensions");
+  const std::string model = fmt::format("models/{}", upstream_model);
+  json::array requests;
+  for (auto& text : texts) {
+    json::object request{{"model", model},
+                         {"content", {{"parts", json::array{json::object{{"text", std::move(text)}}}}}}};
+    if (dimensions && !dimensions->is_null()) request["outputDimensionality"] = *dimensions;
+    requests.push_back(std::move(request));
+  }
+  return json::object{{"requests", std::move(requests)}};
+}
 
 std::variant<json::object, Error> gemini_request_from_openai(const json::object& openai) {
   std::map<std::string, std::string, std::less<>> tool_names;  // tool_call_id -> function name, for the results

@@ -10,15 +10,16 @@ namespace switchyard {
 namespace json = boost::json;
 using json_fields::int_field;
 using json_fields::string_field;
-namespace {
 
-std::string finish_reason(std::string_view reason, bool called_tools) {
+std::string finish_reason_from_gemini(std::string_view reason, bool called_tools) {
   if (reason == "MAX_TOKENS") return "length";
   if (reason == "SAFETY" || reason == "RECITATION" || reason == "BLOCKLIST" || reason == "PROHIBITED_CONTENT" ||
       reason == "SPII" || reason == "IMAGE_SAFETY")
     return "content_filter";
   return called_tools ? "tool_calls" : "stop";
 }
+
+namespace {
 
 // One response's first candidate: its parts, fed to the callbacks in order.
 struct CandidateView {
@@ -89,7 +90,7 @@ class GeminiStream final : public StreamTranslator {
     // Gemini has no closing event: the end of the body is the end, complete only with a finishReason.
     if (finish_.empty())
       return make_error(ErrorKind::upstream_failed, "the provider's stream ended without a finishReason");
-    writer_.finish(out, finish_reason(finish_, tools_ > 0));
+    writer_.finish(out, finish_reason_from_gemini(finish_, tools_ > 0));
     if (include_usage_) writer_.usage(out, usage_);
     ChunkWriter::done(out);
     return std::nullopt;
@@ -148,12 +149,33 @@ std::variant<std::string, Error> openai_response_from_gemini(std::string_view bo
     }
   }
   if (has_text || out.tool_calls.empty()) out.content = std::move(text);
-  out.finish_reason = finish_reason(candidate->finish, !out.tool_calls.empty());
+  out.finish_reason = finish_reason_from_gemini(candidate->finish, !out.tool_calls.empty());
   return completion_body(out);
 }
 
 std::unique_ptr<StreamTranslator> openai_stream_from_gemini(int64_t created, bool include_usage) {
   return std::make_unique<GeminiStream>(created, include_usage);
+}
+
+std::variant<std::string, Error> openai_embeddings_from_gemini(std::string_view batch_body, std::string_view model) {
+  auto parsed = answer_object(batch_body, "not a JSON object");
+  if (auto* error = std::get_if<Error>(&parsed)) return *error;
+  const auto& answer = std::get<json::object>(parsed);
+  const json::value* embeddings = answer.if_contains("embeddings");
+  if (!embeddings || !embeddings->is_array()) return malformed_answer("no embeddings");
+  json::array data;
+  for (const auto& embedding : embeddings->get_array()) {
+    const json::object* fields = embedding.if_object();
+    const json::array* values = fields ? json_fields::number_array(fields->if_contains("values")) : nullptr;
+    if (!values) return malformed_answer("an embedding is not a list of numbers");
+    data.push_back(json::object{{"object", "embedding"}, {"index", data.size()}, {"embedding", *values}});
+  }
+  const json::object& usage = json_fields::object_field(answer, "usageMetadata");
+  int64_t prompt = int_field(usage, "promptTokenCount"), total = int_field(usage, "totalTokenCount");
+  return serialize_json(json::object{{"object", "list"},
+                                     {"data", std::move(data)},
+                                     {"model", model},
+                                     {"usage", {{"prompt_tokens", prompt}, {"total_tokens", total ? total : prompt}}}});
 }
 
 }  // namespace switchyard

@@ -19,6 +19,14 @@ const json::object& object_field(const json::object& object, std::string_view ke
   return value && value->is_object() ? value->get_object() : empty;
 }
 
+const json::array* number_array(const json::value* value) {
+  const json::array* array = value ? value->if_array() : nullptr;
+  if (!array) return nullptr;
+  for (const auto& item : *array)
+    if (!item.is_number()) return nullptr;
+  return array;
+}
+
 json::value member_or(const json::object& object, std::string_view key, const json::value& fallback) {
   auto* value = object.if_contains(key);
   return value ? *value : fallback;

@@ -14,6 +14,9 @@ int64_t int_field(const boost::json::object& object, std::string_view key);
 // An object member; an empty object when absent or not one.
 const boost::json::object& object_field(const boost::json::object& object, std::string_view key);
 
+// `value` when it is an array of numbers only (an embedding), else nullptr (also for nullptr).
+const boost::json::array* number_array(const boost::json::value* value);
+
 // A member's value, or `fallback` when absent.
 boost::json::value member_or(const boost::json::object& object, std::string_view key,
                              const boost::json::value& fallback);

@@ -150,6 +150,17 @@ simdjson::padded_string_view padded(std::string& body) {
 
 }  // namespace
 
+std::variant<GatewayOptions, Error> gateway_options_of(std::string& body) {
+  thread_local simdjson::dom::parser parser;
+  ReleaseAfterHugeDocument release(parser, body.size());
+  simdjson::dom::element root;
+  if (auto ec = parser.parse(padded(body)).get(root))
+    return invalid(fmt::format("the request body is not valid JSON: {}", simdjson::error_message(ec)));
+  GatewayOptions options;
+  if (auto error = read_gateway_options(root, options)) return *error;
+  return options;
+}
+
 std::variant<std::pair<std::size_t, std::size_t>, Error> locate_model_token(std::string& body) {
   return scan_top_level(padded(body));
 }

@@ -44,6 +44,10 @@ struct RequestView {
 // JSON parser needs padding) but its contents stay as they are.
 std::variant<RequestView, Error> parse_openai_request(std::string& body, OpenAIEndpoint endpoint);
 
+// The gateway options of any JSON body (`user`, `models`, `providerOptions.gateway`); a
+// bad_request Error naming the field when they are malformed. `body`'s capacity may grow.
+std::variant<GatewayOptions, Error> gateway_options_of(std::string& body);
+
 // Where the top-level "model" string token sits in `body` (quotes included): {offset, length};
 // a bad_request Error when it has none or a top-level key is given twice. `body` must be valid
 // JSON; its capacity may grow (the parser needs padding).

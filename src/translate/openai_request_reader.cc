@@ -58,6 +58,12 @@ std::optional<int64_t> thinking_budget(const json::object& request) {
   return std::nullopt;
 }
 
+std::string_view reasoning_effort_for(int64_t budget) {
+  if (budget <= 1024) return "low";
+  if (budget <= 8192) return "medium";
+  return "high";
+}
+
 bool is_web_search(const json::value& tool) {
   return tool.is_object() && string_field(tool.get_object(), "type") == "web_search";
 }

@@ -30,6 +30,10 @@ std::vector<std::string> stop_sequences(const boost::json::object& request);
 // A thinking budget for reasoning_effort (minimal, low, medium, high); nullopt when absent.
 std::optional<int64_t> thinking_budget(const boost::json::object& request);
 
+// The other way, for clients that give a budget (Anthropic's thinking, Gemini's thinkingConfig): the
+// least reasoning_effort whose budget covers `budget` tokens (low, medium), else high.
+std::string_view reasoning_effort_for(int64_t budget);
+
 // True for the gateway's chat extension {"type": "web_search"}: a search the provider runs
 // itself (Responses' built-in web_search tool), mapped by the Anthropic and Gemini adapters.
 bool is_web_search(const boost::json::value& tool);

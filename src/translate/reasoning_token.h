@@ -24,4 +24,9 @@ std::string write_reasoning_token(const ReasoningToken& token);
 // provider's encrypted reasoning, say) or it is damaged.
 std::optional<ReasoningToken> read_reasoning_token(std::string_view encrypted_content);
 
+// The same token in base64, for Gemini clients, which keep it in a thought part's thoughtSignature:
+// a bytes field, which Gemini refuses when it is not base64 (should the history reach it later).
+std::string write_thought_signature(const ReasoningToken& token);
+std::optional<ReasoningToken> read_thought_signature(std::string_view thought_signature);
+
 }  // namespace switchyard

@@ -34,13 +34,6 @@ json::object usage_from_chat(const json::object& usage) {
           {"total_tokens", input + output}};
 }
 
-// The reasoning text of a chat message or delta (`reasoning`, or `reasoning_content` as several
-// OpenAI-compatible hosts name it).
-std::string_view reasoning_of(const json::object& message) {
-  std::string_view text = string_field(message, "reasoning");
-  return text.empty() ? string_field(message, "reasoning_content") : text;
-}
-
 bool is_custom_tool(const json::object& shell, std::string_view name) {
   if (auto* tools = shell.if_contains("tools"); tools && tools->is_array())
     for (const auto& tool : tools->get_array())
@@ -141,7 +134,7 @@ class ResponsesFromChatStream final : public StreamTranslator {
     if (!chunk.choice()) return std::nullopt;
     {
       const auto& d = chunk.delta();
-      if (auto text = reasoning_of(d); !text.empty()) reasoning_delta(out, text);
+      if (auto text = chat_reasoning(d); !text.empty()) reasoning_delta(out, text);
       if (auto signature = string_field(d, "reasoning_signature"); !signature.empty()) {
         if (open(out, Kind::reasoning, -1)) begin_reasoning(out);  // signed with no text (redacted)
         signature_ += signature;
@@ -405,7 +398,7 @@ std::variant<std::string, Error> response_from_chat(std::string_view completion_
   auto [status, details] = outcome(answer.finish_reason());
   json::object response = response_object(id, shell, created_at, status);
   json::array& output = response["output"].get_array();
-  auto reasoning = reasoning_of(message);
+  auto reasoning = chat_reasoning(message);
   auto signature = string_field(message, "reasoning_signature");
   if (!reasoning.empty() || !signature.empty())
     output.push_back(

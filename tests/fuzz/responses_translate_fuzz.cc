@@ -24,13 +24,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::optional<json::object> json_object(std::string_view text) {
-  boost::system::error_code ec;
-  json::value value = parse_json(text, ec);
-  if (ec || !value.is_object()) return std::nullopt;
-  return std::move(value.get_object());
-}
-
 // A shell with a function tool and a free-form (custom) tool, so answers take both paths.
 const json::object& tools_shell() {
   static const json::object shell =

@@ -126,15 +126,21 @@ describe('accounting', () => {
     const failedRecord = (await (await generation(failed.headers.get('x-switchyard-request-id'))).json()).data;
     assert.equal(failedRecord.status, 502);
     assert.match(failedRecord.error, /500/);
-    assert.equal(failedRecord.total_cost, null);
+    assert.equal(failedRecord.total_cost, 0);  // the AI SDK's schema takes numbers only ...
+    assert.equal(failedRecord.priced, false);  // ... so "unpriced" is told here
   });
 
-  it('records an unpriced model with cost null, never 0', async () => {
+  it('records an unpriced model as unpriced, never as free', async () => {
     const r = await chat({ model: 'a/echo', messages: user('x') });
     const body = await r.json();
     assert.equal(body.usage.cost, null, 'the answer says it is unpriced, as the record does');
     const record = (await (await generation(body.id)).json()).data;
-    assert.equal(record.total_cost, null);
+    // /v1/generation answers the AI SDK's getGenerationInfo, whose schema takes numbers only.
+    assert.deepEqual([record.total_cost, record.priced], [0, false]);
+    const priced = (await (await generation((await (await chat({ model: 'r/priced', messages: user('y') })).json()).id)).json()).data;
+    assert.equal(priced.priced, true);
+    const report = await (await get('/v1/report?group_by=model', ACME)).json();
+    assert.ok(report.results.some((row) => row.model === 'a/echo'));
   });
 
   it('records Anthropic-format requests too', async () => {

@@ -64,7 +64,7 @@ models:
         assert.equal(r.status, 200, JSON.stringify(message));
         assert.equal(message.content[0].text, 'second');
         const record = await recordOf(gw, r.headers.get('x-request-id'), { authorization: `Bearer ${KEY}` });
-        assert.equal(record.user, 'user_0a1b_account_c2d3_session_e4f5');
+        assert.equal(record.user, 'user_0a1b_account_c2d3', 'the user, without the session');
       });
 
       it('answers a message', async () => {

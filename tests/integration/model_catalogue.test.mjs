@@ -1,5 +1,7 @@
 // The model catalogue as the OpenAI and Anthropic SDKs read it: models.list and models.retrieve,
-// ids with a slash (sent percent-encoded), aliases, and no model that only a disabled provider serves.
+// ids with a slash (sent percent-encoded), aliases, the price table's models of each family an
+// enabled provider serves (bare names like claude-haiku-4-5), and no model that only a disabled
+// provider serves.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
@@ -30,10 +32,33 @@ aliases:
     await sim?.stop();
   });
 
-  it('lists the configured models and aliases, not those only a disabled provider serves (OpenAI SDK)', async () => {
+  // The configured ids and aliases, and the priced family models: Claude's and OpenAI's (their
+  // providers are enabled), never Gemini's (no Gemini provider).
+  function assertCatalogue(ids) {
+    for (const id of ['chat-latest', 'team/chat', 'team/claude', 'claude-haiku-4-5', 'gpt-5-mini']) assert.ok(ids.includes(id), id);
+    assert.ok(!ids.includes('team/gone'));
+    assert.ok(!ids.some((id) => id.startsWith('gemini-')), ids.join());
+    assert.equal(new Set(ids).size, ids.length);
+  }
+
+  it('lists the configured models, aliases and family models, not those only a disabled provider serves (OpenAI SDK)', async () => {
     const ids = [];
     for await (const model of openai.models.list()) ids.push(model.id);
-    assert.deepEqual(ids.sort(), ['chat-latest', 'team/chat', 'team/claude']);
+    assertCatalogue(ids);
+  });
+
+  it('serves a bare family name from the catalogue: listed with its provider and price, and routed there', async () => {
+    const model = await openai.models.retrieve('claude-haiku-4-5');
+    assert.equal(model.owned_by, 'claude');
+    assert.deepEqual(model.routes, ['claude/claude-haiku-4-5']);
+    // Not in the price table either: any name of the family goes to its providers.
+    const { data, response } = await openai.chat.completions
+      .create({ model: 'claude-sonnet-9~len=3', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
+    assert.equal(response.headers.get('x-switchyard-provider'), 'claude');
+    assert.equal(data.choices[0].message.content.split(' ').length, 3);
+    await assert.rejects(openai.chat.completions.create({ model: 'gemini-3-flash', messages: [{ role: 'user', content: 'hi' }] }),
+      (e) => e instanceof OpenAI.NotFoundError);
   });
 
   it('retrieves one model, its id with a slash (OpenAI SDK)', async () => {
@@ -53,7 +78,7 @@ aliases:
       assert.ok(!Number.isNaN(Date.parse(model.created_at)), model.created_at);
       ids.push(model.id);
     }
-    assert.deepEqual(ids.sort(), ['chat-latest', 'team/chat', 'team/claude']);
+    assertCatalogue(ids);
     const model = await anthropic.models.retrieve('team/claude');
     assert.deepEqual([model.type, model.id, model.display_name], ['model', 'team/claude', 'team/claude']);
     await assert.rejects(anthropic.models.retrieve('nobody/knows'), (e) => e instanceof Anthropic.NotFoundError);

@@ -102,11 +102,22 @@ providers:
         assertSchema('ErrorResponse', JSON.parse(events.at(-1)));
       });
 
-      it('refuses embeddings with a clear error', async () => {
-        const r = await postJson(`${gw.url}/v1/embeddings`, { model: `${provider}/embed`, input: 'x' });
-        assert.equal(r.status, 400);
-        assertSchema('ErrorResponse', await r.json());
-      });
+      if (provider === 'gem') {
+        it('serves embeddings through batchEmbedContents, in input order', async () => {
+          const r = await postJson(`${gw.url}/v1/embeddings`, { model: `${provider}/embed`, input: ['x', 'y'], dimensions: 4 });
+          const body = await r.json();
+          assert.equal(r.status, 200, JSON.stringify(body));
+          assertSchema('CreateEmbeddingResponse', body);
+          assert.deepEqual(body.data.map((d) => [d.index, d.embedding.length]), [[0, 4], [1, 4]]);
+          assert.notDeepEqual(body.data[0].embedding, body.data[1].embedding);
+        });
+      } else {
+        it('refuses embeddings with a clear error', async () => {
+          const r = await postJson(`${gw.url}/v1/embeddings`, { model: `${provider}/embed`, input: 'x' });
+          assert.equal(r.status, 400);
+          assertSchema('ErrorResponse', await r.json());
+        });
+      }
     });
   }
 });

@@ -19,18 +19,21 @@ std::variant<UpstreamRequest, Error> AnthropicAdapter::build_request(const OpenA
                                     serialize_json(std::get<boost::json::object>(body)));
 }
 
-UpstreamRequest anthropic_messages_request(const ProviderConfig& provider, bool stream, std::string body) {
+UpstreamRequest anthropic_messages_request(const ProviderConfig& provider, bool stream, std::string body,
+                                           std::string_view beta) {
   UpstreamRequest request;
   request.target = provider.endpoint.path_prefix + "/v1/messages";
   request.header_lines = stream ? "Content-Type: application/json\r\nAccept: text/event-stream\r\n"
                                 : "Content-Type: application/json\r\nAccept: application/json\r\n";
   request.header_lines += "anthropic-version: 2023-06-01\r\nUser-Agent: switchyard\r\n";
   if (!provider.api_key.empty()) request.header_lines += "x-api-key: " + provider.api_key + "\r\n";
+  if (!beta.empty()) request.header_lines += "anthropic-beta: " + std::string(beta) + "\r\n";
   request.body = std::move(body);
   return request;
 }
 
-std::variant<std::string, Error> AnthropicAdapter::translate_response(std::string_view body, int64_t created) const {
+std::variant<std::string, Error> AnthropicAdapter::translate_response(std::string_view body, OpenAIEndpoint,
+                                                                      std::string_view, int64_t created) const {
   return openai_response_from_anthropic(body, created);
 }
 

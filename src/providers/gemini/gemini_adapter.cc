@@ -11,9 +11,15 @@ namespace switchyard {
 
 std::variant<UpstreamRequest, Error> GeminiAdapter::build_request(const OpenAIInbound& inbound,
                                                                   const Candidate& candidate) const {
+  if (inbound.endpoint == OpenAIEndpoint::embeddings) {
+    auto batch = gemini_embeddings_request_from_openai(*inbound.parsed, candidate.upstream_model);
+    if (auto* error = std::get_if<Error>(&batch)) return *error;
+    return gemini_request(*candidate.provider, candidate.upstream_model, "batchEmbedContents",
+                          serialize_json(std::get<boost::json::object>(batch)));
+  }
   if (inbound.endpoint != OpenAIEndpoint::chat_completions)
     return make_error(ErrorKind::bad_request,
-                      "provider '" + candidate.provider->name + "' (Gemini) takes chat requests only");
+                      "provider '" + candidate.provider->name + "' (Gemini) takes chat and embedding requests only");
   auto body = gemini_request_from_openai(*inbound.parsed);
   if (auto* error = std::get_if<Error>(&body)) return *error;
   return gemini_request(*candidate.provider, candidate.upstream_model,
@@ -32,7 +38,9 @@ UpstreamRequest gemini_request(const ProviderConfig& provider, std::string_view 
   return request;
 }
 
-std::variant<std::string, Error> GeminiAdapter::translate_response(std::string_view body, int64_t created) const {
+std::variant<std::string, Error> GeminiAdapter::translate_response(std::string_view body, OpenAIEndpoint endpoint,
+                                                                   std::string_view model, int64_t created) const {
+  if (endpoint == OpenAIEndpoint::embeddings) return openai_embeddings_from_gemini(body, model);
   return openai_response_from_gemini(body, created);
 }
 

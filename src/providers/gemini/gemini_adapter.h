@@ -13,7 +13,8 @@ class GeminiAdapter final : public ProviderAdapter {
   std::variant<UpstreamRequest, Error> build_request(const OpenAIInbound& inbound,
                                                      const Candidate& candidate) const override;
   bool answers_in_openai_format() const override { return false; }
-  std::variant<std::string, Error> translate_response(std::string_view body, int64_t created) const override;
+  std::variant<std::string, Error> translate_response(std::string_view body, OpenAIEndpoint endpoint,
+                                                      std::string_view model, int64_t created) const override;
   std::unique_ptr<StreamTranslator> translate_stream(int64_t created, bool include_usage) const override;
 };
 

@@ -12,6 +12,7 @@ namespace {
 // built-in web_search tool) removed,
 // since chat hosts refuse what they do not know.
 std::string chat_body_for_host(boost::json::object body) {
+  body.erase("top_k");  // the AI SDK's topK: Anthropic and Gemini take it, OpenAI's chat API refuses it
   if (auto* messages = body.if_contains("messages"); messages && messages->is_array())
     for (auto& message : messages->get_array())
       if (auto* fields = message.if_object()) {

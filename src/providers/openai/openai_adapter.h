@@ -11,7 +11,8 @@ class OpenAIAdapter final : public ProviderAdapter {
                                                      const Candidate& candidate) const override;
   bool answers_in_openai_format() const override { return true; }
   // Never called: the answer is relayed as it came.
-  std::variant<std::string, Error> translate_response(std::string_view body, int64_t) const override {
+  std::variant<std::string, Error> translate_response(std::string_view body, OpenAIEndpoint, std::string_view,
+                                                      int64_t) const override {
     return std::string(body);
   }
   std::unique_ptr<StreamTranslator> translate_stream(int64_t, bool) const override { return nullptr; }

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "fixtures.h"
+#include "translate/gemini_response.h"
 
 using namespace switchyard;
 namespace json = boost::json;
@@ -46,4 +47,50 @@ TEST(GeminiRequest, ToolResultsNeedTheirCall) {
           .as_object();
   EXPECT_EQ(std::get<Error>(gemini_request_from_openai(orphan)).message,
             "tool message 'nope' answers no earlier tool call");
+}
+
+TEST(GeminiRequest, SendsOpenAIEmbeddingRequestsAsABatch) {
+  auto batch = gemini_embeddings_request_from_openai(json::parse(fixture("openai/embeddings_request.json")).as_object(),
+                                                     "gemini-embedding-001");
+  ASSERT_TRUE(std::holds_alternative<json::object>(batch)) << std::get<Error>(batch).message;
+  EXPECT_EQ(std::get<json::object>(batch), json::parse(R"({"requests":[
+    {"model":"models/gemini-embedding-001","content":{"parts":[{"text":"first text"}]}},
+    {"model":"models/gemini-embedding-001","content":{"parts":[{"text":"second text"}]}}]})"));
+  auto one = gemini_embeddings_request_from_openai(
+      json::parse(R"({"model":"e","input":"hello","dimensions":256})").as_object(), "e-1");
+  ASSERT_TRUE(std::holds_alternative<json::object>(one));
+  EXPECT_EQ(std::get<json::object>(one), json::parse(R"({"requests":[
+    {"model":"models/e-1","content":{"parts":[{"text":"hello"}]},"outputDimensionality":256}]})"));
+
+  for (const char* bad : {R"({"input":[1,2,3]})", R"({"input":[[1,2]]})", R"({"input":[]})", R"({})",
+                          R"({"input":"x","dimensions":0})", R"({"input":"x","dimensions":"8"})"}) {
+    auto result = gemini_embeddings_request_from_openai(json::parse(bad).as_object(), "e");
+    ASSERT_TRUE(std::holds_alternative<Error>(result)) << bad;
+    EXPECT_EQ(std::get<Error>(result).kind, ErrorKind::bad_request);
+    EXPECT_FALSE(std::get<Error>(result).param.empty()) << bad;
+  }
+  EXPECT_EQ(std::get<Error>(gemini_embeddings_request_from_openai(json::parse(R"({"input":[[1,2]]})").as_object(), "e"))
+                .param,
+            "input");
+}
+
+TEST(GeminiRequest, ReadsAGeminiBatchOfEmbeddingsAsOpenAIs) {
+  auto list = openai_embeddings_from_gemini(
+      R"({"embeddings":[{"values":[0.25,-1]},{"values":[3]}],"usageMetadata":{"promptTokenCount":7,"totalTokenCount":7}})",
+      "team/embed");
+  ASSERT_TRUE(std::holds_alternative<std::string>(list));
+  EXPECT_EQ(std::get<std::string>(list),
+            R"({"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.25,-1]},)"
+            R"({"object":"embedding","index":1,"embedding":[3]}],"model":"team/embed",)"
+            R"("usage":{"prompt_tokens":7,"total_tokens":7}})");
+  // Gemini's batch answer usually tells no usage: zeros, as OpenAI's schema wants numbers.
+  auto bare = openai_embeddings_from_gemini(R"({"embeddings":[{"values":[1]}]})", "e");
+  ASSERT_TRUE(std::holds_alternative<std::string>(bare));
+  EXPECT_EQ(json::parse(std::get<std::string>(bare)).at("usage"),
+            json::parse(R"({"prompt_tokens":0,"total_tokens":0})"));
+  for (const char* bad : {"", "{}", R"({"embeddings":[{"values":["x"]}]})", R"({"embeddings":[1]})"}) {
+    auto result = openai_embeddings_from_gemini(bad, "e");
+    ASSERT_TRUE(std::holds_alternative<Error>(result)) << bad;
+    EXPECT_EQ(std::get<Error>(result).kind, ErrorKind::upstream_failed);
+  }
 }
