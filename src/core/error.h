@@ -31,6 +31,7 @@ struct Error {
   std::string message;  // human readable, safe to show the client
   std::string code;     // machine readable, OpenAI's `code`
   std::string param;    // the request field at fault, empty if none
+  std::string subject;  // what it is about, for formats that name it (an unknown model's id)
 };
 
 Error make_error(ErrorKind kind, std::string message, std::string param = {});

@@ -76,7 +76,7 @@ class AiGatewayClient final : public ClientFormat {
     return &request.as_openai->get_object();  // made at parse time
   }
   std::variant<std::string, Error> answer_from_openai(std::string body, const ClientRequest& request) const override {
-    if (request.endpoint == OpenAIEndpoint::embeddings) return embed_result_from_openai(body);
+    if (request.endpoint == OpenAIEndpoint::embeddings) return embed_result_from_openai(body, request.generation_id);
     return generate_result_from_chat(body, version_of(request));
   }
   std::unique_ptr<StreamTranslator> stream_from_openai(const ClientRequest& request) const override {

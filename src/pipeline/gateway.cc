@@ -40,6 +40,22 @@ http::response<http::string_body> model_entry(const std::string& request_id, con
   return (anthropic ? anthropic_client() : openai_client()).error_response(request_id, error);
 }
 
+// The LanguageModel specification version an @ai-sdk/gateway major expects in /config (its schema
+// takes only its own): told by its user agent "ai-sdk-gateway/<major>" (1: v2, 2 and 3: v3, 4
+// and later: v4), else by the base path it calls (/v1/ai: v2, /v3/ai: v3, /v4/ai: v4).
+std::string_view ai_sdk_specification(std::string_view user_agent, std::string_view path) {
+  constexpr std::string_view kAgent = "ai-sdk-gateway/";
+  if (std::size_t at = user_agent.find(kAgent);
+      at != std::string_view::npos && at + kAgent.size() < user_agent.size()) {
+    const char major = user_agent[at + kAgent.size()];
+    const bool one_digit = at + kAgent.size() + 1 >= user_agent.size() || user_agent[at + kAgent.size() + 1] == '.';
+    if (major == '1' && one_digit) return "v2";
+    if ((major == '2' || major == '3') && one_digit) return "v3";
+    return "v4";
+  }
+  return path.starts_with("/v1/") ? "v2" : path.starts_with("/v3/") ? "v3" : "v4";
+}
+
 }  // namespace
 
 Gateway::Gateway(std::shared_ptr<const Config> config, const Records* records, Services services)
@@ -134,12 +150,11 @@ Task<> Gateway::handle(Exchange& exchange) {
     case Serves::model: co_await exchange.respond(model_entry(context.id, snapshot->models, request)); break;
     case Serves::generation: co_await generation_api(context, exchange, *records_); break;
     case Serves::credits: co_await credits_api(context, exchange, *records_); break;
-    case Serves::ai_gateway_config: {
-      // The SDK major behind each base path expects its own specification version.
-      std::string_view version = path.starts_with("/v1/") ? "v2" : path.starts_with("/v3/") ? "v3" : "v4";
-      co_await exchange.respond(json_response(context.id, 200, snapshot->models.ai_gateway_config(version)));
+    case Serves::ai_gateway_config:
+      co_await exchange.respond(json_response(
+          context.id, 200,
+          snapshot->models.ai_gateway_config(ai_sdk_specification(request[http::field::user_agent], path))));
       break;
-    }
     case Serves::report: co_await report_api(context, exchange, *records_); break;
     case Serves::insights: co_await insights_api(context, exchange, *records_); break;
     case Serves::count_tokens: co_await count_anthropic_tokens(context, services_, exchange); break;

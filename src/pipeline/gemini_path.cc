@@ -36,8 +36,8 @@ std::variant<GeminiCall, Error> read_gemini_path(std::string_view target) {
   std::string_view method = path.substr(colon + 1);
   const auto* known = std::find(kMethods.begin(), kMethods.end(), method);
   if (known == kMethods.end())
-    return make_error(ErrorKind::not_found, "this gateway does not serve the method ':" +
-                                                valid_utf8(method.substr(0, 64)) + "'");
+    return make_error(ErrorKind::not_found,
+                      "this gateway does not serve the method ':" + valid_utf8(method.substr(0, 64)) + "'");
   auto model = percent_decode(path.substr(0, colon));
   if (!model) return make_error(ErrorKind::bad_request, "the model id in the path holds a malformed %-escape", "model");
   if (auto error = check_client_text(*model, "model", kMaxModelIdBytes)) return *error;

@@ -180,6 +180,29 @@ Task<> report_api(RequestContext& context, Exchange& exchange, const Records& re
   query.start_ms = std::get<DayWindow>(window).start_ms;
   query.end_ms = std::get<DayWindow>(window).end_ms;
   if (!context.client.admin) query.team = context.client.team;
+  // The AI SDK's getSpendReport filters.
+  query.user = query_param(target, "user_id");
+  query.model = query_param(target, "model");
+  query.provider = query_param(target, "provider");
+  if (auto tags = query_param(target, "tags"))
+    for (std::string_view rest = *tags; !rest.empty();) {
+      std::string_view tag = rest.substr(0, rest.find(','));
+      if (!tag.empty()) query.tags.emplace_back(tag);
+      rest.remove_prefix(std::min(rest.size(), tag.size() + 1));
+    }
+  if (query.tags.size() > 32) {
+    co_await exchange.respond(
+        openai_error_response(context.id, make_error(ErrorKind::bad_request, "at most 32 tags may be given", "tags")));
+    co_return;
+  }
+  if (auto credential = query_param(target, "credential_type")) {
+    if (*credential != "byok" && *credential != "system") {
+      co_await exchange.respond(openai_error_response(
+          context.id, make_error(ErrorKind::bad_request, "credential_type must be byok or system", "credential_type")));
+      co_return;
+    }
+    query.byok = *credential == "byok";
+  }
 
   std::function<std::vector<ReportRow>()> run_report = [&records, query] { return records.store.report(query); };
   auto rows = co_await ask_store(std::move(run_report));

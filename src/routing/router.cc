@@ -26,14 +26,19 @@ bool listed(std::span<const std::string> names, std::string_view name) {
 
 Error unknown_model(std::string_view id, std::string param) {
   auto slash = id.find('/');
-  if (slash != std::string_view::npos && slash + 1 < id.size())
-    return make_error(ErrorKind::not_found,
-                      fmt::format("model '{}' not found: it is not configured and no provider is named '{}'", id,
-                                  id.substr(0, slash)),
-                      std::move(param));
-  return make_error(ErrorKind::not_found,
-                    fmt::format("model '{}' not found: use a configured model id, an alias or 'provider/model'", id),
-                    std::move(param));
+  Error error =
+      slash != std::string_view::npos && slash + 1 < id.size()
+          ? make_error(ErrorKind::not_found,
+                       fmt::format("model '{}' not found: it is not configured and no provider is named '{}'", id,
+                                   id.substr(0, slash)),
+                       std::move(param))
+          : make_error(ErrorKind::not_found,
+                       fmt::format("model '{}' not found: use a configured model id, an alias, 'provider/model' or "
+                                   "a name of a known family (claude-..., gpt-..., gemini-...)",
+                                   id),
+                       std::move(param));
+  error.subject = id;
+  return error;
 }
 
 // Builds a plan model by model; remembers why routes were left out.

@@ -1,5 +1,7 @@
 #include "sim/answer.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 #include <cctype>
 
@@ -79,6 +81,8 @@ json::value sample_for_schema(const json::value& schema) {
 
 Answer compose_answer(const Scenario& scenario, const Prompt& prompt) {
   Answer answer;
+  answer.choices = std::clamp(prompt.choices, 1, 8);
+  answer.logprobs = prompt.logprobs;
   answer.prompt_tokens = tokens_for_chars(prompt.prompt_chars);
   if (prompt.reasoning_requested) answer.reasoning = "Reading the request before answering.";
 

@@ -32,6 +32,8 @@ struct Prompt {
   std::string received_auth;  // the credential header the simulator received (for inspect)
   std::string received_model;
   std::vector<std::string> received_keys;  // the request body's top-level keys (for inspect)
+  int choices = 1;                         // OpenAI's n, Gemini's candidateCount (1-8)
+  bool logprobs = false;                   // OpenAI's logprobs, Gemini's responseLogprobs
 };
 
 struct ToolCall {
@@ -49,6 +51,8 @@ struct Answer {
   int prompt_tokens = 0;
   int completion_tokens = 0;
   Finish finish = Finish::stop;
+  int choices = 1;        // as many choices (candidates), each the same answer (non-streamed replies)
+  bool logprobs = false;  // each text token with a log probability
   std::string text() const;
 };
 

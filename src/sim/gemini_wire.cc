@@ -11,6 +11,11 @@ class GeminiWire final : public WireFormat {
  public:
   Prompt read_prompt(const json::object& body) const override {
     Prompt p;
+    json::object config = object_at(body, "generationConfig");
+    if (auto* n = config.if_contains("candidateCount"); n && n->is_int64())
+      p.choices = static_cast<int>(n->get_int64());
+    if (auto* logprobs = config.if_contains("responseLogprobs"); logprobs && logprobs->is_bool())
+      p.logprobs = logprobs->get_bool();
     if (auto* system = body.if_contains("systemInstruction"); system && system->is_object())
       p.prompt_chars += parts_text(system->get_object()).size();
     const json::value* contents = body.if_contains("contents");
@@ -44,8 +49,11 @@ class GeminiWire final : public WireFormat {
           for (const auto& d : decls->get_array()) {
             if (!d.is_object() || !d.get_object().contains("name") || !d.get_object().at("name").is_string())
               throw BadRequest{"* GenerateContentRequest.tools: function declaration needs a name"};
-            p.tools.push_back(
-                Tool{std::string(d.get_object().at("name").get_string()), object_at(d.get_object(), "parameters")});
+            p.tools.push_back(Tool{std::string(d.get_object().at("name").get_string()),
+                                   // @ai-sdk/google sends JSON Schema as parametersJsonSchema
+                                   d.get_object().contains("parameters")
+                                       ? object_at(d.get_object(), "parameters")
+                                       : object_at(d.get_object(), "parametersJsonSchema")});
           }
     json::object calling = object_at(object_at(body, "toolConfig"), "functionCallingConfig");
     if (calling.contains("mode") && calling.at("mode") == "NONE") p.tools_allowed = false;
@@ -94,7 +102,24 @@ class GeminiWire final : public WireFormat {
   static const char* finish_reason(Finish finish) { return finish == Finish::length ? "MAX_TOKENS" : "STOP"; }
 
   std::string reply(const Answer& a, const ReplyMeta& meta) const override {
-    return json::serialize(response(answer_parts(a), finish_reason(a.finish), usage(a, true), meta));
+    json::object body = response(answer_parts(a), finish_reason(a.finish), usage(a, true), meta);
+    json::array& candidates = body["candidates"].as_array();
+    if (a.logprobs) {
+      json::array chosen, top;
+      for (std::size_t i = 0; i < a.pieces.size(); ++i) {
+        json::object token{{"token", a.pieces[i]}, {"logProbability", -0.25 * static_cast<double>(i + 1)}};
+        chosen.push_back(token);
+        top.push_back(json::object{{"candidates", json::array{token}}});
+      }
+      candidates[0].as_object()["logprobsResult"] =
+          json::object{{"topCandidates", std::move(top)}, {"chosenCandidates", std::move(chosen)}};
+    }
+    for (int i = 1; i < a.choices; ++i) {
+      json::object candidate = candidates[0].as_object();
+      candidate["index"] = i;
+      candidates.push_back(std::move(candidate));
+    }
+    return json::serialize(body);
   }
 
   std::vector<std::string> stream(const Answer& a, const ReplyMeta& meta) const override {

@@ -32,6 +32,9 @@ class OpenAIWire final : public WireFormat {
  public:
   Prompt read_prompt(const json::object& body) const override {
     Prompt p;
+    if (auto* n = body.if_contains("n"); n && n->is_int64()) p.choices = static_cast<int>(n->get_int64());
+    if (auto* logprobs = body.if_contains("logprobs"); logprobs && logprobs->is_bool())
+      p.logprobs = logprobs->get_bool();
     const json::value* messages = body.if_contains("messages");
     if (!messages || !messages->is_array() || messages->get_array().empty())
       throw BadRequest{"'messages' must be a non-empty array"};
@@ -77,15 +80,25 @@ class OpenAIWire final : public WireFormat {
     } else {
       message["content"] = a.text();
     }
-    json::object choice{{"index", 0},
-                        {"message", std::move(message)},
-                        {"logprobs", nullptr},
-                        {"finish_reason", finish_reason(a.finish)}};
+    json::value logprobs = nullptr;
+    if (a.logprobs) {
+      json::array tokens;
+      for (std::size_t i = 0; i < a.pieces.size(); ++i)
+        tokens.push_back(json::object{{"token", a.pieces[i]},
+                                      {"logprob", -0.25 * static_cast<double>(i + 1)},
+                                      {"bytes", nullptr},
+                                      {"top_logprobs", json::array{}}});
+      logprobs = json::object{{"content", std::move(tokens)}, {"refusal", nullptr}};
+    }
+    json::array choices;
+    for (int i = 0; i < a.choices; ++i)
+      choices.push_back(json::object{
+          {"index", i}, {"message", message}, {"logprobs", logprobs}, {"finish_reason", finish_reason(a.finish)}});
     return json::serialize(json::object{{"id", meta.id},
                                         {"object", "chat.completion"},
                                         {"created", meta.created},
                                         {"model", meta.model},
-                                        {"choices", json::array{std::move(choice)}},
+                                        {"choices", std::move(choices)},
                                         {"usage", usage(a)},
                                         {"service_tier", "default"},
                                         {"system_fingerprint", "fp_switchyard_sim"}});

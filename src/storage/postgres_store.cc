@@ -140,8 +140,7 @@ class PostgresStore final : public RecordStore {
 
   std::vector<ReportRow> report(const ReportQuery& query) override {
     std::lock_guard lock(read_mutex_);
-    std::vector<std::optional<std::string>> params{std::to_string(query.start_ms), std::to_string(query.end_ms)};
-    if (query.team) params.push_back(*query.team);
+    std::vector<std::optional<std::string>> params = record_columns::report_params(query);
     std::vector<ReportRow> rows;
     static const record_columns::Dialect postgres{
         "to_char(to_timestamp(created_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",

@@ -152,12 +152,37 @@ std::string report_sql(const ReportQuery& q, const Dialect& dialect) {
   } else {
     throw StoreError("group_by must be one of day, model, provider, user, tag, team");
   }
+  // The filters, in report_params' order after the window.
+  std::string where;
+  int next = 3;
+  auto equal = [&](const std::optional<std::string>& value, std::string_view column) {
+    if (value) where += fmt::format(" AND {} = {}{}", column, p, next++);
+  };
+  equal(q.team, "team");
+  equal(q.user, "user_name");
+  equal(q.model, "COALESCE(NULLIF(model, ''), model_requested)");
+  equal(q.provider, "provider");
+  if (q.byok) where += *q.byok ? " AND byok <> 0" : " AND byok = 0";
+  if (!q.tags.empty()) {
+    std::string any;
+    for (std::size_t i = 0; i < q.tags.size(); ++i)
+      any += fmt::format("{}requests.tags::jsonb ? {}{}", i ? " OR " : "", p, next++);
+    where += " AND (" + any + ")";
+  }
   return fmt::format(
       "SELECT {0} AS k, COALESCE(SUM(cost), 0), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), "
       "SUM(cache_write_tokens), SUM(reasoning_tokens), COUNT(*) FROM {1} WHERE created_ms >= {2}1 AND created_ms < "
       "{2}2{3} "
       "GROUP BY k ORDER BY k",
-      key, from, p, q.team ? fmt::format(" AND team = {}3", p) : "");
+      key, from, p, where);
+}
+
+std::vector<std::optional<std::string>> report_params(const ReportQuery& q) {
+  std::vector<std::optional<std::string>> params{std::to_string(q.start_ms), std::to_string(q.end_ms)};
+  for (const auto* value : {&q.team, &q.user, &q.model, &q.provider})
+    if (*value) params.push_back(**value);
+  for (const auto& tag : q.tags) params.push_back(tag);
+  return params;
 }
 
 std::string scan_sql(const ScanQuery& query, const std::string& p) {

@@ -63,6 +63,8 @@ struct Dialect {
 
 // The SQL for a report; parameters are 1: start, 2: end, 3: team (when scoped).
 std::string report_sql(const ReportQuery& query, const Dialect& dialect);
+// The parameters of report_sql(query, ...), in its placeholders' order.
+std::vector<std::optional<std::string>> report_params(const ReportQuery& query);
 
 // The SQL of a scan, with `param` as the parameter prefix ("?" or "$"), and its parameters.
 std::string scan_sql(const ScanQuery& query, const std::string& param);

@@ -1,5 +1,7 @@
 #include "storage/record_store.h"
 
+#include <algorithm>
+
 #include "storage/postgres_store.h"
 #include "storage/sqlite_store.h"
 
@@ -32,6 +34,17 @@ std::unique_ptr<RecordStore> open_store(const std::string& url) {
   if (url.starts_with("sqlite:")) return open_sqlite_store(url.substr(7));
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) return open_postgres_store(url);
   throw StoreError("storage must be sqlite:PATH or postgres://... (got '" + url + "')");
+}
+
+bool passes_filters(const ReportQuery& query, const UsageRecord& r) {
+  const std::string& model = r.model.empty() ? r.model_requested : r.model;
+  if ((query.user && r.user != *query.user) || (query.model && model != *query.model) ||
+      (query.provider && r.provider != *query.provider) || (query.byok && r.byok != *query.byok))
+    return false;
+  if (query.tags.empty()) return true;
+  for (const auto& tag : r.tags)
+    if (std::find(query.tags.begin(), query.tags.end(), tag) != query.tags.end()) return true;
+  return false;
 }
 
 }  // namespace switchyard

@@ -23,7 +23,14 @@ struct ReportQuery {
   int64_t start_ms = 0, end_ms = 0;  // [start, end)
   std::string group_by;              // day | model | provider | user | tag | team
   std::optional<std::string> team;   // only this team's records
+  // Only records that match every filter given (the AI SDK's getSpendReport filters).
+  std::optional<std::string> user, model, provider;  // model: the id served (else the one asked for)
+  std::vector<std::string> tags;                     // records that carry any of these
+  std::optional<bool> byok;                          // credential_type: byok (true) or system (false)
 };
+
+// Whether `r` passes `query`'s filters (its window and team aside).
+bool passes_filters(const ReportQuery& query, const UsageRecord& r);
 
 struct ReportRow {
   std::string key;

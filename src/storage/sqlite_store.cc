@@ -180,7 +180,7 @@ class SqliteStore final : public RecordStore {
     for_each_block(reader, query.start_ms, query.end_ms, [&](std::string_view block) {
       decode_records(block, decoded);
       for (const auto& r : decoded)
-        if (selects(query.start_ms, query.end_ms, query.team, r)) sums.add(r);
+        if (selects(query.start_ms, query.end_ms, query.team, r) && passes_filters(query, r)) sums.add(r);
       return true;
     });
     return sums.rows();

@@ -54,9 +54,10 @@ std::unique_ptr<StreamTranslator> stream_parts_from_chat(SpecVersion version, st
 std::variant<boost::json::object, Error> embeddings_from_call_options(const boost::json::object& body,
                                                                       std::string_view model);
 
-// An OpenAI embeddings answer (stamped as above) -> {embeddings: [[...]] in input order, usage:
-// {tokens}, providerMetadata: {gateway: {generationId, cost}}}.
-std::variant<std::string, Error> embed_result_from_openai(std::string_view body);
+// An OpenAI embeddings answer (stamped as above, but an embeddings list has no id: the
+// generation's is `generation_id`) -> {embeddings: [[...]] in input order, usage: {tokens},
+// providerMetadata: {gateway: {generationId, cost}}}.
+std::variant<std::string, Error> embed_result_from_openai(std::string_view body, std::string_view generation_id);
 
 // The gateway's error body: {"error": {"message", "type", "param", "code"}, "generationId"}, the
 // type one of authentication_error, invalid_request_error, model_not_found, rate_limit_exceeded,

@@ -1,14 +1,12 @@
 // OpenAI chat answers and embeddings (stamped by the meter) -> what @ai-sdk/gateway reads: the
 // generate result, the stream parts, the embed result and the error body, in the shapes of the
 // LanguageModel specification version the client speaks (docs/vercel-gateway-protocol.md §3-6, 12).
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <limits>
 #include <map>
 #include <vector>
 
@@ -23,6 +21,7 @@ namespace json = boost::json;
 using json_fields::int_field;
 using json_fields::object_field;
 using json_fields::string_field;
+using json_fields::token_count;
 namespace {
 
 // A chat finish_reason in the SDK's unified words.
@@ -42,13 +41,6 @@ json::value finish_reason_json(std::string_view unified, std::string_view raw, S
   return reason;
 }
 
-// A token count: a whole number from 0, else nullopt.
-std::optional<int64_t> count(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  if (!value || !value->is_int64() || value->get_int64() < 0) return std::nullopt;
-  return value->get_int64();
-}
-
 json::value number_or_null(std::optional<int64_t> number) { return number ? json::value(*number) : json::value(); }
 
 // `total` less two counts it includes, never below 0; null when the total is unknown.
@@ -62,10 +54,10 @@ json::value rest_of(std::optional<int64_t> total, int64_t first, int64_t second)
 json::object nested_usage(const json::object& usage) {
   const json::object& input_details = object_field(usage, "prompt_tokens_details");
   const json::object& output_details = object_field(usage, "completion_tokens_details");
-  std::optional<int64_t> input = count(usage, "prompt_tokens"), output = count(usage, "completion_tokens");
-  std::optional<int64_t> cache_write = count(input_details, "cache_write_tokens");
-  int64_t cache_read = count(input_details, "cached_tokens").value_or(0);
-  int64_t reasoning = count(output_details, "reasoning_tokens").value_or(0);
+  std::optional<int64_t> input = token_count(usage, "prompt_tokens"), output = token_count(usage, "completion_tokens");
+  std::optional<int64_t> cache_write = token_count(input_details, "cache_write_tokens");
+  int64_t cache_read = token_count(input_details, "cached_tokens").value_or(0);
+  int64_t reasoning = token_count(output_details, "reasoning_tokens").value_or(0);
   return {{"inputTokens",
            {{"total", number_or_null(input)},
             {"noCache", rest_of(input, cache_read, cache_write.value_or(0))},
@@ -77,16 +69,13 @@ json::object nested_usage(const json::object& usage) {
 
 // v2 usage: flat, the optional details present only when the answer tells them.
 json::object flat_usage(const json::object& usage) {
-  std::optional<int64_t> input = count(usage, "prompt_tokens"), output = count(usage, "completion_tokens");
-  json::value total = nullptr;
-  if (input && output)
-    total =
-        *input > std::numeric_limits<int64_t>::max() - *output ? std::numeric_limits<int64_t>::max() : *input + *output;
+  std::optional<int64_t> input = token_count(usage, "prompt_tokens"), output = token_count(usage, "completion_tokens");
+  json::value total = input && output ? json::value(*input + *output) : json::value();  // counts are bounded
   json::object flat{
       {"inputTokens", number_or_null(input)}, {"outputTokens", number_or_null(output)}, {"totalTokens", total}};
-  if (auto reasoning = count(object_field(usage, "completion_tokens_details"), "reasoning_tokens"))
+  if (auto reasoning = token_count(object_field(usage, "completion_tokens_details"), "reasoning_tokens"))
     flat["reasoningTokens"] = *reasoning;
-  if (auto cached = count(object_field(usage, "prompt_tokens_details"), "cached_tokens"))
+  if (auto cached = token_count(object_field(usage, "prompt_tokens_details"), "cached_tokens"))
     flat["cachedInputTokens"] = *cached;
   return flat;
 }
@@ -156,13 +145,18 @@ json::object tool_call_part(std::string_view id, std::string_view name, std::str
 }
 
 // A chunk's `created` (Unix seconds) in ISO 8601 with milliseconds; empty when absent or outside
-// the years 1970 to 9999.
+// the years 1970 to 9999. The date is worked out in whole days: fmt's chrono formatting goes
+// through nanoseconds, which overflow after the year 2262.
 std::string iso_time(const json::object& chunk) {
-  constexpr int64_t kLastSecondOf9999 = 253402300799;
+  constexpr int64_t kDay = 86400, kLastSecondOf9999 = 253402300799;
   const json::value* created = chunk.if_contains("created");
   if (!created || !created->is_int64() || created->get_int64() < 0 || created->get_int64() > kLastSecondOf9999)
     return {};
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.000Z", std::chrono::sys_seconds(std::chrono::seconds(created->get_int64())));
+  const int64_t seconds = created->get_int64(), in_day = seconds % kDay;
+  const std::chrono::year_month_day date{std::chrono::sys_days(std::chrono::days(seconds / kDay))};
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z", static_cast<int>(date.year()),
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), in_day / 3600,
+                     in_day / 60 % 60, in_day % 60);
 }
 
 // The gateway's error type for `error`, which picks the SDK's error class: a missing model and a
@@ -382,7 +376,7 @@ std::unique_ptr<StreamTranslator> stream_parts_from_chat(SpecVersion version, st
   return std::make_unique<PartsFromChatStream>(version, std::move(model));
 }
 
-std::variant<std::string, Error> embed_result_from_openai(std::string_view body) {
+std::variant<std::string, Error> embed_result_from_openai(std::string_view body, std::string_view generation_id) {
   auto parsed = answer_object(body, "not a JSON object");
   if (auto* error = std::get_if<Error>(&parsed)) return *error;
   json::object& answer = std::get<json::object>(parsed);
@@ -403,23 +397,22 @@ std::variant<std::string, Error> embed_result_from_openai(std::string_view body)
   const json::value* usage = answer.if_contains("usage");
   const json::object* usage_object = usage ? usage->if_object() : nullptr;
   json::value tokens =
-      usage_object ? json::value(json::object{{"tokens", number_or_null(count(*usage_object, "prompt_tokens"))}})
+      usage_object ? json::value(json::object{{"tokens", number_or_null(token_count(*usage_object, "prompt_tokens"))}})
                    : json::value();
   return serialize_json(
       json::object{{"embeddings", std::move(embeddings)},
                    {"usage", std::move(tokens)},
-                   {"providerMetadata", {{"gateway", gateway_metadata(string_field(answer, "id"), usage_object)}}}});
+                   {"providerMetadata", {{"gateway", gateway_metadata(generation_id, usage_object)}}}});
 }
 
 std::string ai_gateway_error_body(const Error& error, std::string_view generation_id) {
-  // param would carry {modelId} for model_not_found; an Error does not know the model id.
-  return serialize_json(
-      json::object{{"error",
-                    {{"message", error.message},
-                     {"type", gateway_error_type(error)},
-                     {"param", nullptr},
-                     {"code", code_or_null(error)}}},
-                   {"generationId", generation_id.empty() ? json::value() : json::value(generation_id)}});
+  std::string_view type = gateway_error_type(error);
+  json::value param = nullptr;  // the SDK's GatewayModelNotFoundError reads the model from it
+  if (type == "model_not_found" && !error.subject.empty()) param = json::object{{"modelId", error.subject}};
+  return serialize_json(json::object{
+      {"error",
+       {{"message", error.message}, {"type", type}, {"param", std::move(param)}, {"code", code_or_null(error)}}},
+      {"generationId", generation_id.empty() ? json::value() : json::value(generation_id)}});
 }
 
 }  // namespace switchyard

@@ -1,6 +1,7 @@
 #include "translate/answer_facts.h"
 
 #include "translate/gemini_response.h"
+#include "translate/json_fields.h"
 #include "translate/json_parse.h"
 #include "translate/parser_memory.h"
 
@@ -18,8 +19,7 @@ namespace switchyard {
 namespace {
 namespace od = simdjson::ondemand;
 
-// No answer has more tokens than this; larger counts are clamped, so sums cannot overflow.
-constexpr int64_t kMaxTokens = int64_t{1} << 40;
+using json_fields::kMaxTokens;
 
 // An error that leaves the document unreadable (its iterator is gone): the scan must stop. Other
 // errors (a missing field, a value of another type) only mean "no value".

@@ -32,10 +32,6 @@ constexpr std::string_view kNotElsewhere = "cannot be sent to this model's provi
 // OpenAI takes at most this many embedding inputs in one request.
 constexpr std::size_t kMaxEmbeddingInputs = 2048;
 
-// No answer has this many tokens; counts from the provider are clamped to it (and to 0) so that
-// sums of them cannot overflow.
-constexpr int64_t kMaxTokens = int64_t{1} << 40;
-
 std::string lower(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -545,7 +541,7 @@ std::string_view gemini_finish_reason(std::string_view finish) {
 }
 
 int64_t token_count(const json::object& usage, std::string_view key) {
-  return std::clamp<int64_t>(int_field(usage, key), 0, kMaxTokens);
+  return json_fields::token_count(usage, key).value_or(0);
 }
 
 // Chat usage -> usageMetadata, whose candidatesTokenCount leaves thinking out (thoughtsTokenCount)

@@ -150,7 +150,18 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
 
   json::object config;
   if (auto* v = openai.if_contains("temperature"); v && !v->is_null()) config["temperature"] = *v;
-  if (auto* v = openai.if_contains("top_p"); v && !v->is_null()) config["topP"] = *v;
+  // The sampling options Gemini has under its own names: none is dropped in silence.
+  for (auto [from, to] : {std::pair{"top_p", "topP"},
+                          {"top_k", "topK"},
+                          {"seed", "seed"},
+                          {"presence_penalty", "presencePenalty"},
+                          {"frequency_penalty", "frequencyPenalty"}})
+    if (auto* v = openai.if_contains(from); v && !v->is_null()) config[to] = *v;
+  if (int64_t n = json_fields::int_field(openai, "n"); n > 1) config["candidateCount"] = n;
+  if (auto* logprobs = openai.if_contains("logprobs"); logprobs && logprobs->is_bool() && logprobs->get_bool()) {
+    config["responseLogprobs"] = true;
+    if (auto* top = openai.if_contains("top_logprobs"); top && top->is_int64()) config["logprobs"] = *top;
+  }
   if (auto max = openai_in::max_output_tokens(openai)) config["maxOutputTokens"] = *max;
   if (auto stops = openai_in::stop_sequences(openai); !stops.empty()) {
     json::array list;

@@ -25,14 +25,47 @@ namespace {
 struct CandidateView {
   json::array parts;
   std::string finish;
+  std::optional<json::object> logprobs;  // logprobsResult, when the request asked for it
 };
 
-std::optional<CandidateView> first_candidate(const json::object& response) {
+std::optional<CandidateView> candidate_at(const json::object& response, std::size_t index);
+std::optional<CandidateView> first_candidate(const json::object& response) { return candidate_at(response, 0); }
+
+// Gemini's logprobsResult as OpenAI's choice logprobs: each chosen token with its log
+// probability, and the top alternatives at that position.
+json::object openai_logprobs(const json::object& result) {
+  static const json::object none;
+  auto entry = [](const json::value& candidate) {
+    const json::object& c = candidate.is_object() ? candidate.get_object() : none;
+    return json::object{{"token", string_field(c, "token")},
+                        {"logprob", json_fields::member_or(c, "logProbability", 0.0)},
+                        {"bytes", nullptr}};
+  };
+  const json::value* chosen = result.if_contains("chosenCandidates");
+  const json::value* top = result.if_contains("topCandidates");
+  json::array content;
+  if (chosen && chosen->is_array())
+    for (std::size_t i = 0; i < chosen->get_array().size(); ++i) {
+      json::object token = entry(chosen->get_array()[i]);
+      json::array alternatives;
+      if (top && top->is_array() && i < top->get_array().size() && top->get_array()[i].is_object())
+        if (auto* list = top->get_array()[i].get_object().if_contains("candidates"); list && list->is_array())
+          for (const auto& alternative : list->get_array()) alternatives.push_back(entry(alternative));
+      token["top_logprobs"] = std::move(alternatives);
+      content.push_back(std::move(token));
+    }
+  return {{"content", std::move(content)}, {"refusal", nullptr}};
+}
+
+// The candidate at `index` (a request with candidateCount gets several), or nullopt.
+std::optional<CandidateView> candidate_at(const json::object& response, std::size_t index) {
   auto* candidates = response.if_contains("candidates");
-  if (!candidates || !candidates->is_array() || candidates->get_array().empty()) return std::nullopt;
-  const auto& candidate = candidates->get_array().front();
+  if (!candidates || !candidates->is_array() || candidates->get_array().size() <= index) return std::nullopt;
+  const auto& candidate = candidates->get_array()[index];
   if (!candidate.is_object()) return std::nullopt;
   CandidateView view;
+  if (auto* logprobs = candidate.get_object().if_contains("logprobsResult"); logprobs && logprobs->is_object())
+    view.logprobs = logprobs->get_object();
   view.finish = std::string(string_field(candidate.get_object(), "finishReason"));
   if (auto* content = candidate.get_object().if_contains("content"); content && content->is_object())
     if (auto* parts = content->get_object().if_contains("parts"); parts && parts->is_array())
@@ -117,6 +150,34 @@ TokenUsage usage_from_gemini(const json::object& usage) {
   return u;
 }
 
+namespace {
+
+// One candidate's parts as the message of `out` (text, reasoning, tool calls) and its finish reason.
+void fill_choice(const CandidateView& candidate, CompletionOut& out) {
+  out.content.reset();
+  out.reasoning.clear();
+  out.tool_calls.clear();
+  std::string text;
+  bool has_text = false;
+  for (const auto& p : candidate.parts) {
+    if (!p.is_object()) continue;
+    const auto& part = p.get_object();
+    if (auto* call = part.if_contains("functionCall"); call && call->is_object()) {
+      out.tool_calls.push_back(tool_call(part, call->get_object(), static_cast<int>(out.tool_calls.size())));
+    } else if (auto* thought = part.if_contains("thought"); thought && thought->is_bool() && thought->get_bool()) {
+      out.reasoning += std::string(string_field(part, "text"));
+    } else if (part.contains("text")) {
+      text += std::string(string_field(part, "text"));
+      has_text = true;
+    }
+  }
+  if (has_text || out.tool_calls.empty()) out.content = std::move(text);
+  out.finish_reason = finish_reason_from_gemini(candidate.finish, !out.tool_calls.empty());
+  out.logprobs = candidate.logprobs ? json::value(openai_logprobs(*candidate.logprobs)) : json::value(nullptr);
+}
+
+}  // namespace
+
 std::variant<std::string, Error> openai_response_from_gemini(std::string_view body, int64_t created) {
   auto parsed = answer_object(body, "not a JSON object");
   if (auto* error = std::get_if<Error>(&parsed)) return *error;
@@ -134,23 +195,16 @@ std::variant<std::string, Error> openai_response_from_gemini(std::string_view bo
     out.finish_reason = "content_filter";
     return completion_body(out);
   }
-  std::string text;
-  bool has_text = false;
-  for (const auto& p : candidate->parts) {
-    if (!p.is_object()) continue;
-    const auto& part = p.get_object();
-    if (auto* call = part.if_contains("functionCall"); call && call->is_object()) {
-      out.tool_calls.push_back(tool_call(part, call->get_object(), static_cast<int>(out.tool_calls.size())));
-    } else if (auto* thought = part.if_contains("thought"); thought && thought->is_bool() && thought->get_bool()) {
-      out.reasoning += std::string(string_field(part, "text"));
-    } else if (part.contains("text")) {
-      text += std::string(string_field(part, "text"));
-      has_text = true;
-    }
+  // One choice per candidate (a request with n > 1 asked for candidateCount), each with its
+  // logprobs when they were asked for.
+  fill_choice(*candidate, out);
+  json::array more;
+  for (std::size_t index = 1; auto other = candidate_at(response, index); ++index) {
+    CompletionOut each = out;
+    fill_choice(*other, each);
+    more.push_back(completion_choice(each, index));
   }
-  if (has_text || out.tool_calls.empty()) out.content = std::move(text);
-  out.finish_reason = finish_reason_from_gemini(candidate->finish, !out.tool_calls.empty());
-  return completion_body(out);
+  return completion_body(out, std::move(more));
 }
 
 std::unique_ptr<StreamTranslator> openai_stream_from_gemini(int64_t created, bool include_usage) {

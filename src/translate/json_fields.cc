@@ -1,5 +1,7 @@
 #include "translate/json_fields.h"
 
+#include <algorithm>
+
 namespace switchyard::json_fields {
 namespace json = boost::json;
 
@@ -41,6 +43,13 @@ void append_turn(json::array& turns, std::string_view role, std::string_view ite
     return;
   }
   turns.push_back(json::object{{"role", role}, {items_key, std::move(items)}});
+}
+
+std::optional<int64_t> token_count(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  if (!value || !(value->is_int64() || value->is_uint64())) return std::nullopt;
+  if (value->is_uint64()) return kMaxTokens;  // beyond int64: beyond the bound too
+  return std::clamp<int64_t>(value->get_int64(), 0, kMaxTokens);
 }
 
 }  // namespace switchyard::json_fields

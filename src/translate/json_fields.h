@@ -3,6 +3,7 @@
 // reads as empty, so translators never throw on a body they did not write.
 #include <boost/json.hpp>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace switchyard::json_fields {
@@ -11,6 +12,11 @@ namespace switchyard::json_fields {
 std::string_view string_field(const boost::json::object& object, std::string_view key);
 // A whole-number member; 0 when absent or not one.
 int64_t int_field(const boost::json::object& object, std::string_view key);
+// No answer has this many tokens: counts read from answers are clamped to it (and to 0), so that
+// sums of them cannot overflow.
+inline constexpr int64_t kMaxTokens = int64_t{1} << 40;
+// A token count member, clamped to [0, kMaxTokens]; nullopt when absent or not a whole number.
+std::optional<int64_t> token_count(const boost::json::object& object, std::string_view key);
 // An object member; an empty object when absent or not one.
 const boost::json::object& object_field(const boost::json::object& object, std::string_view key);
 

@@ -24,7 +24,7 @@ json::object tool_call_json(const ToolCallOut& call) {
 
 }  // namespace
 
-std::string completion_body(const CompletionOut& c) {
+json::object completion_choice(const CompletionOut& c, std::size_t index) {
   json::object message{{"role", "assistant"},
                        {"content", c.content ? json::value(*c.content) : json::value(nullptr)},
                        {"refusal", nullptr}};
@@ -35,14 +35,18 @@ std::string completion_body(const CompletionOut& c) {
     for (const auto& call : c.tool_calls) calls.push_back(tool_call_json(call));
     message["tool_calls"] = std::move(calls);
   }
-  json::object body{
-      {"id", c.id},
-      {"object", "chat.completion"},
-      {"created", c.created},
-      {"model", c.model},
-      {"choices",
-       json::array{json::object{
-           {"index", 0}, {"message", std::move(message)}, {"logprobs", nullptr}, {"finish_reason", c.finish_reason}}}}};
+  return {
+      {"index", index}, {"message", std::move(message)}, {"logprobs", c.logprobs}, {"finish_reason", c.finish_reason}};
+}
+
+std::string completion_body(const CompletionOut& c, boost::json::array more_choices) {
+  json::array choices{completion_choice(c, 0)};
+  for (auto& choice : more_choices) choices.push_back(std::move(choice));
+  json::object body{{"id", c.id},
+                    {"object", "chat.completion"},
+                    {"created", c.created},
+                    {"model", c.model},
+                    {"choices", std::move(choices)}};
   if (c.usage) body["usage"] = usage_json(*c.usage);
   return serialize_json(body);
 }

@@ -4,6 +4,7 @@
 // `logprobs`, ...), as the published schemas require.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,11 +36,16 @@ struct CompletionOut {
   std::string reasoning_signature;
   std::vector<ToolCallOut> tool_calls;
   std::string finish_reason = "stop";
+  boost::json::value logprobs;  // the choice's logprobs object; null unless asked for
   std::optional<TokenUsage> usage;
 };
 
-// A chat.completion body.
-std::string completion_body(const CompletionOut& completion);
+// One choice of a chat.completion: `completion`'s message and finish reason at `index`.
+boost::json::object completion_choice(const CompletionOut& completion, std::size_t index);
+
+// A chat.completion body: `completion` as its first choice, then `more_choices` (a provider that
+// answered with several candidates).
+std::string completion_body(const CompletionOut& completion, boost::json::array more_choices = {});
 
 // Writes chat.completion.chunk events ("data: {...}\n\n") for one streamed answer.
 class ChunkWriter {

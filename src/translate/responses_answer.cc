@@ -24,13 +24,16 @@ namespace {
 json::object usage_from_chat(const json::object& usage) {
   const json::object& in = object_field(usage, "prompt_tokens_details");
   const json::object& out = object_field(usage, "completion_tokens_details");
-  int64_t input = int_field(usage, "prompt_tokens"), output = int_field(usage, "completion_tokens");
-  json::object input_details{{"cached_tokens", int_field(in, "cached_tokens")}};
-  if (int64_t written = int_field(in, "cache_write_tokens")) input_details["cache_write_tokens"] = written;
+  auto count = [](const json::object& object, std::string_view key) {
+    return json_fields::token_count(object, key).value_or(0);
+  };
+  int64_t input = count(usage, "prompt_tokens"), output = count(usage, "completion_tokens");
+  json::object input_details{{"cached_tokens", count(in, "cached_tokens")}};
+  if (int64_t written = count(in, "cache_write_tokens")) input_details["cache_write_tokens"] = written;
   return {{"input_tokens", input},
           {"input_tokens_details", std::move(input_details)},
           {"output_tokens", output},
-          {"output_tokens_details", {{"reasoning_tokens", int_field(out, "reasoning_tokens")}}},
+          {"output_tokens_details", {{"reasoning_tokens", count(out, "reasoning_tokens")}}},
           {"total_tokens", input + output}};
 }
 

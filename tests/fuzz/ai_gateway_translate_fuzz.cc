@@ -66,7 +66,7 @@ void answers(std::string_view body) {
                  object->contains("usage"));
     }
   }
-  auto embedded = embed_result_from_openai(body);
+  auto embedded = embed_result_from_openai(body, "gen_fuzz");
   if (auto* text = std::get_if<std::string>(&embedded)) FUZZ_CHECK(json_object(*text));
   // Error messages and generation ids are valid UTF-8 (the gateway writes them, or cleans them).
   const std::string text = valid_utf8(body);

@@ -115,8 +115,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   if (auto body = json_object(input)) requests(*body);
   answers(input);
-  stream(parse_sse_events(input));                // a chat stream
-  stream({SseEvent{"", std::string(input)}});     // one chunk, then the end
+  stream(parse_sse_events(input));             // a chat stream
+  stream({SseEvent{"", std::string(input)}});  // one chunk, then the end
   stream({SseEvent{"", std::string(input)}, SseEvent{"", "[DONE]"}});
   return 0;
 }

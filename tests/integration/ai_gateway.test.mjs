@@ -79,8 +79,11 @@ describe('Vercel AI Gateway protocol (@ai-sdk/gateway)', () => {
     gateway = createGateway({ baseURL: `${gw.url}/v4/ai`, apiKey: KEY });
   });
   after(async () => {
-    await gw?.stop();
+    // A gateway that died (a crash is a signal: exitCode stays null) fails the file with its log.
+    const died = gw && (gw.proc.exitCode !== null || gw.proc.signalCode !== null);
+    if (gw && !died) await gw.stop();
     await sim?.stop();
+    if (died) throw new Error(`the gateway died (${gw.proc.exitCode ?? gw.proc.signalCode}):\n${gw.output().slice(-4000)}`);
   });
 
   for (const provider of PROVIDERS) {
@@ -216,7 +219,7 @@ describe('Vercel AI Gateway protocol (@ai-sdk/gateway)', () => {
       });
     }
 
-    it('embeds with a configured model id', async () => {
+    it('embeds with a configured model id, and the answer names its generation', async () => {
       const result = await embedMany({ model: gateway.embeddingModel('acme/embed'), values: ['x', 'y'], maxRetries: 0 });
       assert.equal(result.embeddings.length, 2);
       assert.match(result.providerMetadata?.gateway?.generationId ?? '', /^gen_/, JSON.stringify(result.providerMetadata));
@@ -288,7 +291,15 @@ describe('Vercel AI Gateway protocol (@ai-sdk/gateway)', () => {
       near(total(byProvider.results), total(byModel.results), 'the same spend grouped two ways');
     });
 
-    it('getSpendReport filters by user and tags', async () => {
+    // One request of user-42 tagged nightly (its usage), recorded, for the filter tests below,
+    // after one of another user with another tag (which the filters must leave out).
+    let tagged;
+    async function taggedRequest() {
+      if (tagged) return tagged;
+      await generateText({
+        model: gateway('acme/priced'), prompt: 'tagged otherwise', maxRetries: 0,
+        providerOptions: { gateway: { user: 'user-7', tags: ['daily'] } },
+      });
       const result = await generateText({
         model: gateway('acme/priced'), prompt: 'tagged', maxRetries: 0,
         providerOptions: { gateway: { user: 'user-42', tags: ['nightly'] } },
@@ -296,11 +307,30 @@ describe('Vercel AI Gateway protocol (@ai-sdk/gateway)', () => {
       const record = await recordOf(gw, result.providerMetadata.gateway.generationId, auth);
       assert.equal(record.user, 'user-42');
       assert.deepEqual(record.tags, ['nightly']);
+      tagged = result.usage;
+      return tagged;
+    }
+
+    it('getSpendReport filters by user (userId)', async () => {
+      const usage = await taggedRequest();
       const byUser = await gateway.getSpendReport({ startDate: today(), endDate: today(), groupBy: 'user', userId: 'user-42' });
       assert.deepEqual(byUser.results.map((r) => [r.user, r.requestCount]), [['user-42', 1]]);
-      near(byUser.results[0].totalCost, costOf(result.usage), 'the user\'s spend');
+      near(byUser.results[0].totalCost, costOf(usage), 'the user\'s spend');
+    });
+
+    it('getSpendReport filters by tags', async () => {
+      const usage = await taggedRequest();
       const byTag = await gateway.getSpendReport({ startDate: today(), endDate: today(), groupBy: 'tag', tags: ['nightly'] });
       assert.deepEqual(byTag.results.map((r) => [r.tag, r.requestCount]), [['nightly', 1]]);
+      near(byTag.results[0].totalCost, costOf(usage), 'the tag\'s spend');
+    });
+
+    it('getSpendReport filters by model', async () => {
+      const byModel = await gateway.getSpendReport({ startDate: today(), endDate: today(), groupBy: 'provider', model: 'acme/priced' });
+      assert.equal(byModel.results.length, 1, JSON.stringify(byModel));
+      assert.equal(byModel.results[0].provider, 'sim');
+      const all = await gateway.getSpendReport({ startDate: today(), endDate: today(), groupBy: 'model' });
+      near(byModel.results[0].totalCost, all.results.find((r) => r.model === 'acme/priced').totalCost, 'acme/priced\'s spend');
     });
 
     it('getCredits: an unlimited balance and the team\'s spend so far', async () => {

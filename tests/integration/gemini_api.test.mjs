@@ -82,8 +82,11 @@ describe('Gemini API', () => {
     google = createGoogleGenerativeAI({ baseURL: `${gw.url}/v1beta`, apiKey: KEY });
   });
   after(async () => {
-    await gw?.stop();
+    // A gateway that died (a crash is a signal: exitCode stays null) fails the file with its log.
+    const died = gw && (gw.proc.exitCode !== null || gw.proc.signalCode !== null);
+    if (gw && !died) await gw.stop();
     await sim?.stop();
+    if (died) throw new Error(`the gateway died (${gw.proc.exitCode ?? gw.proc.signalCode}):\n${gw.output().slice(-4000)}`);
   });
 
   describe('@google/genai', () => {

@@ -45,7 +45,7 @@ function launch(args) {
   proc.stdout.on('data', (d) => { output += d; });
   proc.stderr.on('data', (d) => { output += d; });
   const stop = async () => {
-    if (proc.exitCode !== null) return proc.exitCode;
+    if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode ?? proc.signalCode;  // already gone
     const exited = new Promise((ok) => proc.once('exit', (code, signal) => ok(code ?? signal)));
     proc.kill('SIGTERM');
     return exited;

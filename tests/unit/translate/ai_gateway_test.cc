@@ -85,7 +85,9 @@ Run run(std::string_view transcript, SpecVersion version = SpecVersion::v4, std:
     for (const auto& event : parse_sse_events(splitter.feed(transcript.substr(i, step))))
       if ((error = translator->on_event(event, out))) break;
   if (!error) error = translator->on_end(out);
-  if (error) EXPECT_TRUE(translator->write_error(*error, out));
+  if (error) {
+    EXPECT_TRUE(translator->write_error(*error, out));
+  }
   return {parts_in(out), error};
 }
 
@@ -535,30 +537,41 @@ TEST(AiGatewayStream, ArgumentsBeforeTheirCallsIdAreMalformed) {
   EXPECT_EQ(parts.back().at("finishReason").at("unified"), "error");
 }
 
-TEST(AiGatewayStream, ATimestampOutOfRangeIsLeftOut) {
-  auto [parts, error] = run(R"(data: {"id":"g","created":-5,"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"
-                            "\n\n");
-  EXPECT_FALSE(error);
-  EXPECT_EQ(parts.at(1),
-            json::parse(R"({"type":"response-metadata","id":"g","modelId":"anthropic/claude-sonnet-4.5"})"));
+TEST(AiGatewayStream, TimestampsAreIso8601AndOutOfRangeOnesAreLeftOut) {
+  auto metadata_of = [](std::string_view created) {
+    return run(R"(data: {"id":"g","created":)" + std::string(created) +
+               R"(,"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"
+               "\n\n")
+        .parts.at(1);
+  };
+  EXPECT_EQ(metadata_of("0").at("timestamp"), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(metadata_of("1709251199").at("timestamp"), "2024-02-29T23:59:59.000Z");
+  // After 2262 (where nanoseconds since 1970 overflow 64 bits), and the last second of 9999.
+  EXPECT_EQ(metadata_of("17649619200").at("timestamp"), "2529-04-18T00:00:00.000Z");
+  EXPECT_EQ(metadata_of("253402300799").at("timestamp"), "9999-12-31T23:59:59.000Z");
+  for (const char* created : {"-5", "253402300800", "1.5", R"("1")"})
+    EXPECT_EQ(metadata_of(created), json::parse(R"({"type":"response-metadata","id":"g",
+        "modelId":"anthropic/claude-sonnet-4.5"})"))
+        << created;
 }
 
 // --- embeddings and errors ---
 
 TEST(AiGatewayEmbed, AnEmbeddingsAnswerInInputOrderWithTokensAndCost) {
-  auto result = embed_result_from_openai(fixture("ai_gateway/embeddings_answer.json"));
+  auto result =
+      embed_result_from_openai(fixture("ai_gateway/embeddings_answer.json"), "gen_01KB7ZC9D1F3H5K7M9P1R3T5V7");
   ASSERT_TRUE(std::holds_alternative<std::string>(result)) << std::get<Error>(result).message;
   EXPECT_EQ(json::parse(std::get<std::string>(result)), json::parse(R"({
       "embeddings":[[-0.0065,0.75,1],[0.0125,-0.5,0.25]],"usage":{"tokens":11},
       "providerMetadata":{"gateway":{"generationId":"gen_01KB7ZC9D1F3H5K7M9P1R3T5V7","cost":"0.00000022"}}})"));
-  auto bare = embed_result_from_openai(R"({"data":[{"embedding":[1]},{"embedding":[2]}]})");
+  auto bare = embed_result_from_openai(R"({"data":[{"embedding":[1]},{"embedding":[2]}]})", "");
   ASSERT_TRUE(std::holds_alternative<std::string>(bare));
   EXPECT_EQ(json::parse(std::get<std::string>(bare)), json::parse(R"({"embeddings":[[1],[2]],"usage":null,
                 "providerMetadata":{"gateway":{"generationId":null,"cost":null}}})"));
   for (const char* body : {"{}", R"({"data":[{"embedding":"AAAA"}]})", R"({"data":[{"index":1,"embedding":[1]}]})",
                            R"({"data":[{"index":0,"embedding":[1]},{"index":0,"embedding":[2]}]})",
                            R"({"data":[{"index":"0","embedding":[1]}]})", R"({"data":[{"embedding":[1,"2"]}]})"})
-    EXPECT_TRUE(std::holds_alternative<Error>(embed_result_from_openai(body))) << body;
+    EXPECT_TRUE(std::holds_alternative<Error>(embed_result_from_openai(body, "gen_1"))) << body;
 }
 
 TEST(AiGatewayError, ErrorBodiesPickTheSdksErrorClass) {
@@ -585,4 +598,12 @@ TEST(AiGatewayError, ErrorBodiesPickTheSdksErrorClass) {
   Error no_code = make_error(ErrorKind::internal, "bug");
   no_code.code.clear();
   EXPECT_EQ(body_of(no_code).at("error").at("code"), nullptr);
+}
+
+TEST(AiGatewayError, AnUnknownModelIsNamedWhereTheSdkReadsIt) {
+  Error error = make_error(ErrorKind::not_found, "model 'x/y' not found", "model");
+  error.code = "model_not_found";
+  error.subject = "x/y";
+  EXPECT_EQ(json::parse(ai_gateway_error_body(error, "gen_1")).at("error").at("param"),
+            json::parse(R"({"modelId":"x/y"})"));
 }

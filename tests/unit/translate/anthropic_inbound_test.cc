@@ -140,10 +140,51 @@ TEST(AnthropicInbound, AMidConversationSystemMessageStaysWhereItStands) {
       {"role":"user","content":"and now?"}]})";
   auto parsed = parse_messages_request(body);
   ASSERT_TRUE(std::holds_alternative<MessagesRequest>(parsed)) << std::get<Error>(parsed).message;
-  EXPECT_EQ(std::get<MessagesRequest>(parsed).view.gateway.user, "user_abc_session_1");
+  EXPECT_EQ(std::get<MessagesRequest>(parsed).view.gateway.user, "user_abc");  // the user, not the session
   auto chat = openai_request_from_anthropic(std::get<MessagesRequest>(parsed).request);
   ASSERT_TRUE(std::holds_alternative<boost::json::object>(chat));
   EXPECT_EQ(std::get<boost::json::object>(chat).at("messages"), boost::json::parse(R"([
       {"role":"user","content":"hi"},{"role":"assistant","content":"hello"},
       {"role":"system","content":"Be brief from now on."},{"role":"user","content":"and now?"}])"));
+}
+
+TEST(AnthropicInbound, ClaudeCodesMetadataNamesItsAccountElseItsDevice) {
+  // Claude Code 2.1 sends metadata.user_id as a JSON object that also names the session.
+  auto user_of = [](std::string_view user_id) {
+    std::string body = R"({"model":"m","max_tokens":10,"metadata":{"user_id":)" +
+                       boost::json::serialize(boost::json::value(user_id)) +
+                       R"(},"messages":[{"role":"user","content":"hi"}]})";
+    auto parsed = parse_messages_request(body);
+    return std::holds_alternative<MessagesRequest>(parsed) ? std::get<MessagesRequest>(parsed).view.gateway.user
+                                                           : "(refused)";
+  };
+  EXPECT_EQ(user_of(R"({"device_id":"d1","account_uuid":"a1","session_id":"s1"})"), "a1");
+  EXPECT_EQ(user_of(R"({"device_id":"d1","account_uuid":"","session_id":"s1"})"), "d1");
+  EXPECT_EQ(user_of("alice"), "alice");
+  EXPECT_EQ(user_of(R"({"not":"claude code"})"), R"({"not":"claude code"})");
+}
+
+TEST(AnthropicInbound, GeminiCallSignaturesRideInAThinkingBlockAndComeBack) {
+  // An answer from a Gemini provider whose call carries a thoughtSignature ...
+  auto answer = anthropic_response_from_openai(R"({"id":"gen_1","object":"chat.completion","created":1,"model":"m",
+      "choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","content":null,
+      "tool_calls":[{"id":"call_0","type":"function","thought_signature":"c2ln",
+      "function":{"name":"run","arguments":"{\"x\":1}"}}]}}]})",
+                                               "m");
+  ASSERT_TRUE(std::holds_alternative<std::string>(answer));
+  auto content = boost::json::parse(std::get<std::string>(answer)).at("content").as_array();
+  ASSERT_EQ(content.size(), 2u);
+  EXPECT_EQ(content[0].at("type"), "thinking");
+  EXPECT_EQ(content[1].at("type"), "tool_use");
+  // ... comes back on the call when the client sends the turn back.
+  boost::json::object next{{"model", "m"},
+                           {"max_tokens", 10},
+                           {"messages", boost::json::array{
+                                            boost::json::object{{"role", "user"}, {"content", "go"}},
+                                            boost::json::object{{"role", "assistant"}, {"content", content}},
+                                        }}};
+  auto chat = openai_request_from_anthropic(next);
+  ASSERT_TRUE(std::holds_alternative<boost::json::object>(chat));
+  const auto& call = std::get<boost::json::object>(chat).at("messages").at(1).at("tool_calls").at(0);
+  EXPECT_EQ(call.at("thought_signature"), "c2ln");
 }
