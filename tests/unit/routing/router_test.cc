@@ -69,11 +69,39 @@ TEST(Router, ProviderPrefixGoesStraightToTheProvider) {
 
 TEST(Router, UnknownModelsAreNotFound) {
   Config c = config();
-  for (const char* id : {"gpt-4o", "nobody/model", "fast/"}) {
+  for (const char* id : {"claude-sonnet-5", "nobody/model", "fast/", "llama-4"}) {  // no Anthropic provider here
     auto result = plan_route(c, id, 0.5);
     ASSERT_TRUE(std::holds_alternative<Error>(result)) << id;
     EXPECT_EQ(std::get<Error>(result).status, 404) << id;
+    EXPECT_EQ(std::get<Error>(result).subject, id);
   }
+}
+
+TEST(Router, ABareFamilyNameGoesToEveryEnabledProviderOfItsType) {
+  Config c = config();
+  auto plan = std::get<RoutePlan>(plan_route(c, "gpt-5.5", 0.5));
+  std::vector<std::string> routes;
+  for (const auto& candidate : plan.candidates)
+    routes.push_back(candidate.provider->name + "/" + candidate.upstream_model);
+  EXPECT_EQ(routes, (std::vector<std::string>{"fast/gpt-5.5", "slow/gpt-5.5"}));  // `off` has no key
+  EXPECT_EQ(plan.candidates[0].model_id, "gpt-5.5");
+}
+
+TEST(Router, AConfigsFamiliesReplaceTheBuiltInOnes) {
+  Config c = parse_config(R"(
+providers:
+  fast: {type: openai, base_url: 'http://127.0.0.1:1/v1'}
+  slow: {type: openai, base_url: 'http://127.0.0.1:2/v1'}
+families:
+  - {prefix: acme-, providers: [slow, fast]}
+)",
+                          "t");
+  auto plan = std::get<RoutePlan>(plan_route(c, "acme-large", 0.5));
+  ASSERT_EQ(plan.candidates.size(), 2u);
+  EXPECT_EQ(plan.candidates[0].provider->name, "slow");
+  EXPECT_TRUE(std::holds_alternative<Error>(plan_route(c, "gpt-5.5", 0.5)));  // the built-in list is replaced
+  EXPECT_THROW(parse_config("providers: {}\nfamilies: [{prefix: x-, providers: [nobody]}]\n", "t"), ConfigError);
+  EXPECT_THROW(parse_config("families: [{prefix: x-}]\n", "t"), ConfigError);
 }
 
 TEST(Router, DisabledProvidersMakeAModelUnavailableAndSayWhy) {
