@@ -362,14 +362,14 @@ const char* to_string(ProviderType type) {
 
 namespace {
 
-// `families:` (data/model_families.yaml's form): a list of {prefix, type} or {prefix, providers}.
+// `families:` (data/model_catalogue.yaml's form): a list of {prefix, type} or {prefix, providers}.
 std::vector<ModelFamily> parse_families(const Reader& r, const YAML::Node& node, const std::string& key,
                                         const Config& config) {
   if (!node.IsSequence()) r.fail(node, key, "must be a list of {prefix, type} or {prefix, providers}");
   std::vector<ModelFamily> families;
   for (std::size_t i = 0; i < node.size(); ++i) {
     const std::string at = fmt::format("{}[{}]", key, i);
-    r.only_keys(node[i], at, {"prefix", "type", "providers"});
+    r.only_keys(node[i], at, {"prefix", "type", "host", "providers"});
     if (!node[i]["prefix"]) r.fail(node[i], at + ".prefix", "is required");
     ModelFamily family;
     family.prefix = r.string(node[i]["prefix"], at + ".prefix");
@@ -377,6 +377,7 @@ std::vector<ModelFamily> parse_families(const Reader& r, const YAML::Node& node,
     if (node[i]["type"].IsDefined() == node[i]["providers"].IsDefined())  // both, or neither
       r.fail(node[i], at, "needs either a type or a list of providers");
     if (node[i]["type"]) family.type = parse_provider_type(r, node[i]["type"], at + ".type");
+    if (node[i]["host"]) family.host = r.string(node[i]["host"], at + ".host");
     if (const YAML::Node& providers = node[i]["providers"]) {
       if (!providers.IsSequence() || providers.size() == 0)
         r.fail(providers, at + ".providers", "must be a non-empty list of provider names");
@@ -557,8 +558,8 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   }
   config.families = root["families"]
                         ? parse_families(r, root["families"], "families", config)
-                        : parse_families(Reader("data/model_families.yaml"),
-                                         YAML::Load(builtin_families_yaml())["families"], "families", config);
+                        : parse_families(Reader("data/model_catalogue.yaml"),
+                                         YAML::Load(builtin_catalogue_yaml())["families"], "families", config);
   if (const YAML::Node& rules = root["rules"]) {
     if (!rules.IsSequence()) r.fail(rules, "rules", "must be a list of {if: {...}, then: model id}");
     for (std::size_t i = 0; i < rules.size(); ++i)
@@ -574,6 +575,19 @@ const ModelFamily* Config::family_of(std::string_view model) const {
   for (const auto& family : families)
     if (model.starts_with(family.prefix) && (!best || family.prefix.size() > best->prefix.size())) best = &family;
   return best;
+}
+
+std::vector<const ProviderConfig*> Config::family_providers(std::string_view model) const {
+  std::vector<const ProviderConfig*> members;
+  const ModelFamily* family = family_of(model);
+  if (!family) return members;
+  for (const auto& name : family->providers)
+    if (auto provider = providers.find(name); provider != providers.end()) members.push_back(&provider->second);
+  if (family->providers.empty())
+    for (const auto& [name, provider] : providers)
+      if (provider.type == family->type && (family->host.empty() || provider.endpoint.host == family->host))
+        members.push_back(&provider);
+  return members;
 }
 
 Config load_config(const std::string& path) {

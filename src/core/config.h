@@ -135,16 +135,18 @@ struct ApiKey {
   std::string key_id;  // short, loggable: first 8 hex digits of the digest
 };
 
-// A family of bare model names (data/model_families.yaml): names starting with `prefix` go to the
-// listed providers, or else to every enabled provider of `type`.
+// A family of bare model names (data/model_catalogue.yaml): names starting with `prefix` go to the
+// listed providers, or else to every provider of `type` (at `host`, when one is given: many hosts
+// speak OpenAI's API, and only OpenAI serves its models).
 struct ModelFamily {
   std::string prefix;
   ProviderType type = ProviderType::openai;
+  std::string host;                    // e.g. api.openai.com; empty: any host
   std::vector<std::string> providers;  // non-empty: these, in this order, instead of all of `type`
 };
 
-// The built-in families' YAML (data/model_families.yaml, compiled in).
-const std::string& builtin_families_yaml();
+// The built-in catalogue's YAML (data/model_catalogue.yaml, compiled in): `families` and `models`.
+const std::string& builtin_catalogue_yaml();
 
 class PriceTable;
 
@@ -171,9 +173,11 @@ struct Config {
   std::map<std::string, ModelConfig, std::less<>> models;
   std::map<std::string, std::vector<AliasTarget>, std::less<>> aliases;
   std::vector<RoutingRule> rules;
-  std::vector<ModelFamily> families;  // `families:`, else data/model_families.yaml
+  std::vector<ModelFamily> families;  // `families:`, else data/model_catalogue.yaml
   // The family a bare model name belongs to (the longest prefix that fits), or nullptr.
   const ModelFamily* family_of(std::string_view model) const;
+  // The providers a bare model name goes to, in order (enabled or not); empty when none.
+  std::vector<const ProviderConfig*> family_providers(std::string_view model) const;
   std::shared_ptr<const PriceTable> prices;          // data/prices.yaml (built in) or the file `prices:` names
   std::string admin_key_sha256;                      // `admin_key`: sees every team's records
   std::map<std::string, std::string> team_segments;  // `teams: {acme: {segment: b2b}}` (analytics)

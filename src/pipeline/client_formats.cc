@@ -76,12 +76,12 @@ std::string without_gateway_thinking(std::string_view body) {
     auto* content = message.is_object() ? message.get_object().if_contains("content") : nullptr;
     if (!content || !content->is_array()) continue;
     auto& blocks = content->get_array();
-    for (auto it = blocks.begin(); it != blocks.end();) {
-      const auto* block = it->if_object();
-      const bool ours = block && json_fields::string_field(*block, "type") == "thinking" &&
-                        json_fields::string_field(*block, "signature").starts_with("swy1:");
-      it = ours ? blocks.erase(it) : it + 1;
-    }
+    auto ours = [](const boost::json::value& value) {
+      const auto* block = value.if_object();
+      return block && json_fields::string_field(*block, "type") == "thinking" &&
+             json_fields::string_field(*block, "signature").starts_with("swy1:");
+    };
+    blocks.erase(std::remove_if(blocks.begin(), blocks.end(), ours), blocks.end());
   }
   return serialize_json(parsed);
 }

@@ -16,9 +16,10 @@ struct GeminiCall {
   bool embeds = false;      // embedContent or batchEmbedContents
 };
 
-// The call `target` (path and query) names; a bad_request Error for a malformed or over-long
-// model id, a method this gateway does not serve, or a stream not asked for as SSE (?alt=sse:
-// Google's default stream is one JSON array, which the gateway does not write).
+// The call `target` (path and query) names; a not_found Error when it names no model and method or
+// a method this gateway does not serve; a bad_request Error for a malformed or over-long model id,
+// or a stream not asked for as SSE (?alt=sse: Google's default stream is one JSON array, which
+// the gateway does not write).
 std::variant<GeminiCall, Error> read_gemini_path(std::string_view target);
 
 }  // namespace switchyard

@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "core/calendar.h"
+#include "core/model_specs.h"
 #include "core/prices.h"
 #include "routing/strategy.h"
 #include "translate/json_parse.h"
@@ -27,32 +28,9 @@ bool servable(const Config& config, const ModelConfig& model) {
 
 // The first enabled provider a bare name of a known family goes to, or nullptr.
 const ProviderConfig* family_provider(const Config& config, std::string_view name) {
-  const ModelFamily* family = config.family_of(name);
-  if (!family) return nullptr;
-  for (const auto& [provider_name, provider] : config.providers) {
-    const bool member = family->providers.empty() ? provider.type == family->type
-                                                  : std::find(family->providers.begin(), family->providers.end(),
-                                                              provider_name) != family->providers.end();
-    if (member && provider.enabled()) return &provider;
-  }
+  for (const ProviderConfig* provider : config.family_providers(name))
+    if (provider->enabled()) return provider;
   return nullptr;
-}
-
-json::object openai_entry(std::string_view id, int64_t created, const ModelConfig* model, std::string_view alias_of) {
-  json::object entry{{"id", id}, {"object", "model"}, {"created", created}};
-  if (model) {
-    entry["owned_by"] = model->routes.front().provider;
-    json::array routes;
-    for (const auto& route : model->routes) routes.push_back(json::value(route.provider + "/" + route.model));
-    entry["routes"] = std::move(routes);
-    if (model->price)
-      entry["pricing"] =
-          json::object{{"input", model->price->input_per_mtok}, {"output", model->price->output_per_mtok}};
-  } else {
-    entry["owned_by"] = "switchyard";
-    entry["alias_of"] = alias_of;
-  }
-  return entry;
 }
 
 // USD per 1M tokens as the AI Gateway writes prices: USD per token, a plain decimal string.
@@ -71,11 +49,45 @@ std::optional<Price> first_route_price(const Config& config, const ModelConfig& 
   return config.prices ? config.prices->find(route.provider, route.model, today()) : std::nullopt;
 }
 
-// An embedding model, by its upstream names (no provider says which models embed).
+// What the catalogue knows of the model `model`'s first route serves (data/model_catalogue.yaml).
+std::optional<ModelSpec> spec_of(const ModelConfig& model) {
+  return ModelSpecs::builtin().find(model.routes.front().model);
+}
+
+// An embedding model: so the catalogue says, or its upstream names do.
 bool embeds(const ModelConfig& model) {
+  if (auto spec = spec_of(model)) return spec->embeddings;
   for (const auto& route : model.routes)
     if (route.model.find("embed") != std::string::npos) return true;
   return false;
+}
+
+// An entry of OpenAI's list: the model's owner (its first route's provider), routes, list price
+// (USD per 1M tokens), and what the catalogue knows of it; an alias names its model instead.
+json::object openai_entry(const Config& config, std::string_view id, int64_t created, const ModelConfig* model,
+                          std::string_view alias_of) {
+  json::object entry{{"id", id}, {"object", "model"}, {"created", created}};
+  if (!model) {
+    entry["owned_by"] = "switchyard";
+    entry["alias_of"] = alias_of;
+    return entry;
+  }
+  entry["owned_by"] = model->routes.front().provider;
+  json::array routes;
+  for (const auto& route : model->routes) routes.push_back(json::value(route.provider + "/" + route.model));
+  entry["routes"] = std::move(routes);
+  if (auto price = first_route_price(config, *model))
+    entry["pricing"] = json::object{{"input", price->input_per_mtok}, {"output", price->output_per_mtok}};
+  if (auto spec = spec_of(*model)) {
+    entry["context_window"] = spec->context_window;
+    entry["max_output_tokens"] = spec->max_output_tokens;
+    entry["capabilities"] = json::object{{"tools", spec->tools},
+                                         {"vision", spec->vision},
+                                         {"reasoning", spec->reasoning},
+                                         {"prompt_caching", spec->prompt_caching},
+                                         {"embeddings", spec->embeddings}};
+  }
+  return entry;
 }
 
 json::object ai_gateway_entry(const Config& config, std::string_view id, const ModelConfig& model,
@@ -90,12 +102,17 @@ json::object ai_gateway_entry(const Config& config, std::string_view id, const M
   std::string description = fmt::format("{}/{}", route.provider, route.model);
   if (model.routes.size() > 1) description += fmt::format(" and {} more routes", model.routes.size() - 1);
   if (!alias_of.empty()) description = fmt::format("alias of {} ({})", alias_of, description);
-  return {{"id", id},
-          {"name", id},
-          {"description", description},
-          {"pricing", std::move(pricing)},
-          {"specification", json::object{{"provider", route.provider}, {"modelId", id}}},
-          {"modelType", embeds(model) ? "embedding" : "language"}};
+  json::object entry{{"id", id},
+                     {"name", id},
+                     {"description", description},
+                     {"pricing", std::move(pricing)},
+                     {"specification", json::object{{"provider", route.provider}, {"modelId", id}}},
+                     {"modelType", embeds(model) ? "embedding" : "language"}};
+  if (auto spec = spec_of(model)) {
+    entry["context_window"] = spec->context_window;
+    entry["max_tokens"] = spec->max_output_tokens;
+  }
+  return entry;
 }
 
 json::object anthropic_entry(std::string_view id, std::string_view created_at) {
@@ -110,7 +127,7 @@ ModelCatalogue::ModelCatalogue(const Config& config) {
   const std::string created_at = fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::seconds>(now));
   json::array openai, anthropic;
   auto add = [&](const std::string& id, const ModelConfig* model, std::string_view alias_of) {
-    json::object o = openai_entry(id, created, model, alias_of), a = anthropic_entry(id, created_at);
+    json::object o = openai_entry(config, id, created, model, alias_of), a = anthropic_entry(id, created_at);
     openai_entries_[id] = serialize_json(o);
     anthropic_entries_[id] = serialize_json(a);
     openai.push_back(std::move(o));

@@ -407,8 +407,10 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
       co_await relay_stream(context, exchange, call, client, translator.get(), served,
                             metered_as_openai ? nullptr : &meter, watch, limits);
     } else {
-      co_await relay_body(context, exchange, call, Relay{client, native ? nullptr : &adapter, request, served, price},
-                          limits);
+      // A named local, not a temporary: g++ 12 mishandles temporaries bound to a coroutine's
+      // reference parameters across its suspensions.
+      const Relay relay{client, native ? nullptr : &adapter, request, served, price};
+      co_await relay_body(context, exchange, call, relay, limits);
     }
     co_return;
   }

@@ -72,22 +72,10 @@ class Planner {
   // A bare name of a known family (claude-sonnet-5): the family's providers, each asked for that
   // name; false when no family has it or none of its providers exists.
   bool add_family(std::string_view id, std::size_t first) {
-    const ModelFamily* family = config_.family_of(id);
-    if (!family) return false;
-    bool any = false;
-    auto offer = [&](const ProviderConfig& provider) {
-      add(provider, id, id, false);
-      any = true;
-    };
-    if (family->providers.empty()) {
-      for (const auto& [name, provider] : config_.providers)
-        if (provider.type == family->type) offer(provider);
-    } else {
-      for (const auto& name : family->providers)
-        if (auto provider = config_.providers.find(name); provider != config_.providers.end()) offer(provider->second);
-    }
+    auto members = config_.family_providers(id);
+    for (const ProviderConfig* provider : members) add(*provider, id, id, false);
     prefer_providers(first);
-    return any;
+    return !members.empty();
   }
 
   std::string why_empty() const {

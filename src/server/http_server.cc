@@ -193,7 +193,9 @@ Task<> HttpServer::session(TcpSocket socket) {
       try {
         co_await handler_(exchange);
       } catch (const std::exception& e) {
-        spdlog::error("handler failed on {}: {}", std::string(request.target()), e.what());
+        // The path only: a query may carry a key (Google's clients may send ?key=).
+        spdlog::error("handler failed on {}: {}", std::string(request.target().substr(0, request.target().find('?'))),
+                      e.what());
         failed = true;
       }
       if (failed) {

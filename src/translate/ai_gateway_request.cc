@@ -335,7 +335,7 @@ std::optional<Error> add_sampling(const json::object& options, json::object& cha
     const char* to;
     Kind kind;
   };
-  static constexpr Option kOptions[] = {{"maxOutputTokens", "max_tokens", Kind::positive},
+  static constexpr Option kOptions[] = {{"maxOutputTokens", "max_completion_tokens", Kind::positive},
                                         {"temperature", "temperature", Kind::number},
                                         {"topP", "top_p", Kind::number},
                                         {"topK", "top_k", Kind::positive},

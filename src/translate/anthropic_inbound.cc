@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <map>
+#include <unordered_map>
 #include "translate/errors.h"
 #include "translate/json_fields.h"
 
@@ -315,10 +316,14 @@ std::variant<json::object, Error> openai_request_from_anthropic(const json::obje
             fmt::format("messages: content blocks of type '{}' cannot be sent to this model's provider", type));
       }
     }
-    for (const auto& [id, signature] : signed_calls.call_signatures)
+    if (!signed_calls.call_signatures.empty()) {  // one lookup per call: the token is the client's to forge
+      std::unordered_map<std::string_view, std::string_view> signature_of;
+      for (const auto& [id, signature] : signed_calls.call_signatures) signature_of.emplace(id, signature);
       for (auto& call : tool_calls)
-        if (auto* fields = call.if_object(); fields && string_field(*fields, "id") == id)
-          (*fields)["thought_signature"] = signature;
+        if (auto* fields = call.if_object())
+          if (auto found = signature_of.find(string_field(*fields, "id")); found != signature_of.end())
+            (*fields)["thought_signature"] = found->second;
+    }
     if (role == "assistant") {
       json::object out{{"role", "assistant"},
                        {"content", parts.empty() ? json::value(nullptr) : json::value(openai_in::content_text(parts))}};

@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <unordered_set>
 #include <vector>
 
 #include "translate/chat_chunk.h"
@@ -381,8 +382,8 @@ class ChatFromGemini {
     return out;
   }
 
-  // generationConfig -> chat's sampling, limits, output format and reasoning effort. topK has no
-  // chat field and is left out.
+  // generationConfig -> chat's sampling, limits, output format and reasoning effort (topK as the
+  // gateway's top_k extension, which Anthropic and Gemini routes take).
   void generation_config(const json::object& request) {
     const json::object* config = read_.object(request, "", "generationConfig");
     if (!config) return;
@@ -391,8 +392,9 @@ class ChatFromGemini {
          {std::pair{"temperature", "temperature"}, std::pair{"topP", "top_p"},
           std::pair{"presencePenalty", "presence_penalty"}, std::pair{"frequencyPenalty", "frequency_penalty"}})
       if (const json::value* value = read_.number(*config, at, gemini)) chat_[chat] = *value;
-    for (auto [gemini, chat] : {std::pair{"maxOutputTokens", "max_completion_tokens"}, std::pair{"candidateCount", "n"},
-                                std::pair{"seed", "seed"}, std::pair{"logprobs", "top_logprobs"}})
+    for (auto [gemini, chat] :
+         {std::pair{"maxOutputTokens", "max_completion_tokens"}, std::pair{"candidateCount", "n"},
+          std::pair{"seed", "seed"}, std::pair{"logprobs", "top_logprobs"}, std::pair{"topK", "top_k"}})
       if (auto value = read_.whole(*config, at, gemini)) chat_[chat] = *value;
     if (auto logprobs = read_.boolean(*config, at, "responseLogprobs")) chat_["logprobs"] = *logprobs;
     if (const json::array* stops = read_.strings(*config, at, "stopSequences")) chat_["stop"] = *stops;
@@ -512,10 +514,12 @@ class ChatFromGemini {
   // Leaves out the function tools not named in `names`.
   void keep_tools(const json::array& names) {
     json::array& tools = chat_["tools"].get_array();
+    std::unordered_set<std::string_view> allowed;  // one lookup per tool: the lists are the client's
+    for (const auto& name : names)
+      if (name.is_string()) allowed.insert(name.get_string());
     auto unnamed = [&](const json::value& tool) {
       const json::object& function = object_field(tool.get_object(), "function");
-      return !function.empty() &&
-             std::find(names.begin(), names.end(), json::value(string_field(function, "name"))) == names.end();
+      return !function.empty() && !allowed.contains(string_field(function, "name"));
     };
     tools.erase(std::remove_if(tools.begin(), tools.end(), unnamed), tools.end());
   }

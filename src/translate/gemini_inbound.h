@@ -16,16 +16,14 @@ namespace switchyard {
 // A GenerateContentRequest body -> an OpenAI chat request for `model` (the id from the URL).
 // systemInstruction -> a system message; contents (user/model roles; text, inlineData, fileData,
 // functionCall with its thoughtSignature, functionResponse, thought parts) -> messages;
-// generationConfig (temperature, topP, maxOutputTokens, stopSequences, candidateCount -> n,
-// seed, penalties, responseLogprobs/logprobs, responseMimeType + responseSchema or
-// responseJsonSchema -> response_format, thinkingConfig -> reasoning_effort; topK has no chat
-// field and is dropped), tools (functionDeclarations with parameters or parametersJsonSchema;
-// googleSearch -> the web_search extension) and toolConfig -> tools and tool_choice. A function
-// call without an id gets "call_<content>_<part>"; a functionResponse answers the call with its
-// id, else the earliest unanswered one of its name. A stream asks for usage. A bad_request Error
-// names the field (Gemini's camelCase path, also as `param`) when the body cannot be read or holds
-// what other providers cannot take (cachedContent, built-in tools but googleSearch, files stored
-// with Google).
+// generationConfig (temperature, topP, topK -> top_k, maxOutputTokens, stopSequences,
+// candidateCount -> n, seed, penalties, responseLogprobs/logprobs, responseMimeType +
+// responseSchema or responseJsonSchema -> response_format, thinkingConfig -> reasoning_effort), tools
+// (functionDeclarations with parameters or parametersJsonSchema; googleSearch -> the web_search extension) and
+// toolConfig -> tools and tool_choice. A function call without an id gets "call_<content>_<part>"; a functionResponse
+// answers the call with its id, else the earliest unanswered one of its name. A stream asks for usage. A bad_request
+// Error names the field (Gemini's camelCase path, also as `param`) when the body cannot be read or holds what other
+// providers cannot take (cachedContent, built-in tools but googleSearch, files stored with Google).
 std::variant<boost::json::object, Error> chat_from_gemini(const boost::json::object& request, std::string_view model,
                                                           bool stream);
 

@@ -157,7 +157,13 @@ std::variant<json::object, Error> gemini_request_from_openai(const json::object&
                           {"presence_penalty", "presencePenalty"},
                           {"frequency_penalty", "frequencyPenalty"}})
     if (auto* v = openai.if_contains(from); v && !v->is_null()) config[to] = *v;
-  if (int64_t n = json_fields::int_field(openai, "n"); n > 1) config["candidateCount"] = n;
+  if (int64_t n = json_fields::int_field(openai, "n"); n > 1) {
+    // A stream's chunks would interleave the candidates, which the stream translation does not
+    // keep apart: refused rather than merged (the attempt loop moves on to a route that can).
+    if (auto* stream = openai.if_contains("stream"); stream && stream->is_bool() && stream->get_bool())
+      return make_error(ErrorKind::bad_request, "a Gemini route streams one choice: 'n' must be 1 on streams", "n");
+    config["candidateCount"] = n;
+  }
   if (auto* logprobs = openai.if_contains("logprobs"); logprobs && logprobs->is_bool() && logprobs->get_bool()) {
     config["responseLogprobs"] = true;
     if (auto* top = openai.if_contains("top_logprobs"); top && top->is_int64()) config["logprobs"] = *top;

@@ -142,11 +142,12 @@ class GeminiStream final : public StreamTranslator {
 }  // namespace
 
 TokenUsage usage_from_gemini(const json::object& usage) {
+  auto count = [&](std::string_view key) { return json_fields::token_count(usage, key).value_or(0); };
   TokenUsage u;
-  u.input = int_field(usage, "promptTokenCount");
-  u.cache_read = int_field(usage, "cachedContentTokenCount");
-  u.reasoning = int_field(usage, "thoughtsTokenCount");
-  u.output = int_field(usage, "candidatesTokenCount") + u.reasoning;
+  u.input = count("promptTokenCount");
+  u.cache_read = count("cachedContentTokenCount");
+  u.reasoning = count("thoughtsTokenCount");
+  u.output = count("candidatesTokenCount") + u.reasoning;
   return u;
 }
 

@@ -53,7 +53,7 @@ providers:
   openai-sim: {type: openai, base_url: 'SIM_URL/openai/v1', api_key: k}
   gemini-sim: {type: gemini, base_url: 'SIM_URL/gemini', api_key: k}
 # Claude Code's default model (and its small/fast one) is not configured: the claude- family
-# (data/model_families.yaml) sends it to the Anthropic provider, asked for the same name.
+# (data/model_catalogue.yaml) sends it to the Anthropic provider, asked for the same name.
 models:
   # An id Claude Code sends budgeted thinking for (type: enabled), which the simulator answers
   # with a signed thinking block that must come back before the tool call.

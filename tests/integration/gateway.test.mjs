@@ -119,11 +119,9 @@ models:
     assert.equal(r.status, 200);
     const body = await r.json();
     assertSchema('ListModelsResponse', body);
-    // team/offline's only provider has no key: a client cannot use it, so it is not listed. The
-    // price table's OpenAI models are, since an enabled OpenAI provider serves their family.
-    const ids = body.data.map((m) => m.id);
-    assert.ok(ids.includes('team/inspect') && ids.includes('gpt-5-mini'), ids.join());
-    assert.ok(!ids.includes('team/offline') && !ids.some((id) => id.startsWith('claude-')), ids.join());
+    // team/offline's only provider has no key: a client cannot use it, so it is not listed; nor are
+    // the price table's models, which no provider here serves (none is at api.openai.com).
+    assert.deepEqual(body.data.map((m) => m.id).sort(), ['team/inspect']);
   });
 
   const errorCases = [

@@ -3,8 +3,8 @@
 
 namespace switchyard {
 
-// A POST {base_url}/v1/messages with Anthropic's headers and the provider's key, carrying `body`.
-// POST {base}/v1/messages with `body`; `beta` (the client's anthropic-beta header, checked to be
+// POST {base_url}/v1/messages with Anthropic's headers and the provider's key, carrying `body`;
+// `beta` (the client's anthropic-beta header, checked to be
 // printable) goes on as it came: a request using beta features is refused without it.
 UpstreamRequest anthropic_messages_request(const ProviderConfig& provider, bool stream, std::string body,
                                            std::string_view beta = {});

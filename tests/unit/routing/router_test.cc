@@ -78,13 +78,27 @@ TEST(Router, UnknownModelsAreNotFound) {
 }
 
 TEST(Router, ABareFamilyNameGoesToEveryEnabledProviderOfItsType) {
-  Config c = config();
-  auto plan = std::get<RoutePlan>(plan_route(c, "gpt-5.5", 0.5));
-  std::vector<std::string> routes;
-  for (const auto& candidate : plan.candidates)
-    routes.push_back(candidate.provider->name + "/" + candidate.upstream_model);
-  EXPECT_EQ(routes, (std::vector<std::string>{"fast/gpt-5.5", "slow/gpt-5.5"}));  // `off` has no key
-  EXPECT_EQ(plan.candidates[0].model_id, "gpt-5.5");
+  Config c = parse_config(R"(
+providers:
+  openai: {type: openai}
+  groq: {type: openai, base_url: 'https://api.groq.com/openai/v1'}
+  claude: {type: anthropic}
+  claude-eu: {type: anthropic, base_url: 'https://eu.example.com'}
+  claude-off: {type: anthropic, api_key: '${SWITCHYARD_TEST_NEVER_SET}'}
+)",
+                          "t");
+  auto routes_of = [&](std::string_view model) {
+    std::vector<std::string> routes;
+    auto plan = plan_route(c, std::string(model), 0.5);
+    for (const auto& candidate : std::get<RoutePlan>(plan).candidates)
+      routes.push_back(candidate.provider->name + "/" + candidate.upstream_model);
+    return routes;
+  };
+  EXPECT_EQ(routes_of("claude-sonnet-5"),
+            (std::vector<std::string>{"claude/claude-sonnet-5", "claude-eu/claude-sonnet-5"}));
+  // OpenAI's names go to OpenAI only, never to another host that speaks its API.
+  EXPECT_EQ(routes_of("gpt-5.5"), (std::vector<std::string>{"openai/gpt-5.5"}));
+  EXPECT_EQ(std::get<RoutePlan>(plan_route(c, "o3", 0.5)).candidates[0].model_id, "o3");
 }
 
 TEST(Router, AConfigsFamiliesReplaceTheBuiltInOnes) {
