@@ -10,6 +10,7 @@
 #include "routing/router.h"
 #include "translate/anthropic_inbound.h"
 #include "translate/anthropic_request.h"
+#include "translate/client_text.h"
 #include "translate/errors.h"
 #include "translate/gemini_inbound.h"
 #include "translate/gemini_request.h"
@@ -29,6 +30,7 @@ struct CountQuery {
   ProviderType native_type;       // the provider type that takes `native` as it is
   json::object native;            // the client's own request, without max_tokens
   std::string_view answer_field;  // where the client reads the count
+  std::string_view beta = {};     // Anthropic's anthropic-beta, for an Anthropic provider's count
 };
 
 // The estimate for providers that cannot count: about four characters of text per token, over
@@ -57,7 +59,7 @@ std::optional<ProviderCount> provider_count(const Candidate& candidate, const Co
     (*messages)["model"] = candidate.upstream_model;
     messages->erase("max_tokens");
     messages->erase("stream");
-    UpstreamRequest request = anthropic_messages_request(provider, false, serialize_json(*messages));
+    UpstreamRequest request = anthropic_messages_request(provider, false, serialize_json(*messages), query.beta);
     request.target += "/count_tokens";
     return ProviderCount{std::move(request), "input_tokens"};
   }
@@ -122,6 +124,11 @@ Task<> count_anthropic_tokens(RequestContext& context, const Services& services,
     co_return;
   }
   auto& messages = std::get<MessagesRequest>(parsed);
+  std::string_view beta = exchange.request()["anthropic-beta"];
+  if (auto error = check_client_text(beta, "anthropic-beta", 2048)) {
+    co_await exchange.respond(client.error_response(context.id, *error));
+    co_return;
+  }
   auto chat = openai_request_from_anthropic(messages.request);
   if (auto* error = std::get_if<Error>(&chat)) {
     co_await exchange.respond(client.error_response(context.id, *error));
@@ -134,7 +141,8 @@ Task<> count_anthropic_tokens(RequestContext& context, const Services& services,
                          std::move(std::get<json::object>(chat)),
                          ProviderType::anthropic,
                          std::move(messages.request),
-                         "input_tokens"};
+                         "input_tokens",
+                         beta};
   co_await answer_count(context, services, exchange, query);
 }
 

@@ -212,10 +212,12 @@ class PartsFromChatStream final : public StreamTranslator {
     return std::nullopt;
   }
 
-  // The chat stream may end without [DONE]: finished all the same once it told its finish reason.
-  std::optional<Error> on_end(std::string& out) override {
+  // A chat stream ends with [DONE] (OpenAI-format hosts send it, the gateway's translations write
+  // it): one that ends without it was cut, even after its finish reason, since the usage the
+  // request is billed by comes after that.
+  std::optional<Error> on_end(std::string&) override {
     if (finished_) return std::nullopt;
-    return finish(out);
+    return make_error(ErrorKind::upstream_failed, "the provider's stream ended before [DONE]");
   }
 
   // An error part (which `ai` raises as a StreamProviderError) and a finish part saying error,

@@ -443,9 +443,9 @@ TEST(AiGatewayStream, VersionTwoFinishesWithAStringReasonAndFlatUsage) {
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) EXPECT_EQ(parts[i], v4[i]) << i;
 }
 
-TEST(AiGatewayStream, AStreamWithoutDoneFinishesAtItsEndAndUnknownUsageIsNull) {
+TEST(AiGatewayStream, AStreamWithoutUsageFinishesAtDoneWithUnknownUsageNull) {
   auto [parts, error] = run(delta(R"({"role":"assistant","content":"Hi"})") + delta(R"({"content":" there"})") +
-                            delta("{}", R"("stop")"));
+                            delta("{}", R"("stop")") + "data: [DONE]\n\n");
   EXPECT_FALSE(error);
   ASSERT_EQ(parts.size(), 7u);
   EXPECT_EQ(types_of(parts), (std::vector<std::string>{"stream-start", "response-metadata", "text-start", "text-delta",
@@ -463,12 +463,14 @@ TEST(AiGatewayStream, ACutStreamIsAnErrorWrittenAsAnErrorPartThenAFinish) {
   EXPECT_EQ(error->kind, ErrorKind::upstream_failed);
   ASSERT_GE(parts.size(), 2u);
   EXPECT_EQ(parts[parts.size() - 2],
-            json::parse(R"({"type":"error","error":{"message":"the provider's stream ended before its finish reason",
+            json::parse(R"({"type":"error","error":{"message":"the provider's stream ended before [DONE]",
                 "type":"internal_server_error","code":"upstream_error","statusCode":502}})"));
   EXPECT_EQ(parts.back().at("finishReason"), json::parse(R"({"unified":"error"})"));
   EXPECT_EQ(parts.back().at("usage").at("inputTokens").at("total"), 3);  // what was seen
-  // [DONE] with no finish reason before it is cut short too.
+  // [DONE] with no finish reason before it is cut short too; so is a finish reason with no [DONE]
+  // after it (the usage would follow).
   EXPECT_TRUE(run(delta(R"({"content":"Hal"})") + "data: [DONE]\n\n").error);
+  EXPECT_TRUE(run(delta(R"({"content":"Hal"})") + delta("{}", R"("stop")")).error);
   // A provider's error inside the stream.
   auto reported = run(delta(R"({"content":"Hal"})") + R"(data: {"error":{"message":"overloaded"}})" + "\n\n");
   ASSERT_TRUE(reported.error);
