@@ -1,6 +1,6 @@
 // What the gateway spends on bodies: validation, the reads it needs and the model splice of a
-// pass-through; and, for providers of another format, translating the request, the answer and
-// a streamed answer, on recorded wire samples. Run: build/bench/parse_bench
+// pass-through; and, for providers and clients of another format, translating the request, the
+// answer and a streamed answer, on recorded wire samples. Run: build/bench/parse_bench
 #include <benchmark/benchmark.h>
 
 #include <fstream>
@@ -8,8 +8,10 @@
 
 #include <boost/json.hpp>
 
+#include "translate/ai_gateway.h"
 #include "translate/anthropic_request.h"
 #include "translate/anthropic_response.h"
+#include "translate/gemini_inbound.h"
 #include "translate/gemini_request.h"
 #include "translate/gemini_response.h"
 #include "translate/openai_request.h"
@@ -139,6 +141,41 @@ void BM_ResponsesStreamFromChat(benchmark::State& state) {
   translate_stream(state, events, [&] { return switchyard::responses_stream_from_chat(shell, 1); });
 }
 BENCHMARK(BM_ResponsesStreamFromChat);
+
+// The AI SDK's gateway protocol and Google's Gemini API as client formats: their requests to chat,
+// a chat answer back, and a chat stream into their events (recorded samples).
+void BM_ClientRequestToChat(benchmark::State& state, bool gemini) {
+  const std::string original =
+      load(gemini ? "gemini/genai_request_agent.json" : "ai_gateway/request_tool_loop_stream.json");
+  for (auto _ : state) {
+    auto request = boost::json::parse(original).as_object();
+    auto chat = gemini ? switchyard::chat_from_gemini(request, "team/m", true)
+                       : switchyard::chat_from_call_options(request, "team/m", true);
+    benchmark::DoNotOptimize(boost::json::serialize(std::get<boost::json::object>(chat)));
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * original.size()));
+}
+BENCHMARK_CAPTURE(BM_ClientRequestToChat, ai_gateway, false);
+BENCHMARK_CAPTURE(BM_ClientRequestToChat, gemini, true);
+
+void BM_ClientAnswerFromChat(benchmark::State& state, bool gemini) {
+  const std::string body = load("ai_gateway/chat_completion_reasoning_tools.json");
+  for (auto _ : state)
+    benchmark::DoNotOptimize(gemini ? switchyard::gemini_answer_from_chat(body, "team/m")
+                                    : switchyard::generate_result_from_chat(body, switchyard::SpecVersion::v4));
+}
+BENCHMARK_CAPTURE(BM_ClientAnswerFromChat, ai_gateway, false);
+BENCHMARK_CAPTURE(BM_ClientAnswerFromChat, gemini, true);
+
+void BM_ClientStreamFromChat(benchmark::State& state, bool gemini) {
+  const auto events = switchyard::parse_sse_events(load("ai_gateway/chat_stream_reasoning_tools.sse"));
+  translate_stream(state, events, [&] {
+    return gemini ? switchyard::gemini_stream_from_chat("team/m")
+                  : switchyard::stream_parts_from_chat(switchyard::SpecVersion::v4, "team/m");
+  });
+}
+BENCHMARK_CAPTURE(BM_ClientStreamFromChat, ai_gateway, false);
+BENCHMARK_CAPTURE(BM_ClientStreamFromChat, gemini, true);
 
 }  // namespace
 
