@@ -107,7 +107,7 @@ std::variant<json::object, Error> file_part(const json::object& part, const std:
   auto url = file_url(*data, media_type, path(param, "data"));
   if (auto* error = std::get_if<Error>(&url)) return *error;
   std::string& location = std::get<std::string>(url);
-  if (is_image(media_type)) return json::object{{"type", "image_url"}, {"image_url", {{"url", std::move(location)}}}};
+  if (is_image(media_type)) return json::object{{"type", "image_url"}, {"image_url", {{"url", location}}}};
   if (!location.starts_with("data:"))
     return invalid(path(param, "data") +
                        ": files other than images are not fetched from URLs by this gateway; send the file's data",
