@@ -10,6 +10,7 @@
 #include "translate/gemini_inbound.h"
 #include "translate/json_fields.h"
 #include "translate/json_parse.h"
+#include "translate/reasoning_token.h"
 
 namespace switchyard {
 namespace {
@@ -22,6 +23,28 @@ std::variant<boost::json::object, Error> body_object(std::string_view body) {
     return make_error(ErrorKind::bad_request, "the request body must be one JSON object (" +
                                                   (ec ? ec.message() : std::string("another JSON value")) + ")");
   return std::move(parsed.get_object());
+}
+
+// Whether a Gemini body may hold a thoughtSignature this gateway wrote (base64 of "swy1:..."): a
+// prefilter on the bytes.
+bool has_gateway_signature(std::string_view body) { return body.find("\"c3d5MT") != std::string_view::npos; }
+
+// `body` without the thoughtSignatures this gateway wrote (another provider's signed reasoning,
+// which Gemini would refuse as a signature it did not issue); unchanged when unreadable.
+std::string without_gateway_signatures(std::string_view body) {
+  auto parsed = body_object(body);
+  auto* object = std::get_if<boost::json::object>(&parsed);
+  auto* contents = object ? object->if_contains("contents") : nullptr;
+  if (!contents || !contents->is_array()) return std::string(body);
+  for (auto& content : contents->get_array()) {
+    auto* parts = content.is_object() ? content.get_object().if_contains("parts") : nullptr;
+    if (!parts || !parts->is_array()) continue;
+    for (auto& part : parts->get_array())
+      if (auto* fields = part.if_object())
+        if (read_thought_signature(json_fields::string_field(*fields, "thoughtSignature")))
+          fields->erase("thoughtSignature");
+  }
+  return serialize_json(*object);
 }
 
 bool is_batch(const ClientRequest& request) { return request.api_variant == "batchEmbedContents"; }
@@ -70,7 +93,9 @@ class GeminiClient final : public ClientFormat {
                                                       const Candidate& candidate) const override {
     std::string method = request.view.stream ? "streamGenerateContent?alt=sse" : std::string(request.api_variant);
     if (!is_batch(request))
-      return gemini_request(*candidate.provider, candidate.upstream_model, method, std::string(request.body));
+      return gemini_request(
+          *candidate.provider, candidate.upstream_model, method,
+          has_gateway_signature(request.body) ? without_gateway_signatures(request.body) : std::string(request.body));
     auto body = with_upstream_model(request.body, candidate.upstream_model);
     if (auto* error = std::get_if<Error>(&body)) return *error;
     return gemini_request(*candidate.provider, candidate.upstream_model, method,
@@ -95,6 +120,7 @@ class GeminiClient final : public ClientFormat {
   std::unique_ptr<StreamTranslator> stream_from_openai(const ClientRequest& request) const override {
     return gemini_stream_from_chat(request.view.model);
   }
+  std::unique_ptr<StreamTranslator> stream_from_native() const override { return gemini_stream_passthrough(); }
 };
 
 }  // namespace

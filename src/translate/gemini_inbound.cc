@@ -856,4 +856,29 @@ std::string gemini_error_body(const Error& error) {
       {"error", {{"code", error.status}, {"message", error.message}, {"status", google_status(error.status)}}}});
 }
 
+namespace {
+
+class GeminiPassThrough final : public StreamTranslator {
+ public:
+  std::optional<Error> on_event(const SseEvent& event, std::string& out) override {
+    // Read without a parse: the last event of an answer names its finishReason.
+    ended_ = ended_ || event.data.find("\"finishReason\"") != std::string::npos || event.data.starts_with("{\"error\"");
+    out += "data: ";
+    out += event.data;
+    out += "\r\n\r\n";
+    return std::nullopt;
+  }
+  std::optional<Error> on_end(std::string&) override {
+    if (ended_) return std::nullopt;
+    return make_error(ErrorKind::upstream_failed, "the provider's stream ended before a finishReason");
+  }
+
+ private:
+  bool ended_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<StreamTranslator> gemini_stream_passthrough() { return std::make_unique<GeminiPassThrough>(); }
+
 }  // namespace switchyard

@@ -42,6 +42,11 @@ std::variant<std::string, Error> gemini_answer_from_chat(std::string_view comple
 // looks complete).
 std::unique_ptr<StreamTranslator> gemini_stream_from_chat(std::string model);
 
+// A Gemini provider's own stream on its way to a Gemini client: each event relayed as it came
+// (its data unparsed); one that ends before an event named a finishReason or an error was cut
+// short, however cleanly it closed, and is an Error (Gemini has no closing event of its own).
+std::unique_ptr<StreamTranslator> gemini_stream_passthrough();
+
 // An EmbedContentRequest (`batch` false: {content, taskType?, outputDimensionality?}) or a
 // BatchEmbedContentsRequest (`batch` true: {requests: [EmbedContentRequest...]}) -> an OpenAI
 // embeddings request for `model` ({model, input: [texts], encoding_format: "float", dimensions?}).

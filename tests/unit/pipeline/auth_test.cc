@@ -42,3 +42,17 @@ TEST(Auth, RejectsMissingAndWrongKeys) {
   ASSERT_TRUE(std::holds_alternative<Error>(wrong));
   EXPECT_EQ(std::get<Error>(wrong).message, "invalid API key");
 }
+
+TEST(Auth, AcceptsGooglesHeaderAndQueryKey) {
+  Config c = with_keys();
+  auto goog = authenticate(c, header("x-goog-api-key", "sk-acme-secret-1"));
+  ASSERT_TRUE(std::holds_alternative<ClientIdentity>(goog));
+  EXPECT_EQ(std::get<ClientIdentity>(goog).team, "acme");
+  http::request_header<> query;
+  query.target("/v1beta/models/m:generateContent?alt=sse&key=sk-beta-secret-2");
+  auto by_query = authenticate(c, query);
+  ASSERT_TRUE(std::holds_alternative<ClientIdentity>(by_query));
+  EXPECT_EQ(std::get<ClientIdentity>(by_query).team, "beta");
+  query.target("/v1beta/models/m:generateContent?mykey=sk-beta-secret-2");  // not the `key` parameter
+  EXPECT_TRUE(std::holds_alternative<Error>(authenticate(c, query)));
+}

@@ -469,3 +469,21 @@ TEST(GeminiInbound, ErrorsInGoogleShape) {
   EXPECT_EQ(json::parse(gemini_error_body(make_error(ErrorKind::internal, "bug"))).at("error").at("status"),
             "INTERNAL");
 }
+
+TEST(GeminiInbound, APassedThroughStreamIsCutUnlessItNamedAFinishReason) {
+  auto relay = [](std::string_view body) {
+    auto translator = gemini_stream_passthrough();
+    std::string out;
+    for (const auto& event : parse_sse_events(body)) EXPECT_FALSE(translator->on_event(event, out));
+    return std::pair{out, translator->on_end(out)};
+  };
+  const std::string whole = fixture("gemini/stream_transcript.sse");
+  auto [out, cut] = relay(whole);
+  EXPECT_FALSE(cut);
+  EXPECT_EQ(parse_sse_events(out).size(), parse_sse_events(whole).size());
+  EXPECT_EQ(parse_sse_events(out).back().data, parse_sse_events(whole).back().data);  // unchanged
+  auto [partial, error] = relay(R"(data: {"candidates":[{"content":{"parts":[{"text":"Hal"}],"role":"model"}}]})"
+                                "\r\n\r\n");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->kind, ErrorKind::upstream_failed);
+}
