@@ -71,10 +71,13 @@ json::object usage_json(int64_t input, int64_t output, int64_t cache_read, int64
 
 // OpenAI usage -> Anthropic's, whose input_tokens exclude cached tokens.
 json::object usage_from_openai(const json::object& usage) {
+  auto count = [](const json::object& object, std::string_view key) {
+    return json_fields::token_count(object, key).value_or(0);  // clamped: the sums below cannot overflow
+  };
   const json::object& details = json_fields::object_field(usage, "prompt_tokens_details");
-  int64_t cache_read = int_field(details, "cached_tokens"), cache_write = int_field(details, "cache_write_tokens");
-  return usage_json(std::max<int64_t>(0, int_field(usage, "prompt_tokens") - cache_read - cache_write),
-                    int_field(usage, "completion_tokens"), cache_read, cache_write);
+  int64_t cache_read = count(details, "cached_tokens"), cache_write = count(details, "cache_write_tokens");
+  return usage_json(std::max<int64_t>(0, count(usage, "prompt_tokens") - cache_read - cache_write),
+                    count(usage, "completion_tokens"), cache_read, cache_write);
 }
 
 // The person behind a metadata.user_id. Claude Code's also names its session: 2.1 sends a JSON

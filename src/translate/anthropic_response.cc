@@ -97,11 +97,12 @@ class AnthropicStream final : public StreamTranslator {
 }  // namespace
 
 TokenUsage usage_from_anthropic(const json::object& usage) {
-  TokenUsage u;
-  u.cache_read = int_field(usage, "cache_read_input_tokens");
-  u.cache_write = int_field(usage, "cache_creation_input_tokens");
-  u.input = int_field(usage, "input_tokens") + u.cache_read + u.cache_write;
-  u.output = int_field(usage, "output_tokens");
+  auto count = [&](std::string_view key) { return json_fields::token_count(usage, key).value_or(0); };
+  TokenUsage u;  // counts clamped: the sum cannot overflow
+  u.cache_read = count("cache_read_input_tokens");
+  u.cache_write = count("cache_creation_input_tokens");
+  u.input = count("input_tokens") + u.cache_read + u.cache_write;
+  u.output = count("output_tokens");
   return u;
 }
 

@@ -8,7 +8,6 @@
 
 namespace switchyard {
 namespace json = boost::json;
-using json_fields::int_field;
 using json_fields::string_field;
 
 std::string finish_reason_from_gemini(std::string_view reason, bool called_tools) {
@@ -226,7 +225,8 @@ std::variant<std::string, Error> openai_embeddings_from_gemini(std::string_view 
     data.push_back(json::object{{"object", "embedding"}, {"index", data.size()}, {"embedding", *values}});
   }
   const json::object& usage = json_fields::object_field(answer, "usageMetadata");
-  int64_t prompt = int_field(usage, "promptTokenCount"), total = int_field(usage, "totalTokenCount");
+  int64_t prompt = json_fields::token_count(usage, "promptTokenCount").value_or(0);
+  int64_t total = json_fields::token_count(usage, "totalTokenCount").value_or(0);
   return serialize_json(json::object{{"object", "list"},
                                      {"data", std::move(data)},
                                      {"model", model},
