@@ -30,7 +30,8 @@ TEST(GeminiClient, ReadsTheModelAndMethodFromThePath) {
   ASSERT_TRUE(std::holds_alternative<ClientRequest>(bare));
   EXPECT_EQ(std::get<ClientRequest>(bare).view.model, "sim/echo");
   // A JSON-array stream is not served; an unknown method is not found.
-  auto array_stream = gemini_client().parse(body, WireApi::generate_content, post("/v1beta/models/m:streamGenerateContent"));
+  auto array_stream =
+      gemini_client().parse(body, WireApi::generate_content, post("/v1beta/models/m:streamGenerateContent"));
   ASSERT_TRUE(std::holds_alternative<Error>(array_stream));
   EXPECT_EQ(std::get<Error>(array_stream).status, 400);
   auto unknown = gemini_client().parse(body, WireApi::generate_content, post("/v1beta/models/m:predict"));
@@ -43,14 +44,14 @@ TEST(GeminiClient, ANativeRequestLeavesOutSignaturesThisGatewayWrote) {
   // signature on a call: a Gemini provider gets its own signature only.
   std::string token = write_thought_signature({"thinking", "anthropic-signature", {}});
   std::string body = boost::json::serialize(boost::json::object{
-      {"contents", boost::json::array{
-                       boost::json::object{{"role", "user"}, {"parts", boost::json::array{{{"text", "go"}}}}},
-                       boost::json::object{
-                           {"role", "model"},
-                           {"parts", boost::json::array{
-                                         {{"text", "thinking"}, {"thought", true}, {"thoughtSignature", token}},
-                                         {{"functionCall", {{"name", "run"}, {"args", boost::json::object{}}}},
-                                          {"thoughtSignature", "Z2VtaW5p"}}}}}}}});
+      {"contents",
+       boost::json::array{
+           boost::json::object{{"role", "user"}, {"parts", boost::json::array{{{"text", "go"}}}}},
+           boost::json::object{
+               {"role", "model"},
+               {"parts", boost::json::array{{{"text", "thinking"}, {"thought", true}, {"thoughtSignature", token}},
+                                            {{"functionCall", {{"name", "run"}, {"args", boost::json::object{}}}},
+                                             {"thoughtSignature", "Z2VtaW5p"}}}}}}}});
   auto parsed = gemini_client().parse(body, WireApi::generate_content, post("/v1beta/models/g:generateContent"));
   ASSERT_TRUE(std::holds_alternative<ClientRequest>(parsed));
   ProviderConfig provider;
