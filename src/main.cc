@@ -11,6 +11,7 @@
 #include "core/config.h"
 #include "core/prices.h"
 #include "pipeline/gateway.h"
+#include "pipeline/governance_runtime.h"
 #include "server/http_server.h"
 #include "server/offload.h"
 #include "sim/simulator.h"
@@ -48,7 +49,8 @@ std::optional<std::filesystem::file_time_type> modified_at(const std::string& pa
 }
 
 // Loads the config again for new requests; an invalid one is refused and the running one stays.
-void reload(sy::Gateway& gateway, const std::string& path, const sy::Config& running) {
+void reload(sy::Gateway& gateway, sy::GovernanceRuntime& governance, const std::string& path,
+            const sy::Config& running) {
   try {
     sy::Config next = sy::load_config(path);
     if (next.listen.host != running.listen.host || next.listen.port != running.listen.port ||
@@ -56,6 +58,9 @@ void reload(sy::Gateway& gateway, const std::string& path, const sy::Config& run
       spdlog::warn("{}: listen and threads apply at the next restart", path);
     next.listen = running.listen;
     next.threads = running.threads;
+    if (next.state != running.state || next.fail_closed != running.fail_closed)
+      spdlog::warn("{}: state and governance apply at the next restart", path);
+    governance.reload(next);
     gateway.reload(std::make_shared<const sy::Config>(std::move(next)));
     spdlog::info("{}: reloaded", path);
   } catch (const sy::ConfigError& e) {
@@ -137,12 +142,21 @@ int serve(const std::string& config_path, const std::string& listen_override, co
   }
   spdlog::info("records go to {} ({} prices known)", store ? store->describe() : "nowhere (storage: none)",
                shared_config->prices->size());
-  // Routing health lives as long as the process, across config reloads.
+  // Routing health and governance live as long as the process, across config reloads.
   sy::CircuitBreaker breaker;
   sy::LatencyTracker latency;
+  std::unique_ptr<sy::GovernanceRuntime> governance;
+  try {
+    governance = std::make_unique<sy::GovernanceRuntime>(*shared_config, store.get(), breaker);
+  } catch (const std::invalid_argument& e) {
+    spdlog::error("state: {}", e.what());
+    return 2;
+  }
+  spdlog::info("limits and budgets are {}", governance->describe());
   auto gateway =
       std::make_shared<sy::Gateway>(shared_config, records ? &*records : nullptr,
-                                    sy::Services{breaker, latency, sy::pooled_transport(), sy::uniform_draw});
+                                    sy::Services{breaker, latency, sy::pooled_transport(), sy::uniform_draw,
+                                                 governance->keys(), governance->governor(), sy::unix_now_ms});
   sy::ServerOptions options{shared_config->listen, shared_config->threads, shared_config->max_body_bytes,
                             shared_config->timeouts.client};
   sy::HttpServer server(
@@ -176,7 +190,7 @@ int serve(const std::string& config_path, const std::string& listen_override, co
     auto now = modified_at(config_path);
     if (signal == SIGHUP || now != seen) {
       seen = now;
-      reload(*gateway, config_path, *shared_config);
+      reload(*gateway, *governance, config_path, *shared_config);
     }
   }
   spdlog::info("signal {}: draining requests in flight", signal);

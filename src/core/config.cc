@@ -10,6 +10,9 @@
 #include <set>
 #include <sstream>
 
+#include <boost/json.hpp>
+
+#include "core/calendar.h"
 #include "core/digest.h"
 #include "core/prices.h"
 
@@ -119,6 +122,56 @@ class Reader {
   std::string source_;
 };
 
+// A YAML subtree as JSON, so the file and the admin API share one reader of limits and budgets
+// (core/policy.h): scalars become numbers, booleans or null where they read as one.
+boost::json::value yaml_json(const Reader& r, const YAML::Node& node, const std::string& key) {
+  if (node.IsMap()) {
+    boost::json::object out;
+    for (const auto& item : node) {
+      auto name = item.first.as<std::string>();
+      out[name] = yaml_json(r, item.second, Reader::join(key, name));
+    }
+    return out;
+  }
+  if (node.IsSequence()) {
+    boost::json::array out;
+    for (std::size_t i = 0; i < node.size(); ++i) out.push_back(yaml_json(r, node[i], fmt::format("{}[{}]", key, i)));
+    return out;
+  }
+  if (!node.IsScalar() || node.Tag() == "!" || node.Scalar() == "~" || node.Scalar() == "null")
+    return node.IsScalar() && node.Tag() == "!" ? boost::json::value(node.Scalar()) : boost::json::value(nullptr);
+  std::string text = r.string(node, key);
+  if (text == "true" || text == "false") return text == "true";
+  long long whole = 0;
+  if (auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), whole);
+      ec == std::errc() && end == text.data() + text.size())
+    return static_cast<int64_t>(whole);
+  double real = 0;
+  if (auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), real);
+      ec == std::errc() && end == text.data() + text.size())
+    return real;
+  return boost::json::value(text);
+}
+
+Limits parse_limits(const Reader& r, const YAML::Node& node, const std::string& key) {
+  Limits limits;
+  if (auto problem = read_limits(yaml_json(r, node, key), key, limits)) r.fail(node, key, *problem);
+  return limits;
+}
+
+Budget parse_budget(const Reader& r, const YAML::Node& node, const std::string& key) {
+  Budget budget;
+  if (auto problem = read_budget(yaml_json(r, node, key), key, budget)) r.fail(node, key, *problem);
+  return budget;
+}
+
+std::vector<std::string> string_list(const Reader& r, const YAML::Node& node, const std::string& key) {
+  if (!node.IsSequence()) r.fail(node, key, "must be a list of names");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < node.size(); ++i) out.push_back(r.string(node[i], fmt::format("{}[{}]", key, i)));
+  return out;
+}
+
 std::chrono::milliseconds millis(const Reader& r, const YAML::Node& node, const std::string& key) {
   return std::chrono::milliseconds(r.integer<long long>(node, key, 1, 24LL * 3600 * 1000));
 }
@@ -209,7 +262,7 @@ std::string default_base_url(ProviderType type) {
 ProviderConfig parse_provider(const Reader& r, const std::string& name, const YAML::Node& node,
                               const Timeouts& global) {
   const std::string key = "providers." + name;
-  r.only_keys(node, key, {"type", "base_url", "api_key", "timeouts", "byok", "responses_api"});
+  r.only_keys(node, key, {"type", "base_url", "api_key", "timeouts", "byok", "responses_api", "limits"});
   if (name.empty() || name.find('/') != std::string::npos)
     r.fail(node, key, "a provider name must be non-empty and contain no '/'");
   ProviderConfig p;
@@ -220,6 +273,11 @@ ProviderConfig parse_provider(const Reader& r, const std::string& name, const YA
   p.base_url = node["base_url"] ? r.string(node["base_url"], key + ".base_url") : default_base_url(p.type);
   p.endpoint = parse_base_url(r, node["base_url"] ? node["base_url"] : node, key + ".base_url", p.base_url);
   if (node["byok"]) p.byok = r.flag(node["byok"], key + ".byok");
+  if (node["limits"]) {
+    p.limits = parse_limits(r, node["limits"], key + ".limits");
+    if (p.limits.concurrent || p.limits.input_tpm || p.limits.output_tpm)
+      r.fail(node["limits"], key + ".limits", "a provider's quota takes rpm and tpm");
+  }
   bool responses = p.type == ProviderType::openai && p.endpoint.host == "api.openai.com";
   if (node["responses_api"]) {
     responses = r.flag(node["responses_api"], key + ".responses_api");
@@ -257,9 +315,10 @@ RouteConfig parse_route(const Reader& r, const Config& config, const YAML::Node&
 
 ModelConfig parse_model(const Reader& r, const Config& config, const std::string& id, const YAML::Node& node) {
   const std::string key = "models." + id;
-  r.only_keys(node, key, {"routes", "fallbacks", "price", "strategy"});
+  r.only_keys(node, key, {"routes", "fallbacks", "price", "strategy", "limits"});
   ModelConfig m;
   m.id = id;
+  if (node["limits"]) m.limits = parse_limits(r, node["limits"], key + ".limits");
   if (node["strategy"]) {
     std::string text = r.string(node["strategy"], key + ".strategy");
     if (text == "ordered")
@@ -405,9 +464,9 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   }
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source_name + ": the file is empty");
   r.only_keys(root, "",
-              {"listen", "threads", "auth", "storage", "journal", "timeouts", "retries", "circuit_breaker", "limits",
-               "providers", "models", "aliases", "rules", "simulator", "prices", "admin_key", "teams", "responses",
-               "families"});
+              {"listen",          "threads",   "auth",      "storage",   "journal",  "timeouts", "retries",
+               "circuit_breaker", "limits",    "providers", "models",    "aliases",  "rules",    "simulator",
+               "prices",          "admin_key", "teams",     "responses", "families", "state",    "governance"});
 
   Config config;
   config.source_path = source_name;
@@ -433,12 +492,34 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     if (!secret.empty()) config.admin_key_sha256 = sha256(secret);
   }
   if (const YAML::Node& teams = root["teams"]) {
-    if (!teams.IsMap()) r.fail(teams, "teams", "must be a mapping of team -> {segment}");
+    if (!teams.IsMap()) r.fail(teams, "teams", "must be a mapping of team -> {segment, limits, budget, ...}");
     for (const auto& item : teams) {
       const std::string key = "teams." + item.first.as<std::string>();
-      r.only_keys(item.second, key, {"segment"});
-      if (item.second["segment"])
-        config.team_segments[item.first.as<std::string>()] = r.string(item.second["segment"], key + ".segment");
+      const YAML::Node& node = item.second;
+      r.only_keys(node, key, {"segment", "limits", "budget", "models", "providers", "user_limits", "user_budget"});
+      TeamPolicy team;
+      team.name = item.first.as<std::string>();
+      if (node["segment"]) team.segment = config.team_segments[team.name] = r.string(node["segment"], key + ".segment");
+      if (node["limits"]) team.access.limits = parse_limits(r, node["limits"], key + ".limits");
+      if (node["budget"]) team.access.budget = parse_budget(r, node["budget"], key + ".budget");
+      if (node["models"]) team.access.models = string_list(r, node["models"], key + ".models");
+      if (node["providers"]) team.access.providers = string_list(r, node["providers"], key + ".providers");
+      if (node["user_limits"]) team.user_limits = parse_limits(r, node["user_limits"], key + ".user_limits");
+      if (node["user_budget"]) team.user_budget = parse_budget(r, node["user_budget"], key + ".user_budget");
+      config.teams[team.name] = std::move(team);
+    }
+  }
+  if (root["state"]) {
+    config.state = r.string(root["state"], "state");
+    if (!config.state.empty() && !config.state.starts_with("redis://"))
+      r.fail(root["state"], "state", "must be redis://HOST:PORT[/DB] (or absent: state inside this process)");
+  }
+  if (const YAML::Node& governance = root["governance"]) {
+    r.only_keys(governance, "governance", {"on_state_down"});
+    if (const YAML::Node& down = governance["on_state_down"]) {
+      std::string policy = r.string(down, "governance.on_state_down");
+      if (policy != "open" && policy != "closed") r.fail(down, "governance.on_state_down", "must be open or closed");
+      config.fail_closed = policy == "closed";
     }
   }
   if (root["prices"]) {
@@ -460,7 +541,8 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
       std::set<std::string> seen;
       for (std::size_t i = 0; i < keys.size(); ++i) {
         const std::string key = fmt::format("auth.keys[{}]", i);
-        r.only_keys(keys[i], key, {"key", "team"});
+        r.only_keys(keys[i], key,
+                    {"key", "team", "user", "name", "models", "providers", "limits", "budget", "expires_at"});
         if (!keys[i]["key"]) r.fail(keys[i], key + ".key", "is required");
         std::string secret = r.string(keys[i]["key"], key + ".key");
         if (secret.size() < 8) r.fail(keys[i]["key"], key + ".key", "must be at least 8 characters");
@@ -469,6 +551,18 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
         k.sha256 = sha256(secret);
         k.key_id = to_hex(k.sha256).substr(0, 8);
         k.team = keys[i]["team"] ? r.string(keys[i]["team"], key + ".team") : "default";
+        k.prefix = secret.substr(0, std::min<std::size_t>(secret.size() / 2, 8));
+        if (keys[i]["user"]) k.user = r.string(keys[i]["user"], key + ".user");
+        if (keys[i]["name"]) k.name = r.string(keys[i]["name"], key + ".name");
+        if (keys[i]["models"]) k.access.models = string_list(r, keys[i]["models"], key + ".models");
+        if (keys[i]["providers"]) k.access.providers = string_list(r, keys[i]["providers"], key + ".providers");
+        if (keys[i]["limits"]) k.access.limits = parse_limits(r, keys[i]["limits"], key + ".limits");
+        if (keys[i]["budget"]) k.access.budget = parse_budget(r, keys[i]["budget"], key + ".budget");
+        if (keys[i]["expires_at"]) {
+          auto day = parse_day(r.string(keys[i]["expires_at"], key + ".expires_at"));
+          if (!day) r.fail(keys[i]["expires_at"], key + ".expires_at", "must be a date, YYYY-MM-DD (UTC)");
+          k.expires_ms = *day * kDayMs;
+        }
         config.keys.push_back(std::move(k));
       }
     }

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "core/policy.h"
+
 namespace switchyard {
 
 struct ConfigError : std::runtime_error {
@@ -83,6 +85,9 @@ struct ProviderConfig {
   // `responses_api` is true (the default for api.openai.com; other OpenAI-compatible hosts are
   // sent Responses requests translated to chat unless they say they serve it).
   unsigned native_apis = 0;
+  // `limits`: the provider's own quota (rpm, tpm); routing skips a route of this provider while
+  // the gateway's traffic to it is at the quota, instead of collecting its 429s.
+  Limits limits;
   bool enabled() const { return disabled_reason.empty(); }
   bool speaks(WireApi api) const { return (native_apis & static_cast<unsigned>(api)) != 0; }
 };
@@ -110,6 +115,7 @@ struct ModelConfig {
   std::vector<std::string> fallbacks;  // other model ids, tried in order once every route failed
   std::optional<Price> price;
   Strategy strategy = Strategy::ordered;
+  Limits limits;  // across every client of this model id
 };
 
 // A routing rule: when a chat request matches every condition set, it goes to `then` instead of
@@ -129,10 +135,21 @@ struct AliasTarget {
   double percent = 100;
 };
 
+// A gateway key, from the file (`auth.keys`) or the admin API (the record store).
 struct ApiKey {
   std::string sha256;  // raw digest bytes of the key: the key itself is never kept
   std::string team;
-  std::string key_id;  // short, loggable: first 8 hex digits of the digest
+  // Short, loggable: the file's keys use the digest's first 8 hex digits, the admin API's
+  // "key_" and its first 16.
+  std::string key_id;
+  std::string name, user;  // user: requests on this key are this user's (unless they name one)
+  std::string prefix;      // the secret's first characters, to tell keys apart in lists
+  AccessPolicy access;
+  std::optional<int64_t> expires_ms;  // Unix ms after which the key is refused
+  bool revoked = false;
+  std::string metadata = "{}";  // a JSON object, as given
+  int64_t created_ms = 0, updated_ms = 0;
+  bool from_file = true;  // listed in the YAML file (the admin API cannot change it)
 };
 
 // A family of bare model names (data/model_catalogue.yaml): names starting with `prefix` go to the
@@ -178,10 +195,18 @@ struct Config {
   const ModelFamily* family_of(std::string_view model) const;
   // The providers a bare model name goes to, in order (enabled or not); empty when none.
   std::vector<const ProviderConfig*> family_providers(std::string_view model) const;
-  std::shared_ptr<const PriceTable> prices;          // data/prices.yaml (built in) or the file `prices:` names
-  std::string admin_key_sha256;                      // `admin_key`: sees every team's records
-  std::map<std::string, std::string> team_segments;  // `teams: {acme: {segment: b2b}}` (analytics)
-  std::optional<HostPort> simulator_listen;          // run the provider simulator in-process here
+  std::shared_ptr<const PriceTable> prices;  // data/prices.yaml (built in) or the file `prices:` names
+  std::string admin_key_sha256;              // `admin_key`: sees every team's records
+  // `teams: {acme: {segment: b2b, limits, budget, user_limits, user_budget}}`; the admin API adds more.
+  std::map<std::string, TeamPolicy, std::less<>> teams;
+  std::map<std::string, std::string> team_segments;  // each team's `segment` (analytics)
+  // `state: redis://HOST:PORT/DB`: where limits, budgets and routing health are shared by every
+  // replica; empty: inside this process only.
+  std::string state;
+  // `governance: {on_state_down: open | closed}`: with the shared state unreachable, serve on
+  // this replica's own counts (open) or refuse with 503 (closed).
+  bool fail_closed = false;
+  std::optional<HostPort> simulator_listen;  // run the provider simulator in-process here
 };
 
 // Reads and validates the file; `${VAR}` and `${VAR:-default}` in any string come from the environment.

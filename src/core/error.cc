@@ -17,6 +17,9 @@ int status_for(ErrorKind kind) {
     case ErrorKind::upstream_unreachable: return 502;
     case ErrorKind::upstream_timeout: return 504;
     case ErrorKind::unavailable: return 503;
+    case ErrorKind::forbidden: return 403;
+    case ErrorKind::rate_limited: return 429;
+    case ErrorKind::quota_exceeded: return 429;
     case ErrorKind::cancelled: return 499;
     case ErrorKind::internal: return 500;
   }
@@ -35,6 +38,9 @@ const char* code_for(ErrorKind kind) {
     case ErrorKind::upstream_unreachable: return "upstream_unreachable";
     case ErrorKind::upstream_timeout: return "upstream_timeout";
     case ErrorKind::unavailable: return "provider_unavailable";
+    case ErrorKind::forbidden: return "model_not_allowed";
+    case ErrorKind::rate_limited: return "rate_limit_exceeded";
+    case ErrorKind::quota_exceeded: return "insufficient_quota";
     case ErrorKind::cancelled: return "client_closed_request";
     case ErrorKind::internal: return "internal_error";
   }
@@ -53,6 +59,9 @@ ErrorSource source_for(ErrorKind kind) {
     case ErrorKind::not_found:
     case ErrorKind::method_not_allowed:
     case ErrorKind::payload_too_large:
+    case ErrorKind::forbidden:
+    case ErrorKind::rate_limited:
+    case ErrorKind::quota_exceeded:
     case ErrorKind::cancelled: return ErrorSource::client;
     case ErrorKind::upstream_rejected:
     case ErrorKind::upstream_failed:
@@ -93,6 +102,9 @@ const char* openai_error_type(ErrorKind kind) {
     case ErrorKind::payload_too_large:
     case ErrorKind::upstream_rejected: return "invalid_request_error";
     case ErrorKind::unauthorized: return "authentication_error";
+    case ErrorKind::forbidden: return "permission_error";
+    case ErrorKind::rate_limited: return "requests";  // OpenAI's type for a rate limit (or "tokens")
+    case ErrorKind::quota_exceeded: return "insufficient_quota";
     case ErrorKind::upstream_failed:
     case ErrorKind::upstream_unreachable:
     case ErrorKind::upstream_timeout:

@@ -17,6 +17,9 @@ enum class ErrorKind {
   upstream_unreachable,  // connect, TLS or protocol failure (502)
   upstream_timeout,      // connect, first byte or total deadline passed (504)
   unavailable,           // no usable route: provider without a key, unsupported type (503)
+  forbidden,             // the key may not use this model or endpoint (403)
+  rate_limited,          // a gateway rate limit (key, team, user, model) is reached (429)
+  quota_exceeded,        // a hard budget is spent (429, OpenAI's insufficient_quota)
   cancelled,             // the client went away before its answer was complete (499, nginx's code)
   internal,              // a bug: never expected (500)
 };

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/client_identity.h"
@@ -24,6 +25,9 @@ struct Attempt {
   std::chrono::steady_clock::time_point start, end;
 };
 
+// Headers a phase adds to the answer, whatever the upstream sent (rate-limit figures, say).
+using AnswerHeaders = std::vector<std::pair<std::string, std::string>>;
+
 struct RequestContext {
   std::string id;  // gen_<ULID>, also x-switchyard-request-id
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
@@ -39,9 +43,10 @@ struct RequestContext {
   bool streamed = false;
   std::string user, use_case;
   std::vector<std::string> tags;
-  AnswerFacts facts;           // usage and finish reason of the answer that was sent
-  std::optional<double> cost;  // USD at list price; nullopt when unpriced or unknown
-  bool byok = false;           // served on a provider key marked as the customer's own
+  AnswerFacts facts;             // usage and finish reason of the answer that was sent
+  std::optional<double> cost;    // USD at list price; nullopt when unpriced or unknown
+  bool byok = false;             // served on a provider key marked as the customer's own
+  AnswerHeaders answer_headers;  // the admit phase's, on every answer (errors included)
   // Set before routing when the answer is to be kept (a Responses answer with store: true): the
   // account phase hands it the whole answer (a body, or the stream's final response event) before
   // its last bytes go to the client, so a client that continues at once finds it kept.

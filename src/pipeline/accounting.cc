@@ -53,7 +53,8 @@ std::optional<Error> begin_metering(RequestContext& context, const http::request
   context.metered = true;
   context.requested_model = view.model;
   context.streamed = view.stream;
-  context.user = view.gateway.user;
+  // The request's own user, else the key's.
+  context.user = !view.gateway.user.empty() || !context.client.key ? view.gateway.user : context.client.key->user;
   context.tags = std::move(tags);
   context.use_case = use_case;
   return std::nullopt;

@@ -29,21 +29,26 @@ std::string_view presented_key(const http::request_header<>& header) {
 
 }  // namespace
 
-std::variant<ClientIdentity, Error> authenticate(const Config& config, const http::request_header<>& header) {
+std::variant<ClientIdentity, Error> authenticate(const Config& config, std::shared_ptr<const KeySnapshot> keys,
+                                                 const http::request_header<>& header, int64_t now_ms) {
   std::string_view key = presented_key(header);
   if (!config.admin_key_sha256.empty() && !key.empty() && constant_time_equal(config.admin_key_sha256, sha256(key)))
     return ClientIdentity{"admin", "admin", true};
-  if (config.keys.empty()) return ClientIdentity{"default", ""};
+  if (!keys->any_keys()) return ClientIdentity{"default", ""};
   if (key.empty())
     return make_error(ErrorKind::unauthorized,
                       "missing API key: send it as 'Authorization: Bearer <key>' or in the 'x-api-key' (or "
                       "'x-goog-api-key') header");
-  std::string digest = sha256(key);
-  const ApiKey* match = nullptr;
-  for (const auto& candidate : config.keys)
-    if (constant_time_equal(candidate.sha256, digest)) match = &candidate;
+  const ApiKey* match = keys->find_digest(sha256(key));
   if (!match) return make_error(ErrorKind::unauthorized, "invalid API key");
-  return ClientIdentity{match->team, match->key_id};
+  if (match->revoked) return make_error(ErrorKind::unauthorized, "this API key was revoked");
+  if (match->expires_ms && now_ms >= *match->expires_ms)
+    return make_error(ErrorKind::unauthorized, "this API key has expired");
+  ClientIdentity identity{match->team, match->key_id};
+  identity.key = match;
+  identity.policy = keys->team(match->team);
+  identity.keys = std::move(keys);
+  return identity;
 }
 
 }  // namespace switchyard

@@ -7,7 +7,7 @@ namespace {
 
 using http::verb;
 
-const std::array<Endpoint, 37>& table() {
+const std::array<Endpoint, 46>& table() {
   static const ClientFormat* openai = &openai_client();
   static const ClientFormat* anthropic = &anthropic_client();
   static const ClientFormat* responses = &responses_client();
@@ -15,7 +15,7 @@ const std::array<Endpoint, 37>& table() {
   constexpr WireApi google = WireApi::generate_content;
   static const ClientFormat* ai_gateway = &ai_gateway_client();
   constexpr WireApi vercel = WireApi::ai_gateway;
-  static const std::array<Endpoint, 37> rows{{
+  static const std::array<Endpoint, 46> rows{{
       {"/healthz", verb::get, Serves::health, openai, WireApi::chat_completions, false, false},
       {"/", verb::get, Serves::health, openai, WireApi::chat_completions, false, false},  // Claude Code's HEAD /
       {"/metrics", verb::get, Serves::metrics, openai, WireApi::chat_completions, false, false},
@@ -24,6 +24,15 @@ const std::array<Endpoint, 37>& table() {
       {"/v1/generation", verb::get, Serves::generation, openai, WireApi::chat_completions, true, true},
       {"/v1/credits", verb::get, Serves::credits, openai, WireApi::chat_completions, true, true},
       {"/v1/report", verb::get, Serves::report, openai, WireApi::chat_completions, true, true},
+      {"/v1/admin/keys", verb::get, Serves::admin, openai, WireApi::chat_completions, true, true},
+      {"/v1/admin/keys", verb::post, Serves::admin, openai, WireApi::chat_completions, true, true},
+      {"/v1/admin/keys/{id}", verb::get, Serves::admin, openai, WireApi::chat_completions, true, true},
+      {"/v1/admin/keys/{id}", verb::patch, Serves::admin, openai, WireApi::chat_completions, true, true},
+      {"/v1/admin/keys/{id}", verb::delete_, Serves::admin, openai, WireApi::chat_completions, true, true},
+      {"/v1/admin/teams", verb::get, Serves::admin, openai, WireApi::chat_completions, true, true},
+      {"/v1/admin/teams", verb::post, Serves::admin, openai, WireApi::chat_completions, true, true},
+      {"/v1/admin/teams/{id}", verb::get, Serves::admin, openai, WireApi::chat_completions, true, true},
+      {"/v1/admin/teams/{id}", verb::patch, Serves::admin, openai, WireApi::chat_completions, true, true},
       {"/v1/insights", verb::get, Serves::insights, openai, WireApi::chat_completions, true, true},
       {"/v1/chat/completions", verb::post, Serves::proxy, openai, WireApi::chat_completions, true, false},
       {"/v1/embeddings", verb::post, Serves::proxy, openai, WireApi::embeddings, true, false},

@@ -17,6 +17,7 @@ enum class Serves {
   model,                // one of them: GET /v1/models/{id}
   generation,           // one request's record
   credits,              // GET /v1/credits: what the caller's team has spent (and, with a budget, has left)
+  admin,                // /v1/admin/keys[/{id}], /v1/admin/teams[/{name}]: keys and teams at run time
   ai_gateway_config,    // GET /v{1,3,4}/ai/config: the model list in the AI Gateway's shape
   report,               // totals per group
   insights,             // the production-traffic figures

@@ -6,6 +6,7 @@
 #include "core/request_context.h"
 #include "core/request_id.h"
 #include "pipeline/accounting.h"
+#include "pipeline/admin_api.h"
 #include "pipeline/admit.h"
 #include "pipeline/auth.h"
 #include "pipeline/client_format.h"
@@ -121,7 +122,7 @@ Task<> Gateway::handle(Exchange& exchange) {
   }
 
   if (endpoint->authenticated) {  // the authenticate phase
-    auto identity = authenticate(*context.config, request);
+    auto identity = authenticate(*context.config, services_.keys.snapshot(), request, services_.wall_ms());
     if (auto* error = std::get_if<Error>(&identity)) {
       co_await exchange.respond(client.error_response(context.id, *error));
       co_return;
@@ -139,7 +140,7 @@ Task<> Gateway::handle(Exchange& exchange) {
     case Serves::metrics: {
       http::response<http::string_body> response{http::status::ok, 11};
       response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-      response.body() = records_ ? records_->recorder.metrics().render() : "";
+      response.body() = (records_ ? records_->recorder.metrics().render() : "") + services_.governor.render_metrics();
       co_await exchange.respond(std::move(response));
       break;
     }
@@ -150,6 +151,7 @@ Task<> Gateway::handle(Exchange& exchange) {
     case Serves::model: co_await exchange.respond(model_entry(context.id, snapshot->models, request)); break;
     case Serves::generation: co_await generation_api(context, exchange, *records_); break;
     case Serves::credits: co_await credits_api(context, exchange, *records_); break;
+    case Serves::admin: co_await admin_api(context, exchange, *records_, services_); break;
     case Serves::ai_gateway_config:
       co_await exchange.respond(json_response(
           context.id, 200,
@@ -208,8 +210,12 @@ Task<> Gateway::serve_proxied(RequestContext& context, Exchange& exchange, const
   }
   ClientRequest& request = std::get<ClientRequest>(parsed);
   request.generation_id = context.id;
-  if (auto refused = admit(context, services_, request)) {  // the admit phase
-    co_await exchange.respond(client.error_response(context.id, *refused));
+  Admission admission;
+  const Settlement settlement(context, services_, admission);
+  if (auto refused = co_await admit(context, services_, request, admission)) {  // the admit phase
+    auto response = client.error_response(context.id, *refused);
+    for (const auto& [name, value] : context.answer_headers) response.set(name, value);
+    co_await exchange.respond(std::move(response));
     co_return;
   }
   co_await proxy(context, services_, exchange, client, request);  // route, attempt, relay, account

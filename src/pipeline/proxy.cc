@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/accounting.h"
+#include "pipeline/admit.h"
 #include "pipeline/responses.h"
 #include "pipeline/routing_metadata.h"
 #include "providers/provider_adapter.h"
@@ -52,11 +53,22 @@ struct Served {
   std::string_view provider;
   std::string_view model_id;
   std::size_t attempts = 0;
+  const AnswerHeaders* governance = nullptr;  // the admit phase's (rate limits, budget flags)
 };
 
-// Calls f(name, value) for each routing header; none before any attempt was made.
+// Whether `name` is one the gateway sets itself, over an upstream header of the same name.
+bool set_by_gateway(const Served& served, std::string_view name) {
+  if (!served.governance) return false;
+  return std::any_of(served.governance->begin(), served.governance->end(),
+                     [&](const auto& field) { return beast::iequals(field.first, name); });
+}
+
+// Calls f(name, value) for each routing header (none before any attempt was made) and each of
+// the admit phase's.
 template <class F>
 void each_routing_header(const Served& served, F&& f) {
+  if (served.governance)
+    for (const auto& [name, value] : *served.governance) f(name, value);
   if (served.attempts == 0) return;
   f("x-switchyard-provider", served.provider);
   f("x-switchyard-model", served.model_id);
@@ -83,6 +95,15 @@ struct RelayLimits {
   std::string_view secret;  // the provider key, redacted from any error that comes back
 };
 
+// Why the caller's key or team may not use `provider` (their `providers` lists), if so.
+std::optional<Error> provider_refused(const ClientIdentity& who, std::string_view provider) {
+  for (const AccessPolicy* access : {who.key ? &who.key->access : nullptr, who.policy ? &who.policy->access : nullptr})
+    if (access && !access->providers.empty() &&
+        std::find(access->providers.begin(), access->providers.end(), provider) == access->providers.end())
+      return make_error(ErrorKind::forbidden, fmt::format("this key may not use provider {}", provider), "model");
+  return std::nullopt;
+}
+
 Error cancelled_by_client() { return make_error(ErrorKind::cancelled, "cancelled: the client went away"); }
 
 Error cut_by_shutdown() {
@@ -100,8 +121,8 @@ Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamExchang
   head.set(http::field::content_type, "text/event-stream; charset=utf-8");
   head.set(http::field::cache_control, "no-cache");
   for (const char* name : kRequestIdHeaders) head.set(name, context.id);
-  set_routing_headers(head.base(), served);
   copy_upstream_headers(call.header(), head.base());
+  set_routing_headers(head.base(), served);
   if (!co_await exchange.begin_stream(std::move(head))) {
     context.attempts.back().error = cancelled_by_client();
     co_return;
@@ -214,7 +235,8 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamExchange&
   append_header(lines, "Content-Type", "application/json");
   for (const char* name : kRequestIdHeaders) append_header(lines, name, context.id);
   for (const auto& field : call.header())
-    if (passed_to_client(field.name_string())) append_header(lines, field.name_string(), field.value());
+    if (passed_to_client(field.name_string()) && !set_by_gateway(relay.served, field.name_string()))
+      append_header(lines, field.name_string(), field.value());
   each_routing_header(relay.served,
                       [&](std::string_view name, std::string_view value) { append_header(lines, name, value); });
   co_await exchange.respond(static_cast<unsigned>(call.status()), lines, body);
@@ -299,9 +321,24 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
   LatencyTracker& latency = services.latency;
   ClientWatch watch(exchange.socket());
   const CircuitBreaker::Admitted admitted = breaker.admit(plan.candidates, config.breaker);
+  RouteQuotas quotas(context, services);
+  std::optional<RequestEstimate> guess;  // made when a provider with a quota is tried
   std::size_t index = 0;
   for (; index < admitted.size() && !watch.gone() && !watch.cut();) {
     const Candidate& candidate = *admitted[index];
+    if (auto refused = provider_refused(context.client, candidate.provider->name)) {
+      last_error = std::move(refused);
+      ++index;
+      continue;
+    }
+    if (candidate.provider->limits.any()) {
+      if (!guess) guess = estimate(request);
+      if (auto over = co_await admit_route(services, *candidate.provider, *guess, quotas.add())) {
+        last_error = std::move(over);  // the provider is at its quota: the next route, not its 429
+        ++index;
+        continue;
+      }
+    }
     CircuitBreaker::Pass pass = breaker.enter(candidate, config.breaker);
     if (!pass.admitted()) {  // another request is probing this route right now
       ++index;
@@ -384,7 +421,7 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
       continue;
     }
     pass.succeeded();
-    const Served served{candidate.provider->name, candidate.model_id, context.attempts.size()};
+    const Served served{candidate.provider->name, candidate.model_id, context.attempts.size(), &context.answer_headers};
     context.byok = candidate.provider->byok;
     std::optional<Price> price = serving_price(config, candidate);
     const RelayLimits limits{config.max_upstream_body_bytes, config.max_upstream_event_bytes,
@@ -421,7 +458,7 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
   Error final_error = last_error.value_or(
       make_error(ErrorKind::unavailable, "every route of this model is being probed after failing; try again shortly"));
   const Candidate& tried = *admitted[std::min(index, admitted.size() - 1)];
-  const Served served{tried.provider->name, tried.model_id, context.attempts.size()};
+  const Served served{tried.provider->name, tried.model_id, context.attempts.size(), &context.answer_headers};
   if (rejected && rejected->native && final_error.kind == ErrorKind::upstream_rejected &&
       client.is_error_body(rejected->body)) {
     auto response = json_response(context.id, static_cast<unsigned>(rejected->status), std::move(rejected->body));

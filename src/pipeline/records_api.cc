@@ -16,9 +16,6 @@
 
 namespace switchyard {
 namespace json = boost::json;
-namespace {
-
-constexpr std::size_t kInsightPage = 50'000;
 
 std::optional<std::string> query_param(std::string_view target, std::string_view name) {
   auto url = boost::urls::parse_origin_form(target);
@@ -28,6 +25,10 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
   if (it == params.end()) return std::nullopt;
   return std::string((*it).value);
 }
+
+namespace {
+
+constexpr std::size_t kInsightPage = 50'000;
 
 std::string iso_time(int64_t unix_ms) {
   auto at = std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(unix_ms));
@@ -140,26 +141,6 @@ Task<> generation_api(RequestContext& context, Exchange& exchange, const Records
     co_return;
   }
   co_await exchange.respond(json_response(context.id, 200, serialize_json(generation_json(*found))));
-}
-
-Task<> credits_api(RequestContext& context, Exchange& exchange, const Records& records) {
-  ReportQuery query;
-  query.group_by = "team";
-  query.start_ms = 0;
-  query.end_ms = std::numeric_limits<int64_t>::max();
-  if (!context.client.admin) query.team = context.client.team;
-  std::function<std::vector<ReportRow>()> run_report = [&records, query] { return records.store.report(query); };
-  auto rows = co_await ask_store(std::move(run_report));
-  if (auto* error = std::get_if<Error>(&rows)) {
-    co_await exchange.respond(openai_error_response(context.id, *error));
-    co_return;
-  }
-  double used = 0;
-  for (const auto& row : std::get<std::vector<ReportRow>>(rows)) used += row.total_cost;
-  json::object credits;
-  credits["balance"] = "unlimited";
-  credits["total_used"] = fmt::format("{:.6f}", used);
-  co_await exchange.respond(json_response(context.id, 200, serialize_json(credits)));
 }
 
 Task<> report_api(RequestContext& context, Exchange& exchange, const Records& records) {

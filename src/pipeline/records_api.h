@@ -2,6 +2,8 @@
 // The accounting APIs (Vercel AI Gateway's shapes): GET /v1/generation?id=..., GET /v1/report,
 // and the analytics API GET /v1/insights. A team's key sees its own team's records; the admin key sees all.
 #include <functional>
+#include <optional>
+#include <string>
 #include <variant>
 
 #include "analytics/live_rollup.h"
@@ -20,6 +22,9 @@ struct Records {
   LiveRollup& rollup;
 };
 
+// The decoded value of the query parameter `name` of `target`, if it has one.
+std::optional<std::string> query_param(std::string_view target, std::string_view name);
+
 // A failed store query as the error the client gets (503, code store_unavailable); logged.
 Error store_unavailable(const std::exception& e);
 
@@ -35,10 +40,6 @@ Task<std::variant<T, Error>> ask_store(std::function<T()> query) {
 }
 
 Task<> generation_api(RequestContext& context, Exchange& exchange, const Records& records);
-// GET /v1/credits (the AI Gateway's shape): {"balance", "total_used"} as decimal strings in USD;
-// total_used is what the caller's team (the admin key: every team) has spent at list price;
-// balance is "unlimited" while no budget applies.
-Task<> credits_api(RequestContext& context, Exchange& exchange, const Records& records);
 Task<> report_api(RequestContext& context, Exchange& exchange, const Records& records);
 // GET /v1/insights?start_date&end_date: the production-traffic figures (docs/analytics.md).
 Task<> insights_api(RequestContext& context, Exchange& exchange, const Records& records);

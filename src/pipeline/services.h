@@ -1,10 +1,12 @@
 #pragma once
-// What the request path uses beyond its request: routing health, the upstream transport and the
-// random draw. Built once at start (main.cc) and handed to every phase, so tests give doubles
-// (a scripted transport, a breaker on a fake clock, a fixed draw) and no phase reaches for a
-// process-wide singleton.
+// What the request path uses beyond its request: routing health, the upstream transport, the
+// random draw, the keys and the governor. Built once at start (main.cc) and handed to every
+// phase, so tests give doubles (a scripted transport, a breaker on a fake clock, a fixed draw, a
+// governor counting in memory on a fake clock) and no phase reaches for a process-wide singleton.
 #include <functional>
 
+#include "governance/governor.h"
+#include "governance/key_table.h"
 #include "routing/circuit_breaker.h"
 #include "routing/latency_tracker.h"
 #include "upstream/transport.h"
@@ -16,6 +18,9 @@ struct Services {
   LatencyTracker& latency;
   UpstreamTransport& upstream;
   std::function<double()> draw;  // uniform in [0, 1), for weighted routes and canary aliases
+  KeyTable& keys;
+  Governor& governor;
+  std::function<int64_t()> wall_ms;  // Unix ms now: key expiry
 };
 
 }  // namespace switchyard

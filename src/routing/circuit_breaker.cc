@@ -101,7 +101,23 @@ void CircuitBreaker::record_failure(const Candidate& candidate, const BreakerCon
   if (state.open || ++state.failures >= config.failures) {
     state.open = true;
     state.opened_at = clock_();
+    if (opened_) opened_(name);
   }
+}
+
+void CircuitBreaker::open_shared(const std::string& route, std::chrono::milliseconds remaining,
+                                 const BreakerConfig& config) {
+  if (config.failures <= 0 || remaining <= std::chrono::milliseconds(0)) return;
+  const auto opened_at =
+      clock_() - (std::chrono::duration_cast<std::chrono::milliseconds>(config.cooldown) - remaining);
+  std::lock_guard lock(mutex_);
+  if (states_.size() >= kMaxTrackedRoutes && !states_.contains(route)) evict_one();
+  State& state = states_[route];
+  tracked_.store(states_.size(), std::memory_order_release);
+  if (state.open && state.opened_at >= opened_at) return;  // already open here at least as long
+  state.open = true;
+  state.opened_at = opened_at;
+  state.failures = config.failures;
 }
 
 }  // namespace switchyard

@@ -58,6 +58,13 @@ class CircuitBreaker {
 
   void record_success(const Candidate& candidate);
   void record_failure(const Candidate& candidate, const BreakerConfig& config);
+  // Told each time a route's circuit opens here ("provider/upstream model"), to share it with
+  // other replicas. Set before requests are served; called under the breaker's lock, so it must
+  // only queue.
+  void set_open_listener(std::function<void(const std::string& route)> listener) { opened_ = std::move(listener); }
+  // Another replica opened `route` and it stays open `remaining` more: skip it here too (then
+  // probe it as if it had failed here).
+  void open_shared(const std::string& route, std::chrono::milliseconds remaining, const BreakerConfig& config);
   // How many routes have state (for tests of the bound).
   std::size_t tracked() const { return tracked_.load(std::memory_order_acquire); }
 
@@ -75,6 +82,7 @@ class CircuitBreaker {
   void evict_one();
 
   Clock clock_;
+  std::function<void(const std::string&)> opened_;
   std::mutex mutex_;
   std::unordered_map<std::string, State> states_;
   // How many routes have a failure on record: while none has, the request path takes no lock.

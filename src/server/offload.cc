@@ -7,4 +7,9 @@ net::thread_pool& blocking_pool() {
   return pool;
 }
 
+net::thread_pool& governance_pool() {
+  static net::thread_pool pool(2);
+  return pool;
+}
+
 }  // namespace switchyard

@@ -16,14 +16,18 @@ namespace switchyard {
 
 // The process-wide pool for blocking work (two threads: reports are rare, never hot).
 net::thread_pool& blocking_pool();
+// The pool for governance's round trips to its shared state (two threads), apart from reports so
+// a long report never delays an admission.
+net::thread_pool& governance_pool();
 
 template <class T>
 struct OffloadInitiation {
   Executor loop;
+  net::thread_pool* pool;
 
   template <class Handler>
   void operator()(Handler handler, std::function<T()> work) const {
-    net::post(blocking_pool(), [loop = loop, work = std::move(work), handler = std::move(handler)]() mutable {
+    net::post(*pool, [loop = loop, work = std::move(work), handler = std::move(handler)]() mutable {
       std::exception_ptr failure;
       T value{};
       try {
@@ -39,9 +43,9 @@ struct OffloadInitiation {
 };
 
 template <class T>
-auto offload(Executor loop, std::function<T()> work) {
+auto offload(Executor loop, std::function<T()> work, net::thread_pool& pool = blocking_pool()) {
   return net::async_initiate<const net::use_awaitable_t<Executor>&, void(std::exception_ptr, T)>(
-      OffloadInitiation<T>{loop}, net::use_awaitable_t<Executor>{}, std::move(work));
+      OffloadInitiation<T>{loop, &pool}, net::use_awaitable_t<Executor>{}, std::move(work));
 }
 
 }  // namespace switchyard

@@ -1,10 +1,13 @@
 // PostgreSQL through libpq: one connection for the recorder's writes, one (behind a mutex) for
-// reads. A lost connection is reopened on the next call; until then calls throw StoreError and the
+// reads and for the few writes from elsewhere (stored responses, the admin API's keys and teams).
+// A lost connection is reopened on the next call; until then calls throw StoreError and the
 // recorder keeps records in its journal.
 #include <libpq-fe.h>
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <limits>
 #include <mutex>
 
 #include "storage/postgres_store.h"
@@ -181,10 +184,55 @@ class PostgresStore final : public RecordStore {
     return std::string_view(PQcmdTuples(result.get())) != "0";
   }
 
+  // Keys and teams go through the read connection, as stored responses do: they are few and small,
+  // so they are not worth a third connection per gateway; a change or a poll may wait behind a
+  // report (at most statement_timeout).
+  void put_key(const PolicyRow& row) override {
+    std::lock_guard lock(read_mutex_);
+    reader_.run(
+        "INSERT INTO gateway_keys (id, team, updated_ms, body) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE "
+        "SET team = EXCLUDED.team, updated_ms = EXCLUDED.updated_ms, body = EXCLUDED.body",
+        {row.id, row.team, std::to_string(row.updated_ms), row.body});
+  }
+
+  std::vector<PolicyRow> keys_changed_since(int64_t since_ms, std::size_t limit) override {
+    return changed_since(
+        fmt::format("SELECT {} FROM gateway_keys WHERE updated_ms >= $1 ORDER BY updated_ms, id LIMIT $2",
+                    record_columns::kKeyColumns),
+        since_ms, limit);
+  }
+
+  void put_team(const PolicyRow& row) override {
+    std::lock_guard lock(read_mutex_);
+    reader_.run(
+        "INSERT INTO gateway_teams (name, updated_ms, body) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE "
+        "SET updated_ms = EXCLUDED.updated_ms, body = EXCLUDED.body",
+        {row.id, std::to_string(row.updated_ms), row.body});
+  }
+
+  std::vector<PolicyRow> teams_changed_since(int64_t since_ms, std::size_t limit) override {
+    return changed_since(
+        fmt::format("SELECT {} FROM gateway_teams WHERE updated_ms >= $1 ORDER BY updated_ms, name LIMIT $2",
+                    record_columns::kTeamColumns),
+        since_ms, limit);
+  }
+
   std::string describe() const override { return "postgres"; }
   bool shared() const override { return true; }
 
  private:
+  // The rows `sql` selects (record_columns::kKeyColumns or kTeamColumns) for its parameters
+  // since_ms and limit (a BIGINT: a larger limit means all).
+  std::vector<PolicyRow> changed_since(const std::string& sql, int64_t since_ms, std::size_t limit) {
+    std::lock_guard lock(read_mutex_);
+    std::vector<PolicyRow> rows;
+    reader_.query(
+        sql,
+        {std::to_string(since_ms), std::to_string(std::min<std::size_t>(limit, std::numeric_limits<int64_t>::max()))},
+        [&](const auto& columns) { rows.push_back(record_columns::policy_row_of(columns)); });
+    return rows;
+  }
+
   void migrate() {
     writer_.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
     // One gateway at a time migrates: the others wait on the lock, then find nothing to do.
@@ -200,6 +248,8 @@ class PostgresStore final : public RecordStore {
           "CREATE TABLE stored_responses (id TEXT PRIMARY KEY, team TEXT NOT NULL, created_ms BIGINT NOT NULL, "
           "input TEXT NOT NULL, response TEXT NOT NULL)");
       steps.push_back("CREATE INDEX stored_responses_created ON stored_responses (created_ms)");
+      // Versions 6 to 9: the admin API's keys and teams, with their indexes.
+      for (auto& step : record_columns::policy_tables("BIGINT")) steps.push_back(std::move(step));
       for (std::size_t version = applied + 1; version <= steps.size(); ++version) {
         writer_.run(steps[version - 1]);
         writer_.run(fmt::format("INSERT INTO schema_migrations (version) VALUES ({})", version));

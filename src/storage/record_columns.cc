@@ -98,6 +98,22 @@ StoredResponse stored_response_of(const std::vector<std::optional<std::string>>&
   return StoredResponse{v[0].value_or(""), v[1].value_or(""), integer(v[2]), v[3].value_or("[]"), v[4].value_or("{}")};
 }
 
+std::vector<std::string> policy_tables(const char* int64_type) {
+  return {
+      fmt::format("CREATE TABLE gateway_keys (id TEXT PRIMARY KEY, team TEXT NOT NULL, updated_ms {} NOT NULL, "
+                  "body TEXT NOT NULL)",
+                  int64_type),
+      "CREATE INDEX gateway_keys_updated ON gateway_keys (updated_ms)",
+      fmt::format("CREATE TABLE gateway_teams (name TEXT PRIMARY KEY, updated_ms {} NOT NULL, body TEXT NOT NULL)",
+                  int64_type),
+      "CREATE INDEX gateway_teams_updated ON gateway_teams (updated_ms)",
+  };
+}
+
+PolicyRow policy_row_of(const std::vector<std::optional<std::string>>& v) {
+  return PolicyRow{v[0].value_or(""), v[1].value_or(""), integer(v[2]), v[3].value_or("")};
+}
+
 UsageRecord record_of(const std::vector<std::optional<std::string>>& v) {
   auto text = [&](std::size_t i) { return v[i].value_or(""); };
   UsageRecord r;
@@ -162,6 +178,7 @@ std::string report_sql(const ReportQuery& q, const Dialect& dialect) {
   equal(q.user, "user_name");
   equal(q.model, "COALESCE(NULLIF(model, ''), model_requested)");
   equal(q.provider, "provider");
+  equal(q.key_id, "key_id");
   if (q.byok) where += *q.byok ? " AND byok <> 0" : " AND byok = 0";
   if (!q.tags.empty()) {
     std::string any;
@@ -179,7 +196,7 @@ std::string report_sql(const ReportQuery& q, const Dialect& dialect) {
 
 std::vector<std::optional<std::string>> report_params(const ReportQuery& q) {
   std::vector<std::optional<std::string>> params{std::to_string(q.start_ms), std::to_string(q.end_ms)};
-  for (const auto* value : {&q.team, &q.user, &q.model, &q.provider})
+  for (const auto* value : {&q.team, &q.user, &q.model, &q.provider, &q.key_id})
     if (*value) params.push_back(**value);
   for (const auto& tag : q.tags) params.push_back(tag);
   return params;

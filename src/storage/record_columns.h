@@ -1,7 +1,8 @@
 #pragma once
 // The records table of PostgreSQL (and of SQLite files before schema 4, which are converted into
 // blocks when opened): its migrations, its columns in order, and a record as the text values of
-// those columns (both take parameters as text and convert them to the column's type).
+// those columns (both take parameters as text and convert them to the column's type). Also the
+// tables both stores share: stored responses, and the admin API's keys and teams.
 #include <array>
 #include <optional>
 #include <string>
@@ -50,6 +51,15 @@ UsageRecord record_of(const std::vector<std::optional<std::string>>& values);
 inline constexpr const char* kStoredResponseColumns = "id, team, created_ms, input, response";
 StoredResponse stored_response_of(const std::vector<std::optional<std::string>>& values);
 
+// The tables of the admin API's keys (gateway_keys) and teams (gateway_teams) with their indexes,
+// one statement each, in the order a migration runs them; `int64_type` names the dialect's type.
+// Stores number these statements among their migrations: later changes are new migrations there.
+std::vector<std::string> policy_tables(const char* int64_type);
+// The columns of each, as SELECT lists them to read a PolicyRow back (a team is its own team).
+inline constexpr const char* kKeyColumns = "id, team, updated_ms, body";
+inline constexpr const char* kTeamColumns = "name, name, updated_ms, body";
+PolicyRow policy_row_of(const std::vector<std::optional<std::string>>& values);
+
 // "id, created_ms, ..." for SELECT and INSERT.
 std::string name_list();
 
@@ -61,7 +71,7 @@ struct Dialect {
   std::string param;     // parameter prefix: "?" or "$"
 };
 
-// The SQL for a report; parameters are 1: start, 2: end, 3: team (when scoped).
+// The SQL for a report; parameters are 1: start, 2: end, then the filters given (team first).
 std::string report_sql(const ReportQuery& query, const Dialect& dialect);
 // The parameters of report_sql(query, ...), in its placeholders' order.
 std::vector<std::optional<std::string>> report_params(const ReportQuery& query);

@@ -39,7 +39,8 @@ std::unique_ptr<RecordStore> open_store(const std::string& url) {
 bool passes_filters(const ReportQuery& query, const UsageRecord& r) {
   const std::string& model = r.model.empty() ? r.model_requested : r.model;
   if ((query.user && r.user != *query.user) || (query.model && model != *query.model) ||
-      (query.provider && r.provider != *query.provider) || (query.byok && r.byok != *query.byok))
+      (query.provider && r.provider != *query.provider) || (query.byok && r.byok != *query.byok) ||
+      (query.key_id && r.key_id != *query.key_id))
     return false;
   if (query.tags.empty()) return true;
   for (const auto& tag : r.tags)

@@ -27,6 +27,7 @@ struct ReportQuery {
   std::optional<std::string> user, model, provider;  // model: the id served (else the one asked for)
   std::vector<std::string> tags;                     // records that carry any of these
   std::optional<bool> byok;                          // credential_type: byok (true) or system (false)
+  std::optional<std::string> key_id;                 // only this key's records (budgets per key)
 };
 
 // Whether `r` passes `query`'s filters (its window and team aside).
@@ -47,6 +48,16 @@ struct StoredResponse {
   int64_t created_ms = 0;
   std::string input;     // a JSON array: every input item of the conversation up to this response
   std::string response;  // the response object, as the client got it
+};
+
+// A key or a team made through the admin API, as the store keeps it: the whole entry as JSON
+// (`body`, governance/key_json.h), with what lookups need beside it. A key's secret is never
+// here, only its digest inside the body.
+struct PolicyRow {
+  std::string id;          // a key's id ("key_..."), or a team's name
+  std::string team;        // a key's team; a team's own name
+  int64_t updated_ms = 0;  // Unix ms of the last change: replicas poll for rows changed since
+  std::string body;
 };
 
 struct ScanQuery {
@@ -76,6 +87,13 @@ class RecordStore {
   virtual std::optional<StoredResponse> find_response(const std::string& id) = 0;
   // False when there was none.
   virtual bool delete_response(const std::string& id) = 0;
+  // Keys and teams of the admin API: `put_*` inserts or replaces by id (team: by name);
+  // `*_changed_since` lists rows with updated_ms >= since_ms, oldest change first, at most
+  // `limit`. Throws StoreError. Called from the admin API's blocking pool and the poller thread.
+  virtual void put_key(const PolicyRow& row) = 0;
+  virtual std::vector<PolicyRow> keys_changed_since(int64_t since_ms, std::size_t limit) = 0;
+  virtual void put_team(const PolicyRow& row) = 0;
+  virtual std::vector<PolicyRow> teams_changed_since(int64_t since_ms, std::size_t limit) = 0;
   virtual std::string describe() const = 0;
   // Whether other gateways may write to it too (PostgreSQL), so a gateway does not see all
   // records by taking its own.

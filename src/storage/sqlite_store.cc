@@ -1,6 +1,7 @@
 // The embedded store: one SQLite file in WAL mode. The recorder's thread writes through one
 // connection; each read opens its own, so reports never wait for a write batch (WAL readers
-// see the last committed state).
+// see the last committed state), and so does each write from elsewhere (stored responses, the
+// admin API's keys and teams), which waits for the recorder's transaction (busy_timeout).
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -237,9 +238,52 @@ class SqliteStore final : public RecordStore {
     return sqlite3_changes(db.get()) > 0;
   }
 
+  // Keys and teams, like responses, are written on a connection of their own.
+  void put_key(const PolicyRow& row) override {
+    Db db(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
+    db.query(
+        "INSERT INTO gateway_keys (id, team, updated_ms, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+        "team = excluded.team, updated_ms = excluded.updated_ms, body = excluded.body",
+        {row.id, row.team, std::to_string(row.updated_ms), row.body}, [](const auto&) {});
+  }
+
+  std::vector<PolicyRow> keys_changed_since(int64_t since_ms, std::size_t limit) override {
+    return changed_since(
+        fmt::format("SELECT {} FROM gateway_keys WHERE updated_ms >= ? ORDER BY updated_ms, id LIMIT ?",
+                    record_columns::kKeyColumns),
+        since_ms, limit);
+  }
+
+  void put_team(const PolicyRow& row) override {
+    Db db(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
+    db.query(
+        "INSERT INTO gateway_teams (name, updated_ms, body) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+        "updated_ms = excluded.updated_ms, body = excluded.body",
+        {row.id, std::to_string(row.updated_ms), row.body}, [](const auto&) {});
+  }
+
+  std::vector<PolicyRow> teams_changed_since(int64_t since_ms, std::size_t limit) override {
+    return changed_since(
+        fmt::format("SELECT {} FROM gateway_teams WHERE updated_ms >= ? ORDER BY updated_ms, name LIMIT ?",
+                    record_columns::kTeamColumns),
+        since_ms, limit);
+  }
+
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:
+  // The rows `sql` selects (record_columns::kKeyColumns or kTeamColumns) for its parameters
+  // since_ms and limit (SQLite's LIMIT is a signed 64-bit integer: a larger one means all).
+  std::vector<PolicyRow> changed_since(const std::string& sql, int64_t since_ms, std::size_t limit) {
+    Db reader(path_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+    std::vector<PolicyRow> rows;
+    reader.query(
+        sql,
+        {std::to_string(since_ms), std::to_string(std::min<std::size_t>(limit, std::numeric_limits<int64_t>::max()))},
+        [&](const auto& columns) { rows.push_back(record_columns::policy_row_of(columns)); });
+    return rows;
+  }
+
   static bool by_time(const UsageRecord& a, const UsageRecord& b) { return a.created_ms < b.created_ms; }
   // Whether a record of a block read for [start, end) belongs to the query (blocks overlap it).
   static bool selects(int64_t start_ms, int64_t end_ms, const std::optional<std::string>& team, const UsageRecord& r) {
@@ -343,11 +387,19 @@ class SqliteStore final : public RecordStore {
     } else {
       prepare_writes();
     }
+    if (applied < kPolicyVersion) {
+      writer_.exec("BEGIN");
+      for (const auto& step : record_columns::policy_tables("INTEGER")) writer_.exec(step);
+      writer_.exec(fmt::format("INSERT INTO schema_migrations (version) VALUES ({})", kPolicyVersion));
+      writer_.exec("COMMIT");
+    }
   }
 
   // Versions 1-3 kept a row per record (the table `requests`, record_columns.h, as PostgreSQL
   // still does); version 4 moves them into blocks.
   static constexpr int64_t kBlocksVersion = 4;
+  // Version 5: the admin API's keys and teams (record_columns::policy_tables).
+  static constexpr int64_t kPolicyVersion = 5;
   void move_rows_into_blocks() {
     std::size_t moved = 0;
     EncodedRecords block;

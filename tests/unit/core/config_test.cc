@@ -109,10 +109,12 @@ TEST(Config, DefaultsWhenKeysAreAbsent) {
 }
 
 TEST(Config, ErrorsNameTheFileLineKeyAndProblem) {
-  EXPECT_EQ(error_of("listen: 1.2.3.4:80\nlisten_port: 3\n"),
-            "test.yaml:2: key 'listen_port': unknown key (expected one of: listen, threads, auth, storage, journal, "
-            "timeouts, retries, circuit_breaker, "
-            "limits, providers, models, aliases, rules, simulator, prices, admin_key, teams, responses, families)");
+  EXPECT_EQ(
+      error_of("listen: 1.2.3.4:80\nlisten_port: 3\n"),
+      "test.yaml:2: key 'listen_port': unknown key (expected one of: listen, threads, auth, storage, journal, "
+      "timeouts, retries, circuit_breaker, "
+      "limits, providers, models, aliases, rules, simulator, prices, admin_key, teams, responses, families, state, "
+      "governance)");
   EXPECT_EQ(error_of("listen: nowhere\n"), "test.yaml:1: key 'listen': must be HOST:PORT (got 'nowhere')");
   EXPECT_EQ(error_of("threads: -1\n"), "test.yaml:1: key 'threads': must be between 1 and 1024 (got -1)");
   EXPECT_EQ(error_of("threads: many\n"), "test.yaml:1: key 'threads': must be a whole number (got 'many')");

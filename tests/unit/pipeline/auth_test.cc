@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/digest.h"
+
 using namespace switchyard;
 
 namespace {
@@ -9,6 +11,14 @@ Config with_keys() {
   return parse_config("auth: {keys: [{key: sk-acme-secret-1, team: acme}, {key: sk-beta-secret-2, team: beta}]}\n",
                       "t");
 }
+constexpr int64_t kNow = 1'780'000'000'000;  // 2026-05-28
+
+// The phase as the gateway calls it: the file's keys (and any the admin API made) at `now`.
+std::variant<ClientIdentity, Error> authenticate(const Config& config, const http::request_header<>& header,
+                                                 int64_t now = kNow) {
+  return switchyard::authenticate(config, KeyTable(config).snapshot(), header, now);
+}
+
 http::request_header<> header(std::string_view name, std::string_view value) {
   http::request_header<> h;
   h.set(name, value);
@@ -55,4 +65,29 @@ TEST(Auth, AcceptsGooglesHeaderAndQueryKey) {
   EXPECT_EQ(std::get<ClientIdentity>(by_query).team, "beta");
   query.target("/v1beta/models/m:generateContent?mykey=sk-beta-secret-2");  // not the `key` parameter
   EXPECT_TRUE(std::holds_alternative<Error>(authenticate(c, query)));
+}
+
+TEST(Auth, RefusesRevokedAndExpiredKeys) {
+  Config c = parse_config(
+      "auth: {keys: [{key: sk-acme-secret-1, team: acme, expires_at: 2026-06-01}]}\n"
+      "teams: {acme: {limits: {rpm: 5}}}\n",
+      "t");
+  auto before = authenticate(c, header("x-api-key", "sk-acme-secret-1"), kNow);
+  ASSERT_TRUE(std::holds_alternative<ClientIdentity>(before));
+  ASSERT_NE(std::get<ClientIdentity>(before).policy, nullptr);  // the team's policy comes with the key
+  EXPECT_EQ(std::get<ClientIdentity>(before).policy->access.limits.rpm, 5);
+  auto after = authenticate(c, header("x-api-key", "sk-acme-secret-1"), kNow + 4 * 86'400'000LL);
+  ASSERT_TRUE(std::holds_alternative<Error>(after));
+  EXPECT_EQ(std::get<Error>(after).message, "this API key has expired");
+
+  KeyTable table(c);
+  ApiKey revoked = c.keys[0];
+  revoked.key_id = "key_0123456789abcdef";
+  revoked.from_file = false;
+  revoked.revoked = true;
+  revoked.sha256 = sha256("sk-sy-revoked-one");
+  table.merge({revoked}, {});
+  auto refused = switchyard::authenticate(c, table.snapshot(), header("x-api-key", "sk-sy-revoked-one"), kNow);
+  ASSERT_TRUE(std::holds_alternative<Error>(refused));
+  EXPECT_EQ(std::get<Error>(refused).message, "this API key was revoked");
 }

@@ -98,9 +98,14 @@ ClientView run_request(Gateway& gateway, const Exchanged& exchanged) {
   return parse_response(raw);
 }
 
-TestGateway::TestGateway(const std::string& yaml) : breaker([this] { return now; }) {
-  gateway = std::make_unique<Gateway>(std::make_shared<const Config>(parse_config(yaml, "test.yaml")), nullptr,
-                                      Services{breaker, latency, transport, [this] { return draw; }});
+TestGateway::TestGateway(const std::string& yaml)
+    : breaker([this] { return now; }), config(std::make_shared<const Config>(parse_config(yaml, "test.yaml"))) {
+  keys = std::make_unique<KeyTable>(*config);
+  governor = std::make_unique<Governor>(
+      quota, quota, nullptr, nullptr, [this] { return wall_ms; }, false);
+  gateway = std::make_unique<Gateway>(
+      config, nullptr,
+      Services{breaker, latency, transport, [this] { return draw; }, *keys, *governor, [this] { return wall_ms; }});
 }
 
 ClientView TestGateway::chat(std::string body, std::vector<std::pair<std::string, std::string>> headers) {

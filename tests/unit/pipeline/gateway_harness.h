@@ -40,6 +40,11 @@ struct TestGateway {
   CircuitBreaker breaker;
   LatencyTracker latency;
   double draw = 0.5;
+  int64_t wall_ms = 1'780'000'000'000;  // Unix ms the gateway reads: minute windows, budget periods, key expiry
+  std::shared_ptr<const Config> config;
+  std::unique_ptr<KeyTable> keys;
+  LocalQuotaState quota{[this] { return wall_ms; }};
+  std::unique_ptr<Governor> governor;
   std::unique_ptr<Gateway> gateway;
 };
 

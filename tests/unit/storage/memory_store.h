@@ -1,6 +1,7 @@
 #pragma once
 // A record store in memory that fails on demand, for tests of what the recorder does when its
 // store goes down, comes back, or fails part way. The test keeps a handle to its state.
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -14,6 +15,7 @@ struct MemoryStoreState {
   std::mutex mutex;
   std::vector<UsageRecord> records;
   std::map<std::string, StoredResponse> responses;
+  std::map<std::string, PolicyRow> keys, teams;  // by id (a team's: its name)
   std::atomic<bool> down{false};
   std::atomic<int> writes_until_down{-1};  // >= 0: that many more writes succeed, then the store is down
   std::atomic<int> writes{0};
@@ -67,9 +69,36 @@ class MemoryStore final : public RecordStore {
     std::lock_guard lock(state_->mutex);
     return state_->responses.erase(id) > 0;
   }
+  void put_key(const PolicyRow& row) override { put(state_->keys, row); }
+  std::vector<PolicyRow> keys_changed_since(int64_t since_ms, std::size_t limit) override {
+    return changed_since(state_->keys, since_ms, limit);
+  }
+  void put_team(const PolicyRow& row) override { put(state_->teams, row); }
+  std::vector<PolicyRow> teams_changed_since(int64_t since_ms, std::size_t limit) override {
+    return changed_since(state_->teams, since_ms, limit);
+  }
   std::string describe() const override { return "memory"; }
 
  private:
+  void put(std::map<std::string, PolicyRow>& rows, const PolicyRow& row) {
+    if (state_->down) throw StoreError("the memory store is down");
+    std::lock_guard lock(state_->mutex);
+    rows[row.id] = row;
+  }
+  // As the SQL stores list them: updated_ms >= since_ms, by (updated_ms, id), at most `limit`.
+  std::vector<PolicyRow> changed_since(const std::map<std::string, PolicyRow>& rows, int64_t since_ms,
+                                       std::size_t limit) {
+    if (state_->down) throw StoreError("the memory store is down");
+    std::lock_guard lock(state_->mutex);
+    std::vector<PolicyRow> out;
+    for (const auto& [id, row] : rows)
+      if (row.updated_ms >= since_ms) out.push_back(row);
+    std::stable_sort(out.begin(), out.end(),
+                     [](const PolicyRow& a, const PolicyRow& b) { return a.updated_ms < b.updated_ms; });
+    if (out.size() > limit) out.resize(limit);
+    return out;
+  }
+
   std::shared_ptr<MemoryStoreState> state_;
 };
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <random>
 
 #include "core/request_id.h"
@@ -56,6 +57,12 @@ void append(RecordStore& store, const std::vector<UsageRecord>& records) {
 std::vector<std::string> ids_of(const std::vector<UsageRecord>& records) {
   std::vector<std::string> ids;
   for (const auto& r : records) ids.push_back(r.id);
+  return ids;
+}
+
+std::vector<std::string> ids_of(const std::vector<PolicyRow>& rows) {
+  std::vector<std::string> ids;
+  for (const auto& row : rows) ids.push_back(row.id);
   return ids;
 }
 
@@ -236,4 +243,100 @@ TEST_F(SqliteStoreTest, ARequestThatReachedNoModelIsReportedUnderTheModelItAsked
   ASSERT_EQ(by_model.size(), 2u);
   EXPECT_EQ(by_model[0].key, "a");
   EXPECT_EQ(by_model[1].key, "team/unknown");
+}
+
+TEST_F(SqliteStoreTest, AReportFilteredByKeyCountsOnlyThatKeysRecords) {
+  auto store = open_store(url_);
+  std::vector<UsageRecord> records = {record(kT0, "a"), record(kT0 + 1, "a"), record(kT0 + 2, "b"),
+                                      record(kT0 + 3, "a")};
+  records[0].key_id = records[2].key_id = "key_one";
+  records[1].key_id = "key_two";  // records[3] was made without a key
+  append(*store, records);
+  ReportQuery query{kT0, kT0 + 1000, "model"};
+  query.key_id = "key_one";
+  auto rows = store->report(query);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].key, "a");
+  EXPECT_EQ(rows[0].request_count, 1);
+  EXPECT_EQ(rows[1].key, "b");
+  EXPECT_EQ(rows[1].request_count, 1);
+  query.key_id = "key_none";
+  EXPECT_TRUE(store->report(query).empty());
+}
+
+TEST_F(SqliteStoreTest, KeysAreReplacedByIdAndListedOldestChangeFirst) {
+  {
+    auto store = open_store(url_);
+    store->put_key({"key_c", "acme", kT0 + 100, R"({"v":1})"});
+    store->put_key({"key_b", "acme", kT0 + 50, R"({"v":1})"});
+    store->put_key({"key_a", "acme", kT0 + 100, R"({"v":1})"});
+    store->put_key({"key_c", "globex", kT0 + 200, R"({"v":2})"});  // moved to another team
+    auto all = store->keys_changed_since(0, 100);
+    EXPECT_EQ(ids_of(all), (std::vector<std::string>{"key_b", "key_a", "key_c"}));  // same ms: by id
+    EXPECT_EQ(all[2].team, "globex");
+    EXPECT_EQ(all[2].updated_ms, kT0 + 200);
+    EXPECT_EQ(all[2].body, R"({"v":2})");
+    EXPECT_EQ(ids_of(store->keys_changed_since(kT0 + 100, 100)), (std::vector<std::string>{"key_a", "key_c"}));
+    EXPECT_EQ(ids_of(store->keys_changed_since(0, 2)), (std::vector<std::string>{"key_b", "key_a"}));
+    EXPECT_EQ(store->keys_changed_since(0, std::numeric_limits<std::size_t>::max()).size(), 3u);
+    EXPECT_TRUE(store->keys_changed_since(kT0 + 201, 100).empty());
+  }
+  auto reopened = open_store(url_);
+  auto all = reopened->keys_changed_since(0, 100);
+  EXPECT_EQ(ids_of(all), (std::vector<std::string>{"key_b", "key_a", "key_c"}));
+  EXPECT_EQ(all[0].team, "acme");
+  EXPECT_EQ(all[0].body, R"({"v":1})");
+  EXPECT_TRUE(reopened->teams_changed_since(0, 100).empty());  // keys and teams are apart
+}
+
+TEST_F(SqliteStoreTest, TeamsAreReplacedByNameAndListedOldestChangeFirst) {
+  {
+    auto store = open_store(url_);
+    store->put_team({"acme", "acme", kT0 + 10, R"({"budget":1})"});
+    store->put_team({"globex", "globex", kT0 + 5, R"({"budget":1})"});
+    store->put_team({"acme", "acme", kT0 + 20, R"({"budget":2})"});
+    auto all = store->teams_changed_since(0, 100);
+    EXPECT_EQ(ids_of(all), (std::vector<std::string>{"globex", "acme"}));
+    EXPECT_EQ(all[1].team, "acme");  // a team is its own team
+    EXPECT_EQ(all[1].updated_ms, kT0 + 20);
+    EXPECT_EQ(all[1].body, R"({"budget":2})");
+    EXPECT_EQ(ids_of(store->teams_changed_since(kT0 + 6, 100)), (std::vector<std::string>{"acme"}));
+    EXPECT_EQ(ids_of(store->teams_changed_since(0, 1)), (std::vector<std::string>{"globex"}));
+    EXPECT_TRUE(store->keys_changed_since(0, 100).empty());
+  }
+  auto reopened = open_store(url_);
+  EXPECT_EQ(ids_of(reopened->teams_changed_since(0, 100)), (std::vector<std::string>{"globex", "acme"}));
+}
+
+TEST_F(SqliteStoreTest, AFileOfSchemaFourGainsTheTablesOfKeysAndTeams) {
+  {
+    auto store = open_store(url_);
+    append(*store, {record(kT0, "m")});
+  }
+  {
+    // As an earlier switchyard left it: blocks (version 4), no keys or teams.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "records.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TABLE gateway_keys; DROP TABLE gateway_teams; "
+                           "DELETE FROM schema_migrations WHERE version > 4",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = open_store(url_);
+  store->put_key({"key_a", "acme", kT0, "{}"});
+  store->put_team({"acme", "acme", kT0, "{}"});
+  EXPECT_EQ(store->keys_changed_since(0, 10).size(), 1u);
+  EXPECT_EQ(store->teams_changed_since(0, 10).size(), 1u);
+  EXPECT_EQ(store->scan(ScanQuery{0, kT0 * 2, 10}).size(), 1u);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "records.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* versions = nullptr;
+  sqlite3_prepare_v2(db, "SELECT group_concat(version) FROM (SELECT version FROM schema_migrations ORDER BY version)",
+                     -1, &versions, nullptr);
+  ASSERT_EQ(sqlite3_step(versions), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(versions, 0)), "4,5");
+  sqlite3_finalize(versions);
+  sqlite3_close(db);
 }
