@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "cli/keys_command.h"
 #include "cli/records_command.h"
 #include "cli/report_command.h"
 #include "core/config.h"
@@ -275,6 +276,26 @@ int main(int argc, char** argv) {
   import_cmd->add_option("--config", import_config, "Config file (YAML): records go to its storage")->required();
   import_cmd->add_option("input", import_input, "File of JSON lines, - for stdin")->capture_default_str();
 
+  auto* keys_cmd = app.add_subcommand("keys", "Make, list, show, change and revoke gateway keys (docs/governance.md)");
+  keys_cmd->require_subcommand(1);
+  sy::KeysCommand keys;
+  auto keys_action = [&](const char* name, const char* what, bool needs_id) {
+    auto* action = keys_cmd->add_subcommand(name, what);
+    action->add_option("--config", keys.config_path, "Config file (YAML): keys go to its storage")->required();
+    if (needs_id) action->add_option("id", keys.id, "The key's id (key_...)")->required();
+    action->callback([&keys, name] { keys.action = name; });
+    return action;
+  };
+  auto* keys_create = keys_action("create", "Make a key; its secret is printed this once", false);
+  keys_create->add_option("--team", keys.team, "Its team")->required();
+  keys_create->add_option("--fields", keys.fields, R"(The admin API's fields as JSON: '{"limits": {"rpm": 60}}')");
+  keys_action("list", "Every key made through the admin API or this command", false)
+      ->add_option("--team", keys.team, "Only this team's");
+  keys_action("show", "One key", true);
+  auto* keys_update = keys_action("update", "Change a key's fields", true);
+  keys_update->add_option("--fields", keys.fields, "The admin API's fields as JSON")->required();
+  keys_action("revoke", "Revoke a key: every replica refuses it within half a second", true);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -288,6 +309,7 @@ int main(int argc, char** argv) {
   if (*report_cmd) return sy::run_report(report_config, report_from, report_to, report_json);
   if (*export_cmd) return sy::run_export(export_config, export_from, export_to);
   if (*import_cmd) return sy::run_import(import_config, import_input);
+  if (*keys_cmd) return sy::run_keys(keys);
   raise_descriptor_limit();
   sigset_t stop_signals = block_stop_signals();
 

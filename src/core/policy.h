@@ -52,7 +52,7 @@ struct TeamPolicy {
   std::string name;
   std::string segment;
   AccessPolicy access;
-  Limits user_limits;                // per user of the team (the request's `user`)
+  Limits user_limits;                 // per user of the team (the request's `user`)
   std::optional<Budget> user_budget;  // per user of the team
   int64_t updated_ms = 0;
   bool operator==(const TeamPolicy&) const = default;

@@ -61,7 +61,7 @@ std::string scope_text(std::string_view counter_name) {
 // The counters of `limits` for one request under `scope`: "k:<key id>", "t:<team>",
 // "u:<team>/<user>", "m:<model>" or "p:<provider>".
 void add_limit_counters(std::vector<Hold>& holds, const Limits& limits, const std::string& scope, int64_t input_tokens,
-                int64_t output_tokens) {
+                        int64_t output_tokens) {
   auto add = [&](int64_t limit, Measure measure, const char* name, Window window, int64_t units) {
     if (limit > 0) holds.push_back(Hold{Counter{fmt::format("{}:{}", name, scope), window, limit}, measure, units});
   };
@@ -199,10 +199,11 @@ Governor::Verdict Governor::step(Admission& admission, std::optional<Refusal>& r
         if (fail_closed_) {
           refused_state_.fetch_add(1, std::memory_order_relaxed);
           roll_back(admission);
-          Error error = make_error(ErrorKind::unavailable,
-                                   fmt::format("the gateway's shared state is unreachable ({}); governance.on_state_down "
-                                               "is closed, so requests are refused until it is back",
-                                               grant->problem));
+          Error error =
+              make_error(ErrorKind::unavailable,
+                         fmt::format("the gateway's shared state is unreachable ({}); governance.on_state_down "
+                                     "is closed, so requests are refused until it is back",
+                                     grant->problem));
           error.code = "governance_state_unavailable";
           refusal = Refusal{std::move(error), admission.rate, 1};
           return Verdict::refused;
@@ -230,8 +231,8 @@ Governor::Verdict Governor::step(Admission& admission, std::optional<Refusal>& r
         reset = grant->reset_ms;
       }
     };
-    if (hold.measure == Measure::requests) tighten(admission.rate.request_limit, admission.rate.request_remaining,
-                                                   admission.rate.request_reset_ms);
+    if (hold.measure == Measure::requests)
+      tighten(admission.rate.request_limit, admission.rate.request_remaining, admission.rate.request_reset_ms);
     if (hold.measure == Measure::tokens || hold.measure == Measure::input_tokens ||
         hold.measure == Measure::output_tokens)
       tighten(admission.rate.token_limit, admission.rate.token_remaining, admission.rate.token_reset_ms);
@@ -265,13 +266,13 @@ Refusal Governor::refusal_for(const Hold& hold, const Grant& grant, const RateFi
   }
   refused_rate_.fetch_add(1, std::memory_order_relaxed);
   const int64_t retry = hold.measure == Measure::concurrent ? 1 : std::max<int64_t>(1, (grant.reset_ms + 999) / 1000);
-  Error error = make_error(
-      ErrorKind::rate_limited,
-      hold.measure == Measure::concurrent
-          ? fmt::format("rate limit reached for {}: {} {}; try again when one ends", whose, hold.counter.limit,
-                        measure_name(hold.measure))
-          : fmt::format("rate limit reached for {}: {} {} (this request counts {}); try again in {} s", whose,
-                        hold.counter.limit, measure_name(hold.measure), hold.units, retry));
+  Error error =
+      make_error(ErrorKind::rate_limited,
+                 hold.measure == Measure::concurrent
+                     ? fmt::format("rate limit reached for {}: {} {}; try again when one ends", whose,
+                                   hold.counter.limit, measure_name(hold.measure))
+                     : fmt::format("rate limit reached for {}: {} {} (this request counts {}); try again in {} s",
+                                   whose, hold.counter.limit, measure_name(hold.measure), hold.units, retry));
   return Refusal{std::move(error), rate, retry};
 }
 

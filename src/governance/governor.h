@@ -143,8 +143,7 @@ class Governor {
   SpentLookup spent_;
   WallMs wall_;
   bool fail_closed_;
-  mutable std::atomic<uint64_t> refused_rate_{0}, refused_budget_{0}, over_soft_{0}, unavailable_{0},
-      refused_state_{0};
+  mutable std::atomic<uint64_t> refused_rate_{0}, refused_budget_{0}, over_soft_{0}, unavailable_{0}, refused_state_{0};
   std::atomic<int64_t> last_warned_{0};  // wall ms of the last "state unreachable" log line (one per 10 s)
 };
 

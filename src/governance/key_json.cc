@@ -91,6 +91,18 @@ std::optional<int64_t> unix_ms_of(std::string_view iso) {
   return *day * kDayMs + ((*h * 60 + *m) * 60 + *s) * 1000LL;
 }
 
+MintedKey mint_key(int64_t now_ms) {
+  MintedKey minted;
+  minted.secret = "sk-sy-" + to_hex(random_bytes(24));
+  ApiKey& key = minted.key;
+  key.from_file = false;
+  key.sha256 = sha256(minted.secret);
+  key.key_id = "key_" + to_hex(key.sha256).substr(0, 16);
+  key.prefix = minted.secret.substr(0, 10);
+  key.created_ms = key.updated_ms = now_ms;
+  return minted;
+}
+
 json::object key_view(const ApiKey& key) {
   json::object out{{"id", key.key_id},
                    {"prefix", key.prefix},
@@ -193,25 +205,40 @@ std::optional<std::string> apply_key_fields(const json::object& fields, ApiKey& 
   ApiKey next = key;
   for (const auto& [name, value] : fields) {
     std::optional<std::string> problem;
-    if (name == "team") problem = read_text(value, "team", next.team, false);
-    else if (name == "user") problem = value.is_null() ? (next.user.clear(), std::nullopt) : read_text(value, "user", next.user);
-    else if (name == "name") problem = read_text(value, "name", next.name);
-    else if (name == "models") problem = read_names(value, "models", next.access.models);
-    else if (name == "providers") problem = read_names(value, "providers", next.access.providers);
-    else if (name == "limits") problem = value.is_null() ? (next.access.limits = {}, std::nullopt) : read_limits(value, "limits", next.access.limits);
-    else if (name == "budget") problem = read_optional_budget(value, "budget", next.access.budget);
+    if (name == "team")
+      problem = read_text(value, "team", next.team, false);
+    else if (name == "user")
+      problem = value.is_null() ? (next.user.clear(), std::nullopt) : read_text(value, "user", next.user);
+    else if (name == "name")
+      problem = read_text(value, "name", next.name);
+    else if (name == "models")
+      problem = read_names(value, "models", next.access.models);
+    else if (name == "providers")
+      problem = read_names(value, "providers", next.access.providers);
+    else if (name == "limits")
+      problem =
+          value.is_null() ? (next.access.limits = {}, std::nullopt) : read_limits(value, "limits", next.access.limits);
+    else if (name == "budget")
+      problem = read_optional_budget(value, "budget", next.access.budget);
     else if (name == "metadata") {
-      if (!value.is_object()) problem = "metadata: must be an object";
-      else if (auto text = serialize_json(value); text.size() > 16384) problem = "metadata: at most 16 KiB";
-      else next.metadata = std::move(text);
+      if (!value.is_object())
+        problem = "metadata: must be an object";
+      else if (auto text = serialize_json(value); text.size() > 16384)
+        problem = "metadata: at most 16 KiB";
+      else
+        next.metadata = std::move(text);
     } else if (name == "expires_at") {
-      if (value.is_null()) next.expires_ms.reset();
-      else if (auto ms = value.is_string() ? unix_ms_of(value.get_string()) : std::nullopt) next.expires_ms = ms;
-      else problem = "expires_at: must be an ISO 8601 time (2027-01-31T00:00:00Z) or a date (2027-01-31), or null";
+      if (value.is_null())
+        next.expires_ms.reset();
+      else if (auto ms = value.is_string() ? unix_ms_of(value.get_string()) : std::nullopt)
+        next.expires_ms = ms;
+      else
+        problem = "expires_at: must be an ISO 8601 time (2027-01-31T00:00:00Z) or a date (2027-01-31), or null";
     } else {
-      problem = fmt::format("{}: unknown field (expected team, user, name, models, providers, limits, budget, "
-                            "metadata, expires_at)",
-                            std::string_view(name));
+      problem = fmt::format(
+          "{}: unknown field (expected team, user, name, models, providers, limits, budget, "
+          "metadata, expires_at)",
+          std::string_view(name));
     }
     if (problem) return problem;
   }
@@ -223,17 +250,27 @@ std::optional<std::string> apply_team_fields(const json::object& fields, TeamPol
   TeamPolicy next = team;
   for (const auto& [name, value] : fields) {
     std::optional<std::string> problem;
-    if (name == "segment") problem = read_text(value, "segment", next.segment);
-    else if (name == "limits") problem = value.is_null() ? (next.access.limits = {}, std::nullopt) : read_limits(value, "limits", next.access.limits);
-    else if (name == "budget") problem = read_optional_budget(value, "budget", next.access.budget);
-    else if (name == "models") problem = read_names(value, "models", next.access.models);
-    else if (name == "providers") problem = read_names(value, "providers", next.access.providers);
-    else if (name == "user_limits") problem = value.is_null() ? (next.user_limits = {}, std::nullopt) : read_limits(value, "user_limits", next.user_limits);
-    else if (name == "user_budget") problem = read_optional_budget(value, "user_budget", next.user_budget);
+    if (name == "segment")
+      problem = read_text(value, "segment", next.segment);
+    else if (name == "limits")
+      problem =
+          value.is_null() ? (next.access.limits = {}, std::nullopt) : read_limits(value, "limits", next.access.limits);
+    else if (name == "budget")
+      problem = read_optional_budget(value, "budget", next.access.budget);
+    else if (name == "models")
+      problem = read_names(value, "models", next.access.models);
+    else if (name == "providers")
+      problem = read_names(value, "providers", next.access.providers);
+    else if (name == "user_limits")
+      problem =
+          value.is_null() ? (next.user_limits = {}, std::nullopt) : read_limits(value, "user_limits", next.user_limits);
+    else if (name == "user_budget")
+      problem = read_optional_budget(value, "user_budget", next.user_budget);
     else if (name != "name")
-      problem = fmt::format("{}: unknown field (expected segment, limits, budget, models, providers, user_limits, "
-                            "user_budget)",
-                            std::string_view(name));
+      problem = fmt::format(
+          "{}: unknown field (expected segment, limits, budget, models, providers, user_limits, "
+          "user_budget)",
+          std::string_view(name));
     if (problem) return problem;
   }
   team = std::move(next);

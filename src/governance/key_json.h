@@ -29,6 +29,15 @@ std::optional<std::string> apply_key_fields(const boost::json::object& fields, A
 // The same for a team: segment, limits, budget, models, providers, user_limits, user_budget.
 std::optional<std::string> apply_team_fields(const boost::json::object& fields, TeamPolicy& team);
 
+// A new key made at `now_ms`: its secret ("sk-sy-" and 48 hex digits from the system's CSPRNG)
+// and the key as stored: the secret's SHA-256, id "key_" + the digest's first 16 hex digits,
+// prefix the secret's first 10 characters. Fields are then laid over it with apply_key_fields.
+struct MintedKey {
+  std::string secret;
+  ApiKey key;
+};
+MintedKey mint_key(int64_t now_ms);
+
 // "2026-12-02T10:00:00Z" from Unix ms, and back (also a bare YYYY-MM-DD); nullopt when malformed.
 std::string iso_time_of(int64_t unix_ms);
 std::optional<int64_t> unix_ms_of(std::string_view iso);

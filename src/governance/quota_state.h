@@ -25,10 +25,10 @@ struct Counter {
 };
 
 struct Grant {
-  int64_t granted = 0;      // units taken: `want`, or fewer when `partial` and that is all that is left
-  int64_t used = 0;         // the counter after the take, over every replica
-  int64_t bucket = 0;       // minute windows: which minute (give back into the same one)
-  int64_t reset_ms = 0;     // minute windows: until that minute ends
+  int64_t granted = 0;       // units taken: `want`, or fewer when `partial` and that is all that is left
+  int64_t used = 0;          // the counter after the take, over every replica
+  int64_t bucket = 0;        // minute windows: which minute (give back into the same one)
+  int64_t reset_ms = 0;      // minute windows: until that minute ends
   bool unavailable = false;  // the state could not be reached: nothing was taken
   bool needs_seed = false;   // a period counter the state does not hold: take again with `seed`
   std::string problem;       // why it was unavailable, for logs and a fail-closed 503

@@ -5,7 +5,6 @@
 #include <boost/json.hpp>
 #include <limits>
 
-#include "core/digest.h"
 #include "governance/key_json.h"
 #include "pipeline/responses.h"
 #include "translate/client_text.h"
@@ -135,15 +134,9 @@ class AdminCall {
     const json::object& fields = std::get<json::object>(body);
     if (!fields.contains("team"))
       co_return co_await fail(admin_error(ErrorKind::bad_request, "team: is required", "team"));
-    ApiKey key;
-    key.from_file = false;
+    auto [secret, key] = mint_key(now_);
     if (auto problem = apply_key_fields(fields, key))
       co_return co_await fail(admin_error(ErrorKind::bad_request, *problem));
-    const std::string secret = "sk-sy-" + to_hex(random_bytes(24));
-    key.sha256 = sha256(secret);
-    key.key_id = "key_" + to_hex(key.sha256).substr(0, 16);
-    key.prefix = secret.substr(0, 10);
-    key.created_ms = key.updated_ms = now_;
     if (auto error = co_await save_key(key)) co_return co_await fail(*error);
     services_.keys.merge({key}, {});
     co_await key_answer(201, key, &secret);
@@ -207,8 +200,8 @@ class AdminCall {
     const json::value* name = fields.if_contains("name");
     if (!name || !name->is_string() || name->get_string().empty() || name->get_string().size() > 256 ||
         check_client_text(name->get_string(), "name", 256))
-      co_return co_await fail(admin_error(ErrorKind::bad_request, "name: is required (printable, at most 256 bytes)",
-                                          "name"));
+      co_return co_await fail(
+          admin_error(ErrorKind::bad_request, "name: is required (printable, at most 256 bytes)", "name"));
     TeamPolicy team;
     team.name = name->get_string();
     if (services_.keys.snapshot()->team(team.name)) {
@@ -315,7 +308,8 @@ Task<> credits_api(RequestContext& context, Exchange& exchange, const Records& r
     const int64_t now = unix_now_ms();
     auto tighten = [&](const std::optional<Budget>& budget, const BudgetScope& scope) {
       if (!budget) return;
-      const double left = std::max(0.0, budget->usd - spent_since(records.store, scope, period_start_ms(budget->period, now)));
+      const double left =
+          std::max(0.0, budget->usd - spent_since(records.store, scope, period_start_ms(budget->period, now)));
       balance = balance ? std::min(*balance, left) : left;
     };
     if (who.key) tighten(who.key->access.budget, BudgetScope{BudgetScope::Whose::key, who.team, who.key_id, {}});

@@ -109,10 +109,12 @@ Task<Governor::Verdict> count(Governor& governor, Admission& admission, std::opt
 
 Task<std::optional<Error>> admit_route(const Services& services, const ProviderConfig& provider,
                                        const RequestEstimate& guess, Admission& quota) {
-  quota.holds = services.governor.plan_provider(provider.limits, provider.name, guess.input_tokens, guess.output_tokens);
+  quota.holds =
+      services.governor.plan_provider(provider.limits, provider.name, guess.input_tokens, guess.output_tokens);
   if (quota.holds.empty()) co_return std::nullopt;
   std::optional<Refusal> refusal;
-  if (co_await count(services.governor, quota, refusal) != Governor::Verdict::refused || !refusal) co_return std::nullopt;
+  if (co_await count(services.governor, quota, refusal) != Governor::Verdict::refused || !refusal)
+    co_return std::nullopt;
   Error error = refusal->error;
   error.message = fmt::format("provider {} is at its quota (providers.{}.limits): {}", provider.name, provider.name,
                               refusal->error.message);
@@ -122,8 +124,8 @@ Task<std::optional<Error>> admit_route(const Services& services, const ProviderC
 
 RequestEstimate estimate(const ClientRequest& request) {
   const std::string_view model = request.view.model;
-  const std::optional<ModelSpec> spec = ModelSpecs::builtin().find(
-      model.find('/') == std::string_view::npos ? model : model.substr(model.find('/') + 1));
+  const std::optional<ModelSpec> spec =
+      ModelSpecs::builtin().find(model.find('/') == std::string_view::npos ? model : model.substr(model.find('/') + 1));
   const int64_t model_cap = spec && spec->max_output_tokens > 0 ? spec->max_output_tokens : kDefaultOutputCap;
   return RequestEstimate{static_cast<int64_t>(request.body.size() / 4),
                          std::min(output_cap(request.body).value_or(model_cap), model_cap)};
@@ -134,12 +136,13 @@ Task<std::optional<Error>> admit(RequestContext& context, const Services& servic
   const ClientIdentity& who = context.client;
   const Config& config = *context.config;
   const std::string_view model = request.view.model;
-  for (const AccessPolicy* access : {who.key ? &who.key->access : nullptr, who.policy ? &who.policy->access : nullptr}) {
+  for (const AccessPolicy* access :
+       {who.key ? &who.key->access : nullptr, who.policy ? &who.policy->access : nullptr}) {
     if (access && !allowed(access->models, model)) {
-      Error error = make_error(ErrorKind::forbidden,
-                               fmt::format("this key may not use the model '{}'; it may use: {}", model,
-                                           fmt::join(access->models, ", ")),
-                               "model");
+      Error error = make_error(
+          ErrorKind::forbidden,
+          fmt::format("this key may not use the model '{}'; it may use: {}", model, fmt::join(access->models, ", ")),
+          "model");
       co_return error;
     }
   }
@@ -149,8 +152,8 @@ Task<std::optional<Error>> admit(RequestContext& context, const Services& servic
   demand.team = who.policy;
   demand.team_name = who.team;
   demand.user = !request.view.gateway.user.empty() ? std::string_view(request.view.gateway.user)
-                : who.key                           ? std::string_view(who.key->user)
-                                                    : std::string_view();
+                : who.key                          ? std::string_view(who.key->user)
+                                                   : std::string_view();
   demand.model_id = model;
   demand.model_limits = found != config.models.end() && found->second.limits.any() ? &found->second.limits : nullptr;
   if (!demand.key && !demand.team && !demand.model_limits) co_return std::nullopt;  // nothing to count against
@@ -170,7 +173,8 @@ Task<std::optional<Error>> admit(RequestContext& context, const Services& servic
   const int64_t now = services.wall_ms();
   if (verdict == Governor::Verdict::refused && refusal) {
     add_rate_headers(context, refusal->rate, anthropic, now);
-    if (refusal->retry_after_s > 0) context.answer_headers.emplace_back("retry-after", std::to_string(refusal->retry_after_s));
+    if (refusal->retry_after_s > 0)
+      context.answer_headers.emplace_back("retry-after", std::to_string(refusal->retry_after_s));
     co_return refusal->error;
   }
   add_rate_headers(context, admission.rate, anthropic, now);
@@ -183,8 +187,8 @@ void settle(const RequestContext& context, const Services& services, Admission& 
   if (admission.holds.empty() || admission.settled) return;
   // An answer that came (whole, cut short or cancelled) is charged for what its usage says was
   // delivered; one that never came costs nothing; one whose usage never came keeps its reservation.
-  const bool answered = !context.attempts.empty() && context.attempts.back().status >= 200 &&
-                        context.attempts.back().status < 300;
+  const bool answered =
+      !context.attempts.empty() && context.attempts.back().status >= 200 && context.attempts.back().status < 300;
   Usage used;
   if (!answered) {
     used.tokens_known = true;

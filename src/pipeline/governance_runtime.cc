@@ -96,7 +96,8 @@ void GovernanceRuntime::run() {
 void GovernanceRuntime::poll_store() {
   try {
     std::vector<ApiKey> keys;
-    for (const PolicyRow& row : store_->keys_changed_since(std::max<int64_t>(0, keys_since_ - kPollOverlapMs), kPollBatch)) {
+    for (const PolicyRow& row :
+         store_->keys_changed_since(std::max<int64_t>(0, keys_since_ - kPollOverlapMs), kPollBatch)) {
       keys_since_ = std::max(keys_since_, row.updated_ms);
       auto& seen = seen_keys_[row.id];
       if (seen == row.updated_ms) continue;
