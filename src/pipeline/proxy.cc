@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <deque>
+
 #include "pipeline/accounting.h"
 #include "pipeline/admit.h"
 #include "pipeline/responses.h"
@@ -94,6 +96,37 @@ struct RelayLimits {
   std::size_t max_event_bytes;
   std::string_view secret;  // the provider key, redacted from any error that comes back
 };
+
+// `candidates` with those of a provider the request brings its own key for (by the provider's
+// name, else its type) first, each pointing at a copy of its provider, kept in `copies`, that
+// carries that key and is marked BYOK.
+std::vector<Candidate> with_callers_keys(const std::vector<Candidate>& candidates, const GatewayOptions& options,
+                                         std::deque<ProviderConfig>& copies) {
+  if (options.byok.empty()) return candidates;
+  auto key_for = [&](const ProviderConfig& provider) -> const std::string* {
+    for (const auto& [name, key] : options.byok)
+      if (name == provider.name) return &key;
+    for (const auto& [name, key] : options.byok)
+      if (name == to_string(provider.type)) return &key;
+    return nullptr;
+  };
+  std::vector<Candidate> own, rest;
+  for (const Candidate& candidate : candidates) {
+    const std::string* key = key_for(*candidate.provider);
+    if (!key) {
+      rest.push_back(candidate);
+      continue;
+    }
+    ProviderConfig& copy = copies.emplace_back(*candidate.provider);
+    copy.api_key = *key;
+    copy.byok = true;
+    Candidate mine = candidate;
+    mine.provider = &copy;
+    own.push_back(std::move(mine));
+  }
+  own.insert(own.end(), rest.begin(), rest.end());
+  return own;
+}
 
 // Why the caller's key or team may not use `provider` (their `providers` lists), if so.
 std::optional<Error> provider_refused(const ClientIdentity& who, std::string_view provider) {
@@ -320,7 +353,11 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
   CircuitBreaker& breaker = services.breaker;
   LatencyTracker& latency = services.latency;
   ClientWatch watch(exchange.socket());
-  const CircuitBreaker::Admitted admitted = breaker.admit(plan.candidates, config.breaker);
+  // The caller's own provider keys (providerOptions.gateway.byok): their routes go first, on a
+  // copy of the provider with the caller's key (recorded as BYOK, priced at list).
+  std::deque<ProviderConfig> callers_providers;
+  const std::vector<Candidate> candidates = with_callers_keys(plan.candidates, request.view.gateway, callers_providers);
+  const CircuitBreaker::Admitted admitted = breaker.admit(candidates, config.breaker);
   RouteQuotas quotas(context, services);
   std::optional<RequestEstimate> guess;  // made when a provider with a quota is tried
   std::size_t index = 0;

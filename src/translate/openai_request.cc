@@ -99,6 +99,33 @@ std::optional<Error> read_strings(simdjson::dom::element field, std::vector<std:
 
 // How many model ids and providers a request may list in its gateway options.
 constexpr std::size_t kMaxListedModels = 16;
+constexpr std::size_t kMaxCredentialBytes = 4096;
+
+// providerOptions.gateway.byok: {"<provider>": [{"apiKey": "..."}, ...]} -> (provider, first key).
+// A key goes into a request head: only printable ASCII is taken.
+std::optional<Error> read_byok(simdjson::dom::element field, std::vector<std::pair<std::string, std::string>>& out) {
+  constexpr std::string_view kParam = "providerOptions.gateway.byok";
+  simdjson::dom::object providers;
+  if (field.get_object().get(providers))
+    return invalid("'providerOptions.gateway.byok' must be an object of provider -> [{apiKey}]", std::string(kParam));
+  for (auto [provider, credentials] : providers) {
+    if (out.size() >= kMaxListedModels)
+      return invalid(fmt::format("'{}' names more than {} providers", kParam, kMaxListedModels), std::string(kParam));
+    if (auto error = check_client_text(provider, kParam, kMaxModelIdBytes)) return error;
+    simdjson::dom::array list;
+    if (credentials.get_array().get(list) || list.size() == 0)
+      return invalid(fmt::format("'{}.{}' must be a non-empty array of {{\"apiKey\": \"...\"}}", kParam, provider),
+                     std::string(kParam));
+    std::string_view key;
+    if (list.at(0)["apiKey"].get_string().get(key) || key.empty() || key.size() > kMaxCredentialBytes ||
+        !std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 127; }))
+      return invalid(
+          fmt::format("'{}.{}[0].apiKey' must be a non-empty string of printable characters", kParam, provider),
+          std::string(kParam));
+    out.emplace_back(provider, key);
+  }
+  return std::nullopt;
+}
 
 std::optional<Error> read_gateway_options(simdjson::dom::element root, GatewayOptions& options) {
   if (auto user = root["user"]; !user.error() && user.is_string()) {
@@ -132,6 +159,8 @@ std::optional<Error> read_gateway_options(simdjson::dom::element root, GatewayOp
       if (auto error = read_strings(field.value_unsafe(), *list, fmt::format("providerOptions.gateway.{}", name),
                                     max_items, max_bytes))
         return error;
+  if (auto byok = gateway["byok"]; !byok.error())
+    if (auto error = read_byok(byok.value_unsafe(), options.byok)) return error;
   if (auto user = gateway["user"]; !user.error()) {
     std::string_view text;
     if (user.get_string().get(text))

@@ -23,7 +23,10 @@ struct GatewayOptions {
   std::vector<std::string> order;   // providers to try first
   std::vector<std::string> only;    // the only providers allowed
   std::vector<std::string> tags;
-  std::string user;      // `user`, or providerOptions.gateway.user
+  std::string user;  // `user`, or providerOptions.gateway.user
+  // providerOptions.gateway.byok (Vercel's shape: {"<provider>": [{"apiKey": "..."}]}): the
+  // caller's own key per provider (by name, or by type), used before the gateway's own routes.
+  std::vector<std::pair<std::string, std::string>> byok;
   bool in_body = false;  // the body has fields that must be stripped before sending
 };
 

@@ -2,7 +2,7 @@
 // x-switchyard-provider / -model / -attempts headers that say what served.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSim, startGateway, postJson } from './harness.mjs';
+import { startSim, startGateway, postJson, recordOf } from './harness.mjs';
 
 const user = (content) => [{ role: 'user', content }];
 
@@ -27,6 +27,8 @@ models:
   r/limited:
     routes: [{provider: a, model: 'echo~fail=429~retry_after=30'}]
     fallbacks: [r/good]
+  r/mixed:
+    routes: [{provider: b, model: inspect}, {provider: a, model: inspect}]
 aliases:
   chat-latest: r/good
   canary: {a/echo: 80, b/echo: 20}
@@ -89,6 +91,26 @@ aliases:
     assert.equal(r.status, 400);
     assert.equal(r.headers.get('x-switchyard-attempts'), '1');
     assert.equal(r.headers.get('x-switchyard-model'), 'r/rejects');
+  });
+
+  it("uses the caller's own key (providerOptions.gateway.byok) first, and records it as BYOK", async () => {
+    const r = await chat({
+      model: 'r/mixed', messages: user('hi'),
+      providerOptions: { gateway: { byok: { a: [{ apiKey: 'sk-callers-own-key' }] } } },
+    });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('x-switchyard-provider'), 'a', 'the route with the caller\'s key goes first');
+    const body = await r.json();
+    const seen = JSON.parse(body.choices[0].message.content);
+    assert.equal(seen.auth, 'sk-callers-own-key');
+    assert.equal((await recordOf(gw, body.id)).is_byok, true);
+    assert.ok(!seen.keys.includes('providerOptions'), 'the gateway options do not reach the provider');
+    const plain = await chat({ model: 'r/mixed', messages: user('hi') });
+    assert.equal(plain.headers.get('x-switchyard-provider'), 'b');
+    assert.equal(JSON.parse((await plain.json()).choices[0].message.content).auth, 'k');
+    const bad = await chat({ model: 'r/mixed', messages: user('hi'), providerOptions: { gateway: { byok: { a: [{ apiKey: 'two\nlines' }] } } } });
+    assert.equal(bad.status, 400);
+    assert.equal((await bad.json()).error.param, 'providerOptions.gateway.byok');
   });
 
   it('resolves an alias', async () => {
