@@ -44,7 +44,10 @@ std::string scope_text(std::string_view counter_name) {
   std::string_view rest = counter_name.substr(first + 1);
   const char kind = rest.empty() ? '?' : rest[0];
   std::string_view id = rest.size() > 2 ? rest.substr(2) : std::string_view();
-  if (std::size_t period = id.rfind('|'); period != std::string_view::npos) id = id.substr(0, period);
+  // A budget's name ends in "|<period>|<label>" (see plan()): both go.
+  if (counter_name.starts_with("usd:"))
+    for (int part = 0; part < 2; ++part)
+      if (std::size_t bar = id.rfind('|'); bar != std::string_view::npos) id = id.substr(0, bar);
   switch (kind) {
     case 'k': return fmt::format("key {}", id);
     case 't': return fmt::format("team {}", id);
@@ -70,6 +73,9 @@ void add_limit_counters(std::vector<Hold>& holds, const Limits& limits, const st
   add(limits.input_tpm, Measure::input_tokens, "itpm", Window::minute, input_tokens);
   add(limits.output_tpm, Measure::output_tokens, "otpm", Window::minute, output_tokens);
   add(limits.concurrent, Measure::concurrent, "conc", Window::held, 1);
+  // Requests in flight are counted exactly (a round trip at each end on a shared state): a slot
+  // one replica frees must be usable by the next request on any replica, which a lease would hold.
+  if (limits.concurrent > 0) holds.back().exact = true;
 }
 
 }  // namespace

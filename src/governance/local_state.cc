@@ -22,15 +22,23 @@ struct LocalQuotaState::Impl {
   };
   std::unordered_map<std::string, Value> values;
 
+  int64_t swept = -1;  // the minute whose past minute counters make_room last dropped
+
   // Room for one more counter: first minute counters whose minute is over, then the other
-  // windowed ones (oldest bucket first); held counters stay.
+  // windowed ones, oldest bucket first (the minute a period counter was made in); held counters
+  // stay.
   void make_room(int64_t minute) {
-    std::erase_if(values, [&](const auto& entry) {
-      return entry.second.window == Window::minute && entry.second.bucket < minute;
-    });
+    if (swept != minute) {
+      std::erase_if(values, [&](const auto& entry) {
+        return entry.second.window == Window::minute && entry.second.bucket < minute;
+      });
+      swept = minute;
+    }
     while (values.size() >= kMaxCounters) {
-      auto victim = std::find_if(values.begin(), values.end(),
-                                 [](const auto& entry) { return entry.second.window != Window::held; });
+      auto victim = values.end();
+      for (auto it = values.begin(); it != values.end(); ++it)
+        if (it->second.window != Window::held && (victim == values.end() || it->second.bucket < victim->second.bucket))
+          victim = it;
       if (victim == values.end()) return;
       values.erase(victim);
     }
@@ -77,10 +85,13 @@ void LocalQuotaState::give(const Counter& counter, int64_t bucket, int64_t units
 }
 
 void LocalQuotaState::charge(const Counter& counter, int64_t bucket, int64_t units) {
+  const int64_t minute = impl_->clock() / 60'000;
   std::lock_guard lock(impl_->mutex);
   auto found = impl_->values.find(counter.name);
   if (found == impl_->values.end()) {
     if (counter.window == Window::period) return;  // seeded from the record store, which has this spend
+    if (counter.window == Window::minute && bucket != minute) return;  // that minute is over
+    if (impl_->values.size() >= kMaxCounters) impl_->make_room(minute);
     found = impl_->values.emplace(counter.name, Impl::Value{0, bucket, counter.window}).first;
   }
   if (counter.window == Window::minute && found->second.bucket != bucket) return;

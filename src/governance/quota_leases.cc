@@ -5,12 +5,13 @@
 
 namespace switchyard {
 
-QuotaLeases::QuotaLeases(QuotaState& state, SteadyMs clock) : state_(state), clock_(std::move(clock)) {}
+QuotaLeases::QuotaLeases(QuotaState& state, SteadyMs clock, std::function<void()> wake)
+    : state_(state), clock_(std::move(clock)), wake_(std::move(wake)) {}
 
 int64_t QuotaLeases::block_for(const Counter& counter, int64_t want) {
-  const int64_t share = counter.window == Window::minute ? counter.limit / 16
-                        : counter.window == Window::held ? counter.limit / 8
-                                                         : counter.limit / 50;
+  const int64_t share = counter.window == Window::minute   ? counter.limit / 16
+                        : counter.window == Window::period ? counter.limit / 50
+                                                           : 0;
   return std::max<int64_t>({want, share, 1});
 }
 
@@ -58,7 +59,7 @@ Grant QuotaLeases::refill_and_take(const Counter& counter, int64_t want, std::op
                                      [](const auto& a, const auto& b) { return a.second.used_at < b.second.used_at; });
       Lease evicted = std::move(oldest->second);
       leases_.erase(oldest);
-      if (evicted.units > 0) pending_.push_back({std::move(evicted.counter), evicted.bucket, evicted.units});
+      if (evicted.units > 0) defer(evicted.counter, evicted.bucket, evicted.units);  // within kMaxPending
     }
     found = leases_.emplace(counter.name, Lease{counter, 0, grant.bucket, 0, now, 0}).first;
   }
@@ -107,7 +108,16 @@ void QuotaLeases::give(const Counter& counter, int64_t bucket, int64_t units) {
     found->second.units += units;
     return;
   }
+  if (counter.window == Window::period && leases_.size() < kMaxLeases) {
+    // A long request outlived its lease (returned while idle): its unused reservation, still
+    // counted for this replica in the state, makes a lease again (back at the next idle flush).
+    leases_.emplace(counter.name, Lease{counter, units, bucket, 0, now, 0});
+    return;
+  }
   defer(counter, bucket, units);
+  // Requests in flight given back (held counters, never leased) are owed to the other replicas
+  // at once: the flusher is told now rather than at its next round.
+  if (counter.window == Window::held && wake_) wake_();
 }
 
 void QuotaLeases::charge(const Counter& counter, int64_t bucket, int64_t units) {
@@ -121,6 +131,24 @@ void QuotaLeases::charge(const Counter& counter, int64_t bucket, int64_t units) 
     units -= covered;
   }
   if (units > 0) defer(counter, bucket, -units);
+}
+
+void QuotaLeases::flush_pending() {
+  std::vector<Pending> work;
+  {
+    std::lock_guard lock(mutex_);
+    work.swap(pending_);
+  }
+  send(work);
+}
+
+void QuotaLeases::send(const std::vector<Pending>& work) {
+  for (const Pending& item : work) {
+    if (item.units > 0)
+      state_.give(item.counter, item.bucket, item.units);
+    else
+      state_.charge(item.counter, item.bucket, -item.units);
+  }
 }
 
 void QuotaLeases::flush(int64_t idle_ms) {
@@ -140,12 +168,7 @@ void QuotaLeases::flush(int64_t idle_ms) {
       }
     }
   }
-  for (const Pending& item : work) {
-    if (item.units > 0)
-      state_.give(item.counter, item.bucket, item.units);
-    else
-      state_.charge(item.counter, item.bucket, -item.units);
-  }
+  send(work);
 }
 
 }  // namespace switchyard

@@ -24,10 +24,12 @@ class QuotaLeases {
  public:
   using SteadyMs = std::function<int64_t()>;  // a monotonic clock in ms (injected for tests)
   static constexpr std::size_t kMaxLeases = 100'000;
-  QuotaLeases(QuotaState& state, SteadyMs clock);
+  // `wake` (may be empty) is called when requests in flight are given back, so that whoever
+  // flushes does it now (flush_pending) rather than at its next round; it must only signal.
+  QuotaLeases(QuotaState& state, SteadyMs clock, std::function<void()> wake = {});
 
-  // The block a refill asks for: 1/16 of a minute limit, 1/8 of a concurrency limit, 1/50 of a
-  // budget, and never less than `want`.
+  // The block a refill asks for: 1/16 of a minute limit, 1/50 of a budget, and never less than
+  // `want` (held counters: just `want`; the governor counts them exactly, with no lease).
   static int64_t block_for(const Counter& counter, int64_t want);
 
   // From the lease alone, no I/O; nullopt when it cannot cover `want` (call `refill_and_take`).
@@ -46,6 +48,8 @@ class QuotaLeases {
   // the state, and returns leases unused for `idle_ms` (minute leases of past minutes are
   // dropped: their minute is over).
   void flush(int64_t idle_ms);
+  // Blocking: only what give and charge left for the state.
+  void flush_pending();
   std::size_t size() const;
   // Gives and charges waiting for `flush`; past kMaxPending more are dropped and counted (the
   // shared counters then undercount until their window or period ends).
@@ -71,9 +75,11 @@ class QuotaLeases {
     int64_t units = 0;  // > 0: give back; < 0: charge
   };
   void defer(const Counter& counter, int64_t bucket, int64_t units);
+  void send(const std::vector<Pending>& work);
 
   QuotaState& state_;
   SteadyMs clock_;
+  std::function<void()> wake_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Lease> leases_;
   std::vector<Pending> pending_;

@@ -21,6 +21,13 @@ Error admin_error(ErrorKind kind, std::string message, std::string param = {}) {
   return make_error(kind, std::move(message), std::move(param));
 }
 
+// What is wrong with a field of the body ("limits.rpm: must be ..."): 400 naming it in `param` too.
+Error field_error(const std::string& problem) {
+  const std::size_t colon = problem.find(": ");
+  return admin_error(ErrorKind::bad_request, problem,
+                     colon == std::string::npos ? std::string() : problem.substr(0, colon));
+}
+
 // The spend shown beside a key or a team: in its budget's period, else this month.
 double period_spend(RecordStore& store, const BudgetScope& scope, const std::optional<Budget>& budget, int64_t now) {
   return spent_since(store, scope, period_start_ms(budget ? budget->period : BudgetPeriod::month, now));
@@ -135,8 +142,7 @@ class AdminCall {
     if (!fields.contains("team"))
       co_return co_await fail(admin_error(ErrorKind::bad_request, "team: is required", "team"));
     auto [secret, key] = mint_key(now_);
-    if (auto problem = apply_key_fields(fields, key))
-      co_return co_await fail(admin_error(ErrorKind::bad_request, *problem));
+    if (auto problem = apply_key_fields(fields, key)) co_return co_await fail(field_error(*problem));
     if (auto error = co_await save_key(key)) co_return co_await fail(*error);
     services_.keys.merge({key}, {});
     co_await key_answer(201, key, &secret);
@@ -176,7 +182,7 @@ class AdminCall {
       auto body = body_object();
       if (auto* error = std::get_if<Error>(&body)) co_return co_await fail(*error);
       if (auto problem = apply_key_fields(std::get<json::object>(body), key))
-        co_return co_await fail(admin_error(ErrorKind::bad_request, *problem));
+        co_return co_await fail(field_error(*problem));
     }
     key.updated_ms = std::max(now_, key.updated_ms + 1);
     if (auto error = co_await save_key(key)) co_return co_await fail(*error);
@@ -210,8 +216,7 @@ class AdminCall {
       error.code = "team_exists";
       co_return co_await fail(error);
     }
-    if (auto problem = apply_team_fields(fields, team))
-      co_return co_await fail(admin_error(ErrorKind::bad_request, *problem));
+    if (auto problem = apply_team_fields(fields, team)) co_return co_await fail(field_error(*problem));
     co_await save_team(std::move(team), 201);
   }
 
@@ -255,7 +260,7 @@ class AdminCall {
     auto body = body_object();
     if (auto* error = std::get_if<Error>(&body)) co_return co_await fail(*error);
     if (auto problem = apply_team_fields(std::get<json::object>(body), team))
-      co_return co_await fail(admin_error(ErrorKind::bad_request, *problem));
+      co_return co_await fail(field_error(*problem));
     co_await save_team(std::move(team), 200);
   }
 

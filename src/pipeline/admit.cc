@@ -136,15 +136,22 @@ Task<std::optional<Error>> admit(RequestContext& context, const Services& servic
   const ClientIdentity& who = context.client;
   const Config& config = *context.config;
   const std::string_view model = request.view.model;
+  // The model asked for, and the fallback models the request names itself (`models`,
+  // providerOptions.gateway.models): a key may not reach through those a model it may not use.
+  const std::vector<std::string>& fallbacks = request.view.gateway.models;
   for (const AccessPolicy* access :
        {who.key ? &who.key->access : nullptr, who.policy ? &who.policy->access : nullptr}) {
-    if (access && !allowed(access->models, model)) {
-      Error error = make_error(
-          ErrorKind::forbidden,
-          fmt::format("this key may not use the model '{}'; it may use: {}", model, fmt::join(access->models, ", ")),
-          "model");
-      co_return error;
-    }
+    if (!access) continue;
+    const bool model_allowed = allowed(access->models, model);
+    const auto refused = std::find_if(fallbacks.begin(), fallbacks.end(),
+                                      [&](const std::string& id) { return !allowed(access->models, id); });
+    if (model_allowed && refused == fallbacks.end()) continue;
+    Error error =
+        make_error(ErrorKind::forbidden,
+                   fmt::format("this key may not use the model '{}'; it may use: {}",
+                               model_allowed ? std::string_view(*refused) : model, fmt::join(access->models, ", ")),
+                   model_allowed ? "models" : "model");
+    co_return error;
   }
   const auto found = config.models.find(model);
   Demand demand;

@@ -29,7 +29,13 @@ GovernanceRuntime::GovernanceRuntime(const Config& config, RecordStore* store, C
   if (!config.state.empty()) {
     redis_ = std::make_unique<RedisState>(
         RedisState::Options{.url = config.state, .replica = this_instance_tag() + "-" + std::to_string(getpid())});
-    leases_ = std::make_unique<QuotaLeases>(*redis_, steady_ms);
+    leases_ = std::make_unique<QuotaLeases>(*redis_, steady_ms, [this] {
+      {
+        std::lock_guard lock(mutex_);
+        flush_now_ = true;
+      }
+      wake_.notify_one();
+    });
   }
   Governor::SpentLookup spent;
   if (store_)
@@ -75,10 +81,19 @@ std::string GovernanceRuntime::describe() const {
 
 void GovernanceRuntime::run() {
   int64_t last_flush = steady_ms();
+  auto next_tick = std::chrono::steady_clock::now() + kTick;
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    wake_.wait_for(lock, kTick, [this] { return stopping_; });
+    wake_.wait_until(lock, next_tick, [this] { return stopping_ || flush_now_; });
     if (stopping_) break;
+    if (flush_now_) {  // requests in flight were given back: the other replicas may use them now
+      flush_now_ = false;
+      lock.unlock();
+      leases_->flush_pending();
+      lock.lock();
+    }
+    if (std::chrono::steady_clock::now() < next_tick) continue;
+    next_tick = std::chrono::steady_clock::now() + kTick;
     lock.unlock();
     if (store_) poll_store();
     if (redis_) {

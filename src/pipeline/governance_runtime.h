@@ -59,6 +59,7 @@ class GovernanceRuntime {
   std::vector<std::string> opened_;  // routes opened here, to publish (at most kMaxTrackedRoutes)
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool flush_now_ = false;  // requests in flight were given back: send them to the state now
 
   std::unordered_map<std::string, int64_t> seen_keys_, seen_teams_;  // id -> updated_ms merged
   int64_t keys_since_ = 0, teams_since_ = 0;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,4 +162,47 @@ export async function recordOf(gw, id, headers = {}) {
     if (Date.now() > deadline) throw new Error(`no record of ${id} within 5 s`);
     await new Promise((ok) => setTimeout(ok, 25));
   }
+}
+
+// Whether a Redis server answers PING on `port` (one connection, bounded by `ms`).
+function redisPing(port, ms = 500) {
+  return new Promise((ok) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = (answer) => { clearTimeout(timer); socket.destroy(); ok(answer); };
+    const timer = setTimeout(() => done(false), ms);
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (d) => { reply += d; if (reply.includes('\r\n')) done(reply.startsWith('+PONG')); });
+    socket.on('error', () => done(false));
+    socket.on('close', () => done(false));
+  });
+}
+
+// A throwaway Redis server on a free loopback port, a child process (never daemonized), with no
+// persistence. stop() and start() (again on the same port) for outage tests; stop() in `after`.
+export async function startRedis() {
+  const port = await freePort();
+  let proc = null, output = '';
+  const start = async () => {
+    if (proc && proc.exitCode === null && proc.signalCode === null) return;
+    proc = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--daemonize', 'no', '--protected-mode', 'no', '--loglevel', 'warning'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stdout.on('data', (d) => { output += d; });
+    proc.stderr.on('data', (d) => { output += d; });
+    const deadline = Date.now() + 10000;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`redis-server exited with ${proc.exitCode}: ${output}`);
+      if (await redisPing(port)) return;
+      if (Date.now() > deadline) throw new Error(`redis-server did not answer PING within 10 s: ${output}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  const stop = async () => {
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((ok) => proc.once('exit', ok));
+    proc.kill('SIGKILL');  // an outage: gone at once, nothing saved
+    await exited;
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}/0`, port, start, stop, output: () => output };
 }
