@@ -311,8 +311,12 @@ void Governor::settle(Admission& admission, const Usage& used) {
 
 void Governor::release(const Hold& hold, int64_t units) {
   if (units == 0) return;
-  // Through the leases whenever the state is shared (an exact counter has no lease: its units
-  // wait for the next flush), so this thread never waits on the state.
+  // Through the leases whenever the state is shared (an exact counter has no lease: its units go
+  // to the state at once, from the flusher's thread), so this thread never waits on the state.
+  if (leases_ && !hold.local && hold.exact) {
+    leases_->settle_exact(hold.counter, hold.bucket, units);
+    return;
+  }
   if (leases_ && !hold.local) {
     if (units > 0)
       leases_->give(hold.counter, hold.bucket, units);

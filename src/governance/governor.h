@@ -121,6 +121,9 @@ class Governor {
   // After the answer: tokens and cost as used, what was reserved beyond them given back,
   // requests in flight released. Never blocks. Idempotent.
   void settle(Admission& admission, const Usage& used);
+  // Gives back everything `admission` took, requests counted included (it never went upstream).
+  // Never blocks.
+  void cancel(Admission& admission) { roll_back(admission); }
 
   struct Stats {
     uint64_t refused_rate = 0, refused_budget = 0, over_soft_budget = 0, state_unavailable = 0, refused_state = 0;

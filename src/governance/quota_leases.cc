@@ -115,9 +115,15 @@ void QuotaLeases::give(const Counter& counter, int64_t bucket, int64_t units) {
     return;
   }
   defer(counter, bucket, units);
-  // Requests in flight given back (held counters, never leased) are owed to the other replicas
-  // at once: the flusher is told now rather than at its next round.
-  if (counter.window == Window::held && wake_) wake_();
+}
+
+void QuotaLeases::settle_exact(const Counter& counter, int64_t bucket, int64_t units) {
+  if (units == 0) return;
+  {
+    std::lock_guard lock(mutex_);
+    defer(counter, bucket, units);
+  }
+  if (wake_) wake_();  // owed to the other replicas now, not at the flusher's next round
 }
 
 void QuotaLeases::charge(const Counter& counter, int64_t bucket, int64_t units) {

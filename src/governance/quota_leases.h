@@ -50,6 +50,9 @@ class QuotaLeases {
   void flush(int64_t idle_ms);
   // Blocking: only what give and charge left for the state.
   void flush_pending();
+  // What an exact counter (never leased) took and did not use (units > 0), or used beyond it
+  // (units < 0): owed to the state at once, so the flusher is woken. Never blocks.
+  void settle_exact(const Counter& counter, int64_t bucket, int64_t units);
   std::size_t size() const;
   // Gives and charges waiting for `flush`; past kMaxPending more are dropped and counted (the
   // shared counters then undercount until their window or period ends).

@@ -107,19 +107,18 @@ Task<Governor::Verdict> count(Governor& governor, Admission& admission, std::opt
 
 }  // namespace
 
-Task<std::optional<Error>> admit_route(const Services& services, const ProviderConfig& provider,
-                                       const RequestEstimate& guess, Admission& quota) {
+Task<std::optional<Refusal>> admit_route(const Services& services, const ProviderConfig& provider,
+                                         const RequestEstimate& guess, Admission& quota) {
   quota.holds =
       services.governor.plan_provider(provider.limits, provider.name, guess.input_tokens, guess.output_tokens);
   if (quota.holds.empty()) co_return std::nullopt;
   std::optional<Refusal> refusal;
   if (co_await count(services.governor, quota, refusal) != Governor::Verdict::refused || !refusal)
     co_return std::nullopt;
-  Error error = refusal->error;
-  error.message = fmt::format("provider {} is at its quota (providers.{}.limits): {}", provider.name, provider.name,
-                              refusal->error.message);
-  error.retryable = true;  // another route may serve
-  co_return error;
+  refusal->error.message = fmt::format("provider {} is at its quota (providers.{}.limits): {}", provider.name,
+                                       provider.name, refusal->error.message);
+  refusal->error.retryable = true;  // another route may serve
+  co_return refusal;
 }
 
 RequestEstimate estimate(const ClientRequest& request) {
@@ -210,9 +209,15 @@ void settle(const RequestContext& context, const Services& services, Admission& 
 }
 
 RouteQuotas::~RouteQuotas() {
-  for (std::size_t i = 0; i + 1 < taken_.size(); ++i)
-    services_.governor.settle(taken_[i], Usage{.tokens_known = true, .cost_micros = 0});
-  if (!taken_.empty()) settle(context_, services_, taken_.back());
+  const auto& attempts = context_.attempts;
+  for (Taken& taken : taken_) {
+    if (taken.attempt >= attempts.size())
+      services_.governor.cancel(taken.quota);  // no attempt was made
+    else if (taken.attempt + 1 == attempts.size())
+      settle(context_, services_, taken.quota);  // the last attempt: at the answer's usage, if it answered
+    else
+      services_.governor.settle(taken.quota, Usage{.tokens_known = true, .cost_micros = 0});
+  }
 }
 
 }  // namespace switchyard

@@ -24,9 +24,10 @@ struct RequestEstimate {
 RequestEstimate estimate(const ClientRequest& request);
 
 // A provider's own quota (providers.X.limits) for one attempt on one of its routes: nullopt when
-// the route may be tried (its counts in `quota`), else why it is skipped. Awaits as admit does.
-Task<std::optional<Error>> admit_route(const Services& services, const ProviderConfig& provider,
-                                       const RequestEstimate& guess, Admission& quota);
+// the route may be tried (its counts in `quota`), else why it is skipped (and when to retry).
+// Awaits as admit does.
+Task<std::optional<Refusal>> admit_route(const Services& services, const ProviderConfig& provider,
+                                         const RequestEstimate& guess, Admission& quota);
 
 // nullopt: the request may proceed (its counts in `admission`); else the answer it gets instead,
 // whose headers (Retry-After, x-ratelimit-*) are in context.answer_headers. Awaits only when a
@@ -54,21 +55,26 @@ class Settlement {
   Admission& admission_;
 };
 
-// The provider quotas a request's attempts took, settled when it ends: the last attempt's at the
-// answer's usage, the earlier ones (which failed) at nothing.
+// The provider quotas a request's attempts took, settled when it ends: the attempt that answered
+// at the answer's usage, attempts that failed upstream at nothing, and a quota whose attempt never
+// reached its provider given back whole.
 class RouteQuotas {
  public:
   RouteQuotas(const RequestContext& context, const Services& services) : context_(context), services_(services) {}
   RouteQuotas(const RouteQuotas&) = delete;
   RouteQuotas& operator=(const RouteQuotas&) = delete;
   ~RouteQuotas();
-  // A new quota for the attempt about to be made (a stable reference).
-  Admission& add() { return taken_.emplace_back(); }
+  // A new quota for the attempt about to be made, context.attempts' next (a stable reference).
+  Admission& add() { return taken_.emplace_back(Taken{{}, context_.attempts.size()}).quota; }
 
  private:
+  struct Taken {
+    Admission quota;
+    std::size_t attempt = 0;  // its index in context.attempts
+  };
   const RequestContext& context_;
   const Services& services_;
-  std::deque<Admission> taken_;
+  std::deque<Taken> taken_;
 };
 
 }  // namespace switchyard

@@ -360,6 +360,7 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
   const CircuitBreaker::Admitted admitted = breaker.admit(candidates, config.breaker);
   RouteQuotas quotas(context, services);
   std::optional<RequestEstimate> guess;  // made when a provider with a quota is tried
+  int64_t quota_retry_after_s = 0;       // the last provider quota refused: when to try again
   std::size_t index = 0;
   for (; index < admitted.size() && !watch.gone() && !watch.cut();) {
     const Candidate& candidate = *admitted[index];
@@ -368,18 +369,19 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
       ++index;
       continue;
     }
-    if (candidate.provider->limits.any()) {
-      if (!guess) guess = estimate(request);
-      if (auto over = co_await admit_route(services, *candidate.provider, *guess, quotas.add())) {
-        last_error = std::move(over);  // the provider is at its quota: the next route, not its 429
-        ++index;
-        continue;
-      }
-    }
     CircuitBreaker::Pass pass = breaker.enter(candidate, config.breaker);
     if (!pass.admitted()) {  // another request is probing this route right now
       ++index;
       continue;
+    }
+    if (candidate.provider->limits.any()) {
+      if (!guess) guess = estimate(request);
+      if (auto over = co_await admit_route(services, *candidate.provider, *guess, quotas.add())) {
+        last_error = std::move(over->error);  // the provider is at its quota: the next route, not its 429
+        quota_retry_after_s = over->retry_after_s;
+        ++index;
+        continue;
+      }
     }
     Attempt& attempt = context.attempts.emplace_back();
     attempt.provider = candidate.provider->name;
@@ -507,6 +509,8 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
   auto response = client.error_response(context.id, final_error);
   if (rejected)
     for (const auto& field : rejected->headers) response.set(field.name_string(), field.value());
+  if (final_error.kind == ErrorKind::rate_limited && quota_retry_after_s > 0)  // every route at its provider's quota
+    response.set(http::field::retry_after, std::to_string(quota_retry_after_s));
   set_routing_headers(response.base(), served);
   co_await exchange.respond(std::move(response));
 }

@@ -309,23 +309,23 @@ TEST_F(QuotaLeasesTest, PastKMaxLeasesTheLeastRecentlyUsedGoesBackThroughTheBoun
   EXPECT_EQ(leases.dropped(), 1u);
 }
 
-TEST_F(QuotaLeasesTest, RequestsInFlightGivenBackWakeTheFlusherAndWaitForIt) {
+TEST_F(QuotaLeasesTest, AnExactCounterSettledWakesTheFlusherAndWaitsForIt) {
   int wakes = 0;
   QuotaLeases replica(
       state, [this] { return steady; }, [&wakes] { ++wakes; });
   const Counter concurrent{"conc:k:a", Window::held, 2};
   ASSERT_EQ(state.take(concurrent, 1, false, std::nullopt).granted, 1);  // as the governor counts them: exactly
   const int calls = state.calls();
-  replica.give(concurrent, 0, 1);
+  replica.settle_exact(concurrent, 0, 1);
   EXPECT_EQ(wakes, 1);
-  EXPECT_EQ(state.calls(), calls) << "give never calls the state itself";
+  EXPECT_EQ(state.calls(), calls) << "settling never calls the state itself";
   EXPECT_EQ(state.used(concurrent), 1);
   replica.flush_pending();
   EXPECT_EQ(state.gives, 1);
   EXPECT_EQ(state.used(concurrent), 0);
-  EXPECT_EQ(replica.size(), 0u) << "no lease for requests in flight";
+  EXPECT_EQ(replica.size(), 0u) << "no lease for an exact counter";
 
-  replica.give(kTpm, kStartMinute, 3);  // a minute counter's give waits for the next round
+  replica.give(kTpm, kStartMinute, 3);  // a leased counter's give waits for the next round
   EXPECT_EQ(wakes, 1);
 }
 

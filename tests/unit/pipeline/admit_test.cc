@@ -25,7 +25,12 @@ providers:
   p1: {type: openai, base_url: 'http://p1.test/v1', api_key: sk-p1-secret-key-0001}
   p2: {type: openai, base_url: 'http://p2.test/v1', api_key: sk-p2-secret-key-0002}
   p3: {type: openai, base_url: 'http://p3.test/v1', api_key: sk-p3-secret-key-0003, limits: {rpm: 1}}
+  p4: {type: openai, base_url: 'http://p4.test/v1', api_key: sk-p4-secret-key-0004, limits: {tpm: 5000}}
 models:
+  team/tpm:
+    routes:
+      - {provider: p4, model: m4}
+      - {provider: p2, model: m2}
   team/chat:
     price: {input: 1, output: 2}
     routes:
@@ -220,4 +225,28 @@ TEST(Admit, AnthropicClientsGetAnthropicsRateHeaders) {
   EXPECT_EQ(answer.header("anthropic-ratelimit-requests-remaining"), "1");
   EXPECT_EQ(answer.header("anthropic-ratelimit-requests-reset"), "2026-05-28T20:27:00Z");
   EXPECT_EQ(answer.header("x-ratelimit-limit-requests"), "");
+}
+
+TEST(Admit, AProvidersQuotaIsChargedOnlyForWhatItServed) {
+  // Each request reserves ~4100 tokens of p4's 5000 a minute (its size and an output cap of 4096).
+  TestGateway g(kConfig);
+  const std::string big = R"({"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,)"
+                          R"("message":{"role":"assistant","content":"x"},"finish_reason":"stop"}],)"
+                          R"("usage":{"prompt_tokens":10,"completion_tokens":2000,"total_tokens":2010}})";
+  g.transport.add(json_answer(503, R"({"error":{"message":"overloaded"}})"));
+  g.transport.add(json_answer(200, big));
+  ClientView rescued = g.chat(request("team/tpm"), bearer(kFree));
+  ASSERT_EQ(rescued.status, 200u) << rescued.body;
+  EXPECT_EQ(rescued.header("x-switchyard-provider"), "p2");
+  // p4 failed: its quota is charged nothing (not p2's 2010 tokens), so it has room for another.
+  g.transport.add(json_answer(200, big));
+  ClientView next = g.chat(request("team/tpm"), bearer(kFree));
+  ASSERT_EQ(next.status, 200u) << next.body;
+  EXPECT_EQ(next.header("x-switchyard-provider"), "p4");
+  // p4 served 2010 tokens: 5000 - 2010 leaves no room for a third reservation this minute.
+  g.transport.add(json_answer(200, big));
+  ClientView third = g.chat(request("team/tpm"), bearer(kFree));
+  ASSERT_EQ(third.status, 200u) << third.body;
+  EXPECT_EQ(third.header("x-switchyard-provider"), "p2");
+  EXPECT_EQ(hosts(g.transport), (std::vector<std::string>{"p4.test", "p2.test", "p4.test", "p2.test"}));
 }
