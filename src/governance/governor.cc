@@ -128,6 +128,14 @@ Governor::Governor(QuotaState& state, QuotaState& fallback, QuotaLeases* leases,
       wall_(std::move(wall)),
       fail_closed_(fail_closed) {}
 
+bool Governor::counts(const Demand& demand) {
+  auto has = [](const AccessPolicy& access) { return access.limits.any() || access.budget.has_value(); };
+  return (demand.key && has(demand.key->access)) ||
+         (demand.team && (has(demand.team->access) ||
+                          (!demand.user.empty() && (demand.team->user_limits.any() || demand.team->user_budget)))) ||
+         demand.model_limits;
+}
+
 std::vector<Hold> Governor::plan_provider(const Limits& limits, std::string_view provider, int64_t input_tokens,
                                           int64_t output_tokens) const {
   std::vector<Hold> holds;

@@ -105,6 +105,9 @@ class Governor {
   Governor(QuotaState& state, QuotaState& fallback, QuotaLeases* leases, SpentLookup spent, WallMs wall,
            bool fail_closed);
 
+  // Whether `demand` has any limit or budget on its path (plan() would not be empty): cheap, so a
+  // request with none costs no estimate.
+  static bool counts(const Demand& demand);
   // The counters `demand` is counted against, in order; empty when nothing is configured.
   std::vector<Hold> plan(const Demand& demand) const;
   // The counters of a provider's own quota (`providers.X.limits`) for one attempt on its routes.

@@ -162,7 +162,7 @@ Task<std::optional<Error>> admit(RequestContext& context, const Services& servic
                                                    : std::string_view();
   demand.model_id = model;
   demand.model_limits = found != config.models.end() && found->second.limits.any() ? &found->second.limits : nullptr;
-  if (!demand.key && !demand.team && !demand.model_limits) co_return std::nullopt;  // nothing to count against
+  if (!Governor::counts(demand)) co_return std::nullopt;  // nothing to count against: no estimate made
 
   const RequestEstimate guess = estimate(request);
   demand.input_tokens = guess.input_tokens;

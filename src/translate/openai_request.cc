@@ -117,7 +117,8 @@ std::optional<Error> read_byok(simdjson::dom::element field, std::vector<std::pa
       return invalid(fmt::format("'{}.{}' must be a non-empty array of {{\"apiKey\": \"...\"}}", kParam, provider),
                      std::string(kParam));
     std::string_view key;
-    if (list.at(0)["apiKey"].get_string().get(key) || key.empty() || key.size() > kMaxCredentialBytes ||
+    simdjson::dom::element first = *list.begin();  // the first credential (the list is not empty)
+    if (first["apiKey"].get_string().get(key) || key.empty() || key.size() > kMaxCredentialBytes ||
         !std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 127; }))
       return invalid(
           fmt::format("'{}.{}[0].apiKey' must be a non-empty string of printable characters", kParam, provider),

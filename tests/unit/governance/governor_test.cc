@@ -89,6 +89,26 @@ struct GovernorTest : ::testing::Test {
 TEST_F(GovernorTest, NothingConfiguredPlansNoCounter) {
   EXPECT_TRUE(governor.plan(demand(&key)).empty());
   EXPECT_TRUE(governor.plan(demand(nullptr)).empty());
+  EXPECT_FALSE(Governor::counts(demand(&key)));
+}
+
+TEST_F(GovernorTest, CountsSaysWhetherPlanWouldCountAnything) {
+  TeamPolicy team = team_of("acme");
+  team.user_limits.rpm = 5;
+  Demand d = demand(&key);
+  d.team = &team;
+  EXPECT_FALSE(Governor::counts(d)) << "user limits without a user count nothing";
+  EXPECT_TRUE(governor.plan(d).empty());
+  d.user = "alice";
+  EXPECT_TRUE(Governor::counts(d));
+  EXPECT_EQ(governor.plan(d).size(), 1u);
+  Demand budgeted = demand(&key);
+  key.access.budget = budget_of(1);
+  EXPECT_TRUE(Governor::counts(budgeted));
+  const Limits model{.rpm = 1};
+  Demand by_model = demand(nullptr);
+  by_model.model_limits = &model;
+  EXPECT_TRUE(Governor::counts(by_model));
 }
 
 TEST_F(GovernorTest, AKeysRpmAdmitsExactlyNThenRefusesNamingTheKeyUntilTheNextMinute) {
