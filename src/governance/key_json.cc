@@ -93,7 +93,7 @@ std::optional<int64_t> unix_ms_of(std::string_view iso) {
     if (fraction[0] != '.' || fraction.size() < 2 || fraction.size() > 10) return std::nullopt;
     for (std::size_t i = 1; i < fraction.size(); ++i) {
       if (!std::isdigit(static_cast<unsigned char>(fraction[i]))) return std::nullopt;
-      if (i <= 3) ms += (fraction[i] - '0') * (i == 1 ? 100 : i == 2 ? 10 : 1);
+      if (i <= 3) ms += static_cast<int64_t>(fraction[i] - '0') * (i == 1 ? 100 : i == 2 ? 10 : 1);
     }
   }
   return *day * kDayMs + ((*h * 60 + *m) * 60 + *s) * 1000LL + ms;
