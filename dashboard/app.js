@@ -77,7 +77,8 @@ async function load() {
   const params = new URLSearchParams({ start_date: document.getElementById('from').value, end_date: document.getElementById('to').value });
   const team = document.getElementById('team').value.trim();
   if (team) params.set('team', team);
-  const response = await fetch(`/v1/insights?${params}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  const headers = key ? { authorization: `Bearer ${key}` } : {};
+  const response = await fetch(`/v1/insights?${params}`, { headers });
   const insights = await response.json();
   if (!response.ok) {
     document.getElementById('error').textContent = insights.error?.message ?? `HTTP ${response.status}`;
@@ -86,8 +87,13 @@ async function load() {
   }
   charts.splice(0).forEach((c) => c.destroy());
   const t = insights.totals;
+  // What the key's budgets have left this period (GET /v1/credits): the tightest one.
+  const credits = await fetch('/v1/credits', { headers });
+  const balance = credits.ok ? (await credits.json()).balance : null;
+  const budget = balance === null ? '' : balance === 'unlimited' ? ' · no budget on this key'
+    : ` · $${Number(balance).toFixed(4)} of this key's budget left this period`;
   document.getElementById('totals').textContent =
-    `${t.requests.toLocaleString()} requests · ${t.tokens.toLocaleString()} tokens · $${t.cost.toFixed(4)} at list price`;
+    `${t.requests.toLocaleString()} requests · ${t.tokens.toLocaleString()} tokens · $${t.cost.toFixed(4)} at list price${budget}`;
   shareBars('by-provider', insights.by_provider);
   shareBars('by-model', insights.by_model);
   shareBars('by-use-case', insights.by_use_case);

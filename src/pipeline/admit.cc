@@ -1,6 +1,7 @@
 #include "pipeline/admit.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <charconv>
@@ -184,8 +185,10 @@ Task<std::optional<Error>> admit(RequestContext& context, const Services& servic
     co_return refusal->error;
   }
   add_rate_headers(context, admission.rate, anthropic, now);
-  if (!admission.over_budget.empty())
+  if (!admission.over_budget.empty()) {
     context.answer_headers.emplace_back("x-switchyard-budget", "exceeded; " + admission.over_budget);
+    spdlog::info("{}: served over the soft budget of {}", context.id, admission.over_budget);
+  }
   co_return std::nullopt;
 }
 

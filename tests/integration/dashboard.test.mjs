@@ -56,6 +56,7 @@ models:
     assert.deepEqual(charts.map((c) => c.id), ['by-provider', 'by-model', 'by-use-case', 'by-segment', 'agentic', 'rescue', 'uptime', 'models-per-team', 'adoption']);
     for (const c of charts) assert.ok(c.points > 0 && c.width > 0, JSON.stringify(c));
     assert.match(await page.textContent('#totals'), /^10 requests/);
+    assert.match(await page.textContent('#totals'), /no budget on this key$/);
     assert.equal(await page.locator('#leaderboard tr').count(), 5);  // header + 4 models
     assert.match(await page.textContent('#leaderboard'), /lab-b\/<img src=x onerror=window\.pwned=1>/);
     assert.equal(await page.locator('#leaderboard img').count(), 0);
