@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { generateText } from 'ai';
 import { createGateway, GatewayRateLimitError } from '@ai-sdk/gateway';
-import { startSim, startGateway, postJson } from './harness.mjs';
+import { startSim, startGateway, postJson, clearOfMinuteEdge, until } from './harness.mjs';
 
 const ADMIN = 'sk-admin-0123456789';
 const RPM = 'sk-rpm-0123456789aa', MSG = 'sk-msg-0123456789aa', HARD = 'sk-hard-0123456789a', SOFT = 'sk-soft-0123456789a';
@@ -16,25 +16,8 @@ const N = 3;
 const BUDGET = 0.1;  // USD a day for HARD; r/priced costs $1000 per 1M tokens, in and out: ~$0.01 an answer
 const user = (content) => [{ role: 'user', content }];
 const as = (key) => ({ authorization: `Bearer ${key}` });
-const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-// Minute windows are fixed (the state's clock, this machine's): a test counting to a minute limit
-// starts at least 10 s before the next minute begins, so its requests all count in one window.
-async function clearOfMinuteEdge(needMs = 10000) {
-  const left = 60000 - (Date.now() % 60000);
-  if (left < needMs) await sleep(left + 200);
-}
 
-// Polls `probe` (bounded) until it returns something other than undefined.
-async function until(probe, what, ms = 5000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(25);
-  }
-}
 
 const config = `
 admin_key: ${ADMIN}

@@ -5,7 +5,7 @@
 // closed: 503), with counting shared again once Redis is back. See docs/governance.md.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSim, startGateway, startPostgres, startRedis, postJson } from './harness.mjs';
+import { startSim, startGateway, startPostgres, startRedis, postJson, clearOfMinuteEdge, until } from './harness.mjs';
 
 const ADMIN = 'sk-admin-0123456789';
 const BURST = 'sk-burst-0123456789', SPEND = 'sk-spend-0123456789', PLAIN = 'sk-plain-0123456789', CONC = 'sk-conc-01234567890';
@@ -13,25 +13,8 @@ const RPM = 64;  // BURST's limit: leases of 64/16 = 4 requests per replica
 const BUDGET = 0.5;  // SPEND's, USD a day; r/priced costs $1000 per 1M tokens: ~$0.01 an answer
 const user = (content) => [{ role: 'user', content }];
 const as = (key) => ({ authorization: `Bearer ${key}` });
-const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-// Minute windows are fixed (Redis's clock: this machine's): a test counting to a minute limit
-// starts at least `needMs` before the next minute begins, so its requests count in one window.
-async function clearOfMinuteEdge(needMs = 10000) {
-  const left = 60000 - (Date.now() % 60000);
-  if (left < needMs) await sleep(left + 200);
-}
 
-// Polls `probe` (bounded) until it returns something other than undefined.
-async function until(probe, what, ms = 5000, every = 25) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(every);
-  }
-}
 
 async function metric(gw, name) {
   const text = await (await fetch(`${gw.url}/metrics`)).text();

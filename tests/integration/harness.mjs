@@ -206,3 +206,23 @@ export async function startRedis() {
   await start();
   return { url: `redis://127.0.0.1:${port}/0`, port, start, stop, output: () => output };
 }
+
+// Minute windows are fixed (the state's clock: this machine's, or Redis's on it): a test counting
+// to a minute limit starts at least `needMs` before the next minute begins, so its requests all
+// count in one window.
+export async function clearOfMinuteEdge(needMs = 10000) {
+  const left = 60000 - (Date.now() % 60000);
+  if (left < needMs) await new Promise((ok) => setTimeout(ok, left + 200));
+}
+
+// Polls `probe` every `every` ms until it returns something other than undefined; throws naming
+// `what` after `ms`.
+export async function until(probe, what, ms = 5000, every = 25) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((ok) => setTimeout(ok, every));
+  }
+}
