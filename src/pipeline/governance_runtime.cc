@@ -108,32 +108,44 @@ void GovernanceRuntime::run() {
   }
 }
 
+namespace {
+
+// The entries of `read` (keys or teams) changed since `since` (less an overlap for the clocks of
+// other replicas), batch after batch, decoded; those already merged at the same updated_ms are
+// skipped. Advances `since`.
+template <class Entry, class Read, class Decode>
+std::vector<Entry> changed_entries(Read read, Decode decode, int64_t& since,
+                                   std::unordered_map<std::string, int64_t>& seen, const char* what) {
+  std::vector<Entry> out;
+  for (int64_t from = std::max<int64_t>(0, since - kPollOverlapMs);;) {
+    const std::vector<PolicyRow> rows = read(from);
+    for (const PolicyRow& row : rows) {
+      since = std::max(since, row.updated_ms);
+      int64_t& merged = seen[row.id];
+      if (merged == row.updated_ms) continue;
+      if (auto entry = decode(row.body)) {
+        merged = row.updated_ms;
+        out.push_back(std::move(*entry));
+      } else {
+        spdlog::warn("governance: {} {} in the store cannot be read; skipped", what, row.id);
+      }
+    }
+    // A full batch: the rest from where it ended (not from the overlap again, or a burst of more
+    // than a batch of changes would be read over and over).
+    if (rows.size() < kPollBatch || rows.back().updated_ms == from) return out;
+    from = rows.back().updated_ms;
+  }
+}
+
+}  // namespace
+
 void GovernanceRuntime::poll_store() {
   try {
-    std::vector<ApiKey> keys;
-    for (const PolicyRow& row :
-         store_->keys_changed_since(std::max<int64_t>(0, keys_since_ - kPollOverlapMs), kPollBatch)) {
-      keys_since_ = std::max(keys_since_, row.updated_ms);
-      auto& seen = seen_keys_[row.id];
-      if (seen == row.updated_ms) continue;
-      if (auto key = key_from_body(row.body)) {
-        seen = row.updated_ms;
-        keys.push_back(std::move(*key));
-      } else {
-        spdlog::warn("governance: key {} in the store cannot be read; skipped", row.id);
-      }
-    }
-    std::vector<TeamPolicy> teams;
-    for (const PolicyRow& row :
-         store_->teams_changed_since(std::max<int64_t>(0, teams_since_ - kPollOverlapMs), kPollBatch)) {
-      teams_since_ = std::max(teams_since_, row.updated_ms);
-      auto& seen = seen_teams_[row.id];
-      if (seen == row.updated_ms) continue;
-      if (auto team = team_from_body(row.body)) {
-        seen = row.updated_ms;
-        teams.push_back(std::move(*team));
-      }
-    }
+    auto keys = changed_entries<ApiKey>([this](int64_t from) { return store_->keys_changed_since(from, kPollBatch); },
+                                        key_from_body, keys_since_, seen_keys_, "key");
+    auto teams =
+        changed_entries<TeamPolicy>([this](int64_t from) { return store_->teams_changed_since(from, kPollBatch); },
+                                    team_from_body, teams_since_, seen_teams_, "team");
     keys_.merge(std::move(keys), std::move(teams));
   } catch (const std::exception& e) {
     static std::atomic<int64_t> last_warned{0};
