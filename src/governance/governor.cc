@@ -61,6 +61,8 @@ std::string scope_text(std::string_view counter_name) {
   }
 }
 
+constexpr int64_t kLeasedConcurrency = 64;
+
 // The counters of `limits` for one request under `scope`: "k:<key id>", "t:<team>",
 // "u:<team>/<user>", "m:<model>" or "p:<provider>".
 void add_limit_counters(std::vector<Hold>& holds, const Limits& limits, const std::string& scope, int64_t input_tokens,
@@ -73,9 +75,10 @@ void add_limit_counters(std::vector<Hold>& holds, const Limits& limits, const st
   add(limits.input_tpm, Measure::input_tokens, "itpm", Window::minute, input_tokens);
   add(limits.output_tpm, Measure::output_tokens, "otpm", Window::minute, output_tokens);
   add(limits.concurrent, Measure::concurrent, "conc", Window::held, 1);
-  // Requests in flight are counted exactly (a round trip at each end on a shared state): a slot
-  // one replica frees must be usable by the next request on any replica, which a lease would hold.
-  if (limits.concurrent > 0) holds.back().exact = true;
+  // A small concurrency limit is counted exactly (a round trip at each end on a shared state): a
+  // slot one replica frees must serve the next request on any replica, which a lease would hold.
+  // From kLeasedConcurrency up, leases (limit/16 a block) hold at most a few slots per replica.
+  if (limits.concurrent > 0 && limits.concurrent < kLeasedConcurrency) holds.back().exact = true;
 }
 
 }  // namespace

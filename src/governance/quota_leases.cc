@@ -9,9 +9,7 @@ QuotaLeases::QuotaLeases(QuotaState& state, SteadyMs clock, std::function<void()
     : state_(state), clock_(std::move(clock)), wake_(std::move(wake)) {}
 
 int64_t QuotaLeases::block_for(const Counter& counter, int64_t want) {
-  const int64_t share = counter.window == Window::minute   ? counter.limit / 16
-                        : counter.window == Window::period ? counter.limit / 50
-                                                           : 0;
+  const int64_t share = counter.window == Window::period ? counter.limit / 50 : counter.limit / 16;
   return std::max<int64_t>({want, share, 1});
 }
 
@@ -108,9 +106,9 @@ void QuotaLeases::give(const Counter& counter, int64_t bucket, int64_t units) {
     found->second.units += units;
     return;
   }
-  if (counter.window == Window::period && leases_.size() < kMaxLeases) {
-    // A long request outlived its lease (returned while idle): its unused reservation, still
-    // counted for this replica in the state, makes a lease again (back at the next idle flush).
+  if (counter.window != Window::minute && leases_.size() < kMaxLeases) {
+    // A long request outlived its lease (returned while idle): its unused reservation or its slot,
+    // still counted for this replica in the state, makes a lease again (back at the next idle flush).
     leases_.emplace(counter.name, Lease{counter, units, bucket, 0, now, 0});
     return;
   }

@@ -28,8 +28,8 @@ class QuotaLeases {
   // flushes does it now (flush_pending) rather than at its next round; it must only signal.
   QuotaLeases(QuotaState& state, SteadyMs clock, std::function<void()> wake = {});
 
-  // The block a refill asks for: 1/16 of a minute limit, 1/50 of a budget, and never less than
-  // `want` (held counters: just `want`; the governor counts them exactly, with no lease).
+  // The block a refill asks for: 1/16 of a minute or concurrency limit, 1/50 of a budget, and
+  // never less than `want` (the governor counts concurrency limits under 64 exactly, no lease).
   static int64_t block_for(const Counter& counter, int64_t want);
 
   // From the lease alone, no I/O; nullopt when it cannot cover `want` (call `refill_and_take`).

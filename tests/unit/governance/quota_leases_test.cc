@@ -40,12 +40,12 @@ const Counter kTpm{"tpm:k:a", Window::minute, 160};  // block: 10
 
 }  // namespace
 
-TEST(QuotaLeasesBlock, IsASixteenthOfAMinuteLimitAFiftiethOfABudgetJustWhatIsWantedOfAHeldOne) {
+TEST(QuotaLeasesBlock, IsASixteenthOfAMinuteOrConcurrencyLimitAndAFiftiethOfABudget) {
   EXPECT_EQ(QuotaLeases::block_for(Counter{"m", Window::minute, 1600}, 1), 100);
-  EXPECT_EQ(QuotaLeases::block_for(Counter{"h", Window::held, 1600}, 1), 1) << "requests in flight: no block";
+  EXPECT_EQ(QuotaLeases::block_for(Counter{"h", Window::held, 1600}, 1), 100);
   EXPECT_EQ(QuotaLeases::block_for(Counter{"p", Window::period, 1600}, 1), 32);
   EXPECT_EQ(QuotaLeases::block_for(Counter{"m", Window::minute, 1600}, 500), 500);
-  EXPECT_EQ(QuotaLeases::block_for(Counter{"h", Window::held, 1600}, 3), 3);
+  EXPECT_EQ(QuotaLeases::block_for(Counter{"h", Window::held, 1600}, 300), 300);
   EXPECT_EQ(QuotaLeases::block_for(Counter{"p", Window::period, 1600}, 33), 33);
   EXPECT_EQ(QuotaLeases::block_for(Counter{"m", Window::minute, 5}, 0), 1) << "never an empty block";
   EXPECT_EQ(QuotaLeases::block_for(Counter{"m", Window::minute, 5}, 2), 2);
