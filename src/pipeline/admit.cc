@@ -10,6 +10,7 @@
 #include "core/calendar.h"
 #include "core/model_specs.h"
 #include "core/prices.h"
+#include "governance/key_json.h"
 #include "server/offload.h"
 
 namespace switchyard {
@@ -67,12 +68,6 @@ std::string duration_text(int64_t ms) {
   return seconds >= 60 ? fmt::format("{}m{}s", seconds / 60, seconds % 60) : fmt::format("{}s", seconds);
 }
 
-// RFC 3339, as Anthropic writes anthropic-ratelimit-*-reset.
-std::string instant_text(int64_t unix_ms) {
-  const int64_t seconds = unix_ms / 1000, in_day = seconds % 86400;
-  return fmt::format("{}T{:02}:{:02}:{:02}Z", day_text(seconds / 86400), in_day / 3600, in_day / 60 % 60, in_day % 60);
-}
-
 // The rate figures as the client's SDK reads them: OpenAI's x-ratelimit-* (also on the AI
 // Gateway's and Gemini's APIs, which define none), Anthropic's anthropic-ratelimit-* on /v1/messages.
 void add_rate_headers(RequestContext& context, const RateFigures& rate, bool anthropic, int64_t now_ms) {
@@ -82,7 +77,8 @@ void add_rate_headers(RequestContext& context, const RateFigures& rate, bool ant
     if (anthropic) {
       out.emplace_back(fmt::format("anthropic-ratelimit-{}-limit", kind), std::to_string(limit));
       out.emplace_back(fmt::format("anthropic-ratelimit-{}-remaining", kind), std::to_string(remaining));
-      out.emplace_back(fmt::format("anthropic-ratelimit-{}-reset", kind), instant_text(now_ms + reset_ms));
+      // RFC 3339, as Anthropic writes it.
+      out.emplace_back(fmt::format("anthropic-ratelimit-{}-reset", kind), iso_time_of(now_ms + reset_ms));
     } else {
       out.emplace_back(fmt::format("x-ratelimit-limit-{}", kind), std::to_string(limit));
       out.emplace_back(fmt::format("x-ratelimit-remaining-{}", kind), std::to_string(remaining));
