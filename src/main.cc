@@ -17,6 +17,8 @@
 #include "server/offload.h"
 #include "sim/simulator.h"
 #include "storage/recorder.h"
+#include "telemetry/access_log.h"
+#include "telemetry/span_exporter.h"
 
 namespace sy = switchyard;
 
@@ -61,6 +63,8 @@ void reload(sy::Gateway& gateway, sy::GovernanceRuntime& governance, const std::
     next.threads = running.threads;
     if (next.state != running.state || next.fail_closed != running.fail_closed)
       spdlog::warn("{}: state and governance apply at the next restart", path);
+    if (next.access_log != running.access_log || next.telemetry.otlp_endpoint != running.telemetry.otlp_endpoint)
+      spdlog::warn("{}: access_log and telemetry.otlp_endpoint apply at the next restart", path);
     governance.reload(next);
     gateway.reload(std::make_shared<const sy::Config>(std::move(next)));
     spdlog::info("{}: reloaded", path);
@@ -123,23 +127,43 @@ int serve(const std::string& config_path, const std::string& listen_override, co
   // `storage: none` turns records off (answers still carry usage.cost).
   // Declared in this order so they go in the reverse one: the recorder (its writer feeds the
   // rollup), the rollup (its loader reads the store), the store.
+  std::unique_ptr<sy::AccessLog> access_log;
   std::unique_ptr<sy::RecordStore> store;
   std::unique_ptr<sy::LiveRollup> rollup;
   std::unique_ptr<sy::Recorder> recorder;
   std::optional<sy::Records> records;
   try {
+    if (!shared_config->access_log.empty()) access_log = std::make_unique<sy::AccessLog>(shared_config->access_log);
     if (shared_config->storage != "none") {
       store = sy::open_store(shared_config->storage);
       rollup = std::make_unique<sy::LiveRollup>(*store, std::chrono::duration_cast<std::chrono::milliseconds>(
                                                             std::chrono::system_clock::now().time_since_epoch())
                                                             .count());
-      recorder = std::make_unique<sy::Recorder>(*store, journal_path(*shared_config),
-                                                std::vector<sy::RecordSink*>{rollup.get()});
+      std::vector<sy::RecordSink*> sinks{rollup.get()};
+      if (access_log) sinks.push_back(access_log.get());
+      recorder = std::make_unique<sy::Recorder>(*store, journal_path(*shared_config), std::move(sinks));
       records.emplace(sy::Records{*store, *recorder, *rollup});
+    } else if (access_log) {
+      spdlog::warn("access_log: needs records (storage: none turns both off)");
     }
   } catch (const sy::StoreError& e) {
     spdlog::error("storage: {}", e.what());
     return 2;
+  } catch (const std::runtime_error& e) {
+    spdlog::error("{}", e.what());
+    return 2;
+  }
+  // Traces: spans leave through a bounded queue on a thread of the exporter's own.
+  std::unique_ptr<sy::SpanExporter> spans;
+  if (!shared_config->telemetry.otlp_endpoint.empty()) {
+    try {
+      spans = std::make_unique<sy::SpanExporter>(sy::ExporterOptions{shared_config->telemetry.otlp_endpoint});
+    } catch (const std::invalid_argument& e) {
+      spdlog::error("telemetry.otlp_endpoint: {}", e.what());
+      return 2;
+    }
+    spdlog::info("traces go to {} (sampling {} of new traces)", shared_config->telemetry.otlp_endpoint,
+                 shared_config->telemetry.sample_ratio);
   }
   spdlog::info("records go to {} ({} prices known)", store ? store->describe() : "nowhere (storage: none)",
                shared_config->prices->size());
@@ -154,10 +178,10 @@ int serve(const std::string& config_path, const std::string& listen_override, co
     return 2;
   }
   spdlog::info("limits and budgets are {}", governance->describe());
-  auto gateway =
-      std::make_shared<sy::Gateway>(shared_config, records ? &*records : nullptr,
-                                    sy::Services{breaker, latency, sy::pooled_transport(), sy::uniform_draw,
-                                                 governance->keys(), governance->governor(), sy::unix_now_ms});
+  auto gateway = std::make_shared<sy::Gateway>(
+      shared_config, records ? &*records : nullptr,
+      sy::Services{breaker, latency, sy::pooled_transport(), sy::uniform_draw, governance->keys(),
+                   governance->governor(), sy::unix_now_ms, spans.get()});
   sy::ServerOptions options{shared_config->listen, shared_config->threads, shared_config->max_body_bytes,
                             shared_config->timeouts.client};
   sy::HttpServer server(
@@ -238,6 +262,10 @@ int main(int argc, char** argv) {
   std::string config_path, listen;
   serve_cmd->add_option("--config", config_path, "Config file (YAML)")->required();
   serve_cmd->add_option("--listen", listen, "HOST:PORT, overrides the config's listen");
+  std::string log_level = "info";
+  serve_cmd->add_option("--log-level", log_level, "The operational log's level")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
 
   auto* sim_cmd = app.add_subcommand("sim", "Run the provider simulator (OpenAI, Anthropic and Gemini wire formats)");
   std::string sim_listen = "127.0.0.1:8081";
@@ -313,6 +341,9 @@ int main(int argc, char** argv) {
   raise_descriptor_limit();
   sigset_t stop_signals = block_stop_signals();
 
-  if (*serve_cmd) return serve(config_path, listen, stop_signals);
+  if (*serve_cmd) {
+    spdlog::set_level(spdlog::level::from_str(log_level));
+    return serve(config_path, listen, stop_signals);
+  }
   return simulate(sim_listen, sim_threads, defaults, stop_signals);
 }

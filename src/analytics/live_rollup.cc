@@ -42,7 +42,10 @@ LiveRollup::~LiveRollup() {
 template <class Record>
 void LiveRollup::add_all(std::span<const Record> records) {
   std::lock_guard lock(mutex_);
-  for (const auto& record : records) rollup_.add(record);
+  for (const auto& record : records) {
+    rollup_.add(record);
+    series_.add(record);
+  }
 }
 
 void LiveRollup::add(std::span<const RecordView> records) { add_all(records); }
@@ -52,6 +55,12 @@ std::optional<Insights> LiveRollup::insights(const std::map<std::string, std::st
   if (!loaded()) return std::nullopt;
   std::lock_guard lock(mutex_);
   return compute_insights(rollup_, segments, window);
+}
+
+std::optional<std::vector<SeriesLine>> LiveRollup::series(const SeriesQuery& query) {
+  if (!loaded()) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  return series_.series(query);
 }
 
 bool LiveRollup::stopped_within(std::chrono::milliseconds wait) {

@@ -1,10 +1,11 @@
 #pragma once
 // The gateway's rollup of its whole history, so that /v1/insights over any window reads cells,
-// never records: the recorder's thread adds every batch it takes (add), and at start a thread of
-// its own reads the store's earlier records into it, page by page. Until that reading is done
-// insights() answers nothing: the API says so (503, Retry-After) rather than read every record. On a store that
-// other gateways write to as well, that thread then follows their records: every 2 s it adds
-// those created up to 5 s ago (told apart by the instance tag in their ids).
+// never records, and its traffic over time (Series, GET /v1/timeseries): the recorder's thread
+// adds every batch it takes (add), and at start a thread of its own reads the store's earlier
+// records into both, page by page. Until that reading is done insights() and series() answer
+// nothing: the API says so (503, Retry-After) rather than read every record. On a store that other
+// gateways write to as well, that thread then follows their records: every 2 s it adds those
+// created up to 5 s ago (told apart by the instance tag in their ids).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -15,9 +16,11 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "analytics/insights.h"
 #include "analytics/rollup.h"
+#include "analytics/series.h"
 #include "storage/record_sink.h"
 #include "storage/record_store.h"
 
@@ -32,6 +35,7 @@ class LiveRollup final : public RecordSink {
 
   void add(std::span<const RecordView> records) override;
   std::optional<Insights> insights(const std::map<std::string, std::string>& segments, const DayWindow& window);
+  std::optional<std::vector<SeriesLine>> series(const SeriesQuery& query);
   bool loaded() const { return loaded_.load(std::memory_order_acquire); }
   std::size_t history_read() const { return history_read_.load(std::memory_order_relaxed); }  // records so far
 
@@ -42,8 +46,9 @@ class LiveRollup final : public RecordSink {
   void follow_others(RecordStore& store, int64_t from_ms);
   bool stopped_within(std::chrono::milliseconds wait);
 
-  std::mutex mutex_;  // the writer adds while an insights query sums
+  std::mutex mutex_;  // the writer adds while an insights or series query sums
   Rollup rollup_;
+  Series series_;
   std::atomic<bool> loaded_{false};
   std::atomic<std::size_t> history_read_{0};
   std::mutex stop_mutex_;

@@ -19,6 +19,12 @@ int64_t today();
 // YYYY-MM-DD of a day number.
 std::string day_text(int64_t day);
 
+// "2026-12-02T10:00:00Z" (whole seconds, UTC) from Unix ms.
+std::string iso_time_of(int64_t unix_ms);
+// Unix ms from "YYYY-MM-DD" (its midnight, UTC) or "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)";
+// nullopt when malformed or not a real time.
+std::optional<int64_t> unix_ms_of(std::string_view iso);
+
 // [start, end) in Unix ms for the days `from` to `to`, both inclusive; an empty `to` is today,
 // an empty `from` 30 days before `to`.
 struct DayWindow {

@@ -464,9 +464,9 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   }
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source_name + ": the file is empty");
   r.only_keys(root, "",
-              {"listen",          "threads",   "auth",      "storage",   "journal",  "timeouts", "retries",
-               "circuit_breaker", "limits",    "providers", "models",    "aliases",  "rules",    "simulator",
-               "prices",          "admin_key", "teams",     "responses", "families", "state",    "governance"});
+              {"listen", "threads",   "auth",     "storage", "journal",    "timeouts",   "retries",  "circuit_breaker",
+               "limits", "providers", "models",   "aliases", "rules",      "simulator",  "prices",   "admin_key",
+               "teams",  "responses", "families", "state",   "governance", "access_log", "telemetry"});
 
   Config config;
   config.source_path = source_name;
@@ -520,6 +520,26 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
       std::string policy = r.string(down, "governance.on_state_down");
       if (policy != "open" && policy != "closed") r.fail(down, "governance.on_state_down", "must be open or closed");
       config.fail_closed = policy == "closed";
+    }
+  }
+  if (root["access_log"]) config.access_log = r.string(root["access_log"], "access_log");
+  if (const YAML::Node& telemetry = root["telemetry"]) {
+    r.only_keys(telemetry, "telemetry", {"otlp_endpoint", "protocol", "sample_ratio"});
+    if (telemetry["otlp_endpoint"]) {
+      config.telemetry.otlp_endpoint = r.string(telemetry["otlp_endpoint"], "telemetry.otlp_endpoint");
+      if (!config.telemetry.otlp_endpoint.empty() && !config.telemetry.otlp_endpoint.starts_with("http://"))
+        r.fail(telemetry["otlp_endpoint"], "telemetry.otlp_endpoint",
+               "must be an http:// URL of an OTLP/HTTP collector (https is not supported yet: use a local collector)");
+    }
+    if (const YAML::Node& protocol = telemetry["protocol"]) {
+      std::string name = r.string(protocol, "telemetry.protocol");
+      if (name != "http/json")
+        r.fail(protocol, "telemetry.protocol", "must be http/json (http/protobuf is not supported yet)");
+    }
+    if (telemetry["sample_ratio"]) {
+      config.telemetry.sample_ratio = r.number(telemetry["sample_ratio"], "telemetry.sample_ratio");
+      if (!(config.telemetry.sample_ratio >= 0 && config.telemetry.sample_ratio <= 1))
+        r.fail(telemetry["sample_ratio"], "telemetry.sample_ratio", "must be between 0 and 1");
     }
   }
   if (root["prices"]) {

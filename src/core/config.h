@@ -167,6 +167,12 @@ const std::string& builtin_catalogue_yaml();
 
 class PriceTable;
 
+// `telemetry: {otlp_endpoint, protocol: http/json, sample_ratio}`: traces over OTLP/HTTP.
+struct Telemetry {
+  std::string otlp_endpoint;  // http://HOST:PORT[/PATH]; empty: no traces
+  double sample_ratio = 1.0;  // of new traces; a client's traceparent decides for its own
+};
+
 struct Config {
   std::string source_path;
   HostPort listen{"127.0.0.1", 8080};
@@ -207,6 +213,10 @@ struct Config {
   // this replica's own counts (open) or refuse with 503 (closed).
   bool fail_closed = false;
   std::optional<HostPort> simulator_listen;  // run the provider simulator in-process here
+  // `access_log: stdout | PATH`: one JSON line per request, written off the request path
+  // (docs/observability.md); empty: none.
+  std::string access_log;
+  Telemetry telemetry;
 };
 
 // Reads and validates the file; `${VAR}` and `${VAR:-default}` in any string come from the environment.

@@ -115,4 +115,25 @@ const char* openai_error_type(ErrorKind kind) {
   return "server_error";
 }
 
+const char* error_kind_name(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::bad_request: return "bad_request";
+    case ErrorKind::unauthorized: return "unauthorized";
+    case ErrorKind::not_found: return "not_found";
+    case ErrorKind::method_not_allowed: return "method_not_allowed";
+    case ErrorKind::payload_too_large: return "payload_too_large";
+    case ErrorKind::upstream_rejected: return "upstream_rejected";
+    case ErrorKind::upstream_failed: return "upstream_failed";
+    case ErrorKind::upstream_unreachable: return "upstream_unreachable";
+    case ErrorKind::upstream_timeout: return "upstream_timeout";
+    case ErrorKind::unavailable: return "unavailable";
+    case ErrorKind::forbidden: return "forbidden";
+    case ErrorKind::rate_limited: return "rate_limited";
+    case ErrorKind::quota_exceeded: return "quota_exceeded";
+    case ErrorKind::cancelled: return "cancelled";
+    case ErrorKind::internal: return "internal";
+  }
+  return "internal";
+}
+
 }  // namespace switchyard

@@ -43,6 +43,9 @@ Error make_error(ErrorKind kind, std::string message, std::string param = {});
 // provider said, taken from its error body when it has one.
 Error upstream_status_error(std::string_view provider, int upstream_status, std::string upstream_message);
 
+// The kind's own name ("bad_request", "rate_limited", ...): a metric label from a fixed set.
+const char* error_kind_name(ErrorKind kind);
+
 // OpenAI's error type string for the kind (invalid_request_error, authentication_error, ...).
 const char* openai_error_type(ErrorKind kind);
 

@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "core/usage.h"
+#include "telemetry/trace_context.h"
 
 namespace switchyard {
 
@@ -23,6 +24,7 @@ struct Attempt {
   int status = 0;        // the upstream's HTTP status, 0 when none came
   std::optional<Error> error;
   std::chrono::steady_clock::time_point start, end;
+  SpanId span_id{};  // named in the traceparent sent upstream; all zero when the request is not traced
 };
 
 // Headers a phase adds to the answer, whatever the upstream sent (rate-limit figures, say).
@@ -47,6 +49,12 @@ struct RequestContext {
   std::optional<double> cost;    // USD at list price; nullopt when unpriced or unknown
   bool byok = false;             // served on a provider key marked as the customer's own
   AnswerHeaders answer_headers;  // the admit phase's, on every answer (errors included)
+  // Why the gateway refused the request before trying any upstream (a bad body, key or model, a
+  // limit): its record's error. Set by note_rejection (pipeline/accounting.h).
+  std::optional<Error> rejection;
+  // The request's place in a trace: with telemetry on (every request), or when the client sent a
+  // traceparent (passed on upstream as it came). Each attempt is sent a traceparent.
+  std::optional<TraceContext> trace;
   // Set before routing when the answer is to be kept (a Responses answer with store: true): the
   // account phase hands it the whole answer (a body, or the stream's final response event) before
   // its last bytes go to the client, so a client that continues at once finds it kept.

@@ -69,36 +69,6 @@ std::optional<json::object> parse_object(std::string_view body) {
 
 }  // namespace
 
-std::string iso_time_of(int64_t unix_ms) {
-  const int64_t seconds = unix_ms / 1000, in_day = ((seconds % 86400) + 86400) % 86400;
-  return fmt::format("{}T{:02}:{:02}:{:02}Z", day_text((seconds - in_day) / 86400), in_day / 3600, in_day / 60 % 60,
-                     in_day % 60);
-}
-
-std::optional<int64_t> unix_ms_of(std::string_view iso) {
-  auto day = parse_day(iso.substr(0, 10));
-  if (!day) return std::nullopt;
-  if (iso.size() == 10) return *day * kDayMs;
-  // YYYY-MM-DDTHH:MM:SS[.f...]Z: digits only (no sign, no space), a fraction of 1 to 9 digits.
-  if (iso.size() < 20 || iso[10] != 'T' || iso[13] != ':' || iso[16] != ':' || iso.back() != 'Z') return std::nullopt;
-  auto number = [&](std::size_t at) -> std::optional<int> {
-    if (!std::isdigit(static_cast<unsigned char>(iso[at])) || !std::isdigit(static_cast<unsigned char>(iso[at + 1])))
-      return std::nullopt;
-    return (iso[at] - '0') * 10 + (iso[at + 1] - '0');
-  };
-  auto h = number(11), m = number(14), s = number(17);
-  if (!h || !m || !s || *h > 23 || *m > 59 || *s > 59) return std::nullopt;
-  int64_t ms = 0;
-  if (const std::string_view fraction = iso.substr(19, iso.size() - 20); !fraction.empty()) {
-    if (fraction[0] != '.' || fraction.size() < 2 || fraction.size() > 10) return std::nullopt;
-    for (std::size_t i = 1; i < fraction.size(); ++i) {
-      if (!std::isdigit(static_cast<unsigned char>(fraction[i]))) return std::nullopt;
-      if (i <= 3) ms += static_cast<int64_t>(fraction[i] - '0') * (i == 1 ? 100 : i == 2 ? 10 : 1);
-    }
-  }
-  return *day * kDayMs + ((*h * 60 + *m) * 60 + *s) * 1000LL + ms;
-}
-
 MintedKey mint_key(int64_t now_ms) {
   MintedKey minted;
   minted.secret = "sk-sy-" + to_hex(random_bytes(24));

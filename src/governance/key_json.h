@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/calendar.h"
 #include "core/config.h"
 
 namespace switchyard {
@@ -37,9 +38,5 @@ struct MintedKey {
   ApiKey key;
 };
 MintedKey mint_key(int64_t now_ms);
-
-// "2026-12-02T10:00:00Z" from Unix ms, and back (also a bare YYYY-MM-DD); nullopt when malformed.
-std::string iso_time_of(int64_t unix_ms);
-std::optional<int64_t> unix_ms_of(std::string_view iso);
 
 }  // namespace switchyard

@@ -132,6 +132,12 @@ class MeteringStage final : public StreamTranslator {
 
 std::unique_ptr<StreamTranslator> metering_stage(StreamMeter& meter) { return std::make_unique<MeteringStage>(meter); }
 
+void note_rejection(RequestContext& context, const Error& error, std::string_view requested_model) {
+  context.metered = true;
+  context.rejection = error;
+  if (!requested_model.empty()) context.requested_model = requested_model;
+}
+
 void view_record(const RequestContext& context, const Exchange& exchange, RecordView& r, std::string& scratch) {
   r.id = context.id;
   r.created_ms = context.unix_ms(context.start);
@@ -155,9 +161,10 @@ void view_record(const RequestContext& context, const Exchange& exchange, Record
   r.byok = context.byok;
   auto now = std::chrono::steady_clock::now();
   auto first = exchange.first_data_at();
-  r.ttft_ms = first ? std::optional<int64_t>(ms_between(context.start, *first)) : std::nullopt;
   r.latency_ms = ms_between(context.start, now);
   r.status = static_cast<int>(exchange.status());
+  // Time to first token: of answers only (an error's first byte is no token).
+  r.ttft_ms = first && r.status < 400 ? std::optional<int64_t>(ms_between(context.start, *first)) : std::nullopt;
   r.attempts.resize(context.attempts.size());
   for (std::size_t i = 0; i < context.attempts.size(); ++i) {
     const Attempt& attempt = context.attempts[i];
@@ -175,7 +182,9 @@ void view_record(const RequestContext& context, const Exchange& exchange, Record
   r.provider = last ? last->provider : std::string_view();
   r.model = last ? last->model_id : std::string_view();
   r.upstream_model = last ? last->upstream_model : std::string_view();
-  r.error = last && last->error ? std::string_view(last->error->message) : std::string_view();
+  r.error = last && last->error ? std::string_view(last->error->message)
+            : context.rejection ? std::string_view(context.rejection->message)
+                                : std::string_view();
   // A client that left before any answer was sent: nginx's 499, as the error says.
   if (r.status == 0 && last && last->error && last->error->kind == ErrorKind::cancelled) r.status = 499;
   if (r.status >= 400 && r.error.empty()) r.error = scratch = "HTTP " + std::to_string(r.status);

@@ -51,6 +51,11 @@ std::unique_ptr<StreamTranslator> metering_stage(StreamMeter& meter);
 // Makes `r` the record of a finished request, as views of `context`'s texts (nothing copied:
 // the recorder encodes it before the context is gone). `scratch` holds a text made for it. Every
 // field is assigned, so one view kept per thread is filled again and again without allocating.
+// Marks a request refused before any upstream was tried for a record of its own (status from the
+// answer, `error`'s message as its error; outcome `rejected`), naming the model it asked for when
+// known.
+void note_rejection(RequestContext& context, const Error& error, std::string_view requested_model = {});
+
 void view_record(const RequestContext& context, const Exchange& exchange, RecordView& r, std::string& scratch);
 
 }  // namespace switchyard

@@ -330,6 +330,8 @@ Task<> credits_api(RequestContext& context, Exchange& exchange, const Records& r
   json::object credits;
   credits["balance"] = balance ? fmt::format("{:.6f}", *balance) : std::string("unlimited");
   credits["total_used"] = fmt::format("{:.6f}", used);
+  // Whose figures these are: the key's team (the dashboard says which team it shows); none for the admin key.
+  credits["team"] = context.client.admin ? json::value(nullptr) : json::value(context.client.team);
   co_await exchange.respond(json_response(context.id, 200, serialize_json(credits)));
 }
 

@@ -7,7 +7,7 @@ namespace {
 
 using http::verb;
 
-const std::array<Endpoint, 46>& table() {
+const std::array<Endpoint, 48>& table() {
   static const ClientFormat* openai = &openai_client();
   static const ClientFormat* anthropic = &anthropic_client();
   static const ClientFormat* responses = &responses_client();
@@ -15,7 +15,7 @@ const std::array<Endpoint, 46>& table() {
   constexpr WireApi google = WireApi::generate_content;
   static const ClientFormat* ai_gateway = &ai_gateway_client();
   constexpr WireApi vercel = WireApi::ai_gateway;
-  static const std::array<Endpoint, 46> rows{{
+  static const std::array<Endpoint, 48> rows{{
       {"/healthz", verb::get, Serves::health, openai, WireApi::chat_completions, false, false},
       {"/", verb::get, Serves::health, openai, WireApi::chat_completions, false, false},  // Claude Code's HEAD /
       {"/metrics", verb::get, Serves::metrics, openai, WireApi::chat_completions, false, false},
@@ -34,6 +34,8 @@ const std::array<Endpoint, 46>& table() {
       {"/v1/admin/teams/{id}", verb::get, Serves::admin, openai, WireApi::chat_completions, true, true},
       {"/v1/admin/teams/{id}", verb::patch, Serves::admin, openai, WireApi::chat_completions, true, true},
       {"/v1/insights", verb::get, Serves::insights, openai, WireApi::chat_completions, true, true},
+      {"/v1/logs", verb::get, Serves::logs, openai, WireApi::chat_completions, true, true},
+      {"/v1/timeseries", verb::get, Serves::timeseries, openai, WireApi::chat_completions, true, true},
       {"/v1/chat/completions", verb::post, Serves::proxy, openai, WireApi::chat_completions, true, false},
       {"/v1/embeddings", verb::post, Serves::proxy, openai, WireApi::embeddings, true, false},
       {"/v1/responses", verb::post, Serves::proxy, responses, WireApi::responses, true, false},

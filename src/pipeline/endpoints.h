@@ -21,6 +21,8 @@ enum class Serves {
   ai_gateway_config,    // GET /v{1,3,4}/ai/config: the model list in the AI Gateway's shape
   report,               // totals per group
   insights,             // the production-traffic figures
+  logs,                 // GET /v1/logs: the request log, newest first, filtered and paged
+  timeseries,           // GET /v1/timeseries: traffic over time at minute, hour or day grain
   proxy,                // parse -> admit -> route -> attempt -> relay -> account -> record
   count_tokens,         // Anthropic's count_tokens, answered by the provider or estimated
   gemini_count_tokens,  // Gemini's countTokens, the same way

@@ -17,6 +17,7 @@
 #include "pipeline/records_api.h"
 #include "pipeline/responses.h"
 #include "pipeline/stored_responses.h"
+#include "telemetry/trace_context.h"
 #include "translate/client_text.h"
 #include "translate/json_parse.h"
 
@@ -121,15 +122,19 @@ Task<> Gateway::handle(Exchange& exchange) {
     co_return;
   }
 
+  context.endpoint = path;
+  const bool proxied = endpoint->serves == Serves::proxy;
+  if (proxied) start_trace_of(context, request);
   if (endpoint->authenticated) {  // the authenticate phase
     auto identity = authenticate(*context.config, services_.keys.snapshot(), request, services_.wall_ms());
     if (auto* error = std::get_if<Error>(&identity)) {
+      if (proxied) note_rejection(context, *error);
       co_await exchange.respond(client.error_response(context.id, *error));
+      record(context, exchange);
       co_return;
     }
     context.client = std::get<ClientIdentity>(std::move(identity));
   }
-  context.endpoint = path;
   if (endpoint->reads_records && !records_) {
     co_await exchange.respond(
         client.error_response(context.id, make_error(ErrorKind::unavailable, "accounting is off")));
@@ -140,7 +145,8 @@ Task<> Gateway::handle(Exchange& exchange) {
     case Serves::metrics: {
       http::response<http::string_body> response{http::status::ok, 11};
       response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-      response.body() = (records_ ? records_->recorder.metrics().render() : "") + services_.governor.render_metrics();
+      response.body() = (records_ ? records_->recorder.metrics().render() : "") + services_.governor.render_metrics() +
+                        rejections_.render_metrics() + (services_.spans ? services_.spans->render_metrics() : "");
       co_await exchange.respond(std::move(response));
       break;
     }
@@ -159,18 +165,44 @@ Task<> Gateway::handle(Exchange& exchange) {
       break;
     case Serves::report: co_await report_api(context, exchange, *records_); break;
     case Serves::insights: co_await insights_api(context, exchange, *records_); break;
+    case Serves::logs: co_await logs_api(context, exchange, *records_); break;
+    case Serves::timeseries: co_await timeseries_api(context, exchange, *records_); break;
     case Serves::count_tokens: co_await count_anthropic_tokens(context, services_, exchange); break;
     case Serves::gemini_count_tokens: co_await count_gemini_tokens(context, services_, exchange); break;
     case Serves::stored_response: co_await stored_response_api(context, exchange, *records_); break;
     case Serves::response_tokens: co_await response_tokens_api(context, exchange); break;
     case Serves::proxy: co_await serve_proxied(context, exchange, *endpoint); break;
   }
-  // The record phase: one durable record per proxied request, encoded before the context goes.
-  if (context.metered && records_) {
-    thread_local RecordView record;  // views of `context`: nothing copied, no allocation per request
-    thread_local std::string scratch;
-    view_record(context, exchange, record, scratch);
-    records_->recorder.submit(record);
+  record(context, exchange);
+}
+
+void Gateway::start_trace_of(RequestContext& context, const http::request_header<>& request) const {
+  const auto incoming = parse_traceparent(request["traceparent"]);
+  if (services_.spans)
+    context.trace = start_trace(incoming, context.config->telemetry.sample_ratio);
+  else if (incoming)  // not a participant: the client's traceparent goes upstream as it came
+    context.trace = TraceContext{incoming->trace_id, incoming->span_id, std::nullopt, incoming->sampled};
+}
+
+void Gateway::record(const RequestContext& context, const Exchange& exchange) {
+  if (!context.metered) return;
+  const bool traced = services_.spans && context.trace && context.trace->sampled;
+  // Refusals are recorded at a bounded rate (pipeline/rejections.h), and all counted.
+  const bool keep = !context.rejection || rejections_.count(context.rejection->kind, services_.wall_ms());
+  if (!(records_ && keep) && !traced) return;
+  thread_local RecordView record;  // views of `context`: nothing copied, no allocation per request
+  thread_local std::string scratch;
+  view_record(context, exchange, record, scratch);
+  if (records_ && keep) records_->recorder.submit(record);  // the record phase: one durable record
+  if (traced) {
+    thread_local std::vector<AttemptTrace> attempts;
+    attempts.resize(context.attempts.size());
+    for (std::size_t i = 0; i < context.attempts.size(); ++i) {
+      auto provider = context.config->providers.find(context.attempts[i].provider);
+      attempts[i] = {context.attempts[i].span_id,
+                     provider == context.config->providers.end() ? "" : to_string(provider->second.type)};
+    }
+    services_.spans->submit(record, *context.trace, attempts);
   }
 }
 
@@ -178,6 +210,7 @@ Task<> Gateway::serve_proxied(RequestContext& context, Exchange& exchange, const
   const ClientFormat& client = *endpoint.client;
   auto parsed = client.parse(exchange.request().body(), endpoint.api, exchange.request().base());  // the parse phase
   if (auto* error = std::get_if<Error>(&parsed)) {
+    note_rejection(context, *error);
     co_await exchange.respond(client.error_response(context.id, *error));
     co_return;
   }
@@ -189,11 +222,13 @@ Task<> Gateway::serve_proxied(RequestContext& context, Exchange& exchange, const
       const std::string previous = view.previous_response_id;
       GatewayOptions options = view.gateway;  // the first parse took them out of the body
       if (auto error = co_await continue_conversation(context, records_, exchange.request().body(), previous)) {
+        note_rejection(context, *error, view.model);
         co_await exchange.respond(client.error_response(context.id, *error));
         co_return;
       }
       parsed = client.parse(exchange.request().body(), endpoint.api, exchange.request().base());
       if (auto* error = std::get_if<Error>(&parsed)) {
+        note_rejection(context, *error);
         co_await exchange.respond(client.error_response(context.id, *error));
         co_return;
       }
@@ -210,9 +245,16 @@ Task<> Gateway::serve_proxied(RequestContext& context, Exchange& exchange, const
   }
   ClientRequest& request = std::get<ClientRequest>(parsed);
   request.generation_id = context.id;
+  // Who asks and how (user, tags, use case): on the record of a refusal by the admit phase too.
+  if (auto error = begin_metering(context, exchange.request(), request.view)) {
+    note_rejection(context, *error, request.view.model);
+    co_await exchange.respond(client.error_response(context.id, *error));
+    co_return;
+  }
   Admission admission;
   const Settlement settlement(context, services_, admission);
   if (auto refused = co_await admit(context, services_, request, admission)) {  // the admit phase
+    note_rejection(context, *refused, request.view.model);
     auto response = client.error_response(context.id, *refused);
     for (const auto& [name, value] : context.answer_headers) response.set(name, value);
     co_await exchange.respond(std::move(response));

@@ -9,6 +9,7 @@
 #include "pipeline/endpoints.h"
 #include "pipeline/model_catalogue.h"
 #include "pipeline/records_api.h"
+#include "pipeline/rejections.h"
 #include "pipeline/services.h"
 #include "server/http_server.h"
 
@@ -33,10 +34,16 @@ class Gateway {
     ModelCatalogue models;  // GET /v1/models[/{id}], built once per config
   };
   Task<> serve_proxied(RequestContext& context, Exchange& exchange, const Endpoint& endpoint);
+  // The request's trace: continued from the client's traceparent, or new when telemetry is on.
+  void start_trace_of(RequestContext& context, const http::request_header<>& request) const;
+  // The record phase, once the answer is sent: the request's record (refusals at a bounded
+  // rate) and, when sampled, its spans; encoded before the context goes.
+  void record(const RequestContext& context, const Exchange& exchange);
 
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
   const Records* records_;
   Services services_;
+  Rejections rejections_;
 };
 
 }  // namespace switchyard

@@ -323,13 +323,10 @@ RouteRequest route_request(const Config& config, Exchange& exchange, const Clien
 Task<> proxy(RequestContext& context, const Services& services, Exchange& exchange, const ClientFormat& client,
              ClientRequest& request) {
   const Config& config = *context.config;
-  if (auto error = begin_metering(context, exchange.request(), request.view)) {
-    co_await exchange.respond(client.error_response(context.id, *error));
-    co_return;
-  }
   auto planned = plan_route(config, route_request(config, exchange, client, request),
                             RouteSignals{services.draw, services.latency});
   if (auto* error = std::get_if<Error>(&planned)) {
+    note_rejection(context, *error);
     co_await exchange.respond(client.error_response(context.id, *error));
     co_return;
   }
@@ -409,6 +406,12 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
       last_error = attempt.error = *error;
       ++index;
       continue;
+    }
+    if (context.trace) {  // the attempt's own span when tracing, else the client's as it came
+      attempt.span_id = services.spans ? new_span_id() : context.trace->span_id;
+      std::get<UpstreamRequest>(built).header_lines +=
+          "traceparent: " + format_traceparent(context.trace->trace_id, attempt.span_id, context.trace->sampled) +
+          "\r\n";
     }
 
     std::unique_ptr<UpstreamExchange> exchange_with_upstream =

@@ -6,7 +6,8 @@
 
 namespace switchyard {
 
-// route -> attempt loop -> relay, for a parsed request in any client format. Always answers.
+// route -> attempt loop -> relay, for a parsed request in any client format, metered
+// (begin_metering) and admitted. Always answers.
 Task<> proxy(RequestContext& context, const Services& services, Exchange& exchange, const ClientFormat& client,
              ClientRequest& request);
 

@@ -1,14 +1,15 @@
 #include "pipeline/records_api.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
+#include <charconv>
 #include <chrono>
 #include <limits>
 
 #include "analytics/insights.h"
+#include "analytics/series.h"
 #include "core/calendar.h"
 #include "pipeline/responses.h"
 #include "server/offload.h"
@@ -30,50 +31,46 @@ namespace {
 
 constexpr std::size_t kInsightPage = 50'000;
 
-std::string iso_time(int64_t unix_ms) {
-  auto at = std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(unix_ms));
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", at);
-}
-
-json::value generation_json(const UsageRecord& r) {
+// One record as the generation API and the request log show it.
+json::object record_entry(const UsageRecord& r) {
   json::array tags;
   for (const auto& t : r.tags) tags.emplace_back(t);
   auto optional_number = [](const auto& v) { return v ? json::value(*v) : json::value(nullptr); };
-  return json::object{{"data", json::object{{"id", r.id},
-                                            {"created_at", iso_time(r.created_ms)},
-                                            {"model", r.model},
-                                            {"model_requested", r.model_requested},
-                                            {"provider_name", r.provider},
-                                            {"upstream_model", r.upstream_model},
-                                            {"streamed", r.streamed},
-                                            // The AI SDK requires a string: "" when the
-                                            // answer never finished (an aborted stream).
-                                            {"finish_reason", r.finish_reason},
-                                            {"latency", r.latency_ms},
-                                            {"generation_time", r.ttft_ms ? r.latency_ms - *r.ttft_ms : r.latency_ms},
-                                            {"time_to_first_token", optional_number(r.ttft_ms)},
-                                            // The AI SDK requires numbers: an unpriced
-                                            // request costs 0 there, and says priced: false.
-                                            {"total_cost", r.cost.value_or(0)},
-                                            {"priced", r.cost.has_value()},
-                                            {"market_cost", r.cost.value_or(0)},
-                                            {"upstream_inference_cost", r.byok ? r.cost.value_or(0) : 0.0},
-                                            {"usage", r.cost.value_or(0)},
-                                            {"billable_web_search_calls", 0},
-                                            {"native_tokens_prompt", r.input_tokens},
-                                            {"native_tokens_completion", r.output_tokens},
-                                            {"native_tokens_reasoning", r.reasoning_tokens},
-                                            {"native_tokens_cached", r.cache_read_tokens},
-                                            {"native_tokens_cache_creation", r.cache_write_tokens},
-                                            {"is_byok", r.byok},
-                                            {"team", r.team},
-                                            {"user", r.user},
-                                            {"tags", std::move(tags)},
-                                            {"use_case", r.use_case},
-                                            {"endpoint", r.endpoint},
-                                            {"status", r.status},
-                                            {"error", r.error.empty() ? json::value(nullptr) : json::value(r.error)},
-                                            {"attempts", attempts_to_json(r.attempts)}}}};
+  return json::object{{"id", r.id},
+                      {"created_at", iso_time_of(r.created_ms)},
+                      {"model", r.model},
+                      {"model_requested", r.model_requested},
+                      {"provider_name", r.provider},
+                      {"upstream_model", r.upstream_model},
+                      {"streamed", r.streamed},
+                      // The AI SDK requires a string: "" when the
+                      // answer never finished (an aborted stream).
+                      {"finish_reason", r.finish_reason},
+                      {"latency", r.latency_ms},
+                      {"generation_time", r.ttft_ms ? r.latency_ms - *r.ttft_ms : r.latency_ms},
+                      {"time_to_first_token", optional_number(r.ttft_ms)},
+                      // The AI SDK requires numbers: an unpriced
+                      // request costs 0 there, and says priced: false.
+                      {"total_cost", r.cost.value_or(0)},
+                      {"priced", r.cost.has_value()},
+                      {"market_cost", r.cost.value_or(0)},
+                      {"upstream_inference_cost", r.byok ? r.cost.value_or(0) : 0.0},
+                      {"usage", r.cost.value_or(0)},
+                      {"billable_web_search_calls", 0},
+                      {"native_tokens_prompt", r.input_tokens},
+                      {"native_tokens_completion", r.output_tokens},
+                      {"native_tokens_reasoning", r.reasoning_tokens},
+                      {"native_tokens_cached", r.cache_read_tokens},
+                      {"native_tokens_cache_creation", r.cache_write_tokens},
+                      {"is_byok", r.byok},
+                      {"team", r.team},
+                      {"user", r.user},
+                      {"tags", std::move(tags)},
+                      {"use_case", r.use_case},
+                      {"endpoint", r.endpoint},
+                      {"status", r.status},
+                      {"error", r.error.empty() ? json::value(nullptr) : json::value(r.error)},
+                      {"attempts", attempts_to_json(r.attempts)}};
 }
 
 // Vercel's report shape: {results: [{<group>, total_cost, ...tokens, request_count}]}.
@@ -112,6 +109,176 @@ Error no_generation(const std::string& id) {
   return error;
 }
 
+Error bad_parameter(std::string_view name, std::string_view rule) {
+  return make_error(ErrorKind::bad_request, fmt::format("{} must be {}", name, rule), std::string(name));
+}
+
+// The team a query reads: a team key's own; the admin key's `team=`, or every team (none).
+// A team key naming another team is refused rather than quietly shown its own.
+std::variant<std::optional<std::string>, Error> team_scope(const RequestContext& context, std::string_view target) {
+  auto named = query_param(target, "team");
+  if (named && named->empty()) named.reset();
+  if (context.client.admin) return named;
+  if (named && *named != context.client.team) {
+    Error error = make_error(ErrorKind::forbidden,
+                             "this key belongs to team '" + context.client.team +
+                                 "' and sees only that team's requests; an admin key sees every team",
+                             "team");
+    error.code = "team_forbidden";
+    return error;
+  }
+  return std::optional<std::string>(context.client.team);
+}
+
+// `start` and `end` (ISO 8601, or YYYY-MM-DD: `end` then means the end of that day) into [start, end).
+std::optional<Error> read_window(std::string_view target, int64_t& start_ms, int64_t& end_ms) {
+  constexpr std::string_view kRule = "an ISO 8601 time (2026-12-02T05:00:00Z) or a date (2026-12-02)";
+  if (auto start = query_param(target, "start")) {
+    auto ms = unix_ms_of(*start);
+    if (!ms) return bad_parameter("start", kRule);
+    start_ms = *ms;
+  }
+  if (auto end = query_param(target, "end")) {
+    auto ms = unix_ms_of(*end);
+    if (!ms) return bad_parameter("end", kRule);
+    end_ms = end->size() == 10 ? *ms + kDayMs : *ms;
+  }
+  if (start_ms >= end_ms) return make_error(ErrorKind::bad_request, "start must be before end", "start");
+  return std::nullopt;
+}
+
+// A whole number from `min` to `max` in query parameter `name`, when given.
+std::variant<std::optional<int64_t>, Error> integer_param(std::string_view target, std::string_view name, int64_t min,
+                                                          int64_t max) {
+  auto text = query_param(target, name);
+  if (!text) return std::optional<int64_t>();
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max)
+    return bad_parameter(name, fmt::format("a whole number from {} to {}", min, max));
+  return std::optional<int64_t>(value);
+}
+
+// The request log's cursor: "<created_ms>.<id>" of the record the next page starts after.
+std::string cursor_text(const std::pair<int64_t, std::string>& at) { return fmt::format("{}.{}", at.first, at.second); }
+std::optional<std::pair<int64_t, std::string>> parse_cursor(std::string_view text) {
+  const std::size_t dot = text.find('.');
+  if (dot == std::string_view::npos || dot == 0 || text.size() - dot - 1 > 64) return std::nullopt;
+  int64_t ms = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + dot, ms);
+  if (ec != std::errc() || end != text.data() + dot) return std::nullopt;
+  return std::pair<int64_t, std::string>(ms, std::string(text.substr(dot + 1)));
+}
+
+// GET /v1/logs's parameters (docs/observability.md) into a query; the team is set by the caller.
+std::variant<LogQuery, Error> log_query(std::string_view target) {
+  LogQuery query;
+  if (auto error = read_window(target, query.start_ms, query.end_ms)) return *error;
+  auto limit = integer_param(target, "limit", 1, 1000);
+  if (auto* error = std::get_if<Error>(&limit)) return *error;
+  query.limit = static_cast<std::size_t>(std::get<std::optional<int64_t>>(limit).value_or(50));
+  if (auto cursor = query_param(target, "cursor")) {
+    query.before = parse_cursor(*cursor);
+    if (!query.before) return bad_parameter("cursor", "a next_cursor of an earlier page");
+  }
+  query.key_id = query_param(target, "key_id");
+  query.user = query_param(target, "user");
+  query.model = query_param(target, "model");
+  query.provider = query_param(target, "provider");
+  query.tag = query_param(target, "tag");
+  query.use_case = query_param(target, "use_case");
+  if (auto status = query_param(target, "status")) {
+    static constexpr Outcome kOutcomes[] = {Outcome::ok, Outcome::error, Outcome::rejected, Outcome::cancelled};
+    for (Outcome outcome : kOutcomes)
+      if (*status == outcome_name(outcome)) query.outcome = outcome;
+    int code = 0;
+    auto [end, ec] = std::from_chars(status->data(), status->data() + status->size(), code);
+    if (!query.outcome && ec == std::errc() && end == status->data() + status->size() && code >= 100 && code <= 599)
+      query.status = code;
+    if (!query.outcome && !query.status)
+      return bad_parameter("status", "ok, error, rejected, cancelled or an HTTP status (429)");
+  }
+  if (auto streamed = query_param(target, "streamed")) {
+    if (*streamed != "true" && *streamed != "false") return bad_parameter("streamed", "true or false");
+    query.streamed = *streamed == "true";
+  }
+  auto latency = integer_param(target, "min_latency_ms", 0, INT64_MAX);
+  if (auto* error = std::get_if<Error>(&latency)) return *error;
+  query.min_latency_ms = std::get<std::optional<int64_t>>(latency);
+  if (auto cost = query_param(target, "min_cost")) {
+    double value = 0;
+    auto [end, ec] = std::from_chars(cost->data(), cost->data() + cost->size(), value);
+    if (ec != std::errc() || end != cost->data() + cost->size() || !(value >= 0))
+      return bad_parameter("min_cost", "a number of US dollars, 0 or more");
+    query.min_cost = value;
+  }
+  return query;
+}
+
+std::string log_page_json(const LogPage& page) {
+  json::array data;
+  data.reserve(page.records.size());
+  for (const auto& r : page.records) {
+    json::object entry = record_entry(r);
+    entry["key_id"] = r.key_id;
+    entry["outcome"] = outcome_name(outcome_of(r));
+    data.emplace_back(std::move(entry));
+  }
+  return serialize_json(json::object{{"object", "list"},
+                                     {"data", std::move(data)},
+                                     {"next_cursor", page.next ? json::value(cursor_text(*page.next)) : nullptr}});
+}
+
+// GET /v1/timeseries's parameters (docs/observability.md) at `now_ms`.
+std::variant<SeriesQuery, Error> series_query(std::string_view target, int64_t now_ms) {
+  SeriesQuery query;
+  if (auto grain = query_param(target, "grain")) {
+    auto named = grain_named(*grain);
+    if (!named) return bad_parameter("grain", "minute, hour or day");
+    query.grain = *named;
+  }
+  const int64_t span = query.grain == Grain::minute ? 3'600'000 : query.grain == Grain::hour ? 2 * kDayMs : 30 * kDayMs;
+  query.end_ms = now_ms + 1;
+  query.start_ms = query.end_ms - span;
+  if (auto error = read_window(target, query.start_ms, query.end_ms)) return *error;
+  if ((query.end_ms - query.start_ms) / grain_ms(query.grain) > Series::kMaxPoints)
+    return make_error(ErrorKind::bad_request,
+                      fmt::format("the window holds more than {} points at this grain: use a coarser grain or a "
+                                  "shorter window",
+                                  Series::kMaxPoints),
+                      "grain");
+  if (query.grain == Grain::minute && query.start_ms < now_ms - Series::kMinuteWindowMs - 60'000)
+    return make_error(ErrorKind::bad_request,
+                      "minute grain covers the last 24 hours; use grain=hour for an earlier window", "start");
+  query.group_by = query_param(target, "group_by").value_or("");
+  if (query.group_by != "" && query.group_by != "provider" && query.group_by != "model")
+    return bad_parameter("group_by", "provider or model");
+  auto top = integer_param(target, "top", 1, 50);
+  if (auto* error = std::get_if<Error>(&top)) return *error;
+  query.top = static_cast<std::size_t>(std::get<std::optional<int64_t>>(top).value_or(10));
+  return query;
+}
+
+Error still_loading(const Records& records) {
+  Error error = make_error(
+      ErrorKind::unavailable,
+      fmt::format("insights are still reading the record history ({} records so far); try again in a few seconds",
+                  records.rollup.history_read()));
+  error.code = "insights_loading";
+  return error;
+}
+
+// The answer to a records query: 200 with `body`, or the error.
+Task<> reply(RequestContext& context, Exchange& exchange, std::variant<std::string, Error> body) {
+  if (auto* error = std::get_if<Error>(&body)) {
+    auto response = openai_error_response(context.id, *error);
+    if (error->code == "insights_loading") response.set(http::field::retry_after, "5");
+    co_await exchange.respond(std::move(response));
+    co_return;
+  }
+  co_await exchange.respond(json_response(context.id, 200, std::get<std::string>(std::move(body))));
+}
+
 }  // namespace
 
 Error store_unavailable(const std::exception& e) {
@@ -140,7 +307,9 @@ Task<> generation_api(RequestContext& context, Exchange& exchange, const Records
     co_await exchange.respond(openai_error_response(context.id, no_generation(*id)));
     co_return;
   }
-  co_await exchange.respond(json_response(context.id, 200, serialize_json(generation_json(*found))));
+  // A named local: g++ 12 cannot copy an initializer list inside a co_await expression.
+  const json::object body{{"data", record_entry(*found)}};
+  co_await exchange.respond(json_response(context.id, 200, serialize_json(body)));
 }
 
 Task<> report_api(RequestContext& context, Exchange& exchange, const Records& records) {
@@ -202,21 +371,16 @@ Task<> insights_api(RequestContext& context, Exchange& exchange, const Records& 
     co_return;
   }
   DayWindow days = std::get<DayWindow>(window);
-  // A team's key sees its team; the admin key everything, or the team it names in `team=`.
-  std::optional<std::string> team = context.client.admin ? query_param(exchange.request().target(), "team")
-                                                         : std::optional<std::string>(context.client.team);
-  if (team && team->empty()) team.reset();
+  auto scope = team_scope(context, exchange.request().target());
+  if (auto* error = std::get_if<Error>(&scope)) {
+    co_await exchange.respond(openai_error_response(context.id, *error));
+    co_return;
+  }
+  const std::optional<std::string> team = std::get<std::optional<std::string>>(scope);
   // All teams: from the live rollup's cells, once it holds the history (reading 100M records
   // takes minutes; paging through them for each query instead would hold the blocking pool).
   if (!team && !records.rollup.loaded()) {
-    Error error = make_error(
-        ErrorKind::unavailable,
-        fmt::format("insights are still reading the record history ({} records so far); try again in a few seconds",
-                    records.rollup.history_read()));
-    error.code = "insights_loading";
-    auto response = openai_error_response(context.id, error);
-    response.set(http::field::retry_after, "5");
-    co_await exchange.respond(std::move(response));
+    co_await reply(context, exchange, still_loading(records));
     co_return;
   }
   std::map<std::string, std::string> segments = context.config->team_segments;
@@ -227,11 +391,57 @@ Task<> insights_api(RequestContext& context, Exchange& exchange, const Records& 
     return insights_json(compute_insights(window, segments, days));
   };
   auto body = co_await ask_store(std::move(compute));
-  if (auto* error = std::get_if<Error>(&body)) {
+  co_await reply(context, exchange, std::move(body));
+}
+
+Task<> logs_api(RequestContext& context, Exchange& exchange, const Records& records) {
+  const std::string_view target = exchange.request().target();
+  auto scope = team_scope(context, target);
+  auto parsed = log_query(target);
+  if (auto* error = std::get_if<Error>(&scope)) parsed = *error;
+  if (auto* error = std::get_if<Error>(&parsed)) {
     co_await exchange.respond(openai_error_response(context.id, *error));
     co_return;
   }
-  co_await exchange.respond(json_response(context.id, 200, std::get<std::string>(std::move(body))));
+  LogQuery query = std::get<LogQuery>(std::move(parsed));
+  query.team = std::get<std::optional<std::string>>(scope);
+  std::function<std::string()> read = [&records, query] { return log_page_json(records.store.recent(query)); };
+  auto body = co_await ask_store(std::move(read));
+  co_await reply(context, exchange, std::move(body));
+}
+
+Task<> timeseries_api(RequestContext& context, Exchange& exchange, const Records& records) {
+  const std::string_view target = exchange.request().target();
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  auto scope = team_scope(context, target);
+  auto parsed = series_query(target, now_ms);
+  if (auto* error = std::get_if<Error>(&scope)) parsed = *error;
+  if (auto* error = std::get_if<Error>(&parsed)) {
+    co_await exchange.respond(openai_error_response(context.id, *error));
+    co_return;
+  }
+  const SeriesQuery query = std::get<SeriesQuery>(parsed);
+  const std::optional<std::string> team = std::get<std::optional<std::string>>(scope);
+  // Every team: the live rollup's cells; one team: its records of the window, by its index.
+  std::function<std::variant<std::string, Error>()> compute = [&records, query,
+                                                               team]() -> std::variant<std::string, Error> {
+    if (team) {
+      Series one = series_of_store(records.store, ScanQuery{query.start_ms, query.end_ms, kInsightPage, team});
+      return series_json(query, one.series(query));
+    }
+    auto lines = records.rollup.series(query);
+    if (!lines) return still_loading(records);
+    return series_json(query, *lines);
+  };
+  auto body = co_await ask_store(std::move(compute));
+  std::variant<std::string, Error> flat = Error{};
+  if (auto* error = std::get_if<Error>(&body))
+    flat = *error;
+  else
+    flat = std::get<std::variant<std::string, Error>>(std::move(body));
+  co_await reply(context, exchange, std::move(flat));
 }
 
 }  // namespace switchyard

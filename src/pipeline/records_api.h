@@ -43,5 +43,9 @@ Task<> generation_api(RequestContext& context, Exchange& exchange, const Records
 Task<> report_api(RequestContext& context, Exchange& exchange, const Records& records);
 // GET /v1/insights?start_date&end_date: the production-traffic figures (docs/analytics.md).
 Task<> insights_api(RequestContext& context, Exchange& exchange, const Records& records);
+// GET /v1/logs: the request log, newest first (docs/observability.md).
+Task<> logs_api(RequestContext& context, Exchange& exchange, const Records& records);
+// GET /v1/timeseries: traffic over time from the rollup (every team) or a team's records.
+Task<> timeseries_api(RequestContext& context, Exchange& exchange, const Records& records);
 
 }  // namespace switchyard

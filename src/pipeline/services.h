@@ -9,6 +9,7 @@
 #include "governance/key_table.h"
 #include "routing/circuit_breaker.h"
 #include "routing/latency_tracker.h"
+#include "telemetry/span_exporter.h"
 #include "upstream/transport.h"
 
 namespace switchyard {
@@ -21,6 +22,7 @@ struct Services {
   KeyTable& keys;
   Governor& governor;
   std::function<int64_t()> wall_ms;  // Unix ms now: key expiry
+  SpanExporter* spans = nullptr;     // traces (config `telemetry`); null: off
 };
 
 }  // namespace switchyard

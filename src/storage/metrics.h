@@ -1,6 +1,8 @@
 #pragma once
 // Prometheus metrics, kept by the recorder's thread from the records it stores (so the request
-// path pays nothing for them) and rendered on GET /metrics.
+// path pays nothing for them) and rendered on GET /metrics: switchyard's own, and OpenTelemetry's
+// GenAI client metrics (gen_ai_client_token_usage, gen_ai_client_operation_duration_seconds,
+// gen_ai_server_time_to_first_token_seconds) for the requests some provider was asked to serve.
 #include <array>
 #include <atomic>
 #include <map>
@@ -9,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/gen_ai.h"
 #include "storage/usage_record.h"
 
 namespace switchyard {
@@ -34,12 +37,21 @@ class Metrics {
 
  private:
   struct Histogram {
-    std::vector<uint64_t> buckets;  // counts per bound in kBoundsMs, of those above the bound before
+    std::vector<uint64_t> buckets;  // counts per bound, of those above the bound before
     double sum = 0;
     uint64_t count = 0;
-    void add(double ms);
+    void add(double value, std::span<const double> bounds);  // bounds in the unit of `value`
   };
   static const std::vector<double> kBoundsMs;
+
+  // OpenTelemetry's GenAI client metrics for one operation (core/gen_ai.h), with the buckets the
+  // semantic conventions advise: tokens per request (successful ones), the request's duration by
+  // error class, and the time to the first token of successful streamed answers.
+  struct GenAi {
+    Histogram tokens[2];    // input, output
+    Histogram duration[4];  // no error, 4xx, 5xx, no status
+    Histogram first_token;
+  };
 
   // Everything about one (provider, model) that served: one map lookup per record.
   struct Served {
@@ -47,6 +59,7 @@ class Metrics {
     double tokens[5] = {};             // input, output, cache_read, cache_write, reasoning
     double cost = 0;
     Histogram latency, ttft, overhead;
+    std::array<GenAi, kGenAiOperations> gen_ai;  // by GenAiOperation
   };
 
   template <class Record>

@@ -10,6 +10,7 @@
 #include <limits>
 #include <mutex>
 
+#include "storage/log_pages.h"
 #include "storage/postgres_store.h"
 #include "storage/record_columns.h"
 
@@ -159,6 +160,43 @@ class PostgresStore final : public RecordStore {
     reader_.query(record_columns::scan_sql(query, "$"), record_columns::scan_params(query),
                   [&](const auto& columns) { out.push_back(record_columns::record_of(columns)); });
     return out;
+  }
+
+  // Rows come in the log's order, in chunks that start where the last one ended: each row read
+  // is final, and every row not read yet is older than the last one. The first chunk is a page,
+  // as an unfiltered page needs; a filter that leaves rows out doubles the next, up to kLogChunk.
+  // Ids compare as bytes (COLLATE "C"), as the cursor's do, whatever the database's collation.
+  LogPage recent(const LogQuery& query) override {
+    static constexpr std::size_t kLogChunk = 1000;
+    LogPageBuilder page(query);
+    const std::string sql = fmt::format(
+        "SELECT {} FROM requests WHERE created_ms >= $1 AND created_ms <= $2 AND (created_ms < $2 OR id COLLATE \"C\" "
+        "< $3){} ORDER BY created_ms DESC, id COLLATE \"C\" DESC LIMIT $4",
+        record_columns::name_list(), query.team ? " AND team = $5" : "");
+    LogPosition from = page.upper();
+    std::size_t chunk = std::clamp<std::size_t>(query.limit, 1, kLogChunk);
+    std::lock_guard lock(read_mutex_);
+    while (page.wants_more()) {
+      chunk = std::min(chunk, page.budget_left());
+      std::vector<std::optional<std::string>> params{std::to_string(query.start_ms), std::to_string(from.first),
+                                                     from.second, std::to_string(chunk)};
+      if (query.team) params.emplace_back(*query.team);
+      std::size_t rows = 0;
+      reader_.query(sql, params, [&](const auto& columns) {
+        UsageRecord r = record_columns::record_of(columns);
+        ++rows;
+        from = {r.created_ms, r.id};
+        page.count(1);
+        page.offer(std::move(r));
+      });
+      if (rows < chunk) {
+        page.settle_all();
+        break;
+      }
+      page.settle(from);
+      chunk = std::min(chunk * 2, kLogChunk);
+    }
+    return page.finish();
   }
 
   void put_response(const StoredResponse& r, int64_t expire_before_ms) override {

@@ -2,6 +2,7 @@
 // Where records live, behind one interface: SQLite (embedded, the default) or PostgreSQL (when
 // several gateways share one store). Writes come from the recorder's thread only; reads (the
 // generation and report APIs) from a blocking pool, never from the event loops.
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -68,6 +69,47 @@ struct ScanQuery {
   std::optional<std::string> not_instance;
 };
 
+// What became of a request, as the request log shows it: `cancelled` (the client left: 499),
+// `rejected` (refused by the gateway before any upstream was tried: bad JSON, a bad key, an
+// unknown model, a limit), `error` (any other status of 400 and more), else `ok`.
+enum class Outcome { ok, error, rejected, cancelled };
+template <class Record>  // UsageRecord or RecordView
+Outcome outcome_of(const Record& r) {
+  if (r.status == 499) return Outcome::cancelled;
+  if (r.status >= 400) return r.attempts.empty() ? Outcome::rejected : Outcome::error;
+  return Outcome::ok;
+}
+std::string_view outcome_name(Outcome outcome);
+
+// GET /v1/logs: the records of a window, newest first (created_ms, then id, descending), that
+// pass every filter given.
+struct LogQuery {
+  int64_t start_ms = 0, end_ms = INT64_MAX;  // [start, end)
+  // Where the page starts: only records strictly older than (created_ms, id), in that order.
+  std::optional<std::pair<int64_t, std::string>> before;
+  std::size_t limit = 50;
+  // At most this many records are read for one page, so a filter that matches nothing never reads
+  // a whole store: the page then ends early, with a cursor where the reading stopped.
+  std::size_t scan_budget = 1'000'000;
+  std::optional<std::string> team, key_id, user, provider, tag, use_case;
+  std::optional<std::string> model;  // the id served, or the one asked for
+  std::optional<Outcome> outcome;
+  std::optional<int> status;  // an HTTP status the client got
+  std::optional<bool> streamed;
+  std::optional<int64_t> min_latency_ms;
+  std::optional<double> min_cost;  // unpriced records never pass
+};
+
+// Whether `r` passes `query`'s filters (its window, cursor and team aside).
+bool passes_log_filters(const LogQuery& query, const UsageRecord& r);
+
+struct LogPage {
+  std::vector<UsageRecord> records;  // newest first, at most `limit`
+  // Where the next page starts (LogQuery::before) when there may be more: after a full page, or
+  // when the scan budget ran out first. None when the window holds no more matching records.
+  std::optional<std::pair<int64_t, std::string>> next;
+};
+
 class RecordStore {
  public:
   virtual ~RecordStore() = default;
@@ -81,6 +123,8 @@ class RecordStore {
   virtual std::vector<ReportRow> report(const ReportQuery& query) = 0;
   // Records with created_ms in [start, end) in time order, at most `limit` (analytics).
   virtual std::vector<UsageRecord> scan(const ScanQuery& query) = 0;
+  // The request log's page for `query` (LogQuery). Throws StoreError.
+  virtual LogPage recent(const LogQuery& query) = 0;
   // Keeps `response` (replacing one with its id) and drops those created before
   // `expire_before_ms`, the end of their retention. Throws StoreError.
   virtual void put_response(const StoredResponse& response, int64_t expire_before_ms) = 0;

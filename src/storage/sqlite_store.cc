@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "core/request_id.h"
+#include "storage/log_pages.h"
 #include "storage/record_codec.h"
 
 #include "storage/record_columns.h"
@@ -214,6 +215,45 @@ class SqliteStore final : public RecordStore {
     return out;
   }
 
+  // Blocks are read newest last_ms first: a record of the page is final once it is newer than the
+  // next block's last_ms, since no block left can hold a newer one (LogPageBuilder keeps the
+  // others until then). Blocks overlap in time, so one holds records older than those of the
+  // next; within kMaxSpanMs, as a block's records are, which bounds the range of last_ms to read.
+  // When the budget ends the reading, the next page starts at (that last_ms + 1, ""): every record
+  // of that millisecond and older is read again then, every newer one was read now.
+  LogPage recent(const LogQuery& query) override {
+    LogPageBuilder page(query);
+    if (!page.wants_more()) return page.finish();
+    Db reader(path_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+    // The index on last_ms gives the order; without statistics SQLite might prefer first_ms's.
+    Statement blocks(reader,
+                     "SELECT records, records_count, last_ms FROM record_blocks INDEXED BY record_blocks_last "
+                     "WHERE last_ms >= ?1 AND last_ms <= ?2 AND first_ms <= ?3 ORDER BY last_ms DESC");
+    const int64_t newest = page.newest_ms();
+    sqlite3_bind_int64(blocks.get(), 1, query.start_ms);
+    sqlite3_bind_int64(blocks.get(), 2,
+                       newest > std::numeric_limits<int64_t>::max() - EncodedRecords::kMaxSpanMs
+                           ? std::numeric_limits<int64_t>::max()
+                           : newest + EncodedRecords::kMaxSpanMs);
+    sqlite3_bind_int64(blocks.get(), 3, newest);
+    int rc = sqlite3_step(blocks.get());
+    while (rc == SQLITE_ROW && page.wants_more()) {
+      page.offer_block(std::string_view(static_cast<const char*>(sqlite3_column_blob(blocks.get(), 0)),
+                                        static_cast<std::size_t>(sqlite3_column_bytes(blocks.get(), 0))),
+                       static_cast<std::size_t>(sqlite3_column_int64(blocks.get(), 1)));
+      rc = sqlite3_step(blocks.get());
+      if (rc != SQLITE_ROW) continue;
+      // No record of the page has the largest time (the window's end is exclusive): no bound then.
+      int64_t next_last = sqlite3_column_int64(blocks.get(), 2);
+      if (next_last < std::numeric_limits<int64_t>::max()) page.settle({next_last + 1, ""});
+    }
+    if (rc == SQLITE_DONE)
+      page.settle_all();
+    else if (rc != SQLITE_ROW)
+      throw StoreError(fmt::format("SQLite: {}", sqlite3_errmsg(reader.get())));
+    return page.finish();
+  }
+
   // Responses live in their own table, written on a connection of their own: the writer belongs
   // to the recorder's thread, and these calls come from the blocking pool.
   void put_response(const StoredResponse& r, int64_t expire_before_ms) override {
@@ -387,12 +427,17 @@ class SqliteStore final : public RecordStore {
     } else {
       prepare_writes();
     }
-    if (applied < kPolicyVersion) {
-      writer_.exec("BEGIN");
-      for (const auto& step : record_columns::policy_tables("INTEGER")) writer_.exec(step);
-      writer_.exec(fmt::format("INSERT INTO schema_migrations (version) VALUES ({})", kPolicyVersion));
-      writer_.exec("COMMIT");
-    }
+    if (applied < kPolicyVersion) migrate_to(kPolicyVersion, record_columns::policy_tables("INTEGER"));
+    if (applied < kLastIndexVersion)
+      migrate_to(kLastIndexVersion, {"CREATE INDEX record_blocks_last ON record_blocks (last_ms)"});
+  }
+
+  // Runs `steps` and records `version` as applied, in one transaction.
+  void migrate_to(int64_t version, const std::vector<std::string>& steps) {
+    writer_.exec("BEGIN");
+    for (const auto& step : steps) writer_.exec(step);
+    writer_.exec(fmt::format("INSERT INTO schema_migrations (version) VALUES ({})", version));
+    writer_.exec("COMMIT");
   }
 
   // Versions 1-3 kept a row per record (the table `requests`, record_columns.h, as PostgreSQL
@@ -400,6 +445,8 @@ class SqliteStore final : public RecordStore {
   static constexpr int64_t kBlocksVersion = 4;
   // Version 5: the admin API's keys and teams (record_columns::policy_tables).
   static constexpr int64_t kPolicyVersion = 5;
+  // Version 6: blocks by their last time, which the request log reads newest first (recent).
+  static constexpr int64_t kLastIndexVersion = 6;
   void move_rows_into_blocks() {
     std::size_t moved = 0;
     EncodedRecords block;

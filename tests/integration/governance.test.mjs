@@ -120,7 +120,7 @@ describe('governance on one gateway', () => {
   });
 
   it('stops plain and streamed requests at a hard budget, and /v1/credits shows the balance going down', async () => {
-    assert.deepEqual(await credits(HARD), { balance: BUDGET.toFixed(6), total_used: '0.000000' });
+    assert.deepEqual(await credits(HARD), { balance: BUDGET.toFixed(6), total_used: '0.000000', team: 'hardteam' });
     let spent = 0, served = 0, streamed = 0;
     let firstBalance;
     const refusedKinds = new Set();  // a plain request reserves less than a streamed one: go on until both are refused

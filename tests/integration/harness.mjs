@@ -63,8 +63,9 @@ export async function startSim(args = []) {
 }
 
 // A gateway with `yaml` as its config (SIM_URL in it is replaced by the simulator's address).
-// `dir` reuses an earlier gateway's directory (its records) instead of a new one.
-export async function startGateway(yaml, sim, dir = mkdtempSync(join(tmpdir(), 'switchyard-test-'))) {
+// `dir` reuses an earlier gateway's directory (its records) instead of a new one; `args` adds
+// options to `serve` (e.g. ['--log-level', 'warn']).
+export async function startGateway(yaml, sim, dir = mkdtempSync(join(tmpdir(), 'switchyard-test-')), args = []) {
   const port = await freePort();
   const path = join(dir, 'switchyard.yaml');
   // Each gateway keeps its records in its own directory unless the test names a store.
@@ -73,7 +74,7 @@ export async function startGateway(yaml, sim, dir = mkdtempSync(join(tmpdir(), '
   if (!/^journal:/m.test(yaml)) storage += `journal: ${join(dir, 'records.journal')}\n`;
   writeFileSync(path, `listen: 127.0.0.1:${port}\n${storage}` + yaml.replaceAll('SIM_URL', sim ? sim.url : 'http://127.0.0.1:9'));
   const url = `http://127.0.0.1:${port}`;
-  const p = launch(['serve', '--config', path]);
+  const p = launch(['serve', '--config', path, ...args]);
   await waitHealthy(url, p.proc, p.output);
   return { ...p, url, port, configPath: path, dir };
 }
@@ -225,4 +226,124 @@ export async function until(probe, what, ms = 5000, every = 25) {
     if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
     await new Promise((ok) => setTimeout(ok, every));
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The dashboard in a headless browser (tests/integration/dashboard*.test.mjs): Debian's chromium
+// driven by playwright-core; screenshots go to build/test-artifacts/.
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const ARTIFACTS = join(repo, 'build/test-artifacts');
+
+export const DASHBOARD_KEYS = {
+  admin: 'sk-admin-dashboard-0123456789',
+  teamA: 'sk-team-a-dashboard-0123456789',
+  teamB: 'sk-team-b-dashboard-0123456789',
+  teamC: 'sk-team-c-dashboard-0123456789',  // a team that sends nothing
+};
+// Two labs on the simulator; a priced model, a cheap one, one rescued by a fallback, one that
+// always fails, one without a list price. No retries and no breaker: attempts are exact.
+export const DASHBOARD_CONFIG = `
+admin_key: ${DASHBOARD_KEYS.admin}
+auth:
+  keys:
+    - {key: ${DASHBOARD_KEYS.teamA}, team: team-a}
+    - {key: ${DASHBOARD_KEYS.teamB}, team: team-b}
+    - {key: ${DASHBOARD_KEYS.teamC}, team: team-c}
+retries: {max: 0}
+circuit_breaker: {failures: 0}
+providers:
+  lab-a: {type: openai, base_url: 'SIM_URL/openai/v1', api_key: k}
+  lab-b: {type: anthropic, base_url: 'SIM_URL/anthropic', api_key: k}
+models:
+  r/premium: {routes: [{provider: lab-a, model: claude-sonnet-4-5}], price: {input: 3, output: 15}}
+  r/cheap: {routes: [{provider: lab-b, model: 'gemini-2.5-flash~len=80'}], price: {input: 0.1, output: 0.4}}
+  r/rescued: {routes: [{provider: lab-a, model: 'echo~fail=503'}, {provider: lab-b, model: claude-sonnet-4}]}
+  r/broken: {routes: [{provider: lab-a, model: 'echo~fail=500'}]}
+  r/free: {routes: [{provider: lab-b, model: 'mystery-llm'}]}
+`;
+// A model id is the client's text: the dashboard must show it, never run it.
+export const HOSTILE_MODEL = 'lab-b/<img src=x onerror=window.pwned=1>';
+
+// Traffic for the dashboard through `gw` (DASHBOARD_CONFIG), waited for until the request log has
+// all of it. Team a: 3 agentic r/premium, a streamed r/cheap, one rescued (2 attempts), one
+// unpriced, one failing (500), the hostile model id, one refused (unknown model); team b: 2
+// r/cheap, `manyModels` distinct models, `extraCheap` more r/cheap and `extraPremium` more
+// r/premium. Returns {ids, total}.
+export async function seedDashboardTraffic(gw, { manyModels = 0, extraCheap = 0, extraPremium = 0 } = {}) {
+  const { admin, teamA, teamB } = DASHBOARD_KEYS;
+  let total = 0;
+  const send = async (body, key = teamA, headers = {}) => {
+    const response = await postJson(`${gw.url}/v1/chat/completions`, { messages: [{ role: 'user', content: 'x' }], ...body },
+      { authorization: `Bearer ${key}`, ...headers });
+    const text = await response.text();
+    total++;
+    let id = null;
+    try { id = JSON.parse(text).id ?? null; } catch { /* a stream */ }
+    return { status: response.status, id, text };
+  };
+  const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: {} } } }];
+  const ids = {};
+  for (let i = 0; i < 3; i++) await send({ model: 'r/premium', tools, tool_choice: 'required' }, teamA, { 'x-switchyard-use-case': 'agent' });
+  for (let i = 0; i < 2; i++) await send({ model: 'r/cheap' }, teamB, { 'x-switchyard-use-case': 'chat' });
+  assert.equal((await send({ model: 'r/cheap', stream: true }, teamA, { 'x-switchyard-tags': 'tail,stream' })).status, 200);
+  const rescued = await send({ model: 'r/rescued' });
+  assert.equal(rescued.status, 200, rescued.text);
+  ids.rescued = rescued.id;
+  assert.equal((await send({ model: 'r/free' })).status, 200);
+  assert.equal((await send({ model: 'r/broken' })).status >= 500, true);
+  const hostile = await send({ model: HOSTILE_MODEL });
+  assert.equal(hostile.status, 200, hostile.text);
+  assert.equal((await send({ model: 'acme/nope' })).status, 404);
+  for (let i = 0; i < manyModels; i++) await send({ model: `lab-b/model-${String(i + 1).padStart(2, '0')}` }, teamB);
+  for (let i = 0; i < extraCheap; i++) await send({ model: 'r/cheap' }, teamB);
+  for (let i = 0; i < extraPremium; i++) await send({ model: 'r/premium' }, teamB);
+  await until(async () => {
+    const r = await fetch(`${gw.url}/v1/logs?limit=1000`, { headers: { authorization: `Bearer ${admin}` } });
+    const page = r.ok ? await r.json() : { data: [] };
+    return page.data.length >= total ? true : undefined;
+  }, `the request log holding the ${total} requests sent`, 10000, 100);
+  return { ids, total };
+}
+
+// A tab of its own (a new browser context: empty sessionStorage) on `gw`'s dashboard at `hash`,
+// with `key` in sessionStorage first as the key form leaves it. Console errors (except those
+// containing a text of `allow`) and page errors are collected in page.problems.
+export async function dashboardPage(browser, gw, { key, hash = '', viewport = { width: 1400, height: 1000 }, colorScheme, allow = [] } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true });
+  // Once per tab, before the page's scripts: a reload keeps what the page made of it since.
+  if (key) {
+    await context.addInitScript((k) => {
+      if (sessionStorage.getItem('switchyard-test-seeded')) return;
+      sessionStorage.setItem('switchyard-test-seeded', '1');
+      sessionStorage.setItem('switchyard-key', k);
+    }, key);
+  }
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (m) => { if (m.type() === 'error' && !allow.some((a) => m.text().includes(a))) page.problems.push(m.text()); });
+  page.on('pageerror', (e) => page.problems.push(String(e)));
+  await page.goto(`${gw.url}/dashboard${hash}`);
+  return page;
+}
+
+// The dashboard's state once it is done loading: document.body.dataset.state other than 'loading'.
+export async function settledState(page, ms = 20000) {
+  await page.waitForFunction(() => document.body.dataset.state && document.body.dataset.state !== 'loading', null, { timeout: ms });
+  return page.evaluate(() => document.body.dataset.state);
+}
+
+// Goes to `hash` within the loaded dashboard and waits for the view to settle; returns its state.
+export async function showView(page, hash, ms) {
+  await page.evaluate((h) => {
+    document.body.dataset.state = 'loading';
+    if (location.hash === h) window.dispatchEvent(new HashChangeEvent('hashchange'));
+    else location.hash = h;
+  }, hash);
+  return settledState(page, ms);
+}
+
+export async function screenshot(page, name) {
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }

@@ -114,7 +114,7 @@ TEST(Config, ErrorsNameTheFileLineKeyAndProblem) {
       "test.yaml:2: key 'listen_port': unknown key (expected one of: listen, threads, auth, storage, journal, "
       "timeouts, retries, circuit_breaker, "
       "limits, providers, models, aliases, rules, simulator, prices, admin_key, teams, responses, families, state, "
-      "governance)");
+      "governance, access_log, telemetry)");
   EXPECT_EQ(error_of("listen: nowhere\n"), "test.yaml:1: key 'listen': must be HOST:PORT (got 'nowhere')");
   EXPECT_EQ(error_of("threads: -1\n"), "test.yaml:1: key 'threads': must be between 1 and 1024 (got -1)");
   EXPECT_EQ(error_of("threads: many\n"), "test.yaml:1: key 'threads': must be a whole number (got 'many')");
@@ -137,6 +137,27 @@ TEST(Config, ErrorsNameTheFileLineKeyAndProblem) {
             "test.yaml:1: key 'providers.p.api_key': unterminated ${ in value");
   EXPECT_EQ(error_of("listen: [\n"), "test.yaml:2: invalid YAML: end of sequence flow not found");
   EXPECT_EQ(error_of(""), "test.yaml: the file is empty");
+}
+
+TEST(Config, ReadsTheAccessLogAndTelemetry) {
+  Config c = parse_config(
+      "access_log: stdout\ntelemetry: {otlp_endpoint: 'http://127.0.0.1:4318', protocol: http/json, "
+      "sample_ratio: 0.25}\n",
+      "t.yaml");
+  EXPECT_EQ(c.access_log, "stdout");
+  EXPECT_EQ(c.telemetry.otlp_endpoint, "http://127.0.0.1:4318");
+  EXPECT_DOUBLE_EQ(c.telemetry.sample_ratio, 0.25);
+  EXPECT_TRUE(parse_config("providers: {}\n", "min.yaml").telemetry.otlp_endpoint.empty()) << "traces off by default";
+  EXPECT_EQ(error_of("telemetry: {otlp_endpoint: 'https://collector:4318'}\n"),
+            "test.yaml:1: key 'telemetry.otlp_endpoint': must be an http:// URL of an OTLP/HTTP collector (https is "
+            "not supported yet: use a local collector)");
+  EXPECT_EQ(error_of("telemetry: {protocol: grpc}\n"),
+            "test.yaml:1: key 'telemetry.protocol': must be http/json (http/protobuf is not supported yet)");
+  EXPECT_EQ(error_of("telemetry: {sample_ratio: 2}\n"),
+            "test.yaml:1: key 'telemetry.sample_ratio': must be between 0 and 1");
+  EXPECT_EQ(error_of("telemetry: {exporter: zipkin}\n"),
+            "test.yaml:1: key 'telemetry.exporter': unknown key (expected one of: otlp_endpoint, protocol, "
+            "sample_ratio)");
 }
 
 TEST(Config, MissingFileIsAnError) { EXPECT_THROW(load_config("/nonexistent/switchyard.yaml"), ConfigError); }

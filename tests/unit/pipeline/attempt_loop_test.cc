@@ -208,3 +208,24 @@ TEST(AttemptLoop, ARouteAnotherRequestIsProbingAnswers503NotAnInternalError) {
   EXPECT_EQ(json_of(answer.body).at("error").at("type"), "upstream_error");
   EXPECT_EQ(g.transport.log().size(), 2u) << "the probed route is not tried twice at once";
 }
+
+TEST(AttemptLoop, PassesTheClientsTraceparentToEachAttemptAsItCame) {
+  TestGateway g(kTwoRoutes);
+  g.transport.add(json_answer(503, R"({"error":{"message":"busy"}})"));
+  g.transport.add(json_answer(503, R"({"error":{"message":"still busy"}})"));
+  g.transport.add(json_answer(200, completion("from p2")));
+  const std::string parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  ClientView answer = g.chat(request(), {{"traceparent", parent}});
+  EXPECT_EQ(answer.status, 200u);
+  ASSERT_EQ(g.transport.log().size(), 3u);
+  for (const auto& sent : g.transport.log())
+    EXPECT_NE(sent->request.header_lines.find("traceparent: " + parent + "\r\n"), std::string::npos)
+        << "telemetry off: the gateway is not a participant, the header goes on unchanged";
+
+  TestGateway quiet(kTwoRoutes);
+  quiet.transport.add(json_answer(200, completion("hi")));
+  quiet.chat(request(), {{"traceparent", "00-00000000000000000000000000000000-b7ad6b7169203331-01"}});
+  ASSERT_EQ(quiet.transport.log().size(), 1u);
+  EXPECT_EQ(quiet.transport.log()[0]->request.header_lines.find("traceparent"), std::string::npos)
+      << "an invalid traceparent (all-zero trace id) is not passed on";
+}

@@ -6,7 +6,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <tuple>
 
+#include "storage/log_pages.h"
 #include "storage/record_store.h"
 
 namespace switchyard::testing {
@@ -53,6 +55,27 @@ class MemoryStore final : public RecordStore {
   }
   std::vector<ReportRow> report(const ReportQuery&) override { return {}; }
   std::vector<UsageRecord> scan(const ScanQuery&) override { return {}; }
+  // Every record, newest first, through the builder the real stores use (same cursor and budget).
+  LogPage recent(const LogQuery& query) override {
+    if (state_->down) throw StoreError("the memory store is down");
+    std::lock_guard lock(state_->mutex);
+    std::vector<const UsageRecord*> records;
+    for (const auto& r : state_->records) records.push_back(&r);
+    std::sort(records.begin(), records.end(), [](const auto* a, const auto* b) {
+      return std::tie(b->created_ms, b->id) < std::tie(a->created_ms, a->id);
+    });
+    LogPageBuilder page(query);
+    for (const auto* r : records) {
+      // Records newer than the page are not read, as a store's index passes them by.
+      if (std::tie(r->created_ms, r->id) >= std::tie(page.upper().first, page.upper().second)) continue;
+      if (!page.wants_more()) return page.finish();
+      page.count(1);
+      page.offer(UsageRecord(*r));
+      page.settle({r->created_ms, r->id});
+    }
+    page.settle_all();
+    return page.finish();
+  }
   void put_response(const StoredResponse& response, int64_t expire_before_ms) override {
     if (state_->down) throw StoreError("the memory store is down");
     std::lock_guard lock(state_->mutex);

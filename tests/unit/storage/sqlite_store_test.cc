@@ -308,17 +308,17 @@ TEST_F(SqliteStoreTest, TeamsAreReplacedByNameAndListedOldestChangeFirst) {
   EXPECT_EQ(ids_of(reopened->teams_changed_since(0, 100)), (std::vector<std::string>{"globex", "acme"}));
 }
 
-TEST_F(SqliteStoreTest, AFileOfSchemaFourGainsTheTablesOfKeysAndTeams) {
+TEST_F(SqliteStoreTest, AFileOfSchemaFourGainsTheTablesOfKeysAndTeamsAndTheIndexOfLastTimes) {
   {
     auto store = open_store(url_);
     append(*store, {record(kT0, "m")});
   }
   {
-    // As an earlier switchyard left it: blocks (version 4), no keys or teams.
+    // As an earlier switchyard left it: blocks (version 4), no keys or teams, no index by last_ms.
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir_ / "records.db").c_str(), &db), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
-                           "DROP TABLE gateway_keys; DROP TABLE gateway_teams; "
+                           "DROP TABLE gateway_keys; DROP TABLE gateway_teams; DROP INDEX record_blocks_last; "
                            "DELETE FROM schema_migrations WHERE version > 4",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
@@ -330,13 +330,14 @@ TEST_F(SqliteStoreTest, AFileOfSchemaFourGainsTheTablesOfKeysAndTeams) {
   EXPECT_EQ(store->keys_changed_since(0, 10).size(), 1u);
   EXPECT_EQ(store->teams_changed_since(0, 10).size(), 1u);
   EXPECT_EQ(store->scan(ScanQuery{0, kT0 * 2, 10}).size(), 1u);
+  EXPECT_EQ(store->recent(LogQuery{}).records.size(), 1u);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_ / "records.db").c_str(), &db), SQLITE_OK);
   sqlite3_stmt* versions = nullptr;
   sqlite3_prepare_v2(db, "SELECT group_concat(version) FROM (SELECT version FROM schema_migrations ORDER BY version)",
                      -1, &versions, nullptr);
   ASSERT_EQ(sqlite3_step(versions), SQLITE_ROW);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(versions, 0)), "4,5");
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(versions, 0)), "4,5,6");
   sqlite3_finalize(versions);
   sqlite3_close(db);
 }
