@@ -221,7 +221,7 @@ describe('OpenTelemetry traces (sample_ratio 1)', () => {
     const exported = await until(async () => {
       const n = await metric(gw, 'switchyard_otel_spans_exported_total');
       return n === collector.spans().length ? n : undefined;
-    }, 'switchyard_otel_spans_exported_total to count what the collector got', 5000, 50);
+    }, 'switchyard_otel_spans_exported_total to count what the collector got', 15000, 50);
     assert.ok(exported >= 7, `${exported} spans`);  // 3 requests: 3 + 4 attempts
     assert.equal(await metric(gw, 'switchyard_otel_spans_failed_total'), 0);
     assert.equal(await metric(gw, 'switchyard_otel_spans_dropped_total'), 0);
@@ -273,7 +273,7 @@ describe('OpenTelemetry traces: sampling, a collector that is down, telemetry of
       const attempt = collector.spans().find((s) => s.kind === 3);
       assert.equal(sampled.headers.traceparent, `00-${SAMPLED}-${attempt.spanId}-01`);
       await until(async () => ((await metric(gw, 'switchyard_otel_spans_exported_total')) === 2 ? true : undefined),
-        'exported spans: the sampled request and its attempt', 5000, 50);
+        'exported spans: the sampled request and its attempt', 15000, 50);
     } finally {
       await gw.stop();
       await collector.close();
