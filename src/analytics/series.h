@@ -87,7 +87,7 @@ class Series {
   // Per grain: a cell is ~600 bytes (two histograms), so at most ~120 MB a grain. A year of hours
   // of 20 (model, provider) pairs is 175k cells.
   static constexpr std::size_t kMaxCells = 200'000;
-  static constexpr int64_t kMaxPoints = 5000;          // per line in one answer
+  static constexpr int64_t kMaxPoints = 5000;  // per line in one answer
   static constexpr std::string_view kNoModel = "(none)", kNoUpstream = "(no upstream)";
 
   // `max_cells` is kMaxCells but in tests of the bound. A grain may pass it by a cell per bucket
