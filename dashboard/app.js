@@ -746,10 +746,9 @@ async function renderRequests(params, _id, token) {
         const fresh = await api('/v1/logs', { ...query, start: logWindow(params).start, limit: 50 });
         if (token !== viewToken) return;
         const added = [];
-        for (const e of fresh.data) {
-          if (ids.has(e.id)) break;
-          added.push(e);
-        }
+        // Records reach the store out of time order (a long stream is recorded when it ends):
+        // every new one of the newest page is added, not only those above the first one shown.
+        for (const e of fresh.data) if (!ids.has(e.id)) added.push(e);
         if (added.length) {
           for (const e of added) ids.add(e.id);
           shown.unshift(...added);

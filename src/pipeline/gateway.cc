@@ -122,7 +122,9 @@ Task<> Gateway::handle(Exchange& exchange) {
     co_return;
   }
 
-  context.endpoint = path;
+  // The path as records keep it: a client's bytes (Google's paths name the model), so when they are
+  // not printable UTF-8 of at most 256 bytes the row's pattern stands in.
+  context.endpoint = check_client_text(path, "path", 256) ? endpoint->path : path;
   const bool proxied = endpoint->serves == Serves::proxy;
   if (proxied) start_trace_of(context, request);
   if (endpoint->authenticated) {  // the authenticate phase

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <limits>
@@ -30,6 +31,7 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
 namespace {
 
 constexpr std::size_t kInsightPage = 50'000;
+constexpr int64_t kTeamSeriesDays = 93;  // a quarter
 
 // One record as the generation API and the request log show it.
 json::object record_entry(const UsageRecord& r) {
@@ -133,12 +135,18 @@ std::variant<std::optional<std::string>, Error> team_scope(const RequestContext&
 // `start` and `end` (ISO 8601, or YYYY-MM-DD: `end` then means the end of that day) into [start, end).
 std::optional<Error> read_window(std::string_view target, int64_t& start_ms, int64_t& end_ms) {
   constexpr std::string_view kRule = "an ISO 8601 time (2026-12-02T05:00:00Z) or a date (2026-12-02)";
-  if (auto start = query_param(target, "start")) {
+  // A '+' of a zone offset sent unencoded in a query reads as a space: taken as the '+' it was.
+  auto time_param = [&](std::string_view name) {
+    auto text = query_param(target, name);
+    if (text) std::replace(text->begin(), text->end(), ' ', '+');
+    return text;
+  };
+  if (auto start = time_param("start")) {
     auto ms = unix_ms_of(*start);
     if (!ms) return bad_parameter("start", kRule);
     start_ms = *ms;
   }
-  if (auto end = query_param(target, "end")) {
+  if (auto end = time_param("end")) {
     auto ms = unix_ms_of(*end);
     if (!ms) return bad_parameter("end", kRule);
     end_ms = end->size() == 10 ? *ms + kDayMs : *ms;
@@ -424,6 +432,14 @@ Task<> timeseries_api(RequestContext& context, Exchange& exchange, const Records
   }
   const SeriesQuery query = std::get<SeriesQuery>(parsed);
   const std::optional<std::string> team = std::get<std::optional<std::string>>(scope);
+  // One team's series is summed from its records: a bounded window keeps that read bounded.
+  if (team && query.end_ms - query.start_ms > kTeamSeriesDays * kDayMs) {
+    co_await exchange.respond(openai_error_response(
+        context.id, make_error(ErrorKind::bad_request,
+                               fmt::format("one team's series covers at most {} days at a time", kTeamSeriesDays),
+                               "start")));
+    co_return;
+  }
   // Every team: the live rollup's cells; one team: its records of the window, by its index.
   std::function<std::variant<std::string, Error>()> compute = [&records, query,
                                                                team]() -> std::variant<std::string, Error> {

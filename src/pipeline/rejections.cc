@@ -6,11 +6,12 @@ namespace switchyard {
 
 bool Rejections::count(ErrorKind kind, int64_t now_ms) {
   by_kind_[static_cast<std::size_t>(kind)].fetch_add(1, std::memory_order_relaxed);
+  Budget& budget = kind == ErrorKind::unauthorized ? unauthenticated_ : others_;
   const int64_t second = now_ms / 1000;
-  int64_t seen = second_.load(std::memory_order_relaxed);
-  if (seen != second && second_.compare_exchange_strong(seen, second, std::memory_order_relaxed))
-    in_second_.store(0, std::memory_order_relaxed);  // the first refusal of a new second
-  if (in_second_.fetch_add(1, std::memory_order_relaxed) < kRecordsPerSecond) return true;
+  int64_t seen = budget.second.load(std::memory_order_relaxed);
+  if (seen != second && budget.second.compare_exchange_strong(seen, second, std::memory_order_relaxed))
+    budget.used.store(0, std::memory_order_relaxed);  // the first refusal of a new second
+  if (budget.used.fetch_add(1, std::memory_order_relaxed) < kRecordsPerSecond) return true;
   unrecorded_.fetch_add(1, std::memory_order_relaxed);
   return false;
 }

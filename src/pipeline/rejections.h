@@ -2,7 +2,9 @@
 // Requests the gateway refused before trying any upstream (a bad body, key or model, a limit):
 // every one is counted by its kind for /metrics, and recorded (the request log, the access log)
 // up to kRecordsPerSecond a second, so a client hammering the gateway with bad requests cannot
-// flood the record store; the rest are counted as unrecorded.
+// flood the record store; the rest are counted as unrecorded. Requests without a valid key have
+// a budget of their own, so a flood of them never hides the refusals of the teams' own requests
+// (a limit, a budget, a model they may not use).
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -26,8 +28,11 @@ class Rejections {
   static constexpr std::size_t kKinds = static_cast<std::size_t>(ErrorKind::internal) + 1;
   std::array<std::atomic<uint64_t>, kKinds> by_kind_{};
   std::atomic<uint64_t> unrecorded_{0};
-  std::atomic<int64_t> second_{0};
-  std::atomic<uint32_t> in_second_{0};
+  struct Budget {  // records kept in the current second
+    std::atomic<int64_t> second{0};
+    std::atomic<uint32_t> used{0};
+  };
+  Budget unauthenticated_, others_;
 };
 
 }  // namespace switchyard

@@ -175,13 +175,15 @@ class PostgresStore final : public RecordStore {
         record_columns::name_list(), query.team ? " AND team = $5" : "");
     LogPosition from = page.upper();
     std::size_t chunk = std::clamp<std::size_t>(query.limit, 1, kLogChunk);
-    std::lock_guard lock(read_mutex_);
     while (page.wants_more()) {
       chunk = std::min(chunk, page.budget_left());
       std::vector<std::optional<std::string>> params{std::to_string(query.start_ms), std::to_string(from.first),
                                                      from.second, std::to_string(chunk)};
       if (query.team) params.emplace_back(*query.team);
       std::size_t rows = 0;
+      // The read connection is taken a chunk at a time: a long page never holds up the other
+      // reads (a stored response the request path waits for).
+      std::lock_guard lock(read_mutex_);
       reader_.query(sql, params, [&](const auto& columns) {
         UsageRecord r = record_columns::record_of(columns);
         ++rows;
