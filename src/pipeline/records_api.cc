@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
-#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <limits>
@@ -435,9 +435,9 @@ Task<> timeseries_api(RequestContext& context, Exchange& exchange, const Records
   // One team's series is summed from its records: a bounded window keeps that read bounded.
   if (team && query.end_ms - query.start_ms > kTeamSeriesDays * kDayMs) {
     co_await exchange.respond(openai_error_response(
-        context.id, make_error(ErrorKind::bad_request,
-                               fmt::format("one team's series covers at most {} days at a time", kTeamSeriesDays),
-                               "start")));
+        context.id,
+        make_error(ErrorKind::bad_request,
+                   fmt::format("one team's series covers at most {} days at a time", kTeamSeriesDays), "start")));
     co_return;
   }
   // Every team: the live rollup's cells; one team: its records of the window, by its index.
