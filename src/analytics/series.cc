@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "core/calendar.h"
+#include "storage/record_store.h"
 #include "translate/json_parse.h"
 
 namespace switchyard {
@@ -187,9 +188,12 @@ std::string_view error_class_name(ErrorClass c) {
 
 template <class Record>
 std::optional<ErrorClass> error_class_of(const Record& r) {
-  if (r.status < 400) return std::nullopt;
-  if (r.status == 499) return ErrorClass::cancelled;
-  if (r.attempts.empty()) return ErrorClass::rejected;
+  switch (outcome_of(r)) {  // the request log's classes, with errors split further
+    case Outcome::ok: return std::nullopt;
+    case Outcome::cancelled: return ErrorClass::cancelled;
+    case Outcome::rejected: return ErrorClass::rejected;
+    case Outcome::error: break;
+  }
   if (r.status == 429) return ErrorClass::rate_limited;
   return r.status >= 500 ? ErrorClass::upstream : ErrorClass::client;
 }
