@@ -413,7 +413,7 @@ function shareChart(id, rows, { top = 0, unpriced = null } = {}) {
     ] },
     options: {
       indexAxis: 'y',
-      scales: { x: percentAxis({ title: { display: true, text: 'share of all successful requests (%)' } }),
+      scales: { x: percentAxis({ title: { display: true, text: 'share of successful requests providers answered (%)' } }),
         y: { ticks: { autoSkip: false, callback(v) { return truncate(this.getLabelForValue(v), window.innerWidth < 600 ? 16 : 28); } } } },
       plugins: { tooltip: { callbacks: { label: (ctx) => {
         const r = shown[ctx.dataIndex];
@@ -477,7 +477,9 @@ async function renderInsights(params, _id, token) {
     }
   }
   const unpricedModels = insights.by_model.filter((r) => isUnpriced(r, unpricedByModel));
-  const successful = insights.by_provider.reduce((n, r) => n + r.requests, 0);
+  // Successful requests: those a provider answered, and those served from the response cache.
+  const cache = insights.cache;
+  const successful = insights.by_provider.reduce((n, r) => n + r.requests, 0) + (cache?.hits ?? 0);
   const balance = credits?.balance;
   const cards = [
     [count(t.requests), `requests${scopeText}, ${from} to ${to}`],
@@ -485,6 +487,10 @@ async function renderInsights(params, _id, token) {
     [compact(t.tokens), `tokens (${count(t.tokens)})`],
     [`${money(t.cost)}${unpricedTotal || unpricedModels.length ? '*' : ''}`, 'spend at list price'],
   ];
+  if (cache?.hits > 0) {
+    cards.push([count(cache.hits), `served from the response cache (${pct(cache.hit_rate)} of successful requests)`]);
+    cards.push([money(cache.saved_cost), 'saved by the response cache: what the kept answers cost when they were made']);
+  }
   if (balance !== undefined && balance !== null) {
     cards.push(balance === 'unlimited' ? ['no budget', 'on this key'] : [money(Number(balance)), "left of this key's budget this period"]);
   }
@@ -610,7 +616,7 @@ $('insights-form').addEventListener('submit', (event) => {
 // ---------------------------------------------------------------------------------------------
 // Requests: the log, newest first.
 const WINDOWS = { '15m': 15 * 60000, '1h': 3600000, '24h': 86400000, '7d': 7 * 86400000, '30d': 30 * 86400000 };
-const FILTERS = ['status', 'model', 'provider', 'key_id', 'user', 'tag', 'use_case', 'streamed', 'min_latency_ms', 'min_cost'];
+const FILTERS = ['status', 'model', 'provider', 'key_id', 'user', 'tag', 'use_case', 'streamed', 'min_latency_ms', 'min_cost', 'cache'];
 
 // The window of the log's query: {start, end} (ISO or a day) and whether it ends now.
 function logWindow(params) {
@@ -638,15 +644,18 @@ function badge(e) {
   const o = outcomeOf(e);
   return h('span', { class: `badge ${o}`, title: `HTTP ${e.status}` }, o === 'ok' ? `${e.status}` : `${o} ${e.status}`);
 }
+// What a cache hit saved: the kept answer's cost when it was made (unknown when it had no list price).
+const savedText = (e) => (e.saved_cost === null || e.saved_cost === undefined ? 'the kept answer had no list price, so what it saved is unknown' : `saved ${money(e.saved_cost)}`);
+const cacheBadge = (e) => (e.cache_hit ? h('span', { class: 'badge cache', title: `Served from the response cache: ${savedText(e)}` }, 'cache') : null);
 
 const requestColumns = [
   { label: 'time', value: (e) => h('a', { href: requestHref(e.id, parseHash().params.get('team')), title: e.created_at }, localTime(Date.parse(e.created_at))), raw: (e) => e.created_at },
-  { label: 'outcome', value: badge, raw: (e) => outcomeOf(e) },
+  { label: 'outcome', value: (e) => h('span', {}, badge(e), cacheBadge(e)), raw: (e) => outcomeOf(e) },
   { label: 'status', hidden: true, raw: (e) => e.status },
   { label: 'model', value: (e) => (e.model && e.model_requested && e.model_requested !== e.model ? `${e.model_requested} → ${e.model}` : servedModel(e)), raw: (e) => e.model, cls: () => 'model' },
   { label: 'model asked for', hidden: true, raw: (e) => e.model_requested },
   { label: 'error / reason', value: (e) => e.error ?? '', raw: (e) => e.error, cls: () => 'reason' },
-  { label: 'provider', value: (e) => e.provider_name || '—', raw: (e) => e.provider_name },
+  { label: 'provider', value: (e) => e.provider_name || (e.cache_hit ? 'response cache' : '—'), raw: (e) => e.provider_name },
   { label: 'latency', value: (e) => duration(e.latency), raw: (e) => e.latency, numeric: true },
   { label: 'TTFT', value: (e) => duration(e.time_to_first_token), raw: (e) => e.time_to_first_token, numeric: true, cls: () => 'n opt' },
   { label: 'tokens in / out', value: (e) => `${compact(e.native_tokens_prompt ?? 0)} / ${compact(e.native_tokens_completion ?? 0)}`, raw: (e) => tokensOf(e), numeric: true },
@@ -657,11 +666,13 @@ const requestColumns = [
   { label: 'attempts', hidden: true, raw: (e) => (e.attempts ?? []).length },
   { label: 'key id', hidden: true, raw: (e) => e.key_id },
   { label: 'id', hidden: true, raw: (e) => e.id },
+  { label: 'cache hit', hidden: true, raw: (e) => e.cache_hit ?? false },
+  { label: 'saved cost', hidden: true, raw: (e) => e.saved_cost },
 ];
 
 function requestRow(e) {
   session.entries.set(e.id, e);
-  return h('tr', { dataset: { id: e.id, outcome: outcomeOf(e) }, onclick: (event) => {
+  return h('tr', { dataset: { id: e.id, outcome: outcomeOf(e), cache: e.cache_hit ? 'hit' : 'miss' }, onclick: (event) => {
     if (event.target.closest('a')) return;
     location.hash = requestHref(e.id, parseHash().params.get('team'));
   } }, requestColumns.filter((c) => !c.hidden).map((c) => h('td', { class: c.cls?.(e) ?? (c.numeric ? 'n' : null) }, c.value(e))));
@@ -823,7 +834,9 @@ async function renderRequest(params, id, token) {
 
   // How it was routed.
   let routing;
-  if (outcome === 'rejected') {
+  if (e.cache_hit) {
+    routing = `Served from the response cache — ${savedText(e)}${e.saved_cost === null || e.saved_cost === undefined ? '' : ' (what the kept answer cost when it was made)'}. Asked for ${e.model_requested || '(none)'}; no provider was called.`;
+  } else if (outcome === 'rejected') {
     routing = `Refused by the gateway before any provider was tried${e.error ? `: ${e.error}` : ''}.`;
   } else {
     const asked = e.model_requested || '(none)';
@@ -834,6 +847,9 @@ async function renderRequest(params, id, token) {
     if (attempts.length > 1) {
       const failedOnes = attempts.filter((a) => !a.success).map((a) => `${a.provider} ${a.model} (${a.status || 'no answer'})`);
       routing += ` Fallback: ${attempts.length} attempts; ${failedOnes.join(', ')} failed${outcome === 'ok' ? ` before ${attempts.at(-1).provider} answered` : ''}.`;
+    }
+    for (const a of attempts) {
+      if (a.continued_at !== null && a.continued_at !== undefined) routing += ` ${a.provider} ${continuedText(a)}.`;
     }
   }
   $('request-routing').textContent = routing;
@@ -847,6 +863,7 @@ async function renderRequest(params, id, token) {
     ['provider · upstream model', e.provider_name ? `${e.provider_name} · ${e.upstream_model}` : '—'],
     ['latency', duration(e.latency)],
     ['time to first token', e.time_to_first_token === null || e.time_to_first_token === undefined ? (e.streamed ? '—' : 'not streamed') : duration(e.time_to_first_token)],
+    e.cache_hit ? ['response cache', `hit: ${savedText(e)}`] : null,
     ['cost', e.priced === false ? (tokensOf(e) ? `unpriced: no list price for ${e.upstream_model || e.model}` : '—') : `${money(e.total_cost)} at list price${e.is_byok ? ' (your own provider key)' : ''}`],
     ['finish reason', e.finish_reason || '—'],
     ['streamed', e.streamed ? 'yes' : 'no'],
@@ -875,11 +892,14 @@ async function renderRequest(params, id, token) {
   setState('ready');
 }
 
+// An attempt that continued a stream cut on the one before it: after how much of the answer.
+const continuedText = (a) => `continued the stream after ${count(a.continued_at)} bytes`;
+
 // The attempts as bars on the request's clock.
 function timeline(e, attempts) {
   const box = $('attempts');
   if (attempts.length === 0) {
-    box.replaceChildren(h('p', { class: 'muted' }, 'No attempt: the gateway answered without calling a provider.'));
+    box.replaceChildren(h('p', { class: 'muted' }, e.cache_hit ? 'No attempt: served from the response cache.' : 'No attempt: the gateway answered without calling a provider.'));
     renderTable('attempts', 'attempts', [{ label: 'attempt', value: () => '' }], []);
     return;
   }
@@ -891,8 +911,9 @@ function timeline(e, attempts) {
   const rows = attempts.map((a, i) => {
     const left = ((attemptStart(a) - t0) / span) * 100;
     const width = Math.max(0.6, ((attemptEnd(a) - attemptStart(a)) / span) * 100);
-    const detail = `${a.success ? 'answered' : 'failed'} · ${a.status ? `HTTP ${a.status}` : 'no answer'} · ${duration(attemptEnd(a) - attemptStart(a))}${a.error ? ` · ${a.error}` : ''}`;
-    return h('div', { class: 'tl-row', dataset: { success: String(a.success) } },
+    const continued = a.continued_at !== null && a.continued_at !== undefined;
+    const detail = `${a.success ? 'answered' : 'failed'} · ${a.status ? `HTTP ${a.status}` : 'no answer'} · ${duration(attemptEnd(a) - attemptStart(a))}${continued ? ` · ${continuedText(a)}` : ''}${a.error ? ` · ${a.error}` : ''}`;
+    return h('div', { class: 'tl-row', dataset: { success: String(a.success), ...(continued ? { continuedAt: String(a.continued_at) } : {}) } },
       h('div', { class: 'tl-label' }, `#${i + 1} ${a.provider}`, h('span', { class: 'muted' }, `${a.model}${a.model_id && a.model_id !== a.model ? ` (${a.model_id})` : ''}`),
         h('span', { class: 'muted' }, detail)),
       h('div', { class: 'tl-track' }, h('div', { class: `tl-bar${a.success ? '' : ' failed'}`, title: detail,
@@ -908,6 +929,7 @@ function timeline(e, attempts) {
     { label: 'result', value: (a) => (a.success ? 'answered' : 'failed') },
     { label: 'start', value: (a) => `+${duration(attemptStart(a) - t0)}`, raw: (a) => attemptStart(a) - t0, numeric: true },
     { label: 'took', value: (a) => duration(attemptEnd(a) - attemptStart(a)), raw: (a) => attemptEnd(a) - attemptStart(a), numeric: true },
+    { label: 'continued', value: (a) => (a.continued_at === null || a.continued_at === undefined ? '' : `after ${count(a.continued_at)} bytes`), raw: (a) => a.continued_at, numeric: true },
     { label: 'error', value: (a) => a.error ?? '', wrap: true },
   ], attempts);
 }
@@ -1031,7 +1053,8 @@ async function renderOverTime(params, _id, token) {
 
   chart('ts-requests', barSet((p) => p.requests), `requests per ${per}`, count, { bars: true });
   $('why-ts-requests').textContent = `Requests per ${per}, every outcome included${perGroup}.${
-    groups.some((s) => s.key === '(no upstream)') ? ' (no upstream): refused before any provider was tried.' : ''}`;
+    groups.some((s) => s.key === '(no upstream)') ? ' (no upstream): refused before any provider was tried.' : ''}${
+    groups.some((s) => s.key === '(response cache)') ? ' (response cache): served from the response cache.' : ''}`;
 
   if (groups.length) {
     $('ts-errors-title').textContent = 'Error rate';

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "cache/shared_cache.h"
 #include "cli/keys_command.h"
 #include "cli/records_command.h"
 #include "cli/report_command.h"
@@ -172,16 +173,23 @@ int serve(const std::string& config_path, const std::string& listen_override, co
   sy::LatencyTracker latency;
   std::unique_ptr<sy::GovernanceRuntime> governance;
   try {
-    governance = std::make_unique<sy::GovernanceRuntime>(*shared_config, store.get(), breaker);
+    governance = std::make_unique<sy::GovernanceRuntime>(*shared_config, store.get(), breaker, &latency);
   } catch (const std::invalid_argument& e) {
     spdlog::error("state: {}", e.what());
     return 2;
   }
   spdlog::info("limits and budgets are {}", governance->describe());
-  auto gateway = std::make_shared<sy::Gateway>(
-      shared_config, records ? &*records : nullptr,
-      sy::Services{breaker, latency, sy::pooled_transport(), sy::uniform_draw, governance->keys(),
-                   governance->governor(), sy::unix_now_ms, spans.get()});
+  // The response cache lives across reloads (a reload may turn it on); with `state:` set, every
+  // replica shares it through Redis.
+  sy::ResponseCache response_cache(sy::unix_now_ms);
+  std::unique_ptr<sy::SharedCache> shared_cache;
+  if (!shared_config->state.empty())
+    shared_cache = std::make_unique<sy::SharedCache>(sy::SharedCache::Options{shared_config->state});
+  auto gateway =
+      std::make_shared<sy::Gateway>(shared_config, records ? &*records : nullptr,
+                                    sy::Services{breaker, latency, sy::pooled_transport(), sy::uniform_draw,
+                                                 governance->keys(), governance->governor(), sy::unix_now_ms,
+                                                 spans.get(), sy::Caches{&response_cache, shared_cache.get()}});
   sy::ServerOptions options{shared_config->listen, shared_config->threads, shared_config->max_body_bytes,
                             shared_config->timeouts.client};
   sy::HttpServer server(

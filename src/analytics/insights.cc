@@ -103,7 +103,8 @@ Insights compute_insights(const Rollup& rollup, const std::map<std::string, std:
                           const DayWindow& window) {
   const Names& names = rollup.names;
   Insights out;
-  Totals all, ok, agentic, rescued;
+  Totals all, ok, agentic, rescued, hits;
+  double saved_cost = 0;
   // Summed by interned id while walking the cells (one hash lookup each), named at the end.
   std::unordered_map<uint32_t, Totals> by_provider, by_model, by_use_case;
   std::unordered_map<uint64_t, int64_t> version_days;  // upstream id << 32 | day -> requests
@@ -113,6 +114,12 @@ Insights compute_insights(const Rollup& rollup, const std::map<std::string, std:
     for (const auto& [key, cell] : day->second) {
       all.add(cell);
       if (!(key.flags & Rollup::kAnswered)) continue;
+      // A hit reached no provider: it is in the totals and the cache's figures only.
+      if (key.flags & Rollup::kCacheHit) {
+        hits.add(cell);
+        saved_cost += cell.saved_cost;
+        continue;
+      }
       ok.add(cell);
       by_provider[key.provider].add(cell);
       by_model[key.model].add(cell);
@@ -189,6 +196,9 @@ Insights compute_insights(const Rollup& rollup, const std::map<std::string, std:
   out.rescue_request_rate = ratio(rescued.requests, ok.requests);
   out.rescue_token_rate = ratio(rescued.tokens, ok.tokens);
   out.rescue_cost_rate = ratio(rescued.cost, ok.cost);
+  out.cache_hits = hits.requests;
+  out.cache_hit_rate = ratio(hits.requests, ok.requests + hits.requests);
+  out.saved_cost = saved_cost;
   for (const auto& [name, cell] : attempts) {
     Uptime u{name, ratio(cell.successes, cell.attempts), std::nullopt};
     if (cell.priced && cell.cost > 0) u.cost_weighted_uptime = cell.success_cost / cell.cost;
@@ -230,6 +240,7 @@ std::string insights_json(const Insights& in) {
   out["rescue"] = json::object{{"request_rate", in.rescue_request_rate},
                                {"token_rate", in.rescue_token_rate},
                                {"cost_rate", in.rescue_cost_rate}};
+  out["cache"] = json::object{{"hits", in.cache_hits}, {"hit_rate", in.cache_hit_rate}, {"saved_cost", in.saved_cost}};
   out["uptime"] = std::move(uptime);
   out["models_per_team"] = std::move(per_team);
   out["adoption"] = std::move(adoption);

@@ -43,6 +43,10 @@ struct Insights {
   std::vector<ShareRow> by_provider, by_model, by_use_case, by_segment;
   double agentic_request_share = 0, agentic_token_share = 0;
   double rescue_request_rate = 0, rescue_token_rate = 0, rescue_cost_rate = 0;
+  // Successful requests answered from the response cache, their share of all successful
+  // requests, and what their kept answers cost when they were made (priced ones).
+  int64_t cache_hits = 0;
+  double cache_hit_rate = 0, saved_cost = 0;
   std::vector<Uptime> uptime;
   std::vector<TeamBucket> models_per_team;
   std::vector<Adoption> adoption;

@@ -57,6 +57,7 @@ void Rollup::add(const Record& r) {
   if (answered) key.flags |= kAnswered;
   if (r.finish_reason == "tool_calls") key.flags |= kToolCall;
   if (r.attempts.size() > 1) key.flags |= kRescued;
+  if (r.cache_hit) key.flags |= kCacheHit;
   const int64_t tokens = r.input_tokens + r.output_tokens;
   const double cost = r.cost.value_or(0);
   const int32_t day = floor_div(key.hour, 24);
@@ -65,6 +66,7 @@ void Rollup::add(const Record& r) {
   ++cell.requests;
   cell.tokens += tokens;
   cell.cost += cost;
+  cell.saved_cost += r.saved_cost.value_or(0);
 
   // A team's cells come in time order, so the current day's and block's are at the back. (A
   // record out of order makes a second cell for its day: the sums stay right.)
@@ -74,7 +76,7 @@ void Rollup::add(const Record& r) {
   if (mine.days.empty() || mine.days.back().day != day) mine.days.push_back(TeamDay{day});
   TeamDay& today = mine.days.back();
   ++today.requests;
-  if (answered) {
+  if (answered && !r.cache_hit) {
     ++today.answered;
     today.tokens += tokens;
     today.cost += cost;

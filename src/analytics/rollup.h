@@ -1,12 +1,13 @@
 #pragma once
 // Pre-aggregated traffic, in parts that stay small however many teams and requests there are:
 // - cells: hour x model x provider x upstream model x use case x outcome (answered, ended in a
-//   tool call, rescued by a fallback), with no team in the key, kept per day: every figure over
-//   all teams is a sum over a window's cells, and their number grows with neither teams nor
-//   requests;
-// - per team: one cell per day (requests, answered requests, their tokens and cost: segments and
-//   volume buckets) and one per model and 32-day block with a bit per day it was used (distinct
-//   models in any window). A team has at most a cell a day and a few per model and month.
+//   tool call, rescued by a fallback, served from the response cache), with no team in the key,
+//   kept per day: every figure over all teams is a sum over a window's cells, and their number
+//   grows with neither teams nor requests;
+// - per team: one cell per day (requests, requests a provider answered, their tokens and cost:
+//   segments and volume buckets) and one per model and 32-day block with a bit per day it was
+//   used (distinct models in any window). A team has at most a cell a day and a few per model
+//   and month.
 // Attempts per hour x provider give the uptimes. Names are interned to small ids.
 #include <array>
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -49,19 +50,20 @@ class Names {
 struct RollupKey {
   int32_t hour = 0;  // hours since 1970-01-01 UTC
   uint32_t model = 0, provider = 0, upstream = 0, use_case = 0;
-  uint8_t flags = 0;  // kAnswered | kToolCall | kRescued
+  uint8_t flags = 0;  // kAnswered | kToolCall | kRescued | kCacheHit
   bool operator==(const RollupKey&) const = default;
 };
 
 struct RollupCell {
   int64_t requests = 0, tokens = 0;
   double cost = 0;
+  double saved_cost = 0;  // of cache hits: what their kept answers cost when made (priced ones)
 };
 
 struct TeamDay {
-  int32_t day = 0;  // days since 1970-01-01 UTC
-  uint32_t requests = 0, answered = 0;
-  int64_t tokens = 0;  // of the answered requests, like cost
+  int32_t day = 0;                      // days since 1970-01-01 UTC
+  uint32_t requests = 0, answered = 0;  // answered: by a provider (cache hits are not)
+  int64_t tokens = 0;                   // of the answered requests, like cost
   double cost = 0;
 };
 
@@ -97,7 +99,7 @@ struct AttemptKeyHash {
 
 class Rollup {
  public:
-  static constexpr uint8_t kAnswered = 1, kToolCall = 2, kRescued = 4;
+  static constexpr uint8_t kAnswered = 1, kToolCall = 2, kRescued = 4, kCacheHit = 8;
 
   using CellMap = boost::unordered_flat_map<RollupKey, RollupCell, RollupKeyHash>;
 

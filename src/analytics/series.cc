@@ -45,7 +45,7 @@ std::string_view or_else(std::string_view name, std::string_view otherwise) { re
 // What one record adds to a cell, worked out once for both grains.
 struct Sample {
   std::optional<ErrorClass> error;
-  bool rescued = false, unpriced = false;
+  bool rescued = false, unpriced = false, cache_hit = false;
   int64_t input_tokens = 0, output_tokens = 0, latency_ms = 0;
   std::optional<int64_t> ttft_ms;
   double cost = 0;
@@ -57,6 +57,7 @@ Sample sample_of(const Record& r) {
   s.error = error_class_of(r);
   s.rescued = !s.error && std::any_of(r.attempts.begin(), r.attempts.end(), [](const auto& a) { return !a.success; });
   s.unpriced = !r.cost && r.input_tokens + r.output_tokens > 0;
+  s.cache_hit = !s.error && r.cache_hit;
   s.input_tokens = r.input_tokens;
   s.output_tokens = r.output_tokens;
   s.latency_ms = r.latency_ms;
@@ -70,6 +71,7 @@ void count(SeriesCell& cell, const Sample& s) {
   if (s.error) ++cell.errors[static_cast<std::size_t>(*s.error)];
   cell.rescued += s.rescued ? 1 : 0;
   cell.unpriced += s.unpriced ? 1 : 0;
+  cell.cache_hits += s.cache_hit ? 1 : 0;
   cell.input_tokens += s.input_tokens;
   cell.output_tokens += s.output_tokens;
   cell.cost += s.cost;
@@ -144,6 +146,7 @@ json::object point_json(const SeriesPoint& point) {
       {"output_tokens", c.output_tokens},
       {"cost", c.cost},
       {"unpriced", c.unpriced},
+      {"cache_hits", c.cache_hits},
       {"latency_ms", json::object{{"p50", quantile_json(c.latency, 0.5)},
                                   {"p95", quantile_json(c.latency, 0.95)},
                                   {"p99", quantile_json(c.latency, 0.99)}}},
@@ -205,6 +208,7 @@ void SeriesCell::add(const SeriesCell& other) {
   requests += other.requests;
   for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += other.errors[i];
   rescued += other.rescued;
+  cache_hits += other.cache_hits;
   input_tokens += other.input_tokens;
   output_tokens += other.output_tokens;
   cost += other.cost;
@@ -254,7 +258,7 @@ template <class Record>
 void Series::add(const Record& r) {
   Key key;
   key.model = names_.id(or_else(or_else(r.model, r.model_requested), kNoModel), last_ids_[0]);
-  key.provider = names_.id(or_else(r.provider, kNoUpstream), last_ids_[1]);
+  key.provider = names_.id(or_else(r.provider, r.cache_hit ? kFromCache : kNoUpstream), last_ids_[1]);
   const Sample sample = sample_of(r);
   key.bucket = floor_to(r.created_ms, kHourMs);
   count(cell(hours_, key), sample);

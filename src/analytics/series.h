@@ -50,7 +50,8 @@ std::optional<ErrorClass> error_class_of(const Record& r);
 struct SeriesCell {
   int64_t requests = 0;
   std::array<int64_t, static_cast<std::size_t>(ErrorClass::kCount)> errors{};
-  int64_t rescued = 0;  // answered after an earlier attempt failed
+  int64_t rescued = 0;     // answered after an earlier attempt failed
+  int64_t cache_hits = 0;  // answered from the response cache
   int64_t input_tokens = 0, output_tokens = 0;
   double cost = 0;       // of priced requests
   int64_t unpriced = 0;  // requests with tokens but no price: spend is incomplete
@@ -80,7 +81,8 @@ struct SeriesLine {
 };
 
 // A record's model is the id that served it, else the one asked for, else kNoModel; its provider
-// the one that served it, else kNoUpstream (no upstream was tried: rejected, or cancelled first).
+// the one that served it, else kFromCache for a response cache hit, else kNoUpstream (no upstream
+// was tried: rejected, or cancelled first).
 class Series {
  public:
   static constexpr int64_t kMinuteWindowMs = int64_t{24} * 3600 * 1000;
@@ -88,7 +90,7 @@ class Series {
   // of 20 (model, provider) pairs is 175k cells.
   static constexpr std::size_t kMaxCells = 200'000;
   static constexpr int64_t kMaxPoints = 5000;  // per line in one answer
-  static constexpr std::string_view kNoModel = "(none)", kNoUpstream = "(no upstream)";
+  static constexpr std::string_view kNoModel = "(none)", kNoUpstream = "(no upstream)", kFromCache = "(response cache)";
 
   // `max_cells` is kMaxCells but in tests of the bound. A grain may pass it by a cell per bucket
   // and provider: those of model Names::kOther.
@@ -137,7 +139,7 @@ Series series_of_store(RecordStore& store, const ScanQuery& query);
 
 // The JSON of GET /v1/timeseries (docs/observability.md): grain, window, and each line's points
 // with requests, errors by class, error_rate, tokens, cost, unpriced, latency_ms {p50, p95, p99},
-// ttft_ms {p50, p99} (null when no request), rescue_rate. "start" and "end" are the window as
+// ttft_ms {p50, p99} (null when no request), rescue_rate, cache_hits. "start" and "end" are the window as
 // series() widens it, "group_by" null for the total only; quantiles in whole ms, rates rounded to
 // 4 decimals.
 std::string series_json(const SeriesQuery& query, const std::vector<SeriesLine>& lines);

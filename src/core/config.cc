@@ -17,6 +17,30 @@
 #include "core/prices.h"
 
 namespace switchyard {
+const char* to_string(FailureClass kind) {
+  switch (kind) {
+    case FailureClass::outage: return "outage";
+    case FailureClass::rate_limit: return "rate_limit";
+    case FailureClass::context_window: return "context_window";
+    case FailureClass::content_policy: return "content_policy";
+    case FailureClass::bad_request: return "bad_request";
+    case FailureClass::auth: return "auth";
+  }
+  return "?";
+}
+
+FailureAction FailurePolicy::action(FailureClass kind) const {
+  switch (kind) {
+    case FailureClass::outage: return outage;
+    case FailureClass::rate_limit: return rate_limit;
+    case FailureClass::context_window: return context_window;
+    case FailureClass::content_policy: return content_policy;
+    case FailureClass::bad_request: return bad_request;
+    case FailureClass::auth: return auth;
+  }
+  return FailureAction::give_back;
+}
+
 namespace {
 
 // Carries the file name and the dotted key path so every error says where it is.
@@ -259,10 +283,67 @@ std::string default_base_url(ProviderType type) {
   return {};
 }
 
+Prefill parse_prefill(const Reader& r, const YAML::Node& node, const std::string& key) {
+  std::string text = r.string(node, key);
+  if (text == "none") return Prefill::none;
+  if (text == "assistant") return Prefill::assistant;
+  if (text == "prefix") return Prefill::prefix;
+  if (text == "continue_final_message") return Prefill::continue_final_message;
+  r.fail(node, key, fmt::format("must be one of none, assistant, prefix, continue_final_message (got '{}')", text));
+}
+
+// `cache: {ttl_s, max_mb, tool_calls}`; `model` says whether it is a model's (whose max_mb is its own part).
+CacheConfig parse_cache(const Reader& r, const YAML::Node& node, const std::string& key, bool model) {
+  if (!node.IsMap())
+    r.fail(node, key, model ? "must be {ttl_s, max_mb, tool_calls} or false" : "must be {ttl_s, max_mb, tool_calls}");
+  r.only_keys(node, key, {"ttl_s", "max_mb", "tool_calls"});
+  CacheConfig cache;
+  if (node["ttl_s"]) cache.ttl_s = r.integer<int64_t>(node["ttl_s"], key + ".ttl_s", 1, 365LL * 24 * 3600);
+  if (node["max_mb"]) {
+    cache.max_bytes = r.integer<std::size_t>(node["max_mb"], key + ".max_mb", 1, 1 << 20) << 20;
+    cache.own_partition = model;
+  }
+  if (node["tool_calls"]) cache.tool_calls = r.flag(node["tool_calls"], key + ".tool_calls");
+  return cache;
+}
+
+FailureAction parse_failure_action(const Reader& r, const YAML::Node& node, const std::string& key, bool can_retry) {
+  std::string text = r.string(node, key);
+  if (text == "fallback") return FailureAction::fallback;
+  if (text == "return") return FailureAction::give_back;
+  if (text == "retry" && can_retry) return FailureAction::retry;
+  r.fail(node, key, fmt::format("must be one of {}fallback, return (got '{}')", can_retry ? "retry, " : "", text));
+}
+
+// `on_failure:` of a model; `context_window` may also be a list of larger model ids.
+FailurePolicy parse_on_failure(const Reader& r, const YAML::Node& node, const std::string& key) {
+  if (!node.IsMap()) r.fail(node, key, "must be a mapping of failure class -> action");
+  r.only_keys(node, key, {"outage", "rate_limit", "context_window", "content_policy", "bad_request", "auth"});
+  FailurePolicy policy;
+  if (node["outage"]) policy.outage = parse_failure_action(r, node["outage"], key + ".outage", true);
+  if (node["rate_limit"]) policy.rate_limit = parse_failure_action(r, node["rate_limit"], key + ".rate_limit", true);
+  if (node["content_policy"])
+    policy.content_policy = parse_failure_action(r, node["content_policy"], key + ".content_policy", false);
+  if (node["bad_request"])
+    policy.bad_request = parse_failure_action(r, node["bad_request"], key + ".bad_request", false);
+  if (node["auth"]) policy.auth = parse_failure_action(r, node["auth"], key + ".auth", false);
+  if (const YAML::Node& context = node["context_window"]) {
+    if (context.IsSequence()) {
+      if (context.size() == 0) r.fail(context, key + ".context_window", "must name at least one model id");
+      for (std::size_t i = 0; i < context.size(); ++i)
+        policy.larger_models.push_back(r.string(context[i], fmt::format("{}.context_window[{}]", key, i)));
+      policy.context_window = FailureAction::fallback;
+    } else {
+      policy.context_window = parse_failure_action(r, context, key + ".context_window", false);
+    }
+  }
+  return policy;
+}
+
 ProviderConfig parse_provider(const Reader& r, const std::string& name, const YAML::Node& node,
                               const Timeouts& global) {
   const std::string key = "providers." + name;
-  r.only_keys(node, key, {"type", "base_url", "api_key", "timeouts", "byok", "responses_api", "limits"});
+  r.only_keys(node, key, {"type", "base_url", "api_key", "timeouts", "byok", "responses_api", "limits", "prefill"});
   if (name.empty() || name.find('/') != std::string::npos)
     r.fail(node, key, "a provider name must be non-empty and contain no '/'");
   ProviderConfig p;
@@ -285,6 +366,8 @@ ProviderConfig parse_provider(const Reader& r, const std::string& name, const YA
       r.fail(node["responses_api"], key + ".responses_api", "only an openai provider can serve the Responses API");
   }
   if (responses) p.native_apis |= static_cast<unsigned>(WireApi::responses);
+  p.prefill = p.type == ProviderType::openai ? Prefill::none : Prefill::assistant;
+  if (node["prefill"]) p.prefill = parse_prefill(r, node["prefill"], key + ".prefill");
   p.timeouts = node["timeouts"] ? parse_timeouts(r, node["timeouts"], key + ".timeouts", global, false) : global;
   if (node["api_key"]) {
     r.last_unset_.clear();
@@ -313,12 +396,36 @@ RouteConfig parse_route(const Reader& r, const Config& config, const YAML::Node&
   return route;
 }
 
+SortBy parse_sort_by(const Reader& r, const YAML::Node& node, const std::string& key) {
+  std::string text = r.string(node, key);
+  if (auto sort = sort_by_named(text)) return *sort;
+  r.fail(node, key, fmt::format("must be one of cost, ttft, tps (got '{}')", text));
+}
+
 ModelConfig parse_model(const Reader& r, const Config& config, const std::string& id, const YAML::Node& node) {
   const std::string key = "models." + id;
-  r.only_keys(node, key, {"routes", "fallbacks", "price", "strategy", "limits"});
+  r.only_keys(node, key,
+              {"routes", "fallbacks", "price", "strategy", "sort", "limits", "on_failure", "continue_on_failure",
+               "context_window", "cache"});
   ModelConfig m;
   m.id = id;
   if (node["limits"]) m.limits = parse_limits(r, node["limits"], key + ".limits");
+  if (node["on_failure"]) m.on_failure = parse_on_failure(r, node["on_failure"], key + ".on_failure");
+  if (node["continue_on_failure"])
+    m.continue_on_failure = r.flag(node["continue_on_failure"], key + ".continue_on_failure");
+  if (node["context_window"])
+    m.context_window = r.integer<int64_t>(node["context_window"], key + ".context_window", 1, 1LL << 40);
+  if (const YAML::Node& cache = node["cache"]) {
+    if (cache.IsScalar() && !r.flag(cache, key + ".cache"))
+      m.cache_off = true;
+    else if (!cache.IsScalar()) {
+      m.cache = parse_cache(r, cache, key + ".cache", true);
+      // Without its own max_mb, its answers share the global bound (cache: is read before models).
+      if (!m.cache->own_partition && config.cache) m.cache->max_bytes = config.cache->max_bytes;
+    } else
+      r.fail(cache, key + ".cache", "must be {ttl_s, max_mb, tool_calls} or false");
+  }
+  if (node["sort"]) m.sort_by = parse_sort_by(r, node["sort"], key + ".sort");
   if (node["strategy"]) {
     std::string text = r.string(node["strategy"], key + ".strategy");
     if (text == "ordered")
@@ -329,10 +436,13 @@ ModelConfig parse_model(const Reader& r, const Config& config, const std::string
       m.strategy = Strategy::lowest_latency;
     else if (text == "lowest-cost")
       m.strategy = Strategy::lowest_cost;
+    else if (text == "sort")
+      m.strategy = Strategy::sort;
     else
       r.fail(node["strategy"], key + ".strategy",
-             fmt::format("must be one of ordered, weighted, lowest-latency, lowest-cost (got '{}')", text));
+             fmt::format("must be one of ordered, weighted, lowest-latency, lowest-cost, sort (got '{}')", text));
   }
+  if (node["sort"] && m.strategy != Strategy::sort) r.fail(node["sort"], key + ".sort", "needs strategy: sort");
   const YAML::Node& routes = node["routes"];
   if (!routes || !routes.IsSequence() || routes.size() == 0) r.fail(node, key + ".routes", "must be a non-empty list");
   for (std::size_t i = 0; i < routes.size(); ++i)
@@ -464,9 +574,9 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   }
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source_name + ": the file is empty");
   r.only_keys(root, "",
-              {"listen", "threads",   "auth",     "storage", "journal",    "timeouts",   "retries",  "circuit_breaker",
-               "limits", "providers", "models",   "aliases", "rules",      "simulator",  "prices",   "admin_key",
-               "teams",  "responses", "families", "state",   "governance", "access_log", "telemetry"});
+              {"listen", "threads",   "auth",     "storage", "journal",    "timeouts",   "retries",   "circuit_breaker",
+               "limits", "providers", "models",   "aliases", "rules",      "simulator",  "prices",    "admin_key",
+               "teams",  "responses", "families", "state",   "governance", "access_log", "telemetry", "cache"});
 
   Config config;
   config.source_path = source_name;
@@ -523,6 +633,7 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     }
   }
   if (root["access_log"]) config.access_log = r.string(root["access_log"], "access_log");
+  if (root["cache"]) config.cache = parse_cache(r, root["cache"], "cache", false);
   if (const YAML::Node& telemetry = root["telemetry"]) {
     r.only_keys(telemetry, "telemetry", {"otlp_endpoint", "protocol", "sample_ratio"});
     if (telemetry["otlp_endpoint"]) {
@@ -642,6 +753,12 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
       if (!servable(model.fallbacks[i]) || model.fallbacks[i] == model.id)
         r.fail(item.second["fallbacks"][i], fmt::format("models.{}.fallbacks[{}]", model.id, i),
                fmt::format("'{}' is not another configured model or provider/model id", model.fallbacks[i]));
+    const auto& larger = model.on_failure.larger_models;
+    for (std::size_t i = 0; i < larger.size(); ++i)
+      if (!servable(larger[i]) || larger[i] == model.id)
+        r.fail(item.second["on_failure"]["context_window"][i],
+               fmt::format("models.{}.on_failure.context_window[{}]", model.id, i),
+               fmt::format("'{}' is not another configured model or provider/model id", larger[i]));
   }
   if (const YAML::Node& aliases = root["aliases"]) {
     if (!aliases.IsMap()) r.fail(aliases, "aliases", "must be a mapping of name -> model id (or {model id: percent})");

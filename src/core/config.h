@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "core/sort_by.h"
+
 #include "core/policy.h"
 
 namespace switchyard {
@@ -47,7 +49,9 @@ struct BreakerConfig {
 };
 
 enum class ProviderType { openai, anthropic, gemini };
+enum class FailureClass;
 const char* to_string(ProviderType type);
+const char* to_string(FailureClass kind);
 
 // The client APIs a provider serves itself: a request in one of them reaches it as the client's
 // own bytes (only the model replaced), and its answer goes back untranslated.
@@ -72,6 +76,8 @@ struct UpstreamEndpoint {
   std::string pool_key;     // "scheme://host:port": connections to it are interchangeable
 };
 
+enum class Prefill { none, assistant, prefix, continue_final_message };
+
 struct ProviderConfig {
   std::string name;
   ProviderType type = ProviderType::openai;
@@ -88,6 +94,12 @@ struct ProviderConfig {
   // `limits`: the provider's own quota (rpm, tpm); routing skips a route of this provider while
   // the gateway's traffic to it is at the quota, instead of collecting its 429s.
   Limits limits;
+  // How this host continues a prefilled assistant turn (a stream cut mid-way is continued on it):
+  // `prefill: none | assistant | prefix | continue_final_message`. Anthropic and Gemini continue a
+  // final assistant (model) message; OpenAI's API does not (none, the default for openai); Mistral
+  // and DeepSeek read `"prefix": true` on it; vLLM and SGLang `continue_final_message: true`;
+  // OpenRouter and other hosts a final assistant message (assistant).
+  Prefill prefill = Prefill::none;
   bool enabled() const { return disabled_reason.empty(); }
   bool speaks(WireApi api) const { return (native_apis & static_cast<unsigned>(api)) != 0; }
 };
@@ -106,8 +118,39 @@ struct RouteConfig {
   std::optional<Price> price;  // this route's own list price (lowest-cost), else the model's
 };
 
-// How a model's routes are ordered for each request.
-enum class Strategy { ordered, weighted, lowest_latency, lowest_cost };
+// How a model's routes are ordered for each request (routing/strategy.h).
+enum class Strategy { ordered, weighted, lowest_latency, lowest_cost, sort };
+
+// Why an attempt failed, read from its status and error body (routing/failure_class.h).
+enum class FailureClass { outage, rate_limit, context_window, content_policy, bad_request, auth };
+// What a model does with a failure of one class: try the same route again first (within
+// `retries`, then the next route), the next route at once, or answer the client with the failure.
+enum class FailureAction { retry, fallback, give_back };
+
+// `on_failure: {outage, rate_limit, context_window, content_policy, bad_request, auth}` of a model.
+// The defaults are what a gateway without the setting does: outages and 429s are retried then
+// fallen over, an authentication or billing refusal falls over (another provider's key may do),
+// a bad request, a content-policy refusal or a context overflow is given back.
+struct FailurePolicy {
+  FailureAction outage = FailureAction::retry;
+  FailureAction rate_limit = FailureAction::retry;
+  FailureAction context_window = FailureAction::give_back;
+  FailureAction content_policy = FailureAction::give_back;
+  FailureAction bad_request = FailureAction::give_back;
+  FailureAction auth = FailureAction::fallback;
+  // `context_window: [model ids]`: after a context overflow these models (with larger windows)
+  // are tried in order instead of the rest of the plan; set means context_window is fallback.
+  std::vector<std::string> larger_models;
+  FailureAction action(FailureClass kind) const;
+};
+
+// `cache: {ttl_s, max_mb, tool_calls}`, global or per model (docs/routing.md, "Response cache").
+struct CacheConfig {
+  int64_t ttl_s = 300;                // how long an answer is served from the cache
+  std::size_t max_bytes = 64u << 20;  // `max_mb`: the answers kept, in bytes (a model's own part when set on it)
+  bool own_partition = false;         // the model set max_mb: its answers have their own bound
+  bool tool_calls = false;            // answers that end in a tool call are kept too
+};
 
 struct ModelConfig {
   std::string id;
@@ -115,7 +158,22 @@ struct ModelConfig {
   std::vector<std::string> fallbacks;  // other model ids, tried in order once every route failed
   std::optional<Price> price;
   Strategy strategy = Strategy::ordered;
-  Limits limits;  // across every client of this model id
+  SortBy sort_by = SortBy::cost;  // with strategy sort
+  Limits limits;                  // across every client of this model id
+  FailurePolicy on_failure;
+  // `continue_on_failure: true`: a stream cut after it began is continued on the next route that
+  // can continue it (docs/routing.md, "Streams that survive their provider").
+  bool continue_on_failure = false;
+  // `context_window`: tokens its routes hold (input + output); else each route's from the model
+  // catalogue. Routes that cannot hold a request are skipped, not tried.
+  std::optional<int64_t> context_window;
+  std::optional<CacheConfig> cache;  // its own cache settings; else the global `cache`, if any
+  bool cache_off = false;            // `cache: false`: never served from or kept in the cache
+  // The cache settings that apply to this model: its own, else `global`; nullopt: not cached.
+  const std::optional<CacheConfig>& cache_settings(const std::optional<CacheConfig>& global) const {
+    return cache_off ? kNoCache : cache ? cache : global;
+  }
+  static inline const std::optional<CacheConfig> kNoCache{};
 };
 
 // A routing rule: when a chat request matches every condition set, it goes to `then` instead of
@@ -217,6 +275,9 @@ struct Config {
   // (docs/observability.md); empty: none.
   std::string access_log;
   Telemetry telemetry;
+  // `cache:` the response cache for every model (a model's own `cache` overrides it; `cache:
+  // false` on a model turns it off there); nullopt: no cache unless a model sets one.
+  std::optional<CacheConfig> cache;
 };
 
 // Reads and validates the file; `${VAR}` and `${VAR:-default}` in any string come from the environment.

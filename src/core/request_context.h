@@ -25,6 +25,9 @@ struct Attempt {
   std::optional<Error> error;
   std::chrono::steady_clock::time_point start, end;
   SpanId span_id{};  // named in the traceparent sent upstream; all zero when the request is not traced
+  // This attempt continued a stream cut on the attempt before it, after this many bytes of the
+  // answer's text had reached the client (the splice point).
+  std::optional<int64_t> continued_at;
 };
 
 // Headers a phase adds to the answer, whatever the upstream sent (rate-limit figures, say).
@@ -45,9 +48,12 @@ struct RequestContext {
   bool streamed = false;
   std::string user, use_case;
   std::vector<std::string> tags;
-  AnswerFacts facts;             // usage and finish reason of the answer that was sent
-  std::optional<double> cost;    // USD at list price; nullopt when unpriced or unknown
-  bool byok = false;             // served on a provider key marked as the customer's own
+  AnswerFacts facts;           // usage and finish reason of the answer that was sent
+  std::optional<double> cost;  // USD at list price; nullopt when unpriced or unknown
+  bool byok = false;           // served on a provider key marked as the customer's own
+  // Served from the response cache: what the kept answer cost when it was made (cost is then 0).
+  bool cache_hit = false;
+  std::optional<double> saved_cost;
   AnswerHeaders answer_headers;  // the admit phase's, on every answer (errors included)
   // Why the gateway refused the request before trying any upstream (a bad body, key or model, a
   // limit): its record's error. Set by note_rejection (pipeline/accounting.h).

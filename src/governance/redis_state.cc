@@ -6,12 +6,11 @@
 //                       counter (a hash: replica id -> the units that replica holds)
 //   sy:replica:<id>     says a replica is alive; expires replica_ttl after its last heartbeat
 //   sy:breaker          open circuits (a hash: route -> the Unix ms, by Redis time, it stays open until)
+//   sy:speed            route speeds (a hash: route -> "<ttft>,<tps>,<Unix ms of its last batch>", a
+//                       metric never measured empty); gone speed_ttl after the last batch
 #include "governance/redis_state.h"
 
 #include <hiredis/hiredis.h>
-#include <pthread.h>
-#include <signal.h>
-#include <sys/time.h>
 
 #include <fmt/format.h>
 
@@ -21,8 +20,11 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <stdexcept>
 #include <string_view>
+
+#include "redis/redis_link.h"
 
 namespace switchyard {
 namespace {
@@ -61,6 +63,7 @@ enum Script : std::size_t {
   charge_period,
   publish_route,
   list_routes,
+  fold_speed,
   script_count,
 };
 
@@ -178,193 +181,96 @@ for i = 1, #fields, 2 do
 end
 return open
 )lua"),
+
+      // KEYS[1] = sy:speed; ARGV[1] = the weight of one sample, ARGV[2] = ms a route is kept after
+      // its last batch, ARGV[3] = the most routes kept; then five per route: route, ttft sum, ttft
+      // count, tps sum, tps count. Forgets routes past their time, folds the batches in (a new
+      // route only while fewer than the most are kept), answers {route, "<ttft>,<tps>", ...}.
+      fmt::format("{}{}{}", kInt, kNow, R"lua(
+local weight, keep, most = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local function text(n) if n then return string.format('%.17g', n) end return '' end
+local function fold(average, sum, count)
+  if count == 0 then return average end
+  local mean = sum / count
+  if not average then return mean end
+  local kept = (1 - weight) ^ count
+  return (1 - kept) * mean + kept * average
+end
+local routes, size = {}, 0
+local fields = redis.call('HGETALL', KEYS[1])
+for i = 1, #fields, 2 do
+  local ttft, tps, at = string.match(fields[i + 1], '^([^,]*),([^,]*),(%d+)$')
+  if at and now - tonumber(at) <= keep then
+    routes[fields[i]] = {ttft = tonumber(ttft), tps = tonumber(tps)}
+    size = size + 1
+  else
+    redis.call('HDEL', KEYS[1], fields[i])
+  end
+end
+for i = 4, #ARGV, 5 do
+  local route = routes[ARGV[i]]
+  if not route and size < most then
+    route = {}
+    size = size + 1
+  end
+  if route then
+    route.ttft = fold(route.ttft, tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]))
+    route.tps = fold(route.tps, tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]))
+    routes[ARGV[i]] = route
+    redis.call('HSET', KEYS[1], ARGV[i], text(route.ttft) .. ',' .. text(route.tps) .. ',' .. int(now))
+  end
+end
+if #ARGV > 3 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+local out = {}
+for name, route in pairs(routes) do
+  out[#out + 1] = name
+  out[#out + 1] = text(route.ttft) .. ',' .. text(route.tps)
+end
+return out
+)lua"),
   };
   return texts;
 }
 
-struct FreeReply {
-  void operator()(redisReply* reply) const { freeReplyObject(reply); }
-};
-using Reply = std::unique_ptr<redisReply, FreeReply>;
-
-// hiredis writes with write(2), which raises SIGPIPE (ending the process) on a connection the
-// peer has reset. While one of these lives, the calling thread has SIGPIPE blocked, and a SIGPIPE
-// raised meanwhile is consumed; what libpq does where there is no MSG_NOSIGNAL.
-class SigpipeBlocked {
- public:
-  SigpipeBlocked() {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_, &previous_);
-    sigset_t pending;
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-  }
-  ~SigpipeBlocked() {
-    sigset_t pending;
-    sigpending(&pending);
-    if (!was_pending_ && sigismember(&pending, SIGPIPE) == 1) {
-      const timespec no_wait{};
-      sigtimedwait(&pipe_, nullptr, &no_wait);
-    }
-    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-  }
-  SigpipeBlocked(const SigpipeBlocked&) = delete;
-  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
-
- private:
-  sigset_t pipe_{};
-  sigset_t previous_{};
-  bool was_pending_ = false;
-};
-
-struct Endpoint {
-  std::string host;
-  int port = 6379;
-  int db = 0;
-  std::string url;  // as describe() shows it: redis://HOST:PORT/DB
-};
-
-// The number `text` spells in decimal digits when it lies in [min, max].
-std::optional<int> decimal(std::string_view text, int min, int max) {
-  int value = 0;
+// A shared average as the speed script writes it: empty for none; nullopt too for anything but a
+// finite number at least zero.
+std::optional<double> shared_average(std::string_view text) {
+  double value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < min || value > max)
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || value < 0)
     return std::nullopt;
   return value;
 }
 
-// redis://HOST[:PORT][/DB]; HOST an IPv4 address or a name.
-Endpoint parse_url(const std::string& url) {
-  auto invalid = [&](std::string_view why) {
-    return std::invalid_argument(fmt::format("Redis URL '{}': {} (expected redis://HOST[:PORT][/DB])", url, why));
-  };
-  constexpr std::string_view kScheme = "redis://";
-  if (!url.starts_with(kScheme)) throw invalid("not a redis:// URL");
-  std::string_view rest = std::string_view(url).substr(kScheme.size());
-  if (rest.find('@') != std::string_view::npos) throw invalid("credentials are not supported");
-  if (rest.starts_with('[')) throw invalid("IPv6 addresses are not supported");
-  Endpoint endpoint;
-  if (auto slash = rest.find('/'); slash != std::string_view::npos) {
-    auto db = decimal(rest.substr(slash + 1), 0, 1'000'000);
-    if (!db) throw invalid("the database must be a number");
-    endpoint.db = *db;
-    rest = rest.substr(0, slash);
-  }
-  if (auto colon = rest.find(':'); colon != std::string_view::npos) {
-    auto port = decimal(rest.substr(colon + 1), 1, 65535);
-    if (!port) throw invalid("the port must be a number from 1 to 65535");
-    endpoint.port = *port;
-    rest = rest.substr(0, colon);
-  }
-  auto host_char = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
-  };
-  if (rest.empty() || !std::all_of(rest.begin(), rest.end(), host_char))
-    throw invalid("the host must be an IPv4 address or a name");
-  endpoint.host = rest;
-  endpoint.url = fmt::format("redis://{}:{}/{}", endpoint.host, endpoint.port, endpoint.db);
-  return endpoint;
-}
-
-timeval to_timeval(std::chrono::milliseconds duration) {
-  return timeval{.tv_sec = static_cast<time_t>(duration.count() / 1000),
-                 .tv_usec = static_cast<suseconds_t>(duration.count() % 1000 * 1000)};
-}
-
 }  // namespace
+
+using Reply = RedisLink::Reply;
 
 struct RedisState::Impl {
   Options options;
-  Endpoint endpoint;
   std::mutex mutex;
   // Below, guarded by `mutex`.
-  redisContext* context = nullptr;                     // null: not connected
-  std::chrono::steady_clock::time_point next_connect;  // no connect attempt before this
-  std::string problem;                                 // why the last failed call failed
-  std::array<std::string, script_count> shas;          // SHA1s from SCRIPT LOAD, once loaded
+  RedisLink link;
+  std::string problem;                         // why the last failed call failed
+  std::array<std::string, script_count> shas;  // SHA1s from SCRIPT LOAD, once loaded
   std::atomic<bool> reached = false;
 
-  Impl(Options o, Endpoint e) : options(std::move(o)), endpoint(std::move(e)) {}
-  ~Impl() { disconnect(); }
-  Impl(const Impl&) = delete;
-  Impl& operator=(const Impl&) = delete;
-
-  void disconnect() {
-    if (context) redisFree(context);
-    context = nullptr;
-  }
-
-  // Records a failure to reach Redis: drops the connection, and calls fail at once (no I/O)
-  // until `retry` has passed.
-  void fail(std::string why) {
-    problem = fmt::format("{} unreachable: {}", endpoint.url, why);
-    disconnect();
-    next_connect = std::chrono::steady_clock::now() + options.retry;
-    reached = false;
-  }
-
-  // Sends one command and waits for its reply (an error reply included); nullptr after fail().
-  Reply send(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lengths;
-    argv.reserve(args.size());
-    lengths.reserve(args.size());
-    for (const auto& arg : args) {
-      argv.push_back(arg.data());
-      lengths.push_back(arg.size());
-    }
-    Reply reply;
-    int error_number = 0;
-    {
-      SigpipeBlocked blocked;
-      reply.reset(static_cast<redisReply*>(
-          redisCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lengths.data())));
-      error_number = errno;
-    }
-    if (!reply) {
-      // In a blocking context hiredis reports a receive timeout as an I/O error with EAGAIN.
-      bool timed_out = context->err == REDIS_ERR_IO && (error_number == EAGAIN || error_number == EWOULDBLOCK);
-      fail(timed_out ? fmt::format("no answer within {} ms", options.timeout.count()) : std::string(context->errstr));
-    }
-    return reply;
-  }
-
-  // Connects (when `retry` allows) and selects the URL's database; false after fail().
-  bool connect() {
-    if (std::chrono::steady_clock::now() < next_connect) return false;
-    const timeval timeout = to_timeval(options.timeout);
-    context = redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, timeout);
-    if (!context) {
-      fail("out of memory");
-      return false;
-    }
-    if (context->err) {
-      fail(context->errstr);
-      return false;
-    }
-    if (redisSetTimeout(context, timeout) != REDIS_OK) {
-      fail(context->errstr);
-      return false;
-    }
-    Reply selected = send({"SELECT", std::to_string(endpoint.db)});
-    if (!selected) return false;
-    if (selected->type == REDIS_REPLY_ERROR) {
-      fail(fmt::format("SELECT {}: {}", endpoint.db, selected->str));
-      return false;
-    }
-    return true;
-  }
+  // Throws std::invalid_argument when the URL is malformed.
+  explicit Impl(Options o) : options(std::move(o)), link(options.url, options.timeout, options.retry) {}
 
   // The reply to a command; nullptr, with `problem` saying why, when Redis could not be reached
   // or answered with an error (the connection stays up then).
   Reply command(const std::vector<std::string>& args, bool keep_errors = false) {
-    if (!context && !connect()) return nullptr;
-    Reply reply = send(args);
-    if (!reply) return nullptr;
+    const std::vector<std::string_view> views(args.begin(), args.end());
+    Reply reply = link.command(views);
+    if (!reply) {
+      problem = link.problem();
+      reached = false;
+      return nullptr;
+    }
     reached = true;
     if (reply->type == REDIS_REPLY_ERROR && !keep_errors) {
-      problem = fmt::format("{} answered: {}", endpoint.url, reply->str);
+      problem = fmt::format("{} answered: {}", link.url(), reply->str);
       return nullptr;
     }
     return reply;
@@ -387,7 +293,7 @@ struct RedisState::Impl {
       reply = command(args, true);
     }
     if (reply && reply->type == REDIS_REPLY_ERROR) {
-      problem = fmt::format("{} answered: {}", endpoint.url, reply->str);
+      problem = fmt::format("{} answered: {}", link.url(), reply->str);
       return nullptr;
     }
     return reply;
@@ -398,13 +304,12 @@ struct RedisState::Impl {
 
 RedisState::RedisState(Options options) {
   if (options.replica.empty()) throw std::invalid_argument("RedisState: the replica id is empty");
-  Endpoint endpoint = parse_url(options.url);
-  impl_ = std::make_unique<Impl>(std::move(options), std::move(endpoint));
+  impl_ = std::make_unique<Impl>(std::move(options));
 }
 
 RedisState::~RedisState() = default;
 
-std::string RedisState::describe() const { return impl_->endpoint.url; }
+std::string RedisState::describe() const { return impl_->link.url(); }
 
 bool RedisState::reachable() const { return impl_->reached; }
 
@@ -430,7 +335,7 @@ Grant RedisState::take(const Counter& counter, int64_t want, bool partial, std::
   auto integer = [](const redisReply* element) { return element->type == REDIS_REPLY_INTEGER; };
   if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 5 ||
       !std::all_of(reply->element, reply->element + 5, integer)) {
-    impl_->problem = fmt::format("{} answered a take with something other than five integers", impl_->endpoint.url);
+    impl_->problem = fmt::format("{} answered a take with something other than five integers", impl_->link.url());
     return impl_->unavailable();
   }
   return Grant{.granted = reply->element[0]->integer,
@@ -488,6 +393,40 @@ std::optional<std::vector<std::pair<std::string, int64_t>>> RedisState::open_rou
       routes.emplace_back(std::string(route->str, route->len), left->integer);
   }
   return routes;
+}
+
+std::optional<std::vector<RedisState::SharedSpeed>> RedisState::fold_speeds(const std::vector<SpeedSamples>& samples,
+                                                                            double weight) {
+  const std::size_t sent = std::min(samples.size(), kMaxSpeedRoutes);
+  std::vector<std::string> args;
+  args.reserve(3 + 5 * sent);
+  args.push_back(fmt::format("{}", weight));
+  args.push_back(std::to_string(std::chrono::milliseconds(impl_->options.speed_ttl).count()));
+  args.push_back(std::to_string(kMaxSpeedRoutes));
+  for (std::size_t i = 0; i < sent; ++i) {
+    const SpeedSamples& route = samples[i];
+    args.push_back(route.route);
+    for (const SpeedSum& metric : {route.ttft, route.tps}) {
+      args.push_back(fmt::format("{}", metric.sum));
+      args.push_back(std::to_string(metric.count));
+    }
+  }
+  std::lock_guard lock(impl_->mutex);
+  Reply reply = impl_->run(fold_speed, "sy:speed", std::move(args));
+  if (!reply) return std::nullopt;
+  std::vector<SharedSpeed> shared;
+  if (reply->type != REDIS_REPLY_ARRAY) return shared;
+  for (std::size_t i = 0; i + 1 < reply->elements; i += 2) {
+    const redisReply* route = reply->element[i];
+    const redisReply* averages = reply->element[i + 1];
+    if (route->type != REDIS_REPLY_STRING || averages->type != REDIS_REPLY_STRING) continue;
+    const std::string_view text(averages->str, averages->len);
+    const auto comma = text.find(',');
+    if (comma == std::string_view::npos) continue;
+    shared.push_back(SharedSpeed{std::string(route->str, route->len), shared_average(text.substr(0, comma)),
+                                 shared_average(text.substr(comma + 1))});
+  }
+  return shared;
 }
 
 }  // namespace switchyard

@@ -159,6 +159,8 @@ void view_record(const RequestContext& context, const Exchange& exchange, Record
   r.reasoning_tokens = u.reasoning;
   r.cost = context.cost;
   r.byok = context.byok;
+  r.cache_hit = context.cache_hit;
+  r.saved_cost = context.saved_cost;
   auto now = std::chrono::steady_clock::now();
   auto first = exchange.first_data_at();
   r.latency_ms = ms_between(context.start, now);
@@ -177,6 +179,7 @@ void view_record(const RequestContext& context, const Exchange& exchange, Record
     a.error = attempt.error ? std::string_view(attempt.error->message) : std::string_view();
     a.start_ms = context.unix_ms(attempt.start);
     a.end_ms = context.unix_ms(attempt.end == std::chrono::steady_clock::time_point{} ? now : attempt.end);
+    a.continued_at = attempt.continued_at;
   }
   const Attempt* last = context.attempts.empty() ? nullptr : &context.attempts.back();
   r.provider = last ? last->provider : std::string_view();

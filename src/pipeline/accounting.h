@@ -36,6 +36,9 @@ class StreamMeter {
   // Responses' response snapshots carry the generation id, the usage its cost (and is dropped when the client did not
   // ask for usage: the gateway asked for it for its own accounting).
   void process(std::string_view events, std::string& out);
+  // The route that goes on with the stream (a continuation after a cut): the answer's usage is
+  // priced at its price.
+  void price_at(std::optional<Price> price) { price_ = price; }
 
  private:
   RequestContext& context_;

@@ -148,7 +148,8 @@ Task<> Gateway::handle(Exchange& exchange) {
       http::response<http::string_body> response{http::status::ok, 11};
       response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
       response.body() = (records_ ? records_->recorder.metrics().render() : "") + services_.governor.render_metrics() +
-                        rejections_.render_metrics() + (services_.spans ? services_.spans->render_metrics() : "");
+                        rejections_.render_metrics() + (services_.spans ? services_.spans->render_metrics() : "") +
+                        render_cache_metrics(services_.caches);
       co_await exchange.respond(std::move(response));
       break;
     }

@@ -24,8 +24,14 @@ int64_t steady_ms() {
 
 }  // namespace
 
-GovernanceRuntime::GovernanceRuntime(const Config& config, RecordStore* store, CircuitBreaker& breaker)
-    : store_(store), breaker_(breaker), keys_(config), local_(unix_now_ms), breaker_config_(config.breaker) {
+GovernanceRuntime::GovernanceRuntime(const Config& config, RecordStore* store, CircuitBreaker& breaker,
+                                     LatencyTracker* latency)
+    : store_(store),
+      breaker_(breaker),
+      latency_(latency),
+      keys_(config),
+      local_(unix_now_ms),
+      breaker_config_(config.breaker) {
   if (!config.state.empty()) {
     redis_ = std::make_unique<RedisState>(
         RedisState::Options{.url = config.state, .replica = this_instance_tag() + "-" + std::to_string(getpid())});
@@ -80,7 +86,7 @@ std::string GovernanceRuntime::describe() const {
 }
 
 void GovernanceRuntime::run() {
-  int64_t last_flush = steady_ms();
+  int64_t last_flush = steady_ms(), last_speeds = last_flush;
   auto next_tick = std::chrono::steady_clock::now() + kTick;
   std::unique_lock lock(mutex_);
   while (!stopping_) {
@@ -102,6 +108,10 @@ void GovernanceRuntime::run() {
       if (steady_ms() - last_flush >= 500) {
         leases_->flush(kIdleLeaseMs);
         last_flush = steady_ms();
+      }
+      if (latency_ && steady_ms() - last_speeds >= 1000) {
+        sync_speeds(*latency_, *redis_);
+        last_speeds = steady_ms();
       }
     }
     lock.lock();
@@ -170,6 +180,20 @@ void GovernanceRuntime::sync_breaker() {
   if (auto routes = redis_->open_routes())
     for (const auto& [route, remaining] : *routes)
       breaker_.open_shared(route, std::chrono::milliseconds(remaining), config);
+}
+
+void sync_speeds(LatencyTracker& latency, RedisState& state) {
+  std::vector<RedisState::SpeedSamples> batch;
+  for (LatencyTracker::RouteSamples& taken : latency.take_samples())
+    batch.push_back(RedisState::SpeedSamples{
+        std::move(taken.route), {taken.ttft.sum, taken.ttft.count}, {taken.tps.sum, taken.tps.count}});
+  auto shared = state.fold_speeds(batch, LatencyTracker::kWeight);
+  if (!shared) return;
+  std::vector<LatencyTracker::RouteAverages> averages;
+  averages.reserve(shared->size());
+  for (RedisState::SharedSpeed& speed : *shared)
+    averages.push_back(LatencyTracker::RouteAverages{std::move(speed.route), speed.ttft, speed.tps});
+  latency.install(averages);
 }
 
 }  // namespace switchyard

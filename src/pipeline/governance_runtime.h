@@ -5,7 +5,9 @@
 //   every 250 ms: keys and teams the store changed (a key revoked through any replica is refused
 //                 here within half a second), circuits other replicas opened, this replica's
 //                 heartbeat, circuits opened here (published);
-//   every 500 ms: what leases and settlements owe the shared state, and idle leases, go back.
+//   every 500 ms: what leases and settlements owe the shared state, and idle leases, go back;
+//   every second: route speeds measured here are folded into the shared ones, which come back
+//                 (sync_speeds).
 // Nothing here runs on the request path.
 #include <atomic>
 #include <condition_variable>
@@ -22,15 +24,24 @@
 #include "governance/quota_leases.h"
 #include "governance/redis_state.h"
 #include "routing/circuit_breaker.h"
+#include "routing/latency_tracker.h"
 #include "storage/record_store.h"
 
 namespace switchyard {
 
+// One exchange of route speeds with the shared state: the samples `latency` took since the last
+// exchange are folded into the shared averages, and the shared averages are installed in it
+// (LatencyTracker::install says what reads give then). With the state unreachable the samples
+// stay counted only here. One round trip.
+void sync_speeds(LatencyTracker& latency, RedisState& state);
+
 class GovernanceRuntime {
  public:
   // `store` may be null (storage: none): then only the file's keys exist and budgets start from
-  // zero. Throws std::invalid_argument when `state` is not a valid redis:// URL.
-  GovernanceRuntime(const Config& config, RecordStore* store, CircuitBreaker& breaker);
+  // zero. `latency`, when given and `state` is set, has its speeds shared; it must outlive this.
+  // Throws std::invalid_argument when `state` is not a valid redis:// URL.
+  GovernanceRuntime(const Config& config, RecordStore* store, CircuitBreaker& breaker,
+                    LatencyTracker* latency = nullptr);
   ~GovernanceRuntime();
   GovernanceRuntime(const GovernanceRuntime&) = delete;
   GovernanceRuntime& operator=(const GovernanceRuntime&) = delete;
@@ -48,6 +59,7 @@ class GovernanceRuntime {
 
   RecordStore* store_;
   CircuitBreaker& breaker_;
+  LatencyTracker* latency_;
   KeyTable keys_;
   LocalQuotaState local_;
   std::unique_ptr<RedisState> redis_;

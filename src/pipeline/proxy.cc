@@ -7,20 +7,25 @@
 
 #include "pipeline/accounting.h"
 #include "pipeline/admit.h"
+#include "pipeline/response_caching.h"
 #include "pipeline/responses.h"
 #include "pipeline/routing_metadata.h"
 #include "providers/provider_adapter.h"
 #include "routing/circuit_breaker.h"
+#include "routing/context_fit.h"
+#include "routing/failure_class.h"
 #include "routing/latency_tracker.h"
 #include "routing/retry_policy.h"
 #include "routing/router.h"
 #include "routing/rules.h"
 #include "server/client_watch.h"
 #include "server/message_head.h"
+#include "translate/continuation_request.h"
 #include "translate/errors.h"
 #include "translate/sse_events.h"
 #include "translate/sse_splitter.h"
 #include "translate/stream_chain.h"
+#include "translate/stream_splice.h"
 #include "upstream/transport.h"
 
 namespace switchyard {
@@ -88,6 +93,7 @@ struct Relay {
   const ClientRequest& request;    // what the client asked for
   Served served;
   std::optional<Price> price;  // of the route that served
+  AnswerCapture* capture;      // gathers the answer for the response cache; null: not cached
 };
 
 // The bounds and the secret that apply while one attempt's answer is relayed.
@@ -145,29 +151,65 @@ Error cut_by_shutdown() {
   return error;
 }
 
+// What became of one attempt's stream.
+enum class StreamEnd {
+  done,  // complete, or failed with the client told (its error event sent), or the client left
+  cut,   // cut where a continuation can follow: the client's stream is still open, told nothing
+};
+
+// The client's side of a streamed answer, kept across the attempts that make it.
+struct ClientStream {
+  bool begun = false;                // the head went out (by the first attempt that answered)
+  StreamSplice* splice = nullptr;    // set when a cut may be continued by the next attempt
+  AnswerCapture* capture = nullptr;  // gathers what the client is sent, for the response cache
+};
+
+// Appends `error`'s closing event in the client's format to `out`.
+void write_stream_error(StreamTranslator* translator, const ClientFormat& client, const Error& error,
+                        std::string& out) {
+  if (!translator || !translator->write_error(error, out)) out += client.stream_error_event(error);
+}
+
 // Relays the upstream's stream: as bytes, whole events at a time, when no translation is needed;
-// else event by event through `translator`.
-Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamExchange& call, const ClientFormat& client,
-                    StreamTranslator* translator, const Served& served, StreamMeter* meter, const ClientWatch& watch,
-                    const RelayLimits& limits) {
-  http::response<http::empty_body> head{http::status::ok, 11};
-  head.set(http::field::content_type, "text/event-stream; charset=utf-8");
-  head.set(http::field::cache_control, "no-cache");
-  for (const char* name : kRequestIdHeaders) head.set(name, context.id);
-  copy_upstream_headers(call.header(), head.base());
-  set_routing_headers(head.base(), served);
-  if (!co_await exchange.begin_stream(std::move(head))) {
-    context.attempts.back().error = cancelled_by_client();
-    co_return;
+// else event by event through `translator`. With a splice (stream.splice), a failure where the
+// answer can be continued returns StreamEnd::cut with the client's stream left open.
+Task<StreamEnd> relay_stream(RequestContext& context, Exchange& exchange, UpstreamExchange& call,
+                             const ClientFormat& client, StreamTranslator* translator, const Served& served,
+                             StreamMeter* meter, const ClientWatch& watch, const RelayLimits& limits,
+                             ClientStream& stream) {
+  if (!stream.begun) {
+    http::response<http::empty_body> head{http::status::ok, 11};
+    head.set(http::field::content_type, "text/event-stream; charset=utf-8");
+    head.set(http::field::cache_control, "no-cache");
+    for (const char* name : kRequestIdHeaders) head.set(name, context.id);
+    copy_upstream_headers(call.header(), head.base());
+    set_routing_headers(head.base(), served);
+    if (!co_await exchange.begin_stream(std::move(head))) {
+      context.attempts.back().error = cancelled_by_client();
+      co_return StreamEnd::done;
+    }
+    stream.begun = true;
   }
 
   SseSplitter splitter;
   std::string out, metered;
+  bool cut = false;
   auto fail = [&](Error error) {
-    // Whatever was sent stays sent; the client learns the answer is cut short.
     redact(error.message, limits.secret);
-    spdlog::warn("{}: upstream stream failed: {}", context.id, error.message);
-    if (!translator || !translator->write_error(error, out)) out += client.stream_error_event(error);
+    if (stream.splice && stream.splice->finished()) {
+      // Only what follows the answer was lost (its usage): the client gets it complete.
+      spdlog::warn("{}: upstream stream cut after the answer finished: {}", context.id, error.message);
+      stream.splice->close(out);
+      return;
+    }
+    if (stream.splice && stream.splice->cut_point().continuable) {
+      spdlog::info("{}: upstream stream cut ({}); continuing on the next route", context.id, error.message);
+      cut = true;
+    } else {
+      // Whatever was sent stays sent; the client learns the answer is cut short.
+      spdlog::warn("{}: upstream stream failed: {}", context.id, error.message);
+      write_stream_error(translator, client, error, out);
+    }
     context.attempts.back().error = std::move(error);
   };
   for (bool ended = false; !ended;) {
@@ -175,14 +217,14 @@ Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamExchang
     auto [error, piece] = co_await call.read_some();
     if (error && watch.gone()) {  // the read was cancelled because the client left
       context.attempts.back().error = cancelled_by_client();
-      co_return;
+      co_return StreamEnd::done;
     }
     if (error) {
       fail(watch.cut() ? cut_by_shutdown() : *error);
       ended = true;
     } else if (piece.empty()) {
       if (translator)
-        if (auto cut = translator->on_end(out)) fail(*cut);
+        if (auto cut_short = translator->on_end(out)) fail(*cut_short);
       ended = true;
     } else {
       std::string_view events = splitter.feed(piece);
@@ -206,12 +248,25 @@ Task<> relay_stream(RequestContext& context, Exchange& exchange, UpstreamExchang
     }
     metered.clear();
     if (meter) meter->process(out, metered);
-    if (!co_await exchange.write_chunk(meter ? metered : out)) {  // client gone: drop upstream too
+    const std::string& sent = meter ? metered : out;
+    if (stream.capture) stream.capture->add(sent);
+    if (!co_await exchange.write_chunk(sent)) {  // client gone: drop upstream too
       context.attempts.back().error = cancelled_by_client();
-      co_return;
+      co_return StreamEnd::done;
     }
   }
+  if (cut) co_return StreamEnd::cut;
   co_await exchange.end_stream();
+  co_return StreamEnd::done;
+}
+
+// Ends a client stream that was cut and could not be continued on any route: its error event, then its end.
+Task<> end_stream_with_error(Exchange& exchange, const ClientFormat& client, StreamTranslator* translator,
+                             StreamMeter* meter, const Error& error) {
+  std::string out, metered;
+  write_stream_error(translator, client, error, out);
+  if (meter) meter->process(out, metered);
+  if (co_await exchange.write_chunk(meter ? metered : out)) co_await exchange.end_stream();
 }
 
 Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamExchange& call, const Relay& relay,
@@ -251,6 +306,7 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamExchange&
     }
     std::string& text = std::get<std::string>(answer);
     if (!metered_as_openai) meter(text, relay.client.answer_format());
+    if (relay.capture) relay.capture->add(text);
     auto response = json_response(context.id, 200, std::move(text));
     set_routing_headers(response.base(), relay.served);
     co_await exchange.respond(std::move(response));
@@ -263,6 +319,7 @@ Task<> relay_body(RequestContext& context, Exchange& exchange, UpstreamExchange&
     co_return;
   }
   add_routing_metadata(body, context, relay.request.view.model);
+  if (relay.capture && call.status() == 200) relay.capture->add(body);
   std::string lines;
   lines.reserve(256);
   append_header(lines, "Content-Type", "application/json");
@@ -315,16 +372,55 @@ RouteRequest route_request(const Config& config, Exchange& exchange, const Clien
     }
   }
   const GatewayOptions& options = request.view.gateway;
-  return RouteRequest{model, options.models, options.order, options.only};
+  return RouteRequest{model, options.models, options.order, options.only, options.sort};
 }
+
+// The configuration of a model id, or nullptr (a provider/model id, a family's bare name).
+const ModelConfig* model_config(const Config& config, std::string_view id) {
+  auto it = config.models.find(id);
+  return it == config.models.end() ? nullptr : &it->second;
+}
+
+// Why `candidate` cannot hold a request of `tokens` (input + requested output), if so.
+std::optional<Error> too_long_for(const Config& config, const Candidate& candidate, int64_t tokens) {
+  auto window = context_window_of(model_config(config, candidate.model_id), candidate.upstream_model);
+  if (!window || tokens <= *window) return std::nullopt;
+  Error error = make_error(ErrorKind::bad_request,
+                           fmt::format("the request needs about {} tokens (input and requested output), more than "
+                                       "the {} tokens {} holds on {}",
+                                       tokens, *window, candidate.upstream_model, candidate.provider->name),
+                           "messages");
+  error.code = "context_length_exceeded";
+  return error;
+}
+
+// A stream that came whole from one route: its time to first byte of answer and its output
+// tokens per second, the measures `strategy: sort` (and providerOptions.gateway.sort) orders by.
+void note_stream_speed(LatencyTracker& latency, const Candidate& candidate, std::chrono::steady_clock::time_point start,
+                       std::optional<std::chrono::steady_clock::time_point> first, const AnswerFacts& facts) {
+  if (!first || *first < start) return;
+  const auto now = std::chrono::steady_clock::now();
+  latency.record_ttft(candidate.provider->name, candidate.upstream_model,
+                      std::chrono::duration_cast<std::chrono::microseconds>(*first - start));
+  const double seconds = std::chrono::duration<double>(now - *first).count();
+  if (facts.usage && facts.usage->output > 0 && seconds > 0)
+    latency.record_tps(candidate.provider->name, candidate.upstream_model,
+                       static_cast<double>(facts.usage->output) / seconds);
+}
+
+// A stream cut where it can be continued: what the next attempt continues from.
+struct Continuation {
+  std::string prefill;     // the answer's text sent so far, less its trailing whitespace
+  int64_t text_bytes = 0;  // the answer's text sent so far (the splice point)
+};
 
 }  // namespace
 
 Task<> proxy(RequestContext& context, const Services& services, Exchange& exchange, const ClientFormat& client,
              ClientRequest& request) {
   const Config& config = *context.config;
-  auto planned = plan_route(config, route_request(config, exchange, client, request),
-                            RouteSignals{services.draw, services.latency});
+  const RouteRequest asked = route_request(config, exchange, client, request);
+  auto planned = plan_route(config, asked, RouteSignals{services.draw, services.latency});
   if (auto* error = std::get_if<Error>(&planned)) {
     note_rejection(context, *error);
     co_await exchange.respond(client.error_response(context.id, *error));
@@ -333,11 +429,24 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
   const RoutePlan& plan = std::get<RoutePlan>(planned);
   auto executor = co_await net::this_coro::executor;
 
+  // The response cache: a hit is answered here; a miss's answer is gathered as it goes out.
+  const std::optional<CachePlan> caching =
+      services.caches.memory ? plan_caching(config, context, request, exchange.request(), plan.model_id) : std::nullopt;
+  if (caching) {
+    if (std::optional<CachedAnswer> hit = co_await look_up(services.caches, *caching)) {
+      co_await serve_from_cache(context, exchange, *hit, services.wall_ms());
+      co_return;
+    }
+    context.answer_headers.emplace_back("x-switchyard-cache", "miss");
+  }
+  AnswerCapture capture(caching ? caching->settings.max_bytes / ResponseCache::kMaxShareOfPartition : 0);
+  AnswerCapture* const capturing = caching ? &capture : nullptr;
+
   std::optional<Error> last_error;
   std::optional<RejectedAnswer> rejected;
   // Each candidate in turn; a retryable failure may first try the same one again (retry_policy).
   int retries_done = 0;
-  auto next = [&](std::size_t& index, const Error& error, std::string_view retry_after) -> Task<> {
+  auto retry_or_next = [&](std::size_t& index, const Error& error, std::string_view retry_after) -> Task<> {
     if (auto wait = retry_delay(config.retries, retries_done, error, retry_after)) {
       ++retries_done;
       Timer timer(co_await net::this_coro::executor, *wait);
@@ -353,18 +462,60 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
   // The caller's own provider keys (providerOptions.gateway.byok): their routes go first, on a
   // copy of the provider with the caller's key (recorded as BYOK, priced at list).
   std::deque<ProviderConfig> callers_providers;
-  const std::vector<Candidate> candidates = with_callers_keys(plan.candidates, request.view.gateway, callers_providers);
-  const CircuitBreaker::Admitted admitted = breaker.admit(candidates, config.breaker);
+  std::vector<Candidate> candidates = with_callers_keys(plan.candidates, request.view.gateway, callers_providers);
+  CircuitBreaker::Admitted admitted = breaker.admit(candidates, config.breaker);
+  // After a context overflow, a model's on_failure.context_window models replace the rest of the plan.
+  std::optional<RoutePlan> larger_plan;
   RouteQuotas quotas(context, services);
   std::optional<RequestEstimate> guess;  // made when a provider with a quota is tried
   int64_t quota_retry_after_s = 0;       // the last provider quota refused: when to try again
+  std::optional<int64_t> needed_tokens;  // made when a route's context window is known to be small
+
+  // A stream of a model with continue_on_failure: every attempt's events go through one splice
+  // into the client's stream, so a cut after it began is continued on the next route.
+  const ModelConfig* asked_model = model_config(config, plan.model_id);
+  const bool continuable = request.view.stream && asked_model && asked_model->continue_on_failure;
+  const bool metered_as_openai = client.answers_made_from_openai();
+  std::optional<StreamMeter> meter;
+  std::unique_ptr<StreamSplice> splice;
+  ClientStream stream;
+  stream.capture = capturing;
+  std::optional<Continuation> continuation;
+  std::size_t text_at_attempt = 0;  // the splice's text when the current attempt began
+
   std::size_t index = 0;
-  for (; index < admitted.size() && !watch.gone() && !watch.cut();) {
+  for (;;) {
+    if (larger_plan) {
+      candidates = with_callers_keys(larger_plan->candidates, request.view.gateway, callers_providers);
+      admitted = breaker.admit(candidates, config.breaker);
+      larger_plan.reset();
+      index = 0;
+      retries_done = 0;
+    }
+    if (index >= admitted.size() || watch.gone() || watch.cut()) break;
     const Candidate& candidate = *admitted[index];
     if (auto refused = provider_refused(context.client, candidate.provider->name)) {
       last_error = std::move(refused);
       ++index;
       continue;
+    }
+    if (continuation && !continuation->prefill.empty() && candidate.provider->prefill == Prefill::none) {
+      ++index;  // this host cannot continue a prefilled answer (providers.X.prefill)
+      continue;
+    }
+    if (auto window = context_window_of(model_config(config, candidate.model_id), candidate.upstream_model);
+        window && static_cast<int64_t>(request.body.size() / 4) > *window / 2) {
+      // Only a request that may not fit is read for its size (the body's bytes bound its text).
+      if (!needed_tokens) {
+        auto openai = client.openai_request(request);
+        auto* object = std::get_if<const boost::json::object*>(&openai);
+        needed_tokens = object ? estimated_request_tokens(**object) : 0;
+      }
+      if (auto too_long = too_long_for(config, candidate, *needed_tokens)) {
+        last_error = std::move(too_long);
+        ++index;
+        continue;
+      }
     }
     CircuitBreaker::Pass pass = breaker.enter(candidate, config.breaker);
     if (!pass.admitted()) {  // another request is probing this route right now
@@ -385,8 +536,10 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
     attempt.upstream_model = candidate.upstream_model;
     attempt.model_id = candidate.model_id;
     attempt.start = std::chrono::steady_clock::now();
+    if (continuation) attempt.continued_at = continuation->text_bytes;
 
-    const bool native = candidate.provider->speaks(client.wire_api(request));
+    // A continuable stream always goes through the translation layer (its splice reads OpenAI chunks).
+    const bool native = !continuable && candidate.provider->speaks(client.wire_api(request));
     const ProviderAdapter& adapter = adapter_for(candidate.provider->type);
     std::variant<UpstreamRequest, Error> built = make_error(ErrorKind::internal, "no request built");
     if (native) {
@@ -397,10 +550,16 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
         co_await exchange.respond(client.error_response(context.id, *error));
         co_return;
       }
-      // An OpenAI client's own bytes serve OpenAI-format adapters; translated requests go as JSON.
-      std::string_view body = &client == &openai_client() ? request.body : std::string_view();
-      built = adapter.build_request(
-          {request.endpoint, body, request.view, std::get<const boost::json::object*>(openai)}, candidate);
+      const boost::json::object& chat = *std::get<const boost::json::object*>(openai);
+      if (continuation) {
+        const boost::json::object continued =
+            continuation_request(chat, continuation->prefill, candidate.provider->prefill);
+        built = adapter.build_request({request.endpoint, {}, request.view, &continued}, candidate);
+      } else {
+        // An OpenAI client's own bytes serve OpenAI-format adapters; translated requests go as JSON.
+        std::string_view body = &client == &openai_client() ? request.body : std::string_view();
+        built = adapter.build_request({request.endpoint, body, request.view, &chat}, candidate);
+      }
     }
     if (auto* error = std::get_if<Error>(&built)) {
       last_error = attempt.error = *error;
@@ -430,19 +589,48 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
       break;
     }
     if (!error && call.status() < 300) error = unusable_answer(call, request.view.stream);
-    if (candidate.track_latency) {
-      if (error || call.status() >= 500 || call.status() == 429)
-        latency.record_failure(candidate.provider->name, candidate.upstream_model);
-      else
-        latency.record_success(candidate.provider->name, candidate.upstream_model,
-                               std::chrono::duration_cast<std::chrono::microseconds>(attempt.end - attempt.start));
-    }
+    // A failure counts as a slow first token on every route (strategy sort reads it too); the time
+    // to the answer's head is kept for lowest-latency models.
+    if (error || call.status() >= 500 || call.status() == 429)
+      latency.record_failure(candidate.provider->name, candidate.upstream_model);
+    else if (candidate.track_latency)
+      latency.record_success(candidate.provider->name, candidate.upstream_model,
+                             std::chrono::duration_cast<std::chrono::microseconds>(attempt.end - attempt.start));
+    const FailurePolicy& on_failure = [&]() -> const FailurePolicy& {
+      static const FailurePolicy kDefaults;
+      const ModelConfig* model = model_config(config, candidate.model_id);
+      return model ? model->on_failure : kDefaults;
+    }();
+    // What the model's on_failure says to do after `failure` of `kind`; false: give it back.
+    auto after_failure = [&](const Error& failure, FailureClass kind, std::string_view retry_after) -> Task<bool> {
+      switch (on_failure.action(kind)) {
+        case FailureAction::give_back: co_return false;
+        case FailureAction::retry: co_await retry_or_next(index, failure, retry_after); co_return true;
+        case FailureAction::fallback: break;
+      }
+      if (kind == FailureClass::context_window && !on_failure.larger_models.empty()) {
+        auto larger = plan_route(config,
+                                 RouteRequest{on_failure.larger_models.front(),
+                                              std::span(on_failure.larger_models).subspan(1), asked.order, asked.only},
+                                 RouteSignals{services.draw, services.latency});
+        if (auto* next_plan = std::get_if<RoutePlan>(&larger)) {
+          larger_plan = std::move(*next_plan);
+          co_return true;
+        }
+      }
+      ++index;
+      retries_done = 0;
+      co_return true;
+    };
     if (error) {
       attempt.status = call.status_if_any();
       last_error = attempt.error = *error;
       if (!error->retryable) break;
       pass.failed(config.breaker);
-      co_await next(index, *error, {});
+      const Error failure = *error;
+      const FailureClass kind = classify_failure(failure);
+      const std::string_view no_retry_after;
+      if (!co_await after_failure(failure, kind, no_retry_after)) break;
       continue;
     }
     attempt.status = call.status();
@@ -453,13 +641,15 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
       copy_upstream_headers(call.header(), answer.headers);
       last_error = attempt.error =
           upstream_status_error(candidate.provider->name, call.status(), upstream_error_message(answer.body));
+      const FailureClass kind = classify_failure(call.status(), answer.body);
+      const std::string retry_after(answer.headers[http::field::retry_after]);
       rejected = std::move(answer);
-      if (!last_error->retryable) {
+      if (kind == FailureClass::outage || kind == FailureClass::rate_limit)
+        pass.failed(config.breaker);
+      else
         pass.succeeded();  // the route is up: it judged the request
-        break;
-      }
-      pass.failed(config.breaker);
-      co_await next(index, *last_error, rejected->headers[http::field::retry_after]);
+      const Error failure = *last_error;
+      if (!co_await after_failure(failure, kind, retry_after)) break;
       continue;
     }
     pass.succeeded();
@@ -468,30 +658,70 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
     std::optional<Price> price = serving_price(config, candidate);
     const RelayLimits limits{config.max_upstream_body_bytes, config.max_upstream_event_bytes,
                              candidate.provider->api_key};
-    if (request.view.stream) {
-      // Usage is always asked of the provider, for accounting; the meter drops it when the client did not ask.
-      // Clients whose answers are always made from OpenAI's are metered on that form, between
-      // the provider's translation and theirs.
-      const bool metered_as_openai = client.answers_made_from_openai();
-      StreamMeter meter(context, metered_as_openai ? AnswerFormat::openai : client.answer_format(), price,
-                        metered_as_openai || request.view.include_usage);
-      std::unique_ptr<StreamTranslator> translator;
-      if (native)
-        translator = client.stream_from_native();
-      else
-        translator =
-            chain(adapter.answers_in_openai_format() ? nullptr : adapter.translate_stream(unix_seconds(), true),
-                  metered_as_openai ? chain(metering_stage(meter), client.stream_from_openai(request))
-                                    : client.stream_from_openai(request));
-      co_await relay_stream(context, exchange, call, client, translator.get(), served,
-                            metered_as_openai ? nullptr : &meter, watch, limits);
-    } else {
+    if (!request.view.stream) {
       // A named local, not a temporary: g++ 12 mishandles temporaries bound to a coroutine's
       // reference parameters across its suspensions.
-      const Relay relay{client, native ? nullptr : &adapter, request, served, price};
+      const Relay relay{client, native ? nullptr : &adapter, request, served, price, capturing};
       co_await relay_body(context, exchange, call, relay, limits);
+      if (caching) {
+        const ServedBy by{candidate.provider->name, candidate.model_id, candidate.upstream_model, false};
+        keep_answer(services.caches, *caching, context, capture, by, services.wall_ms());
+      }
+      co_return;
     }
-    co_return;
+    // Usage is always asked of the provider, for accounting; the meter drops it when the client did not ask.
+    // Clients whose answers are always made from OpenAI's are metered on that form, between
+    // the provider's translation and theirs.
+    if (!meter)
+      meter.emplace(context, metered_as_openai ? AnswerFormat::openai : client.answer_format(), price,
+                    metered_as_openai || request.view.include_usage);
+    else
+      meter->price_at(price);  // a continuation: the whole answer is priced at the route that finished it
+    auto from_openai = [&] {
+      return metered_as_openai ? chain(metering_stage(*meter), client.stream_from_openai(request))
+                               : client.stream_from_openai(request);
+    };
+    std::unique_ptr<StreamTranslator> to_openai =
+        native || adapter.answers_in_openai_format() ? nullptr : adapter.translate_stream(unix_seconds(), true);
+    std::unique_ptr<StreamTranslator> own;  // this attempt's translator, when no splice joins attempts
+    StreamTranslator* translator = nullptr;
+    if (continuable) {
+      if (!splice) splice = std::make_unique<StreamSplice>(from_openai());
+      splice->attempt(std::move(to_openai));
+      stream.splice = splice.get();
+      translator = splice.get();
+    } else {
+      own = native ? client.stream_from_native() : chain(std::move(to_openai), from_openai());
+      translator = own.get();
+    }
+    text_at_attempt = splice ? splice->text_bytes() : 0;
+    const StreamEnd end = co_await relay_stream(context, exchange, call, client, translator, served,
+                                                metered_as_openai ? nullptr : &*meter, watch, limits, stream);
+    if (end == StreamEnd::done) {
+      if (!attempt.error && !continuation)
+        note_stream_speed(latency, candidate, attempt.start, exchange.first_data_at(), context.facts);
+      if (caching) {
+        const ServedBy by{candidate.provider->name, candidate.model_id, candidate.upstream_model, true};
+        keep_answer(services.caches, *caching, context, capture, by, services.wall_ms());
+      }
+      co_return;
+    }
+    // Cut where it can go on: the next route continues from what the client has.
+    const StreamSplice::CutPoint point = splice->cut_point();
+    auto [prefill, trimmed] = split_trailing_whitespace(point.text);
+    if (!guess) guess = estimate(request);
+    // What the cut attempt was billed, estimated: its input (the prompt and any prefill it was
+    // given) and the text it added, at 4 bytes a token.
+    const StreamSplice::Carried carried{
+        guess->input_tokens + static_cast<int64_t>((continuation ? continuation->prefill.size() : 0) / 4),
+        static_cast<int64_t>((point.text.size() - text_at_attempt + 3) / 4)};
+    splice->continue_after_cut(std::move(trimmed), carried);
+    continuation = Continuation{std::move(prefill), static_cast<int64_t>(point.text.size())};
+    pass.failed(config.breaker);
+    last_error = attempt.error;
+    const Error failure = *attempt.error;
+    const std::string_view no_retry_after;
+    co_await retry_or_next(index, failure, no_retry_after);
   }
 
   // Every candidate failed. An upstream 4xx from a provider that speaks the client's format goes
@@ -499,8 +729,14 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
   // No attempt at all: every route was skipped while another request probes it after a failure.
   Error final_error = last_error.value_or(
       make_error(ErrorKind::unavailable, "every route of this model is being probed after failing; try again shortly"));
-  const Candidate& tried = *admitted[std::min(index, admitted.size() - 1)];
-  const Served served{tried.provider->name, tried.model_id, context.attempts.size(), &context.answer_headers};
+  if (stream.begun) {  // a cut stream no route could continue: the client learns it is cut short
+    co_await end_stream_with_error(exchange, client, splice.get(), metered_as_openai ? nullptr : &*meter, final_error);
+    co_return;
+  }
+  const Candidate* tried = admitted.empty() ? nullptr : admitted[std::min(index, admitted.size() - 1)];
+  const Served served{tried ? std::string_view(tried->provider->name) : std::string_view(),
+                      tried ? std::string_view(tried->model_id) : std::string_view(), context.attempts.size(),
+                      &context.answer_headers};
   if (rejected && rejected->native && final_error.kind == ErrorKind::upstream_rejected &&
       client.is_error_body(rejected->body)) {
     auto response = json_response(context.id, static_cast<unsigned>(rejected->status), std::move(rejected->body));

@@ -72,7 +72,11 @@ json::object record_entry(const UsageRecord& r) {
                       {"endpoint", r.endpoint},
                       {"status", r.status},
                       {"error", r.error.empty() ? json::value(nullptr) : json::value(r.error)},
-                      {"attempts", attempts_to_json(r.attempts)}};
+                      {"attempts", attempts_to_json(r.attempts)},
+                      // Served from the response cache (total_cost 0), and what the kept
+                      // answer cost when it was made: null when unpriced or not a hit.
+                      {"cache_hit", r.cache_hit},
+                      {"saved_cost", optional_number(r.saved_cost)}};
 }
 
 // Vercel's report shape: {results: [{<group>, total_cost, ...tokens, request_count}]}.
@@ -219,6 +223,10 @@ std::variant<LogQuery, Error> log_query(std::string_view target) {
     if (ec != std::errc() || end != cost->data() + cost->size() || !(value >= 0))
       return bad_parameter("min_cost", "a number of US dollars, 0 or more");
     query.min_cost = value;
+  }
+  if (auto cache = query_param(target, "cache")) {
+    if (*cache != "hit" && *cache != "miss") return bad_parameter("cache", "hit or miss");
+    query.cache_hit = *cache == "hit";
   }
   return query;
 }

@@ -7,6 +7,7 @@
 
 #include "governance/governor.h"
 #include "governance/key_table.h"
+#include "pipeline/response_caching.h"
 #include "routing/circuit_breaker.h"
 #include "routing/latency_tracker.h"
 #include "telemetry/span_exporter.h"
@@ -23,6 +24,7 @@ struct Services {
   Governor& governor;
   std::function<int64_t()> wall_ms;  // Unix ms now: key expiry
   SpanExporter* spans = nullptr;     // traces (config `telemetry`); null: off
+  Caches caches{};                   // the response cache (config `cache:`); null: none
 };
 
 }  // namespace switchyard

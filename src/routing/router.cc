@@ -54,7 +54,9 @@ class Planner {
     std::size_t first = plan.candidates.size();
     if (auto model = config_.models.find(id); model != config_.models.end()) {
       const bool timed = model->second.strategy == Strategy::lowest_latency;
-      for (const RouteConfig* route : order_routes(model->second, signals_))
+      // The request's sort orders this model's routes only: its fallbacks follow in their
+      // configured order, each with its own routes sorted the same way.
+      for (const RouteConfig* route : order_routes(model->second, signals_, request_.sort))
         add(config_.providers.find(route->provider)->second, route->model, id, timed);
       prefer_providers(first);
       for (const auto& fallback : model->second.fallbacks) add_model(fallback);

@@ -1,5 +1,6 @@
 #pragma once
 // The route phase: a model id from the client becomes an ordered plan of upstream attempts.
+#include <optional>
 #include <span>
 #include <string>
 #include <variant>
@@ -29,11 +30,13 @@ struct RouteRequest {
   std::span<const std::string> models;  // more model ids to try, in order, after `model`'s
   std::span<const std::string> order;   // providers to try first, in this order
   std::span<const std::string> only;    // when non-empty: no other provider is used
+  std::optional<SortBy> sort;           // orders each configured model's routes, whatever its strategy
 };
 
 // An alias becomes its model id (a canary alias picks one by percent with a draw); a configured
-// model id gives its routes in its strategy's order, then its fallbacks'; any other
-// "provider/model" goes straight to that provider; then the request's own `models` the same way.
+// model id gives its routes in its strategy's order (or by the request's `sort`), then its
+// fallbacks'; any other "provider/model" goes straight to that provider; then the request's own
+// `models` the same way.
 // Unknown ids are not_found; ids whose every provider is disabled (or not allowed) are unavailable.
 std::variant<RoutePlan, Error> plan_route(const Config& config, const RouteRequest& request,
                                           const RouteSignals& signals);

@@ -48,12 +48,27 @@ RouteOrder lowest_latency(RouteOrder routes, const RouteSignals& signals) {
   return out;
 }
 
-RouteOrder lowest_cost(const ModelConfig& model, RouteOrder routes) {
-  auto cost = [&](const RouteConfig* route) {
-    const auto& price = route_price(model, *route);
-    return price ? price->input_per_mtok + price->output_per_mtok : std::numeric_limits<double>::infinity();
+// Stable: routes with equal keys keep their order.
+RouteOrder sorted(const ModelConfig& model, RouteOrder routes, SortBy by, const RouteSignals& signals) {
+  constexpr double kFirst = -std::numeric_limits<double>::infinity();
+  // Ascending keys; each read once (the tracker takes a lock per read).
+  auto key = [&](const RouteConfig* route) {
+    switch (by) {
+      case SortBy::cost: {
+        const auto& price = route_price(model, *route);
+        return price ? price->input_per_mtok + price->output_per_mtok : std::numeric_limits<double>::infinity();
+      }
+      case SortBy::ttft: return signals.latency.ttft(route->provider, route->model).value_or(kFirst);
+      case SortBy::tps:
+        if (auto tps = signals.latency.tps(route->provider, route->model)) return -*tps;
+        return kFirst;
+    }
+    return 0.0;
   };
-  std::stable_sort(routes.begin(), routes.end(), [&](auto* x, auto* y) { return cost(x) < cost(y); });
+  boost::container::small_vector<std::pair<double, const RouteConfig*>, 4> keyed;
+  for (const auto* route : routes) keyed.emplace_back(key(route), route);
+  std::stable_sort(keyed.begin(), keyed.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  for (std::size_t i = 0; i < keyed.size(); ++i) routes[i] = keyed[i].second;
   return routes;
 }
 
@@ -63,15 +78,17 @@ const std::optional<Price>& route_price(const ModelConfig& model, const RouteCon
   return route.price ? route.price : model.price;
 }
 
-RouteOrder order_routes(const ModelConfig& model, const RouteSignals& signals) {
+RouteOrder order_routes(const ModelConfig& model, const RouteSignals& signals, std::optional<SortBy> sort) {
   RouteOrder routes;
   for (const auto& route : model.routes) routes.push_back(&route);
   if (routes.size() < 2) return routes;
+  if (sort) return sorted(model, std::move(routes), *sort, signals);
   switch (model.strategy) {
     case Strategy::ordered: return routes;
     case Strategy::weighted: return weighted(std::move(routes), signals);
     case Strategy::lowest_latency: return lowest_latency(std::move(routes), signals);
-    case Strategy::lowest_cost: return lowest_cost(model, std::move(routes));
+    case Strategy::lowest_cost: return sorted(model, std::move(routes), SortBy::cost, signals);
+    case Strategy::sort: return sorted(model, std::move(routes), model.sort_by, signals);
   }
   return routes;
 }

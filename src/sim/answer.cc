@@ -34,7 +34,25 @@ const Tool* chosen_tool(const Prompt& prompt) {
   return nullptr;
 }
 
+// Removes `prefix` from the front of the text that `pieces` spell, when it starts with it; a piece
+// the prefix ends inside keeps its rest.
+void continue_after(std::vector<std::string>& pieces, std::string_view prefix) {
+  std::string text;
+  for (const auto& piece : pieces) text += piece;
+  if (prefix.empty() || !std::string_view(text).starts_with(prefix)) return;
+  std::vector<std::string> rest;
+  std::size_t at = 0;  // where the current piece starts in the text
+  for (auto& piece : pieces) {
+    std::size_t end = at + piece.size();
+    if (end > prefix.size()) rest.push_back(at >= prefix.size() ? std::move(piece) : piece.substr(prefix.size() - at));
+    at = end;
+  }
+  pieces = std::move(rest);
+}
+
 }  // namespace
+
+int prompt_tokens(const Prompt& prompt) { return tokens_for_chars(prompt.prompt_chars); }
 
 std::string Answer::text() const {
   std::string out;
@@ -83,7 +101,7 @@ Answer compose_answer(const Scenario& scenario, const Prompt& prompt) {
   Answer answer;
   answer.choices = std::clamp(prompt.choices, 1, 8);
   answer.logprobs = prompt.logprobs;
-  answer.prompt_tokens = tokens_for_chars(prompt.prompt_chars);
+  answer.prompt_tokens = prompt_tokens(prompt);
   if (prompt.reasoning_requested) answer.reasoning = "Reading the request before answering.";
 
   if (const Tool* tool = chosen_tool(prompt)) {
@@ -109,6 +127,7 @@ Answer compose_answer(const Scenario& scenario, const Prompt& prompt) {
     constexpr std::size_t n = std::size(kWords);
     for (int i = 0; i < scenario.len; ++i) answer.pieces.push_back((i ? " " : "") + std::string(kWords[i % n]));
   }
+  continue_after(answer.pieces, prompt.prefill);
   answer.completion_tokens = static_cast<int>(answer.pieces.size());
   return answer;
 }

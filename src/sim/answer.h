@@ -34,6 +34,10 @@ struct Prompt {
   std::vector<std::string> received_keys;  // the request body's top-level keys (for inspect)
   int choices = 1;                         // OpenAI's n, Gemini's candidateCount (1-8)
   bool logprobs = false;                   // OpenAI's logprobs, Gemini's responseLogprobs
+  // The text of the request's final message when it is the assistant's (Gemini: the model's):
+  // the start of the answer, which the simulator continues (see compose_answer).
+  std::string prefill;
+  int max_output_tokens = 0;  // max_tokens, max_completion_tokens, maxOutputTokens; 0 when absent
 };
 
 struct ToolCall {
@@ -58,8 +62,14 @@ struct Answer {
 
 // A tool is called only when the request asks for one: its tool_choice requires one or names
 // one, or its last user message carries the marker "[call]" (the first tool) or "[call:NAME]";
-// never in answer to a tool result and never with tool_choice none. Otherwise the answer is text.
+// never in answer to a tool result and never with tool_choice none. Otherwise the answer is text,
+// decided by the rest of the request whatever its prefill; when that text starts with the
+// prefill, the answer is only the rest of it (the continuation), else the whole text (a model
+// that starts over). Its completion tokens count what it says, its prompt tokens the prefill too.
 Answer compose_answer(const Scenario& scenario, const Prompt& prompt);
+
+// The simulator's count of the tokens in a prompt: a quarter of its characters, at least 1.
+int prompt_tokens(const Prompt& prompt);
 
 // Arguments that satisfy a JSON Schema's shape: strings "sim", numbers 1, booleans true,
 // the first enum value; nested objects filled the same way.

@@ -1,5 +1,7 @@
 // The Anthropic Messages wire format, as api.anthropic.com speaks it.
+#include <fmt/format.h>
 #include <boost/json.hpp>
+#include <cctype>
 
 #include "sim/wire_format.h"
 
@@ -53,7 +55,11 @@ class AnthropicWire final : public WireFormat {
             p.prompt_chars += p.tool_result_text.size();
           }
       if (role == "user" && !p.answering_tool_result) p.last_user_text = text;
+      p.prefill = role == "assistant" ? text : "";
     }
+    if (!p.prefill.empty() && std::isspace(static_cast<unsigned char>(p.prefill.back())))
+      throw BadRequest{"messages: final assistant content cannot end with trailing whitespace"};
+    p.max_output_tokens = count_at(body, "max_tokens");
     if (const auto* tools = body.if_contains("tools"); tools && tools->is_array()) {
       for (const auto& t : tools->get_array()) {
         if (!t.is_object() || !t.get_object().contains("name") || !t.get_object().at("name").is_string())
@@ -205,6 +211,14 @@ class AnthropicWire final : public WireFormat {
       case 529: type = "overloaded_error"; break;
     }
     return json::serialize(json::object{{"type", "error"}, {"error", {{"type", type}, {"message", message}}}});
+  }
+
+  std::string context_overflow_body(int tokens, int limit) const override {
+    return error_body(400, fmt::format("prompt is too long: {} tokens > {} maximum", tokens, limit));
+  }
+
+  std::string policy_refusal_body() const override {
+    return error_body(400, "Output blocked by content filtering policy");
   }
 };
 

@@ -1,4 +1,6 @@
 // The Gemini generateContent wire format, as generativelanguage.googleapis.com speaks it.
+#include <fmt/format.h>
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "sim/wire_format.h"
@@ -41,7 +43,9 @@ class GeminiWire final : public WireFormat {
           }
         }
       if (role == "user" && !p.answering_tool_result) p.last_user_text = text;
+      p.prefill = role == "model" ? text : "";
     }
+    p.max_output_tokens = count_at(config, "maxOutputTokens");
     if (auto* tools = body.if_contains("tools"); tools && tools->is_array())
       for (const auto& tool : tools->get_array())
         if (auto* decls = tool.is_object() ? tool.get_object().if_contains("functionDeclarations") : nullptr;
@@ -129,9 +133,12 @@ class GeminiWire final : public WireFormat {
       ticks.push_back(event(response(answer_parts(a), finish_reason(a.finish), usage(a, true), meta)));
       return ticks;
     }
-    for (std::size_t i = 0; i < a.pieces.size(); ++i) {
-      bool last = i + 1 == a.pieces.size();
-      ticks.push_back(event(response(json::array{json::object{{"text", a.pieces[i]}}},
+    // Each token in a chunk of its own; an empty answer (a prefill already complete) in one empty chunk.
+    std::size_t chunks = std::max<std::size_t>(1, a.pieces.size());
+    for (std::size_t i = 0; i < chunks; ++i) {
+      bool last = i + 1 == chunks;
+      std::string text = i < a.pieces.size() ? a.pieces[i] : "";
+      ticks.push_back(event(response(json::array{json::object{{"text", std::move(text)}}},
                                      last ? finish_reason(a.finish) : nullptr, usage(a, last), meta)));
     }
     return ticks;
@@ -149,6 +156,15 @@ class GeminiWire final : public WireFormat {
       case 504: state = "DEADLINE_EXCEEDED"; break;
     }
     return json::serialize(json::object{{"error", {{"code", status}, {"message", message}, {"status", state}}}});
+  }
+
+  std::string context_overflow_body(int tokens, int limit) const override {
+    return error_body(400, fmt::format("The input token count ({}) exceeds the maximum number of tokens allowed ({}).",
+                                       tokens, limit));
+  }
+
+  std::string policy_refusal_body() const override {
+    return error_body(400, "The request was blocked by safety filters: blockReason PROHIBITED_CONTENT.");
   }
 };
 

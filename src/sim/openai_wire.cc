@@ -1,4 +1,6 @@
 // The OpenAI Chat Completions wire format, as api.openai.com speaks it.
+#include <fmt/format.h>
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "sim/wire_format.h"
@@ -47,7 +49,16 @@ class OpenAIWire final : public WireFormat {
       p.answering_tool_result = role == "tool";
       if (role == "tool") p.tool_result_text = text;
       if (role == "user") p.last_user_text = text;
+      // A final assistant message is a prefill only where the host says so: Mistral's and
+      // DeepSeek's "prefix": true on it, or vLLM's top-level "continue_final_message": true.
+      // OpenAI's own API answers a final assistant message with a new one.
+      const json::value* prefix = msg.if_contains("prefix");
+      const json::value* continue_final = body.if_contains("continue_final_message");
+      const bool marked = (prefix && prefix->is_bool() && prefix->get_bool()) ||
+                          (continue_final && continue_final->is_bool() && continue_final->get_bool());
+      p.prefill = role == "assistant" && marked ? text : "";
     }
+    p.max_output_tokens = std::max(count_at(body, "max_tokens"), count_at(body, "max_completion_tokens"));
     if (const auto* tools = body.if_contains("tools"); tools && tools->is_array()) {
       for (const auto& t : tools->get_array()) {
         json::object function = t.is_object() ? object_at(t.get_object(), "function") : json::object{};
@@ -167,9 +178,28 @@ class OpenAIWire final : public WireFormat {
   std::string error_body(int status, std::string_view message) const override {
     const char* type = status == 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : "invalid_request_error";
     const char* code = status == 429 ? "rate_limit_exceeded" : status == 401 ? "invalid_api_key" : nullptr;
-    return json::serialize(json::object{
-        {"error",
-         {{"message", message}, {"type", type}, {"param", nullptr}, {"code", code ? json::value(code) : nullptr}}}});
+    return error(message, type, nullptr, code);
+  }
+
+  std::string context_overflow_body(int tokens, int limit) const override {
+    return error(fmt::format("This model's maximum context length is {} tokens. However, your messages resulted in "
+                             "{} tokens. Please reduce the length of the messages.",
+                             limit, tokens),
+                 "invalid_request_error", "messages", "context_length_exceeded");
+  }
+
+  std::string policy_refusal_body() const override {
+    return error("Your request was rejected as a result of our safety system.", "invalid_request_error", nullptr,
+                 "content_policy_violation");
+  }
+
+ private:
+  static std::string error(std::string_view message, const char* type, const char* param, const char* code) {
+    return json::serialize(json::object{{"error",
+                                         {{"message", message},
+                                          {"type", type},
+                                          {"param", param ? json::value(param) : nullptr},
+                                          {"code", code ? json::value(code) : nullptr}}}});
   }
 };
 

@@ -129,6 +129,7 @@ class ResponsesWire final : public WireFormat {
     } else {
       throw BadRequest{"Missing required parameter: 'input'."};
     }
+    p.max_output_tokens = count_at(body, "max_output_tokens");
     if (const auto* tools = body.if_contains("tools"); tools && tools->is_array())
       for (const auto& t : tools->get_array()) {
         if (!t.is_object() || string_at(t.get_object(), "type") != "function") continue;
@@ -239,6 +240,10 @@ class ResponsesWire final : public WireFormat {
   std::string error_body(int status, std::string_view message) const override {
     return openai_wire().error_body(status, message);
   }
+  std::string context_overflow_body(int tokens, int limit) const override {
+    return openai_wire().context_overflow_body(tokens, limit);
+  }
+  std::string policy_refusal_body() const override { return openai_wire().policy_refusal_body(); }
 };
 
 }  // namespace

@@ -6,9 +6,11 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "sim/embeddings.h"
 #include "sim/wire_format.h"
+#include "translate/client_text.h"
 #include "translate/json_parse.h"
 
 namespace switchyard::sim {
@@ -140,6 +142,21 @@ bool still_failing(const std::string& model, int fail_first) {
   return ++seen[model] <= fail_first;
 }
 
+// The 400 body that refuses this request before the model runs: the provider's context overflow
+// (fail=context, or a prompt plus requested output over ctx=N) or its content-policy refusal
+// (fail=policy). fail=context reports the request's own count against a window of 8192, or
+// one token more than the window when the request is smaller.
+std::optional<std::string> refusal(const Scenario& scenario, const Prompt& prompt, const WireFormat& wire,
+                                   const std::string& model) {
+  int requested = prompt_tokens(prompt) + prompt.max_output_tokens;
+  if (scenario.context_window && requested > scenario.context_window)
+    return wire.context_overflow_body(requested, scenario.context_window);
+  if (scenario.fail_shape == FailShape::status || !still_failing(model, scenario.fail_first)) return std::nullopt;
+  if (scenario.fail_shape == FailShape::policy) return wire.policy_refusal_body();
+  constexpr int kWindow = 8192;
+  return wire.context_overflow_body(std::max(requested, kWindow + 1), kWindow);
+}
+
 std::string models_list() {
   json::array data;
   for (const char* id : {"echo", "lorem", "inspect"})
@@ -198,7 +215,8 @@ Task<> Simulator::handle(Exchange& exchange) {
     co_return;
   }
   const json::object& body = parsed.get_object();
-  std::string model = route.path_model;
+  // The path's model is percent-encoded as gateways send it ("cut=50%25").
+  std::string model = percent_decode(route.path_model).value_or(route.path_model);
   if (model.empty()) {
     if (auto* m = body.if_contains("model"); m && m->is_string())
       model = m->get_string();
@@ -222,7 +240,7 @@ Task<> Simulator::handle(Exchange& exchange) {
     co_await hang(exchange);
     co_return;
   }
-  if (scenario.fail_status && still_failing(model, scenario.fail_first)) {
+  if (scenario.fail_status && scenario.fail_shape == FailShape::status && still_failing(model, scenario.fail_first)) {
     auto response =
         json_reply(static_cast<unsigned>(scenario.fail_status),
                    wire.error_body(scenario.fail_status, fmt::format("simulated failure {}", scenario.fail_status)));
@@ -265,6 +283,11 @@ Task<> Simulator::handle(Exchange& exchange) {
     co_await fail(400, *bad_request);
     co_return;
   }
+  bool counting = route.api == Api::anthropic_count_tokens || route.api == Api::gemini_count_tokens;
+  if (auto body = counting ? std::nullopt : refusal(scenario, prompt, wire, model)) {
+    co_await exchange.respond(json_reply(400, std::move(*body)));
+    co_return;
+  }
   if (scenario.signed_calls && prompt.unsigned_call) {
     co_await fail(400, route.api == Api::gemini_generate || route.api == Api::gemini_stream
                            ? "Function call is missing a thought_signature in functionCall parts. This is required "
@@ -303,19 +326,34 @@ Task<> Simulator::handle(Exchange& exchange) {
   }
 
   std::vector<std::string> ticks = wire.stream(answer, meta);
-  // A dropped stream ends after half its ticks (at least one), without its closing events.
-  std::size_t send = scenario.fault == Fault::drop ? std::max<std::size_t>(1, ticks.size() / 2) : ticks.size();
-  if (scenario.fault == Fault::drop && send == ticks.size()) --send;
+  // A cut stream, or a dropped one, sends this many bytes of its body and then resets the
+  // connection, so the client sees an error rather than the end of the body. A dropped stream
+  // ends after half its ticks (at least one), without its closing events.
+  std::optional<std::size_t> end_at;
+  if (scenario.cut) {
+    std::size_t total = 0;
+    for (const auto& tick : ticks) total += tick.size();
+    end_at = cut_offset(*scenario.cut, total);
+  } else if (scenario.fault == Fault::drop) {
+    std::size_t half = std::max<std::size_t>(1, ticks.size() / 2);
+    if (half == ticks.size()) --half;
+    end_at = 0;
+    for (std::size_t i = 0; i < half; ++i) *end_at += ticks[i].size();
+  }
   co_await pause(std::chrono::milliseconds(scenario.ttft_ms));
   http::response<http::empty_body> head{http::status::ok, 11};
   head.set(http::field::content_type, "text/event-stream; charset=utf-8");
   head.set(http::field::cache_control, "no-cache");
   if (!co_await exchange.begin_stream(std::move(head))) co_return;
-  for (std::size_t i = 0; i < send; ++i) {
+  std::size_t sent = 0;
+  for (std::size_t i = 0; i < ticks.size() && (!end_at || sent < *end_at); ++i) {
     if (i > 0) co_await pause(std::chrono::milliseconds(scenario.delay_ms));
-    if (!co_await exchange.write_chunk(ticks[i])) co_return;
+    std::string_view tick = ticks[i];
+    if (end_at) tick = tick.substr(0, *end_at - sent);
+    if (!co_await exchange.write_chunk(tick)) co_return;
+    sent += tick.size();
   }
-  if (scenario.fault == Fault::drop) {
+  if (end_at) {
     reset_connection(exchange);
     co_return;
   }

@@ -1,6 +1,7 @@
 // Reading helpers shared by the simulator's wire formats.
 #include "sim/wire_format.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 namespace switchyard::sim {
@@ -24,6 +25,12 @@ json::object object_at(const json::object& parent, std::string_view key) {
 std::string string_at(const json::object& parent, std::string_view key, std::string_view fallback) {
   if (auto* v = parent.if_contains(key); v && v->is_string()) return std::string(v->get_string());
   return std::string(fallback);
+}
+
+int count_at(const json::object& parent, std::string_view key) {
+  if (auto* v = parent.if_contains(key); v && v->is_int64())
+    return static_cast<int>(std::clamp<int64_t>(v->get_int64(), 0, int64_t{1} << 30));
+  return 0;
 }
 
 }  // namespace switchyard::sim

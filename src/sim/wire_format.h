@@ -30,6 +30,10 @@ class WireFormat {
   // tick after the inter-token delay. Each tick is one or more complete SSE events.
   virtual std::vector<std::string> stream(const Answer& answer, const ReplyMeta& meta) const = 0;
   virtual std::string error_body(int status, std::string_view message) const = 0;
+  // The provider's own 400 bodies for a request of `tokens` tokens over a context window of
+  // `limit`, and for a request its content policy refuses.
+  virtual std::string context_overflow_body(int tokens, int limit) const = 0;
+  virtual std::string policy_refusal_body() const = 0;
 };
 
 const WireFormat& openai_wire();
@@ -41,5 +45,7 @@ const WireFormat& gemini_wire();
 std::string text_of(const boost::json::value& content);  // a string, or the text of content parts
 boost::json::object object_at(const boost::json::object& parent, std::string_view key);  // {} when absent
 std::string string_at(const boost::json::object& parent, std::string_view key, std::string_view fallback = {});
+// A whole number of tokens (0 when absent, not a number or negative; at most 2^30).
+int count_at(const boost::json::object& parent, std::string_view key);
 
 }  // namespace switchyard::sim

@@ -113,7 +113,7 @@ class PostgresStore final : public RecordStore {
 
   void write(std::span<const UsageRecord> records) override {
     if (!migrated_) migrate();
-    // Multi-row inserts of up to 500 records (26 parameters each; the limit is 65535).
+    // Multi-row inserts of up to 500 records (kNames.size() parameters each; the limit is 65535).
     constexpr std::size_t kRows = 500;
     in_transaction(writer_, [&] {
       for (std::size_t first = 0; first < records.size(); first += kRows) {
@@ -290,6 +290,8 @@ class PostgresStore final : public RecordStore {
       steps.push_back("CREATE INDEX stored_responses_created ON stored_responses (created_ms)");
       // Versions 6 to 9: the admin API's keys and teams, with their indexes.
       for (auto& step : record_columns::policy_tables("BIGINT")) steps.push_back(std::move(step));
+      // Version 10: the response cache's columns (cache_hit, saved_cost).
+      steps.push_back(record_columns::added_columns("DOUBLE PRECISION"));
       for (std::size_t version = applied + 1; version <= steps.size(); ++version) {
         writer_.run(steps[version - 1]);
         writer_.run(fmt::format("INSERT INTO schema_migrations (version) VALUES ({})", version));

@@ -167,8 +167,10 @@ class Writer {
 };
 
 // The one field order: `Record` is const for writing, mutable for reading. A new field goes at
-// the end, in a new EncodedRecords::kFormat, so that blocks already stored stay readable.
-template <class Io, class Record>
+// the end (of the record, or of an attempt), in a new EncodedRecords::kFormat, so that blocks
+// already stored stay readable: `Format` is the block's, and a field it lacks reads as its
+// default. Writers always write the newest format.
+template <char Format, class Io, class Record>
 void fields(Io& io, Record& r) {
   io.text(r.id);
   io.integer(r.created_ms);
@@ -204,7 +206,18 @@ void fields(Io& io, Record& r) {
     io.text(a.error);
     io.integer_from(a.start_ms, r.created_ms);
     io.integer_from(a.end_ms, r.created_ms);
+    if constexpr (Format >= 2)
+      io.optional(a.continued_at);
+    else  // read only; an attempt reused from an earlier block keeps nothing of it
+      a.continued_at.reset();
   });
+  if constexpr (Format >= 2) {
+    io.flag(r.cache_hit);
+    io.optional(r.saved_cost);
+  } else {  // read only, as above
+    r.cache_hit = false;
+    r.saved_cost.reset();
+  }
 }
 
 }  // namespace
@@ -219,11 +232,11 @@ template <class Record>
 void EncodedRecords::add_record(const Record& record) {
   widen(record.created_ms, record.created_ms, 1);
   Sizer sizer;
-  fields(sizer, record);
+  fields<kFormat>(sizer, record);
   std::size_t at = bytes.size();
   bytes.resize(at + sizer.size);
   Writer writer(*this, at);
-  fields(writer, record);
+  fields<kFormat>(writer, record);
   bytes.resize(writer.end());
 }
 
@@ -247,8 +260,9 @@ void EncodedRecords::clear() {
 }
 
 RecordDecoder::RecordDecoder(std::string_view block) {
-  if (block.empty() || block.front() != EncodedRecords::kFormat)
+  if (block.empty() || block.front() < 1 || block.front() > EncodedRecords::kFormat)
     throw StoreError("a record block of an unknown format (written by a newer switchyard?)");
+  format_ = block.front();
   reader_ = std::make_unique<BlockReader>(block.substr(1));
 }
 
@@ -260,7 +274,10 @@ std::size_t RecordDecoder::next(std::vector<Record>& into, std::size_t most) {
   for (; n < most && !reader_->done(); ++n) {
     reader_->start_record();
     if (n == into.size()) into.emplace_back();
-    fields(*reader_, into[n]);
+    if (format_ == 1)
+      fields<1>(*reader_, into[n]);
+    else
+      fields<EncodedRecords::kFormat>(*reader_, into[n]);
   }
   return n;
 }

@@ -18,7 +18,9 @@ namespace switchyard {
 // store can place them without decoding. Their times stay within kMaxSpanMs of each other:
 // a store finds the records of a window among the batches that start within kMaxSpanMs of it.
 struct EncodedRecords {
-  static constexpr char kFormat = 1;
+  // The format byte of blocks written now. 1: before the response cache and stream continuation
+  // (no cache_hit, saved_cost or attempt continued_at), still read, its records without them.
+  static constexpr char kFormat = 2;
   static constexpr int64_t kMaxSpanMs = int64_t{10} * 60 * 1000;
 
   std::string bytes{kFormat};
@@ -52,9 +54,9 @@ struct EncodedRecords {
 
 class BlockReader;
 
-// Reads the records of a block (EncodedRecords::bytes) a few at a time, into a vector kept from
-// one call to the next (its strings are reused). Throws StoreError on bytes cut short or of an
-// unknown format.
+// Reads the records of a block (EncodedRecords::bytes, of any format up to kFormat) a few at a
+// time, into a vector kept from one call to the next (its strings are reused). Throws StoreError
+// on bytes cut short or of an unknown format.
 class RecordDecoder {
  public:
   explicit RecordDecoder(std::string_view block);
@@ -68,6 +70,7 @@ class RecordDecoder {
 
  private:
   std::unique_ptr<BlockReader> reader_;
+  char format_ = EncodedRecords::kFormat;  // the block's
 };
 
 // All the records of a block, into `into`.

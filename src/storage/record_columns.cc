@@ -1,6 +1,7 @@
 #include "storage/record_columns.h"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "core/json_text.h"
@@ -54,6 +55,8 @@ void visit_columns(const UsageRecord& r, const std::string& tags, const std::str
   sink.integer(r.status);
   sink.text(r.error);
   sink.text(attempts);
+  sink.integer(r.cache_hit ? 1 : 0);
+  sink.real(r.saved_cost);
 }
 
 }  // namespace
@@ -72,9 +75,14 @@ std::vector<std::string> migrations(const char* real_type, const char* int64_typ
   };
 }
 
-std::string name_list() {
+std::string added_columns(const char* real_type) {
+  return fmt::format("ALTER TABLE requests ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0, ADD COLUMN saved_cost {}",
+                     real_type);
+}
+
+std::string name_list(std::size_t columns) {
   std::string out;
-  for (const char* name : kNames) out += (out.empty() ? "" : ", ") + std::string(name);
+  for (std::size_t i = 0; i < std::min(columns, kNames.size()); ++i) out += (i ? ", " : "") + std::string(kNames[i]);
   return out;
 }
 
@@ -146,6 +154,10 @@ UsageRecord record_of(const std::vector<std::optional<std::string>>& v) {
   r.status = static_cast<int>(integer(v[23]));
   r.error = text(24);
   if (v[25]) r.attempts = attempts_from_json(json::parse(*v[25]));
+  if (v.size() >= kNames.size()) {  // a row of a table with the cache's columns
+    r.cache_hit = integer(v[26]) != 0;
+    if (v[27]) r.saved_cost = std::stod(*v[27]);
+  }
   return r;
 }
 

@@ -12,7 +12,7 @@
 
 namespace switchyard::record_columns {
 
-inline constexpr std::array<const char*, 26> kNames = {"id",
+inline constexpr std::array<const char*, 28> kNames = {"id",
                                                        "created_ms",
                                                        "team",
                                                        "key_id",
@@ -37,14 +37,25 @@ inline constexpr std::array<const char*, 26> kNames = {"id",
                                                        "latency_ms",
                                                        "status",
                                                        "error",
-                                                       "attempts"};
+                                                       "attempts",
+                                                       "cache_hit",
+                                                       "saved_cost"};
+// The first kFirstColumns are the table as migrations() makes it, and as SQLite files before
+// schema 4 have it; added_columns() adds the others (PostgreSQL's later migrations).
+inline constexpr std::size_t kFirstColumns = 26;
 
 using Values = std::array<std::optional<std::string>, kNames.size()>;
 
 // Schema migrations in order; `real` and `bigint` name the dialect's types.
 std::vector<std::string> migrations(const char* real_type, const char* int64_type);
+// The statement that adds the columns past kFirstColumns to a table made by migrations(): the
+// response cache's cache_hit (0 or 1, 0 for rows from before) and saved_cost (null: none or
+// unpriced). Adding them rewrites no row (PostgreSQL 11 and later).
+std::string added_columns(const char* real_type);
 
 Values values_of(const UsageRecord& record);
+// The values of the columns of kNames in order: all of them, or the first kFirstColumns only
+// (the others then read as in a row from before they were added).
 UsageRecord record_of(const std::vector<std::optional<std::string>>& values);
 
 // The columns of the stored_responses table, as SELECT lists them, and a row of them read back.
@@ -60,8 +71,8 @@ inline constexpr const char* kKeyColumns = "id, team, updated_ms, body";
 inline constexpr const char* kTeamColumns = "name, name, updated_ms, body";
 PolicyRow policy_row_of(const std::vector<std::optional<std::string>>& values);
 
-// "id, created_ms, ..." for SELECT and INSERT.
-std::string name_list();
+// "id, created_ms, ..." for SELECT and INSERT: the first `columns` of kNames.
+std::string name_list(std::size_t columns = kNames.size());
 
 // What differs between SQL dialects in a report.
 struct Dialect {

@@ -75,7 +75,8 @@ bool passes_log_filters_of(const LogQuery& q, const Record& r) {
     return false;
   if (q.tag && std::find(r.tags.begin(), r.tags.end(), *q.tag) == r.tags.end()) return false;
   if ((q.outcome && outcome_of(r) != *q.outcome) || (q.status && r.status != *q.status) ||
-      (q.streamed && r.streamed != *q.streamed) || (q.min_latency_ms && r.latency_ms < *q.min_latency_ms))
+      (q.streamed && r.streamed != *q.streamed) || (q.min_latency_ms && r.latency_ms < *q.min_latency_ms) ||
+      (q.cache_hit && r.cache_hit != *q.cache_hit))
     return false;
   return !q.min_cost || (r.cost && *r.cost >= *q.min_cost);
 }

@@ -98,6 +98,7 @@ struct LogQuery {
   std::optional<bool> streamed;
   std::optional<int64_t> min_latency_ms;
   std::optional<double> min_cost;  // unpriced records never pass
+  std::optional<bool> cache_hit;   // served from the response cache (true) or not (false)
 };
 
 // Whether `r` passes `query`'s filters (its window, cursor and team aside).

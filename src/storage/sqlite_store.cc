@@ -450,8 +450,9 @@ class SqliteStore final : public RecordStore {
   void move_rows_into_blocks() {
     std::size_t moved = 0;
     EncodedRecords block;
-    writer_.query(fmt::format("SELECT {} FROM requests ORDER BY created_ms", record_columns::name_list()), {},
-                  [&](const auto& columns) {
+    writer_.query(fmt::format("SELECT {} FROM requests ORDER BY created_ms",
+                              record_columns::name_list(record_columns::kFirstColumns)),
+                  {}, [&](const auto& columns) {
                     UsageRecord record = record_columns::record_of(columns);
                     if (block.count == kBlockRecords || !block.fits(record.created_ms, record.created_ms)) {
                       add_to_blocks(block);

@@ -43,7 +43,9 @@ std::string attempts_json(const std::vector<AttemptRecord>& attempts) {
       out += "null";
     else
       append_json_string(out, a.error);
-    fmt::format_to(std::back_inserter(out), R"(,"start_time":{},"end_time":{}}})", a.start_ms, a.end_ms);
+    fmt::format_to(std::back_inserter(out), R"(,"start_time":{},"end_time":{})", a.start_ms, a.end_ms);
+    if (a.continued_at) fmt::format_to(std::back_inserter(out), R"(,"continued_at":{})", *a.continued_at);
+    out += '}';
   }
   return out + "]";
 }
@@ -67,6 +69,8 @@ std::vector<AttemptRecord> attempts_from_json(const json::value& value) {
     a.error = text(o, "error");
     a.start_ms = integer(o, "start_time");
     a.end_ms = integer(o, "end_time");
+    if (const auto* at = o.if_contains("continued_at"); at && at->is_number())
+      a.continued_at = integer(o, "continued_at");
     out.push_back(std::move(a));
   }
   return out;
@@ -100,7 +104,9 @@ json::value to_json(const UsageRecord& r) {
                       {"latency_ms", r.latency_ms},
                       {"status", r.status},
                       {"error", r.error},
-                      {"attempts", attempts_to_json(r.attempts)}};
+                      {"attempts", attempts_to_json(r.attempts)},
+                      {"cache_hit", r.cache_hit},
+                      {"saved_cost", optional_value(r.saved_cost)}};
 }
 
 namespace {
@@ -135,6 +141,10 @@ UsageRecord record_from_json(const json::value& value) {
   r.status = static_cast<int>(integer(o, "status"));
   r.error = text(o, "error");
   r.attempts = attempts_from_json(o.at("attempts"));
+  // Lines written before the response cache have neither: a miss, nothing saved.
+  if (const auto* hit = o.if_contains("cache_hit"); hit && hit->is_bool()) r.cache_hit = hit->get_bool();
+  if (const auto* saved = o.if_contains("saved_cost"); saved && saved->is_number())
+    r.saved_cost = saved->to_number<double>();
   return r;
 }
 

@@ -23,6 +23,9 @@ struct BasicAttempt {
   int status = 0;  // upstream HTTP status, 0 when none came
   Text error;
   int64_t start_ms = 0, end_ms = 0;  // Unix ms
+  // A stream this attempt continued after the one before it was cut: how many bytes of the
+  // answer's text (UTF-8, content only) the client had already been sent; nullopt otherwise.
+  std::optional<int64_t> continued_at;
 };
 
 template <class Text>
@@ -42,6 +45,10 @@ struct BasicRecord {
   int status = 0;  // the status the client got
   Text error;
   std::vector<BasicAttempt<Text>> attempts;
+  // Served from the response cache: no attempt, cost 0, and what the kept answer cost when it was
+  // made (nullopt: unpriced) as the cost the hit saved.
+  bool cache_hit = false;
+  std::optional<double> saved_cost;
 };
 
 using AttemptRecord = BasicAttempt<std::string>;
@@ -55,6 +62,8 @@ std::string record_json_line(const UsageRecord& record);
 // Reads such a line back; throws std::runtime_error saying what is wrong with it.
 UsageRecord record_from_json_line(std::string_view line);
 // The attempts as JSON text, written by hand (it runs per record stored); the one writer of them.
+// Each is {provider, model, model_id, success, status, error, start_time, end_time}, with
+// continued_at only on an attempt that continued a cut stream.
 std::string attempts_json(const std::vector<AttemptRecord>& attempts);
 // The same as a JSON value (the journal, the generation API).
 boost::json::value attempts_to_json(const std::vector<AttemptRecord>& attempts);

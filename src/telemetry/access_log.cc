@@ -39,6 +39,11 @@ std::string access_log_line(const RecordView& r) {
                     {"cost", r.cost ? json::value(*r.cost) : json::value(nullptr)},
                     {"attempts", r.attempts.size()},
                     {"error", text_or_null(r.error)}};
+  // Only a hit says so: lines of other requests stay as they were.
+  if (r.cache_hit) {
+    line["cache"] = "hit";
+    line["saved_cost"] = r.saved_cost ? json::value(*r.saved_cost) : json::value(nullptr);
+  }
   return json::serialize(line);
 }
 

@@ -69,6 +69,10 @@ class SpanWriter {
     this->key(key);
     fmt::format_to(std::back_inserter(out_), R"({{"intValue":"{}"}}}})", value);
   }
+  void flag(std::string_view key, bool value) {
+    this->key(key);
+    out_ += value ? R"({"boolValue":true}})" : R"({"boolValue":false}})";
+  }
   void number(std::string_view key, double value) {
     this->key(key);
     out_ += R"({"doubleValue":)";
@@ -127,6 +131,7 @@ void write_request(std::string& out, const TracedRecord& traced) {
   span.text("switchyard.provider", r.provider);
   span.text("switchyard.model_id", r.model);
   if (r.cost) span.number("switchyard.cost_usd", *r.cost);
+  if (r.cache_hit) span.flag("switchyard.cache_hit", true);
   span.close(failed, r.error);
 
   const std::size_t attempts = std::min(r.attempts.size(), traced.attempt_spans.size());
@@ -142,6 +147,7 @@ void write_request(std::string& out, const TracedRecord& traced) {
     span.text("switchyard.provider", a.provider);
     span.text("switchyard.model_id", a.model_id);
     if (a.status > 0) span.integer("http.response.status_code", a.status);
+    if (a.continued_at) span.integer("switchyard.continued_at", *a.continued_at);
     if (!a.success) span.text("error.type", error_type(a.status));
     span.close(!a.success, a.error);
   }

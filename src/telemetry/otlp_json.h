@@ -1,8 +1,8 @@
 #pragma once
 // Requests as OTLP/JSON spans (ExportTraceServiceRequest, opentelemetry-proto's JSON mapping:
 // ids in lowercase hex, times in nanoseconds and integers as strings, kind and status code as
-// numbers, attributes as {key, value: {stringValue | intValue | doubleValue | arrayValue}}). Pure:
-// records and ids in, bytes out.
+// numbers, attributes as {key, value: {stringValue | intValue | doubleValue | boolValue |
+// arrayValue}}). Pure: records and ids in, bytes out.
 //
 // The request span (kind SERVER, named "<operation> <requested model>", its parent the client's
 // span when there was one) carries gen_ai.operation.name (chat | embeddings | generate_content:
@@ -12,9 +12,11 @@
 // gen_ai.usage.cache_read.input_tokens, gen_ai.usage.cache_creation.input_tokens,
 // gen_ai.usage.reasoning.output_tokens; gen_ai.response.finish_reasons, http.response.status_code,
 // and switchyard.request_id, .team, .user, .endpoint, .provider, .model_id, .cost_usd (priced
-// only). Each attempt is a CLIENT child span named "<operation> <upstream model>" with
-// gen_ai.operation.name, gen_ai.provider.name, gen_ai.request.model (the upstream's model name),
-// switchyard.provider, switchyard.model_id and http.response.status_code.
+// only), .cache_hit (true, on a request served from the response cache only). Each attempt is a
+// CLIENT child span named "<operation> <upstream model>" with gen_ai.operation.name,
+// gen_ai.provider.name, gen_ai.request.model (the upstream's model name), switchyard.provider,
+// switchyard.model_id, http.response.status_code and, on an attempt that continued a stream cut
+// on the one before, switchyard.continued_at (bytes of answer text the client had by then).
 //
 // A request failed when its status is 0 or 400 and above: its span has error.type (the status, or
 // "cancelled" for 499, "_OTHER" for none) and status ERROR with the record's error as message; an

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <boost/container/small_vector.hpp>
 
+#include "core/config.h"
 #include "translate/client_text.h"
 #include "translate/json_parse.h"
 #include "translate/parser_memory.h"
@@ -162,6 +163,12 @@ std::optional<Error> read_gateway_options(simdjson::dom::element root, GatewayOp
         return error;
   if (auto byok = gateway["byok"]; !byok.error())
     if (auto error = read_byok(byok.value_unsafe(), options.byok)) return error;
+  if (auto sort = gateway["sort"]; !sort.error()) {
+    std::string_view text;
+    if (sort.get_string().get(text) || !(options.sort = sort_by_named(text)))
+      return invalid("'providerOptions.gateway.sort' must be one of \"cost\", \"ttft\", \"tps\"",
+                     "providerOptions.gateway.sort");
+  }
   if (auto user = gateway["user"]; !user.error()) {
     std::string_view text;
     if (user.get_string().get(text))

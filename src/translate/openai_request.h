@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/sort_by.h"
 
 namespace switchyard {
 
@@ -17,11 +18,12 @@ namespace switchyard {
 enum class OpenAIEndpoint { chat_completions, embeddings, responses };
 
 // What the request itself asks of the gateway (Vercel AI Gateway's fields): top-level `models`
-// and `providerOptions.gateway.{models, order, only, user, tags}`. Never sent upstream.
+// and `providerOptions.gateway.{models, order, only, sort, user, tags}`. Never sent upstream.
 struct GatewayOptions {
   std::vector<std::string> models;  // fallback model ids after `model`
   std::vector<std::string> order;   // providers to try first
   std::vector<std::string> only;    // the only providers allowed
+  std::optional<SortBy> sort;       // "cost" | "ttft" | "tps": how each model's routes are ordered
   std::vector<std::string> tags;
   std::string user;  // `user`, or providerOptions.gateway.user
   // providerOptions.gateway.byok (Vercel's shape: {"<provider>": [{"apiKey": "..."}]}): the

@@ -1,5 +1,6 @@
-// Starts the real switchyard binary (gateway and provider simulator) on free loopback ports,
-// and validates bodies against the published OpenAI schemas.
+// Starts the real switchyard binary (gateway and provider simulator) on loopback ports the
+// kernel picks (port 0; the binary logs the one it got), and validates bodies against the
+// published OpenAI schemas.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
@@ -15,6 +16,9 @@ export const BIN = process.env.SWITCHYARD_BIN ?? join(repo, 'build/switchyard');
 // The published OpenAI schemas (data, vendored from the spec so the tests need nothing outside the repo).
 const SCHEMAS = process.env.SWITCHYARD_SCHEMAS ?? join(here, 'schemas/openai-chat-schemas.json');
 
+// A loopback port nothing listens on at the moment of asking: for an address that must refuse
+// connections, or for a server that cannot be told port 0. Another process may take it before
+// it is used: the switchyard binary itself listens on port 0 instead (listeningPort).
 export async function freePort() {
   return new Promise((ok, fail) => {
     const server = createServer();
@@ -53,11 +57,24 @@ function launch(args) {
   return { proc, stop, output: () => output };
 }
 
+// The port a binary started on port 0 got, from its log line "... listening on HOST:PORT"
+// (`pattern` captures the port).
+async function listeningPort(p, pattern) {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const match = p.output().match(pattern);
+    if (match) return Number(match[1]);
+    if (p.proc.exitCode !== null) throw new Error(`process exited with ${p.proc.exitCode}: ${p.output()}`);
+    if (Date.now() > deadline) throw new Error(`no "listening on" line within 10 s: ${p.output()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 // The provider simulator; `args` adds options such as --ttft-ms.
 export async function startSim(args = []) {
-  const port = await freePort();
+  const p = launch(['sim', '--listen', '127.0.0.1:0', ...args]);
+  const port = await listeningPort(p, /provider simulator listening on \S+:(\d+)/);
   const url = `http://127.0.0.1:${port}`;
-  const p = launch(['sim', '--listen', `127.0.0.1:${port}`, ...args]);
   await waitHealthy(url, p.proc, p.output);
   return { ...p, url, port };
 }
@@ -65,16 +82,21 @@ export async function startSim(args = []) {
 // A gateway with `yaml` as its config (SIM_URL in it is replaced by the simulator's address).
 // `dir` reuses an earlier gateway's directory (its records) instead of a new one; `args` adds
 // options to `serve` (e.g. ['--log-level', 'warn']).
+// The gateway listens on port 0 and its log line names the port, except when `args` set a log
+// level above info, which leaves that line out: such a gateway gets a port chosen in advance.
 export async function startGateway(yaml, sim, dir = mkdtempSync(join(tmpdir(), 'switchyard-test-')), args = []) {
-  const port = await freePort();
+  const level = args.indexOf('--log-level');
+  const quiet = level >= 0 && !['trace', 'debug', 'info'].includes(args[level + 1]);
+  const listen = quiet ? await freePort() : 0;
   const path = join(dir, 'switchyard.yaml');
   // Each gateway keeps its records in its own directory unless the test names a store.
   // A store's journal lives in the test's directory too: gateways running in parallel never share one.
   let storage = /^storage:/m.test(yaml) ? '' : `storage: sqlite:${join(dir, 'records.db')}\n`;
   if (!/^journal:/m.test(yaml)) storage += `journal: ${join(dir, 'records.journal')}\n`;
-  writeFileSync(path, `listen: 127.0.0.1:${port}\n${storage}` + yaml.replaceAll('SIM_URL', sim ? sim.url : 'http://127.0.0.1:9'));
-  const url = `http://127.0.0.1:${port}`;
+  writeFileSync(path, `listen: 127.0.0.1:${listen}\n${storage}` + yaml.replaceAll('SIM_URL', sim ? sim.url : 'http://127.0.0.1:9'));
   const p = launch(['serve', '--config', path, ...args]);
+  const port = quiet ? listen : await listeningPort(p, /switchyard listening on \S+:(\d+)/);
+  const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url, p.proc, p.output);
   return { ...p, url, port, configPath: path, dir };
 }

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 using namespace switchyard;
+namespace json = boost::json;
 
 namespace {
 constexpr int64_t kDay = 1795500000000;  // 2026-11-24, UTC
@@ -86,6 +89,54 @@ TEST(Insights, SpendAndVolumeLeadersAgenticRescueAndUptimeOnAKnownMix) {
   EXPECT_EQ(in.models_per_team[0].bucket, "1-9");
   EXPECT_EQ(in.models_per_team[0].teams, 3);
   EXPECT_DOUBLE_EQ(in.models_per_team[0].avg_models, 1.0);
+}
+
+TEST(Insights, CacheHitsAreCountedApartFromWhatProvidersAnswered) {
+  const std::map<std::string, std::string> segments{{"acme", "b2b"}, {"beta", "b2c"}};
+  auto hit = [](std::optional<double> saved, int status = 200) {
+    UsageRecord r;  // as the request path records a hit: no attempt, no provider, cost 0
+    r.team = "acme";
+    r.model_requested = "m/premium";
+    r.input_tokens = 80;
+    r.output_tokens = 20;
+    r.cost = 0;
+    r.status = status;
+    r.finish_reason = "tool_calls";
+    r.created_ms = kDay;
+    r.cache_hit = true;
+    r.saved_cost = saved;
+    return r;
+  };
+  std::vector<UsageRecord> records = mix();  // 9 successful requests a provider answered, 1 failure
+  records.push_back(hit(1.0));
+  records.push_back(hit(0.5));
+  records.push_back(hit(std::nullopt));  // the kept answer was unpriced: it saved an unknown cost
+  records.push_back(hit(2.0, 499));      // the client left first: not a successful hit
+  const Insights in = compute_insights(records, segments);
+  EXPECT_EQ(in.requests, 14);
+  EXPECT_EQ(in.tokens, 3 * 100 + 6 * 500 + 4 * 100);
+  EXPECT_DOUBLE_EQ(in.cost, 3.6) << "a hit costs nothing";
+  EXPECT_EQ(in.cache_hits, 3);
+  EXPECT_NEAR(in.cache_hit_rate, 3.0 / 12, 1e-12) << "of the 12 successful requests";
+  EXPECT_DOUBLE_EQ(in.saved_cost, 1.5);
+  json::value out = json::parse(insights_json(in));
+  EXPECT_EQ(out.at("cache"), json::parse(R"({"hits":3,"hit_rate":0.25,"saved_cost":1.5})"));
+
+  // What providers answered reads as without the hits: shares, agentic, rescue, segments, teams.
+  json::value without = json::parse(insights_json(compute_insights(mix(), segments)));
+  for (auto* figures : {&out, &without}) {
+    figures->as_object().erase("totals");
+    figures->as_object().erase("cache");
+  }
+  EXPECT_EQ(out, without);
+  EXPECT_EQ(without.at("by_provider").as_array().size(), 2u);
+}
+
+TEST(Insights, NoHitsIsARateOfZero) {
+  const json::value out = json::parse(insights_json(compute_insights(mix(), {})));
+  EXPECT_EQ(out.at("cache").at("hits"), 0);
+  EXPECT_EQ(out.at("cache").at("hit_rate").to_number<double>(), 0);
+  EXPECT_EQ(out.at("cache").at("saved_cost").to_number<double>(), 0);
 }
 
 TEST(Insights, FamiliesVersionsAndVolumeBuckets) {

@@ -191,6 +191,29 @@ TEST(Series, ACellCountsErrorsRescuesSpendAndFirstTokens) {
   EXPECT_EQ(cell.ttft.count(), 1u) << "only the streamed answer's first token";
 }
 
+TEST(Series, CacheHitsAreCountedAndHaveTheResponseCacheAsTheirProvider) {
+  Series series;
+  UsageRecord hit = request(kT0, "m/a", "");  // no upstream answered it
+  hit.cache_hit = true;
+  hit.cost = 0;
+  hit.saved_cost = 0.01;
+  UsageRecord left = hit;  // a client that left while the kept answer was sent: no hit served
+  left.status = 499;
+  series.add(hit);
+  series.add(left);
+  series.add(request(kT0));
+  const auto lines = series.series({Grain::minute, kT0, kT0 + kMin, "provider"});
+  EXPECT_EQ(keys(lines), (std::vector<std::string>{"total", std::string(Series::kFromCache), "lab-a"}));
+  EXPECT_EQ(lines[0].points.at(0).cell.cache_hits, 1);
+  EXPECT_EQ(lines[1].points.at(0).cell.requests, 2);
+  EXPECT_EQ(lines[1].points.at(0).cell.cache_hits, 1);
+  EXPECT_EQ(lines[2].points.at(0).cell.cache_hits, 0);
+  EXPECT_EQ(series.series({Grain::day, kT0, kT0 + kDay})[0].points.at(0).cell.cache_hits, 1) << "a day sums its hours";
+  const SeriesQuery query{Grain::minute, kT0, kT0 + kMin};
+  EXPECT_EQ(
+      json::parse(series_json(query, series.series(query))).at("series").at(0).at("points").at(0).at("cache_hits"), 1);
+}
+
 TEST(Series, MinuteCellsAreForgottenOnceADayOfNewerRecordsCame) {
   Series series;
   auto requests_in = [&](Grain grain, int64_t at) {
@@ -343,6 +366,7 @@ TEST(Series, JsonShape) {
   EXPECT_EQ(busy.at("output_tokens"), 10);
   EXPECT_DOUBLE_EQ(busy.at("cost").to_number<double>(), 0.02);
   EXPECT_EQ(busy.at("unpriced"), 0);
+  EXPECT_EQ(busy.at("cache_hits"), 0);
   EXPECT_EQ(busy.at("latency_ms").at("p50"), 2);
   EXPECT_NEAR(busy.at("latency_ms").at("p95").to_number<double>(), 300, 300 / 8.0);
   EXPECT_NEAR(busy.at("latency_ms").at("p99").to_number<double>(), 300, 300 / 8.0);

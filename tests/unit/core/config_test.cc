@@ -114,7 +114,7 @@ TEST(Config, ErrorsNameTheFileLineKeyAndProblem) {
       "test.yaml:2: key 'listen_port': unknown key (expected one of: listen, threads, auth, storage, journal, "
       "timeouts, retries, circuit_breaker, "
       "limits, providers, models, aliases, rules, simulator, prices, admin_key, teams, responses, families, state, "
-      "governance, access_log, telemetry)");
+      "governance, access_log, telemetry, cache)");
   EXPECT_EQ(error_of("listen: nowhere\n"), "test.yaml:1: key 'listen': must be HOST:PORT (got 'nowhere')");
   EXPECT_EQ(error_of("threads: -1\n"), "test.yaml:1: key 'threads': must be between 1 and 1024 (got -1)");
   EXPECT_EQ(error_of("threads: many\n"), "test.yaml:1: key 'threads': must be a whole number (got 'many')");
@@ -158,6 +158,62 @@ TEST(Config, ReadsTheAccessLogAndTelemetry) {
   EXPECT_EQ(error_of("telemetry: {exporter: zipkin}\n"),
             "test.yaml:1: key 'telemetry.exporter': unknown key (expected one of: otlp_endpoint, protocol, "
             "sample_ratio)");
+}
+
+TEST(Config, ReadsFailureClassesContinuationSortAndTheCache) {
+  Config c = parse_config(R"(
+cache: {ttl_s: 60, max_mb: 8}
+providers:
+  oa: {type: openai, api_key: k}
+  mi: {type: openai, base_url: 'https://api.mistral.ai/v1', api_key: k, prefill: prefix}
+  an: {type: anthropic, api_key: k}
+models:
+  m/long: {routes: [{provider: an, model: claude-long}]}
+  m/a:
+    strategy: sort
+    sort: tps
+    continue_on_failure: true
+    context_window: 32000
+    on_failure: {context_window: [m/long], content_policy: fallback, rate_limit: return, outage: fallback}
+    cache: {ttl_s: 5}
+    routes: [{provider: oa, model: gpt}, {provider: mi, model: mistral}]
+  m/own: {cache: {max_mb: 2}, routes: [{provider: oa, model: gpt}]}
+  m/none: {cache: false, routes: [{provider: oa, model: gpt}]}
+)",
+                          "t.yaml");
+  EXPECT_EQ(c.providers.at("oa").prefill, Prefill::none) << "OpenAI's API has no prefill";
+  EXPECT_EQ(c.providers.at("mi").prefill, Prefill::prefix);
+  EXPECT_EQ(c.providers.at("an").prefill, Prefill::assistant);
+  const ModelConfig& m = c.models.at("m/a");
+  EXPECT_EQ(m.strategy, Strategy::sort);
+  EXPECT_EQ(m.sort_by, SortBy::tps);
+  EXPECT_TRUE(m.continue_on_failure);
+  EXPECT_EQ(m.context_window, 32000);
+  EXPECT_EQ(m.on_failure.action(FailureClass::context_window), FailureAction::fallback);
+  EXPECT_EQ(m.on_failure.larger_models, std::vector<std::string>{"m/long"});
+  EXPECT_EQ(m.on_failure.action(FailureClass::content_policy), FailureAction::fallback);
+  EXPECT_EQ(m.on_failure.action(FailureClass::rate_limit), FailureAction::give_back);
+  EXPECT_EQ(m.on_failure.action(FailureClass::outage), FailureAction::fallback);
+  EXPECT_EQ(m.on_failure.action(FailureClass::bad_request), FailureAction::give_back) << "the default";
+  EXPECT_EQ(m.on_failure.action(FailureClass::auth), FailureAction::fallback) << "the default";
+  ASSERT_TRUE(m.cache_settings(c.cache));
+  EXPECT_EQ(m.cache_settings(c.cache)->ttl_s, 5);
+  EXPECT_EQ(m.cache_settings(c.cache)->max_bytes, 8u << 20) << "no max_mb of its own: the global bound";
+  EXPECT_TRUE(c.models.at("m/own").cache_settings(c.cache)->own_partition);
+  EXPECT_FALSE(c.models.at("m/none").cache_settings(c.cache));
+  EXPECT_EQ(c.models.at("m/long").cache_settings(c.cache)->ttl_s, 60);
+
+  const std::string base =
+      "providers: {oa: {type: openai, api_key: k}}\nmodels:\n  m/a:\n    routes: [{provider: oa, model: gpt}]\n";
+  EXPECT_EQ(error_of(base + "    on_failure: {content_policy: retry}\n"),
+            "test.yaml:5: key 'models.m/a.on_failure.content_policy': must be one of fallback, return (got 'retry')");
+  EXPECT_EQ(error_of(base + "    on_failure: {context_window: [m/nope]}\n"),
+            "test.yaml:5: key 'models.m/a.on_failure.context_window[0]': 'm/nope' is not another configured model or "
+            "provider/model id");
+  EXPECT_EQ(error_of(base + "    sort: ttft\n"), "test.yaml:5: key 'models.m/a.sort': needs strategy: sort");
+  EXPECT_EQ(error_of("providers: {oa: {type: openai, api_key: k, prefill: maybe}}\n"),
+            "test.yaml:1: key 'providers.oa.prefill': must be one of none, assistant, prefix, continue_final_message "
+            "(got 'maybe')");
 }
 
 TEST(Config, MissingFileIsAnError) { EXPECT_THROW(load_config("/nonexistent/switchyard.yaml"), ConfigError); }

@@ -13,9 +13,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 #include <thread>
+
+#include "pipeline/governance_runtime.h"
+#include "routing/latency_tracker.h"
 
 using namespace switchyard;
 using namespace std::chrono_literals;
@@ -328,6 +332,18 @@ TEST(RedisStateNoServer, IsUnavailableNamingTheUrl) {
   EXPECT_FALSE(state.reachable());
 }
 
+TEST(RedisStateNoServer, SpeedsStayLocal) {
+  RedisState state({.url = fmt::format("redis://127.0.0.1:{}", free_port()), .replica = "r1"});
+  LatencyTracker latency;
+  latency.record_ttft("openai", "gpt-4o", 100ms);
+  sync_speeds(latency, state);
+  EXPECT_FALSE(state.reachable());
+  EXPECT_EQ(state.fold_speeds({}, 0.3), std::nullopt);
+  EXPECT_DOUBLE_EQ(*latency.ttft("openai", "gpt-4o"), 100'000);
+  latency.record_ttft("openai", "gpt-4o", 200ms);
+  EXPECT_DOUBLE_EQ(*latency.ttft("openai", "gpt-4o"), 0.3 * 200'000 + 0.7 * 100'000);
+}
+
 TEST_F(RedisStateTest, AfterAFailureNothingConnectsUntilRetryHasPassed) {
   RedisState::Options slow_retry = options();
   slow_retry.retry = 1500ms;
@@ -397,6 +413,77 @@ TEST_F(RedisStateTest, OpenRoutesAreSharedBetweenReplicas) {
   ASSERT_TRUE(seen_by_a);
   ASSERT_EQ(seen_by_a->size(), 1u);
   EXPECT_EQ(seen_by_a->front().first, "openai/gpt-4o");
+}
+
+TEST_F(RedisStateTest, ReplicasSpeedsConvergeOnTheSharedAverages) {
+  RedisState a(options("r1")), b(options("r2"));
+  LatencyTracker seen_by_a, seen_by_b;
+  seen_by_a.record_ttft("openai", "gpt-4o", 100ms);
+  seen_by_a.record_ttft("openai", "gpt-4o", 200ms);
+  sync_speeds(seen_by_a, a);
+  EXPECT_DOUBLE_EQ(*seen_by_a.ttft("openai", "gpt-4o"), 150'000);  // a route's first batch: its mean
+  EXPECT_EQ(seen_by_a.tps("openai", "gpt-4o"), std::nullopt);
+
+  for (int i = 0; i < 3; ++i) seen_by_b.record_ttft("openai", "gpt-4o", 400ms);
+  seen_by_b.record_tps("openai", "gpt-4o", 50);
+  sync_speeds(seen_by_b, b);
+  // Three samples weigh 1 - 0.7^3 = 0.657 against the shared 150 ms.
+  const double shared = 0.657 * 400'000 + 0.343 * 150'000;
+  EXPECT_NEAR(*seen_by_b.ttft("openai", "gpt-4o"), shared, 1e-6);
+  EXPECT_DOUBLE_EQ(*seen_by_b.tps("openai", "gpt-4o"), 50);
+
+  sync_speeds(seen_by_a, a);  // nothing new from a: it learns what b measured
+  EXPECT_NEAR(*seen_by_a.ttft("openai", "gpt-4o"), shared, 1e-6);
+  EXPECT_DOUBLE_EQ(*seen_by_a.tps("openai", "gpt-4o"), 50);
+  sync_speeds(seen_by_b, b);  // samples are sent once
+  EXPECT_NEAR(*seen_by_b.ttft("openai", "gpt-4o"), shared, 1e-6);
+  // Kept as "<ttft>,<tps>,<Unix ms of the last batch>".
+  const std::string stored = inspect(port, 0, {"HGET", "sy:speed", "openai/gpt-4o"});
+  EXPECT_NEAR(std::stod(stored), shared, 1e-6) << stored;
+  EXPECT_NE(stored.find(",50,"), std::string::npos) << stored;
+}
+
+TEST_F(RedisStateTest, ARouteNoReplicaMeasuredForItsTimeIsForgotten) {
+  RedisState::Options short_lived = options("r1");
+  short_lived.speed_ttl = 1s;
+  RedisState a(short_lived);
+  const auto written = SteadyClock::now();
+  ASSERT_TRUE(a.fold_speeds({{"openai/gpt-4o", {100'000, 1}, {}}}, 0.3));
+  const int64_t ttl = std::stoll(inspect(port, 0, {"PTTL", "sy:speed"}));
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, 1000);
+  // Another route keeps being measured; gpt-4o goes once a second has passed.
+  std::optional<std::vector<RedisState::SharedSpeed>> shared;
+  EXPECT_TRUE(eventually([&] {
+    shared = a.fold_speeds({{"anthropic/claude", {}, {40, 1}}}, 0.3);
+    return shared && shared->size() == 1;
+  }));
+  EXPECT_GE(SteadyClock::now() - written, 900ms);
+  ASSERT_TRUE(shared);
+  ASSERT_EQ(shared->size(), 1u);
+  EXPECT_EQ(shared->front().route, "anthropic/claude");
+  EXPECT_EQ(shared->front().ttft, std::nullopt);
+  EXPECT_EQ(shared->front().tps, 40);
+  EXPECT_EQ(inspect(port, 0, {"HEXISTS", "sy:speed", "openai/gpt-4o"}), "0");
+}
+
+TEST_F(RedisStateTest, AtMostTheBoundOfRoutesIsShared) {
+  RedisState a(options());
+  std::vector<RedisState::SpeedSamples> many;
+  for (std::size_t i = 0; i <= RedisState::kMaxSpeedRoutes; ++i)
+    many.push_back({fmt::format("p/m{}", i), {1000, 1}, {}});
+  auto shared = a.fold_speeds(many, 0.3);
+  ASSERT_TRUE(shared);
+  EXPECT_EQ(shared->size(), RedisState::kMaxSpeedRoutes);
+  EXPECT_EQ(inspect(port, 0, {"HLEN", "sy:speed"}), std::to_string(RedisState::kMaxSpeedRoutes));
+  // When full, a route already shared is still folded in; a new one is not kept.
+  shared = a.fold_speeds({{"p/m0", {3000, 1}, {}}, {"p/new", {1000, 1}, {}}}, 0.5);
+  ASSERT_TRUE(shared);
+  EXPECT_EQ(shared->size(), RedisState::kMaxSpeedRoutes);
+  auto m0 = std::find_if(shared->begin(), shared->end(), [](const auto& s) { return s.route == "p/m0"; });
+  ASSERT_NE(m0, shared->end());
+  EXPECT_DOUBLE_EQ(*m0->ttft, 2000);
+  EXPECT_EQ(inspect(port, 0, {"HEXISTS", "sy:speed", "p/new"}), "0");
 }
 
 TEST_F(RedisStateTest, ConcurrentTakesNeverOvershoot) {

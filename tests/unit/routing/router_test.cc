@@ -180,6 +180,26 @@ models:
       - {provider: c, model: z, price: {input: 1, output: 2}}
   r/other:
     routes: [{provider: c, model: o}]
+  r/by-ttft:
+    strategy: sort
+    sort: ttft
+    routes: [{provider: a, model: x}, {provider: b, model: y}, {provider: c, model: z}]
+  r/by-tps:
+    strategy: sort
+    sort: tps
+    routes: [{provider: a, model: x}, {provider: b, model: y}, {provider: c, model: z}]
+  r/by-cost:
+    strategy: sort
+    sort: cost
+    routes:
+      - {provider: a, model: x}
+      - {provider: b, model: y, price: {input: 3, output: 3}}
+      - {provider: c, model: z, price: {input: 1, output: 2}}
+  r/primary:
+    routes: [{provider: a, model: p1}, {provider: b, model: p2}]
+    fallbacks: [r/secondary]
+  r/secondary:
+    routes: [{provider: a, model: s1}, {provider: c, model: s2}]
 )",
                       "t");
 }
@@ -241,4 +261,84 @@ TEST(RequestRouting, ModelsOrderAndOnlyShapeThePlan) {
   auto missing = plan_route(c, {"r/weighted", unknown, {}, {}});
   ASSERT_TRUE(std::holds_alternative<Error>(missing));
   EXPECT_EQ(std::get<Error>(missing).param, "models");
+}
+
+namespace {
+using Order = std::vector<std::string>;
+}  // namespace
+
+TEST(Strategy, SortByTtftPutsUnmeasuredRoutesFirstThenTheFastest) {
+  Config c = strategies();
+  LatencyTracker latency;
+  auto order = [&] { return routes_of(plan_route(c, {"r/by-ttft", {}, {}, {}}, {0.5}, latency)); };
+  EXPECT_EQ(order(), (Order{"a:x", "b:y", "c:z"}));  // nothing measured: as configured
+  latency.record_ttft("a", "x", std::chrono::milliseconds(900));
+  EXPECT_EQ(order(), (Order{"b:y", "c:z", "a:x"}));  // the unmeasured first, as configured
+  latency.record_ttft("b", "y", std::chrono::milliseconds(100));
+  latency.record_ttft("c", "z", std::chrono::milliseconds(500));
+  EXPECT_EQ(order(), (Order{"b:y", "c:z", "a:x"}));
+  // Failures are slow first tokens: b's average goes 100 ms -> 370 ms -> 559 ms, past c's 500 ms.
+  latency.record_failure("b", "y");
+  EXPECT_EQ(order(), (Order{"b:y", "c:z", "a:x"}));
+  latency.record_failure("b", "y");
+  EXPECT_EQ(order(), (Order{"c:z", "b:y", "a:x"}));
+}
+
+TEST(Strategy, SortByTpsPutsUnmeasuredRoutesFirstThenTheHighestThroughput) {
+  Config c = strategies();
+  LatencyTracker latency;
+  auto order = [&] { return routes_of(plan_route(c, {"r/by-tps", {}, {}, {}}, {0.5}, latency)); };
+  latency.record_tps("a", "x", 20);
+  latency.record_tps("b", "y", 90);
+  EXPECT_EQ(order(), (Order{"c:z", "b:y", "a:x"}));
+  latency.record_tps("c", "z", 50);
+  EXPECT_EQ(order(), (Order{"b:y", "c:z", "a:x"}));
+  LatencyTracker even;  // ties keep the configured order
+  even.record_tps("c", "z", 50);
+  even.record_tps("b", "y", 50);
+  even.record_tps("a", "x", 50);
+  EXPECT_EQ(routes_of(plan_route(c, {"r/by-tps", {}, {}, {}}, {0.5}, even)), (Order{"a:x", "b:y", "c:z"}));
+}
+
+TEST(Strategy, SortByCostPutsTheCheapestFirstAndTheUnpricedLast) {
+  Config c = strategies();
+  // c: 1 + 2, b: 3 + 3, a: no price.
+  EXPECT_EQ(routes_of(plan_route(c, {"r/by-cost", {}, {}, {}})), (Order{"c:z", "b:y", "a:x"}));
+}
+
+TEST(RequestRouting, TheRequestsSortOrdersEachModelsRoutesWhateverItsStrategy) {
+  Config c = strategies();
+  LatencyTracker latency;
+  latency.record_tps("a", "x", 90);
+  latency.record_tps("b", "y", 10);
+  latency.record_tps("c", "z", 50);
+  latency.record_ttft("a", "x", std::chrono::milliseconds(900));
+  latency.record_ttft("b", "y", std::chrono::milliseconds(100));
+  // lowest-cost alone gives b, c, a.
+  EXPECT_EQ(routes_of(plan_route(c, {"r/cheap", {}, {}, {}, SortBy::tps}, {0.5}, latency)),
+            (Order{"a:x", "c:z", "b:y"}));
+  // weighted alone, with a draw of 0, gives a, b.
+  EXPECT_EQ(routes_of(plan_route(c, {"r/weighted", {}, {}, {}, SortBy::ttft}, {0.0}, latency)), (Order{"b:y", "a:x"}));
+  // sort by ttft alone gives c (never measured), b, a.
+  EXPECT_EQ(routes_of(plan_route(c, {"r/by-ttft", {}, {}, {}, SortBy::tps}, {0.5}, latency)),
+            (Order{"a:x", "c:z", "b:y"}));
+  // By cost, a model without prices keeps its configured order.
+  EXPECT_EQ(routes_of(plan_route(c, {"r/by-tps", {}, {}, {}, SortBy::cost}, {0.5}, latency)),
+            (Order{"a:x", "b:y", "c:z"}));
+}
+
+TEST(RequestRouting, SortingKeepsEachModelsRoutesTogetherAndTheRequestsOrderFirst) {
+  Config c = strategies();
+  LatencyTracker latency;
+  latency.record_ttft("a", "p1", std::chrono::milliseconds(900));
+  latency.record_ttft("b", "p2", std::chrono::milliseconds(100));
+  latency.record_ttft("a", "s1", std::chrono::milliseconds(700));
+  latency.record_ttft("c", "s2", std::chrono::milliseconds(50));
+  // c:s2 is the fastest of all, but the fallback's routes come after the model's own.
+  EXPECT_EQ(routes_of(plan_route(c, {"r/primary", {}, {}, {}, SortBy::ttft}, {0.5}, latency)),
+            (Order{"b:p2", "a:p1", "c:s2", "a:s1"}));
+  // The request's `order` goes before its sort.
+  std::vector<std::string> order{"a"};
+  EXPECT_EQ(routes_of(plan_route(c, {"r/primary", {}, order, {}, SortBy::ttft}, {0.5}, latency)),
+            (Order{"a:p1", "b:p2", "a:s1", "c:s2"}));
 }

@@ -74,6 +74,6 @@ TEST(Rules, BadRulesAreConfigErrors) {
             "estimated_input_tokens_gt, header)");
   EXPECT_EQ(error_of("providers: {p: {type: openai}}\nmodels:\n  m:\n    strategy: fastest\n    routes: [{provider: p, "
                      "model: x}]\n"),
-            "t.yaml:4: key 'models.m.strategy': must be one of ordered, weighted, lowest-latency, lowest-cost (got "
-            "'fastest')");
+            "t.yaml:4: key 'models.m.strategy': must be one of ordered, weighted, lowest-latency, lowest-cost, sort "
+            "(got 'fastest')");
 }

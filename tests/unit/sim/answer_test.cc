@@ -75,3 +75,30 @@ TEST(Answer, NoToolCallWhenToolsAreOffOrAResultCameBack) {
   EXPECT_FALSE(a.tool_call);
   EXPECT_EQ(a.text(), "Tool result: 42");
 }
+
+TEST(Answer, APrefillTheTextStartsWithIsContinued) {
+  Scenario s{"lorem"};
+  s.len = 6;
+  Prompt p;
+  p.prompt_chars = 40;
+  std::string full = compose_answer(s, p).text();
+  ASSERT_EQ(full, "The gateway routes every request to");
+  p.prefill = "The gateway rou";  // ends inside a token
+  Answer a = compose_answer(s, p);
+  EXPECT_EQ(a.pieces, (std::vector<std::string>{"tes", " every", " request", " to"}));
+  EXPECT_EQ(p.prefill + a.text(), full);
+  EXPECT_EQ(a.completion_tokens, 4) << "only what is said counts";
+  EXPECT_EQ(a.prompt_tokens, 10);
+  p.prefill = full;
+  EXPECT_EQ(compose_answer(s, p).text(), "") << "a complete prefill leaves nothing to say";
+  EXPECT_EQ(compose_answer(s, p).completion_tokens, 0);
+}
+
+TEST(Answer, APrefillTheTextDoesNotStartWithIsIgnored) {
+  Prompt p;
+  p.last_user_text = "hello big world";
+  p.prefill = "Sure! hello";
+  Answer a = compose_answer(Scenario{"echo"}, p);
+  EXPECT_EQ(a.text(), "hello big world") << "a model that starts over";
+  EXPECT_EQ(a.completion_tokens, 3);
+}

@@ -4,6 +4,7 @@
 
 #include <limits>
 
+#include "storage/format1_block.h"
 #include "storage/record_store.h"
 
 using namespace switchyard;
@@ -37,9 +38,18 @@ UsageRecord sample(int n) {
   r.status = n % 7 ? 200 : 502;
   r.error = n % 7 ? "" : "upstream answered 503: \"overloaded\" — ünïcode";
   r.attempts = {{"openai", "gpt-4o", "r/chat", false, 503, "overloaded", r.created_ms - 1, r.created_ms + 40}};
-  if (n % 2)
+  if (n % 2) {
     r.attempts.push_back(
         {"anthropic", "claude-sonnet-4-5", "r/chat", true, 200, "", r.created_ms + 41, r.created_ms + 2100});
+    // It continued the stream OpenAI's attempt had begun (0: cut before any text).
+    if (n % 3 == 1) r.attempts.back().continued_at = n == 7 ? 0 : 512 + n;
+  }
+  if (n % 6 == 4) {  // served from the response cache: no attempt, nothing spent
+    r.cache_hit = true;
+    r.attempts.clear();
+    r.cost = 0;
+    if (n % 12 == 4) r.saved_cost = 0.004 * n;  // else the kept answer was unpriced
+  }
   return r;
 }
 
@@ -103,6 +113,48 @@ TEST(RecordCodec, BatchesJoinedBackToBackDecodeAsBoth) {
   expected.push_back(sample(9));
   EXPECT_EQ(first.count, 7u);
   EXPECT_EQ(lines(decoded(first)), lines(expected));
+}
+
+TEST(RecordCodec, TheCacheAndContinuationFieldsRoundTrip) {
+  const UsageRecord hit = sample(4), unpriced_hit = sample(10), continued = sample(7), plain = sample(2);
+  ASSERT_TRUE(hit.cache_hit && hit.saved_cost && unpriced_hit.cache_hit && !unpriced_hit.saved_cost);
+  ASSERT_TRUE(continued.attempts.at(1).continued_at == 0 && !plain.cache_hit);
+  EncodedRecords encoded;
+  for (const auto* r : {&hit, &unpriced_hit, &continued, &plain}) encoded.add(*r);
+  auto back = decoded(encoded);
+  ASSERT_EQ(back.size(), 4u);
+  EXPECT_TRUE(back[0].cache_hit);
+  EXPECT_EQ(back[0].saved_cost, hit.saved_cost);
+  EXPECT_TRUE(back[1].cache_hit);
+  EXPECT_FALSE(back[1].saved_cost) << "an unpriced kept answer saved an unknown cost, not 0";
+  EXPECT_EQ(back[2].attempts.at(0).continued_at, std::nullopt);
+  EXPECT_EQ(back[2].attempts.at(1).continued_at, 0) << "continued before any text is not 'not continued'";
+  EXPECT_FALSE(back[3].cache_hit);
+  EXPECT_EQ(lines(back), lines({hit, unpriced_hit, continued, plain}));
+}
+
+TEST(RecordCodec, ABlockWrittenBeforeTheResponseCacheReadsAsNoHitsAndNoContinuations) {
+  // Decoded into records that held a hit and a continued attempt: none of that may stay.
+  std::vector<UsageRecord> into;
+  EncodedRecords newer;
+  newer.add(sample(4));
+  newer.add(sample(7));
+  decode_records(newer.bytes, into);
+  ASSERT_TRUE(into[0].cache_hit && into[1].attempts.at(1).continued_at);
+  decode_records(switchyard::testing::format1_block(), into);
+  EXPECT_EQ(lines(into), lines(switchyard::testing::format1_records()));
+  EXPECT_FALSE(into[0].cache_hit);
+  EXPECT_FALSE(into[0].saved_cost);
+  EXPECT_FALSE(into[1].attempts.at(1).continued_at);
+  // Views decode it alike.
+  std::vector<RecordView> views(2);
+  views[0].cache_hit = true;
+  views[1].saved_cost = 1;
+  const std::string block = switchyard::testing::format1_block();
+  EXPECT_EQ(RecordDecoder(block).next(views, 10), 2u);
+  EXPECT_EQ(views[1].id, "gen_01M8627GR1Q6X4M9TNZ0R5B7C1");
+  EXPECT_FALSE(views[0].cache_hit);
+  EXPECT_FALSE(views[1].saved_cost);
 }
 
 TEST(RecordCodec, DamagedOrForeignBytesAreAnErrorNotGarbage) {

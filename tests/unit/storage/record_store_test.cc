@@ -16,6 +16,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <random>
 #include <set>
 #include <thread>
@@ -23,6 +24,7 @@
 
 #include "core/request_id.h"
 #include "storage/memory_store.h"
+#include "storage/record_columns.h"
 #include "storage/record_store.h"
 
 using namespace switchyard;
@@ -211,7 +213,20 @@ std::vector<std::vector<UsageRecord>> traffic(int batches = 40, int per_batch = 
         case 3:  // the client left
           r.status = 499;
           break;
-        default: r.model = r.model_requested = pick(3) ? "m1" : "m2";
+        case 4:  // served from the response cache: no upstream, nothing spent
+          r.cache_hit = true;
+          r.attempts.clear();
+          r.provider.clear();
+          r.model.clear();
+          r.cost = 0;
+          if (pick(3)) r.saved_cost = 0.001 * (1 + pick(100));  // else the kept answer was unpriced
+          break;
+        default:
+          r.model = r.model_requested = pick(3) ? "m1" : "m2";
+          if (r.streamed && pick(4) == 0) {  // a stream cut on one upstream, continued on the next
+            r.attempts.insert(r.attempts.begin(), {"other", "up-2", r.model, false, 200, "cut", at, at + 40});
+            r.attempts.back().continued_at = pick(4000);
+          }
       }
       batch.push_back(std::move(r));
     }
@@ -367,6 +382,19 @@ TEST_P(LogQueryTest, EachFilterSelectsOnlyItsRecords) {
       {"min_cost", [](auto& q) { q.min_cost = 0.05; }, [](const auto& r) { return r.cost && *r.cost >= 0.05; }},
       {"min_cost 0 leaves out the unpriced", [](auto& q) { q.min_cost = 0; },
        [](const auto& r) { return r.cost.has_value(); }},
+      {"cache hit", [](auto& q) { q.cache_hit = true; }, [](const auto& r) { return r.cache_hit; }},
+      {"cache misses of a user (all misses are more than a page)",
+       [](auto& q) {
+         q.cache_hit = false;
+         q.user = "bob";
+       },
+       [](const auto& r) { return !r.cache_hit && r.user == "bob"; }},
+      {"cache hits of a team",
+       [](auto& q) {
+         q.cache_hit = true;
+         q.team = "globex";
+       },
+       [](const auto& r) { return r.cache_hit && r.team == "globex"; }},
       {"several at once",
        [](auto& q) {
          q.team = "acme";
@@ -389,6 +417,95 @@ TEST_P(LogQueryTest, EachFilterSelectsOnlyItsRecords) {
       EXPECT_EQ(passes_log_filters(query, r) && (!query.team || r.team == *query.team), c.wanted(r))
           << c.name << " " << r.id;
   }
+}
+
+TEST_P(LogQueryTest, CacheHitsAndContinuedStreamsComeBackWhole) {
+  store(traffic());
+  LogQuery query;
+  query.limit = 5000;
+  std::map<std::string, std::string> listed;
+  for (const auto& r : store_->recent(query).records) listed[r.id] = record_json_line(r);
+  int hits = 0, unpriced_hits = 0, continued = 0;
+  for (const auto& r : all_) {
+    EXPECT_EQ(listed[r.id], record_json_line(r));
+    if (r.cache_hit) {
+      ++hits;
+      unpriced_hits += !r.saved_cost;
+      auto found = store_->find(r.id);
+      ASSERT_TRUE(found) << r.id;
+      EXPECT_TRUE(found->cache_hit);
+      EXPECT_EQ(found->saved_cost, r.saved_cost);
+    }
+    if (r.attempts.size() > 1 && r.attempts.back().continued_at) {
+      ++continued;
+      auto found = store_->find(r.id);
+      ASSERT_TRUE(found) << r.id;
+      EXPECT_EQ(found->attempts.front().continued_at, std::nullopt);
+      EXPECT_EQ(found->attempts.back().continued_at, r.attempts.back().continued_at);
+    }
+  }
+  EXPECT_GT(hits, unpriced_hits);
+  EXPECT_GT(unpriced_hits, 0);
+  EXPECT_GT(continued, 0);
+}
+
+// A database of a gateway from before the response cache: its records table has none of the
+// cache's columns. The store adds them, keeps the rows it had (as misses), and stores hits.
+TEST(PostgresStore, ADatabaseFromBeforeTheResponseCacheGainsItsColumns) {
+  if (PostgresServer::bin_dir().empty()) GTEST_SKIP() << "PostgreSQL's binaries are not installed";
+  ASSERT_TRUE(postgres().start());
+  const std::string url = postgres().new_database();
+  const UsageRecord old = make_record(kT0, 1);
+  {
+    PGconn* conn = PQconnectdb(url.c_str());
+    ASSERT_EQ(PQstatus(conn), CONNECTION_OK);
+    auto run = [&](const std::string& sql, const std::vector<std::optional<std::string>>& params = {}) {
+      std::vector<const char*> values;
+      for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+      PGresult* result =
+          PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0);
+      EXPECT_EQ(PQresultStatus(result), PGRES_COMMAND_OK) << sql << ": " << PQerrorMessage(conn);
+      PQclear(result);
+    };
+    run("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)");
+    for (const auto& step : record_columns::migrations("DOUBLE PRECISION", "BIGINT")) run(step);
+    run("INSERT INTO schema_migrations VALUES (1), (2), (3)");
+    const auto values = record_columns::values_of(old);
+    std::string placeholders;
+    for (std::size_t i = 1; i <= record_columns::kFirstColumns; ++i)
+      placeholders += (i > 1 ? ",$" : "$") + std::to_string(i);
+    run("INSERT INTO requests (" + record_columns::name_list(record_columns::kFirstColumns) + ") VALUES (" +
+            placeholders + ")",
+        std::vector<std::optional<std::string>>(values.begin(), values.begin() + record_columns::kFirstColumns));
+    PQfinish(conn);
+  }
+  auto store = open_store(url);
+  auto found = store->find(old.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(record_json_line(*found), record_json_line(old));
+  EXPECT_FALSE(found->cache_hit);
+  EXPECT_FALSE(found->saved_cost);
+
+  UsageRecord hit = make_record(kT0 + 1, 2);
+  hit.cache_hit = true;
+  hit.attempts.clear();
+  hit.cost = 0;
+  hit.saved_cost = 0.0125;
+  UsageRecord continued = make_record(kT0 + 2, 3);
+  continued.attempts.push_back({"lab", "up-1", "m1", true, 200, "", kT0 + 101, kT0 + 300});
+  continued.attempts.back().continued_at = 77;
+  store->write(std::vector<UsageRecord>{hit, continued});
+  LogQuery query;
+  query.cache_hit = true;
+  LogPage page = store->recent(query);
+  ASSERT_EQ(page.records.size(), 1u);
+  EXPECT_EQ(record_json_line(page.records[0]), record_json_line(hit));
+  query.cache_hit = false;
+  EXPECT_EQ(ids_of(store->recent(query).records), (std::vector<std::string>{continued.id, old.id}));
+  // Opened again (the migration done), it reads the same.
+  auto reopened = open_store(url);
+  EXPECT_EQ(record_json_line(*reopened->find(continued.id)), record_json_line(continued));
+  EXPECT_EQ(reopened->scan(ScanQuery{kT0, kT0 + 10, 10}).size(), 3u);
 }
 
 TEST_P(LogQueryTest, OutcomesTellRejectedAndCancelledRequestsFromErrors) {

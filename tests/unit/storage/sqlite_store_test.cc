@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/request_id.h"
+#include "storage/format1_block.h"
 #include "storage/record_columns.h"
 #include "storage/record_store.h"
 
@@ -206,19 +207,21 @@ TEST_F(SqliteStoreTest, AFileOfOneRowPerRecordIsMovedIntoBlocks) {
     run("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)");
     for (const auto& step : record_columns::migrations("REAL", "INTEGER")) run(step);
     run("INSERT INTO schema_migrations VALUES (1), (2), (3)");
+    // The table of those versions has the first columns only.
     std::string placeholders;
-    for (std::size_t i = 1; i <= record_columns::kNames.size(); ++i)
+    for (std::size_t i = 1; i <= record_columns::kFirstColumns; ++i)
       placeholders += (i > 1 ? ",?" : "?") + std::to_string(i);
     sqlite3_stmt* insert = nullptr;
-    ASSERT_EQ(
-        sqlite3_prepare_v2(
-            db, ("INSERT INTO requests (" + record_columns::name_list() + ") VALUES (" + placeholders + ")").c_str(),
-            -1, &insert, nullptr),
-        SQLITE_OK);
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 ("INSERT INTO requests (" + record_columns::name_list(record_columns::kFirstColumns) +
+                                  ") VALUES (" + placeholders + ")")
+                                     .c_str(),
+                                 -1, &insert, nullptr),
+              SQLITE_OK);
     for (const auto& r : records) {
       auto values = record_columns::values_of(r);
       sqlite3_reset(insert);
-      for (std::size_t i = 0; i < values.size(); ++i)
+      for (std::size_t i = 0; i < record_columns::kFirstColumns; ++i)
         values[i] ? sqlite3_bind_text(insert, static_cast<int>(i + 1), values[i]->c_str(), -1, SQLITE_TRANSIENT)
                   : sqlite3_bind_null(insert, static_cast<int>(i + 1));
       ASSERT_EQ(sqlite3_step(insert), SQLITE_DONE);
@@ -231,6 +234,47 @@ TEST_F(SqliteStoreTest, AFileOfOneRowPerRecordIsMovedIntoBlocks) {
   ASSERT_EQ(got.size(), records.size());
   for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(record_json_line(got[i]), record_json_line(records[i]));
   EXPECT_TRUE(store->find(records[3].id));
+}
+
+TEST_F(SqliteStoreTest, BlocksWrittenBeforeTheResponseCacheAreReadBesideNewOnes) {
+  // A file as an earlier switchyard left it: one block of record format 1.
+  const std::vector<UsageRecord> old = switchyard::testing::format1_records();
+  {
+    auto store = open_store(url_);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "records.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* insert = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(
+                  db, "INSERT INTO record_blocks (first_ms, last_ms, records_count, records) VALUES (?1, ?2, 2, ?3)",
+                  -1, &insert, nullptr),
+              SQLITE_OK);
+    const std::string block = switchyard::testing::format1_block();
+    sqlite3_bind_int64(insert, 1, old.front().created_ms);
+    sqlite3_bind_int64(insert, 2, old.back().created_ms);
+    sqlite3_bind_blob(insert, 3, block.data(), static_cast<int>(block.size()), SQLITE_STATIC);
+    ASSERT_EQ(sqlite3_step(insert), SQLITE_DONE);
+    sqlite3_finalize(insert);
+    sqlite3_close(db);
+  }
+  auto store = open_store(url_);
+  UsageRecord hit = record(old.back().created_ms + 1, "m");
+  hit.cache_hit = true;
+  hit.cost = 0;
+  hit.saved_cost = 0.25;
+  append(*store, {hit});
+  std::vector<std::string> got, want;
+  for (const auto& r : every_record(*store, 10)) got.push_back(record_json_line(r));
+  for (const auto& r : {old[0], old[1], hit}) want.push_back(record_json_line(r));
+  EXPECT_EQ(got, want);
+  auto found = store->find(old[1].id);
+  ASSERT_TRUE(found);
+  EXPECT_FALSE(found->cache_hit);
+  EXPECT_FALSE(found->attempts.at(1).continued_at);
+  LogQuery hits;
+  hits.cache_hit = true;
+  EXPECT_EQ(ids_of(store->recent(hits).records), std::vector<std::string>{hit.id});
+  hits.cache_hit = false;
+  EXPECT_EQ(ids_of(store->recent(hits).records), (std::vector<std::string>{old[1].id, old[0].id}));
 }
 
 TEST_F(SqliteStoreTest, ARequestThatReachedNoModelIsReportedUnderTheModelItAskedFor) {

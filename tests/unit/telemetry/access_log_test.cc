@@ -55,6 +55,8 @@ TEST(AccessLog, OneJsonLinePerRequestWithItsOutcome) {
   EXPECT_EQ(line.at("attempts"), 2);
   EXPECT_DOUBLE_EQ(line.at("cost").as_double(), 0.0001);
   EXPECT_TRUE(line.at("error").is_null());
+  EXPECT_FALSE(line.contains("cache")) << "only a hit says so";
+  EXPECT_FALSE(line.contains("saved_cost"));
 
   RecordView refused;
   refused.id = "gen_x";
@@ -65,6 +67,24 @@ TEST(AccessLog, OneJsonLinePerRequestWithItsOutcome) {
   EXPECT_EQ(rejected.at("error"), "invalid API key");
   EXPECT_TRUE(rejected.at("cost").is_null()) << "no price is not a price of 0";
   EXPECT_TRUE(rejected.at("ttft_ms").is_null());
+}
+
+TEST(AccessLog, ACacheHitSaysSoWithTheCostItSaved) {
+  RecordView hit = served_record();
+  hit.provider = hit.model = {};
+  hit.attempts.clear();
+  hit.cost = 0;
+  hit.cache_hit = true;
+  hit.saved_cost = 0.0042;
+  auto line = boost::json::parse(access_log_line(hit)).as_object();
+  EXPECT_EQ(line.at("cache"), "hit");
+  EXPECT_DOUBLE_EQ(line.at("saved_cost").as_double(), 0.0042);
+  EXPECT_EQ(line.at("attempts"), 0);
+  EXPECT_EQ(line.at("outcome"), "ok");
+  hit.saved_cost.reset();  // the kept answer was unpriced
+  line = boost::json::parse(access_log_line(hit)).as_object();
+  EXPECT_EQ(line.at("cache"), "hit");
+  EXPECT_TRUE(line.at("saved_cost").is_null());
 }
 
 TEST(AccessLog, AppendsToItsFileAndFollowsItWhenRotated) {

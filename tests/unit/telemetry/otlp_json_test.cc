@@ -124,6 +124,7 @@ TEST(OtlpJson, ARequestSpanWithItsAttemptsAsChildren) {
   EXPECT_EQ(text(server, "switchyard.provider"), "anthropic-eu");
   EXPECT_EQ(text(server, "switchyard.model_id"), "anthropic/claude-sonnet-4-5");
   EXPECT_EQ(attribute(server, "switchyard.cost_usd").at("doubleValue").as_double(), 0.0125);
+  EXPECT_TRUE(attribute(server, "switchyard.cache_hit").is_null()) << "only a hit says so";
 
   const json::value& failed = spans.at(1);
   EXPECT_EQ(failed.at("traceId").as_string(), hex(request.trace.trace_id));
@@ -139,6 +140,7 @@ TEST(OtlpJson, ARequestSpanWithItsAttemptsAsChildren) {
   EXPECT_EQ(integer(failed, "http.response.status_code"), 503);
   EXPECT_EQ(text(failed, "error.type"), "503");
   EXPECT_EQ(failed.at("status"), json::parse(R"({"code":2,"message":"overloaded"})"));
+  EXPECT_TRUE(attribute(failed, "switchyard.continued_at").is_null());
 
   const json::value& served = spans.at(2);
   EXPECT_EQ(served.at("spanId").as_string(), hex(request.attempt_spans[1]));
@@ -146,6 +148,28 @@ TEST(OtlpJson, ARequestSpanWithItsAttemptsAsChildren) {
   EXPECT_EQ(text(served, "gen_ai.provider.name"), "anthropic");
   EXPECT_EQ(served.at("status").at("code").as_int64(), 1);
   EXPECT_TRUE(attribute(served, "error.type").is_null());
+}
+
+TEST(OtlpJson, ACacheHitAndAContinuedStreamAreMarked) {
+  UsageRecord continued = failed_over();
+  continued.attempts[0].status = 200;
+  continued.attempts[0].error = "the stream broke off";
+  continued.attempts[1].continued_at = 1834;
+  UsageRecord hit = failed_over();
+  hit.attempts.clear();
+  hit.provider = hit.model = hit.upstream_model = "";
+  hit.cost = 0;
+  hit.cache_hit = true;
+  hit.saved_cost = 0.0125;
+  const TracedRecord requests[] = {traced(continued, trace_of(false), {"openai", "anthropic"}),
+                                   traced(hit, trace_of(false), {})};
+  json::array spans = spans_of(otlp_traces_json("gw", requests), "gw");
+  ASSERT_EQ(spans.size(), 4u);  // the continued request and its two attempts, the hit alone
+  EXPECT_TRUE(attribute(spans.at(0), "switchyard.cache_hit").is_null());
+  EXPECT_TRUE(attribute(spans.at(1), "switchyard.continued_at").is_null());
+  EXPECT_EQ(integer(spans.at(2), "switchyard.continued_at"), 1834);
+  EXPECT_EQ(attribute(spans.at(3), "switchyard.cache_hit"), json::parse(R"({"boolValue":true})"));
+  EXPECT_EQ(spans.at(3).at("status").at("code").as_int64(), 1);
 }
 
 TEST(OtlpJson, TheRequestSpansParentIsTheClientsSpan) {

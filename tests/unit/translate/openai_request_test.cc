@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/config.h"
 #include "fixtures.h"
 
 using namespace switchyard;
@@ -119,6 +120,22 @@ TEST(OpenAIRequest, CapsUserAndTagsAtParseTime) {
   error = parse_error(
       R"({"model":"m","messages":[{"role":"user","content":"x"}],"providerOptions":{"gateway":{"user":"a\u0001"}}})");
   EXPECT_EQ(error.param, "providerOptions.gateway.user");
+}
+
+TEST(OpenAIRequest, ReadsTheGatewaySortAndRefusesAnyOtherWord) {
+  const std::string head = R"({"model":"m","messages":[{"role":"user","content":"x"}],"providerOptions":{"gateway":)";
+  EXPECT_EQ(parse_ok(head + R"({"sort":"cost"}}})").gateway.sort, SortBy::cost);
+  EXPECT_EQ(parse_ok(head + R"({"sort":"ttft"}}})").gateway.sort, SortBy::ttft);
+  RequestView tps = parse_ok(head + R"({"sort":"tps","order":["a"]}}})");
+  EXPECT_EQ(tps.gateway.sort, SortBy::tps);
+  EXPECT_TRUE(tps.gateway.in_body);  // stripped before the body goes upstream
+  EXPECT_EQ(parse_ok(head + R"({"order":["a"]}}})").gateway.sort, std::nullopt);
+  for (const char* sort : {R"("latency")", R"("TTFT")", R"("")", "1", "null", R"(["tps"])"}) {
+    Error error = parse_error(head + R"({"sort":)" + sort + "}}}");
+    EXPECT_EQ(error.status, 400) << sort;
+    EXPECT_EQ(error.param, "providerOptions.gateway.sort") << sort;
+    EXPECT_EQ(error.message, R"('providerOptions.gateway.sort' must be one of "cost", "ttft", "tps")") << sort;
+  }
 }
 
 TEST(OpenAIRequest, ADeeplyNestedToolSchemaIsRewrittenForAStream) {
