@@ -21,7 +21,7 @@ std::string redis_key(const std::string& key) { return "sy:cache:" + key; }
 
 }  // namespace
 
-SharedCache::SharedCache(Options options) : impl_(std::make_unique<Impl>(options)) {}
+SharedCache::SharedCache(const Options& options) : impl_(std::make_unique<Impl>(options)) {}
 
 SharedCache::~SharedCache() = default;
 

@@ -24,7 +24,7 @@ class SharedCache {
   static constexpr std::size_t kMaxValueBytes = 8u << 20;
 
   // Throws std::invalid_argument when the URL is malformed; connects lazily.
-  explicit SharedCache(Options options);
+  explicit SharedCache(const Options& options);
   ~SharedCache();
 
   // The answer under `key` ("sy:cache:" + key in Redis), or nullopt (none, expired, unreachable,
