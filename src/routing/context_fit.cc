@@ -2,7 +2,10 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "core/model_specs.h"
+#include "translate/json_fields.h"
 #include "translate/json_parse.h"
 
 namespace switchyard {
@@ -18,11 +21,6 @@ std::size_t text_bytes(const boost::json::value& content) {
         if (const auto* text = object->if_contains("text"); text && text->is_string())
           bytes += text->get_string().size();
   return bytes;
-}
-
-int64_t positive_integer(const boost::json::object& object, std::string_view key) {
-  const boost::json::value* value = object.if_contains(key);
-  return value && value->is_int64() && value->get_int64() > 0 ? value->get_int64() : 0;
 }
 
 }  // namespace
@@ -45,8 +43,8 @@ int64_t estimated_request_tokens(const boost::json::object& chat_request) {
       }
   if (const auto* tools = chat_request.if_contains("tools"); tools && tools->is_array())
     bytes += serialize_json(*tools).size();
-  int64_t output = positive_integer(chat_request, "max_completion_tokens");
-  if (output == 0) output = positive_integer(chat_request, "max_tokens");
+  int64_t output = std::max<int64_t>(0, json_fields::int_field(chat_request, "max_completion_tokens"));
+  if (output == 0) output = std::max<int64_t>(0, json_fields::int_field(chat_request, "max_tokens"));
   return static_cast<int64_t>(bytes / 4) + output;
 }
 

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "translate/chat_chunk.h"
+#include "translate/json_fields.h"
 #include "translate/json_parse.h"
 #include "translate/sse_events.h"
 
@@ -15,12 +16,8 @@ constexpr std::string_view kWhitespace = " \t\r\n";
 // The delta's keys that carry reasoning (OpenAI-compatible hosts' and this gateway's own).
 constexpr std::string_view kReasoningKeys[] = {"reasoning", "reasoning_content", "reasoning_signature"};
 
-bool non_empty_string(const json::value* value) { return value && value->is_string() && !value->get_string().empty(); }
-
-int64_t integer_or_zero(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value && value->is_int64() ? value->get_int64() : 0;
-}
+using json_fields::int_field;
+using json_fields::string_field;
 
 // Whether a chunk still says anything once a continuation's rewriting has emptied its delta.
 bool says_something(const json::object& chunk) {
@@ -87,19 +84,17 @@ std::optional<Error> StreamSplice::pass(const std::string& data, std::string& ou
   json::object chunk = std::get<ChatChunk>(std::move(read)).object();
   if (!identity_known_) {
     identity_known_ = true;
-    if (const json::value* id = chunk.if_contains("id"); id && id->is_string()) id_ = id->get_string();
-    if (const json::value* model = chunk.if_contains("model"); model && model->is_string())
-      model_ = model->get_string();
-    if (const json::value* fp = chunk.if_contains("system_fingerprint"); fp && fp->is_string())
-      fingerprint_ = fp->get_string();
-    created_ = integer_or_zero(chunk, "created");
+    id_ = string_field(chunk, "id");
+    model_ = string_field(chunk, "model");
+    fingerprint_ = string_field(chunk, "system_fingerprint");
+    created_ = int_field(chunk, "created");
   }
   if (json::value* choices = chunk.if_contains("choices"); choices && choices->is_array()) {
     for (json::value& choice : choices->get_array()) {
       if (!choice.is_object()) continue;
       json::object& c = choice.get_object();
-      if (integer_or_zero(c, "index") != 0) other_choice_ = true;
-      if (non_empty_string(c.if_contains("finish_reason"))) finished_ = true;
+      if (int_field(c, "index") != 0) other_choice_ = true;
+      if (!string_field(c, "finish_reason").empty()) finished_ = true;
       json::value* delta_value = c.if_contains("delta");
       if (!delta_value || !delta_value->is_object()) continue;
       json::object& delta = delta_value->get_object();
@@ -108,15 +103,15 @@ std::optional<Error> StreamSplice::pass(const std::string& data, std::string& ou
         for (std::string_view key : kReasoningKeys) delta.erase(key);
       } else {
         for (std::string_view key : kReasoningKeys)
-          if (non_empty_string(delta.if_contains(key))) reasoning_open_ = true;
+          if (!string_field(delta, key).empty()) reasoning_open_ = true;
       }
       if (const json::value* calls = delta.if_contains("tool_calls");
           calls && calls->is_array() && !calls->get_array().empty())
         tool_call_ = true;
-      if (non_empty_string(delta.if_contains("refusal"))) refusal_ = true;
+      if (!string_field(delta, "refusal").empty()) refusal_ = true;
+      std::string_view text = string_field(delta, "content");
+      if (text.empty()) continue;
       json::value* content = delta.if_contains("content");
-      if (!non_empty_string(content)) continue;
-      std::string_view text = content->get_string();
       if (continuing_ && !trim_.empty()) {
         // The whitespace the prefill lost: dropped as far as the continuation repeats it.
         std::size_t same = 0;
@@ -141,9 +136,9 @@ std::optional<Error> StreamSplice::pass(const std::string& data, std::string& ou
   if (!fingerprint_.empty()) chunk["system_fingerprint"] = fingerprint_;
   if (json::value* usage = chunk.if_contains("usage"); usage && usage->is_object()) {
     json::object& u = usage->get_object();
-    u["prompt_tokens"] = integer_or_zero(u, "prompt_tokens") + carried_.input_tokens;
-    u["completion_tokens"] = integer_or_zero(u, "completion_tokens") + carried_.output_tokens;
-    u["total_tokens"] = integer_or_zero(u, "total_tokens") + carried_.input_tokens + carried_.output_tokens;
+    u["prompt_tokens"] = int_field(u, "prompt_tokens") + carried_.input_tokens;
+    u["completion_tokens"] = int_field(u, "completion_tokens") + carried_.output_tokens;
+    u["total_tokens"] = int_field(u, "total_tokens") + carried_.input_tokens + carried_.output_tokens;
   }
   if (!says_something(chunk)) return std::nullopt;
   return forward(serialize_json(chunk), out);
