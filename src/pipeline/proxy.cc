@@ -381,14 +381,14 @@ const ModelConfig* model_config(const Config& config, std::string_view id) {
   return it == config.models.end() ? nullptr : &it->second;
 }
 
-// Why `candidate` cannot hold a request of `tokens` (input + requested output), if so.
-std::optional<Error> too_long_for(const Config& config, const Candidate& candidate, int64_t tokens) {
-  auto window = context_window_of(model_config(config, candidate.model_id), candidate.upstream_model);
-  if (!window || tokens <= *window) return std::nullopt;
+// Why `candidate`, whose context window holds `window` tokens, cannot hold a request of `tokens`
+// (input + requested output), if so.
+std::optional<Error> too_long_for(const Candidate& candidate, int64_t window, int64_t tokens) {
+  if (tokens <= window) return std::nullopt;
   Error error = make_error(ErrorKind::bad_request,
                            fmt::format("the request needs about {} tokens (input and requested output), more than "
                                        "the {} tokens {} holds on {}",
-                                       tokens, *window, candidate.upstream_model, candidate.provider->name),
+                                       tokens, window, candidate.upstream_model, candidate.provider->name),
                            "messages");
   error.code = "context_length_exceeded";
   return error;
@@ -511,7 +511,7 @@ Task<> proxy(RequestContext& context, const Services& services, Exchange& exchan
         auto* object = std::get_if<const boost::json::object*>(&openai);
         needed_tokens = object ? estimated_request_tokens(**object) : 0;
       }
-      if (auto too_long = too_long_for(config, candidate, *needed_tokens)) {
+      if (auto too_long = too_long_for(candidate, *window, *needed_tokens)) {
         last_error = std::move(too_long);
         ++index;
         continue;
