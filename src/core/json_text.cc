@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
 
 namespace switchyard {
@@ -23,6 +24,12 @@ void append_json_string(std::string& out, std::string_view text) {
   }
   out.append(text.substr(plain));
   out.push_back('"');
+}
+
+void append_json_integer(std::string& out, int64_t number) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+  out.append(digits, end);
 }
 
 void append_json_number(std::string& out, double number) {

@@ -88,12 +88,31 @@ bool fits(std::string_view pattern, std::string_view path) {
   return pattern.empty() && path.empty();
 }
 
+// Where each row's first placeholder starts (npos for a literal path): a literal row is one
+// string comparison and a pattern row whose literal start the path lacks is skipped without
+// fits(), which matters because every request looks its path up (~3,800 instructions a request
+// before, callgrind).
+const std::array<std::size_t, 48>& placeholder_starts() {
+  static const std::array<std::size_t, 48> starts = [] {
+    std::array<std::size_t, 48> out{};
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = table()[i].path.find('{');
+    return out;
+  }();
+  return starts;
+}
+
 }  // namespace
 
 const Endpoint* find_endpoint(std::string_view path, http::verb method) {
+  const auto& rows = table();
+  const auto& starts = placeholder_starts();
   const Endpoint* other_method = nullptr;
-  for (const Endpoint& row : table()) {
-    if (!fits(row.path, path)) continue;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Endpoint& row = rows[i];
+    bool fit = starts[i] == std::string_view::npos
+                   ? row.path == path
+                   : path.starts_with(row.path.substr(0, starts[i])) && fits(row.path, path);
+    if (!fit) continue;
     if (row.method == method || (row.method == verb::get && method == verb::head)) return &row;
     if (!other_method) other_method = &row;
   }

@@ -1,7 +1,5 @@
 #include "pipeline/routing_metadata.h"
 
-#include <fmt/format.h>
-
 #include "core/json_text.h"
 
 namespace switchyard {
@@ -31,9 +29,9 @@ void append_routing(std::string& out, const RequestContext& context, std::string
     append_member(out, R"("modelId":)", attempt.model_id);
     append_member(out, R"("providerApiModelId":)", attempt.upstream_model);
     const bool success = !attempt.error && attempt.status > 0 && attempt.status < 300;
-    fmt::format_to(std::back_inserter(out), R"("success":{},"statusCode":)", success);
+    out += success ? R"("success":true,"statusCode":)" : R"("success":false,"statusCode":)";
     if (attempt.status > 0)
-      fmt::format_to(std::back_inserter(out), "{}", attempt.status);
+      append_json_integer(out, attempt.status);
     else
       out += "null";
     out += R"(,"error":)";
@@ -41,8 +39,11 @@ void append_routing(std::string& out, const RequestContext& context, std::string
       append_json_string(out, attempt.error->message);
     else
       out += "null";
-    fmt::format_to(std::back_inserter(out), R"(,"startTime":{},"endTime":{}}})", context.unix_ms(attempt.start),
-                   context.unix_ms(attempt.end));
+    out += R"(,"startTime":)";
+    append_json_integer(out, context.unix_ms(attempt.start));
+    out += R"(,"endTime":)";
+    append_json_integer(out, context.unix_ms(attempt.end));
+    out += '}';
   }
   out += "]}";
 }

@@ -1,6 +1,7 @@
 #include "server/message_head.h"
 
 #include <charconv>
+#include <cstring>
 
 namespace switchyard {
 namespace {
@@ -14,7 +15,12 @@ void append_number(std::string& out, std::size_t n) {
 }  // namespace
 
 bool is_head_safe(std::string_view text) {
-  return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+  // Three memchr scans (vectorised) instead of find_first_of, which calls memchr once per
+  // character of `text`: that was ~12% of a pass-through request's instructions (callgrind).
+  if (text.empty()) return true;  // memchr wants a non-null pointer even for no bytes
+  const char* data = text.data();
+  return std::memchr(data, '\r', text.size()) == nullptr && std::memchr(data, '\n', text.size()) == nullptr &&
+         std::memchr(data, '\0', text.size()) == nullptr;
 }
 
 void append_header(std::string& lines, std::string_view name, std::string_view value) {
