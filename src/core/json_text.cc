@@ -8,6 +8,7 @@
 namespace switchyard {
 
 void append_json_string(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size() + 2);  // one allocation at most for a text with no escapes
   out.push_back('"');
   std::size_t plain = 0;  // start of the run of characters that need no escape
   for (std::size_t i = 0; i < text.size(); ++i) {

@@ -1,6 +1,25 @@
 #include "translate/sse_events.h"
 
+#include <cstring>
+
 namespace switchyard {
+namespace {
+
+// Where the line starting at `from` ends (its \r or \n), or text.size(). Two memchr scans
+// instead of find_first_of, which calls memchr once per character: that made this parser ~40%
+// of a streamed chunk's instructions in the gateway (callgrind).
+std::size_t line_end(std::string_view text, std::size_t from) {
+  const char* begin = text.data() + from;
+  std::size_t length = text.size() - from;
+  if (length == 0) return text.size();
+  const void* newline = std::memchr(begin, '\n', length);
+  std::size_t before_newline = newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - begin) : length;
+  const void* carriage = before_newline ? std::memchr(begin, '\r', before_newline) : nullptr;
+  std::size_t end = carriage ? static_cast<std::size_t>(static_cast<const char*>(carriage) - begin) : before_newline;
+  return from + end;
+}
+
+}  // namespace
 
 std::vector<SseEvent> parse_sse_events(std::string_view block) {
   std::vector<SseEvent> events;
@@ -9,8 +28,7 @@ std::vector<SseEvent> parse_sse_events(std::string_view block) {
   bool has_data = false;
   std::size_t pos = 0;
   while (pos < block.size()) {
-    std::size_t end = block.find_first_of("\r\n", pos);
-    if (end == std::string_view::npos) end = block.size();
+    std::size_t end = line_end(block, pos);
     std::string_view line = block.substr(pos, end - pos);
     // Lines end in \n, \r\n or \r.
     pos = end + (end < block.size() && block[end] == '\r' && end + 1 < block.size() && block[end + 1] == '\n' ? 2 : 1);
