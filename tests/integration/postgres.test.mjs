@@ -98,9 +98,11 @@ models:
     assert.match(gw.output(), /insights: \d+ records of history rolled up/);
     const other = await startGateway(yaml, sim);
     try {
+      const before = await count();  // the report reads the store: every gateway's records
       for (let i = 0; i < 6; i++) await (await postJson(`${other.url}/v1/chat/completions`, { model: 'r/priced', messages: [{ role: 'user', content: `o${i}` }] })).arrayBuffer();
-      await sleep(400);  // stored by the other gateway's writer
-      const stored = await count();  // the report reads the store: every gateway's records
+      let stored = await count();  // until the other gateway's writer has stored all six
+      for (let i = 0; i < 100 && stored < before + 6; i++) { await sleep(100); stored = await count(); }
+      assert.equal(stored, before + 6);
       const requests = async (url) => (await (await fetch(`${url}/v1/insights`, { headers: auth })).json()).totals.requests;
       let seen = 0;
       for (let i = 0; i < 60 && (seen = await requests(gw.url)) !== stored; i++) await sleep(250);
