@@ -50,13 +50,14 @@ stop_profiled() {
 }
 thread_total() { grep -m1 '^summary:\|^totals:' "$1" | awk '{print $2}'; }
 loop_thread_file() {  # the dump of the event loop's thread (the one running HttpServer::start)
-  for f in "$WORK/$1".out.1-*; do grep -q 'HttpServer::start' "$f" && echo "$f"; done | head -1
+  grep -l 'HttpServer::start' "$WORK/$1".out.1-* | awk 'NR == 1'
 }
 # $1: profile, $2: divisor; the top functions by inclusive instructions, per unit.
 top_functions() {
   callgrind_annotate --inclusive=yes --threshold=100 "$1" 2> /dev/null | grep -E 'switchyard::|simdjson|beast::http::basic_parser' |
-    awk -v n="$2" '{ x = $1; gsub(",", "", x); name = substr($0, index($0, $3)); sub(/\(.*/, "", name); sub(/^\?\?\?:/, "", name)
-      printf "   %8.0f  %s\n", x / n, name }' | awk '!seen[$2]++' | head -"$TOP"
+    sed -E -e 's/^ *([0-9,]+) \( *[0-9.]+%\) +/\1 /' -e 's/\?\?\?://' -e 's/\(anonymous namespace\):://g' |
+    awk -v n="$2" -v top="$TOP" '{ x = $1; gsub(",", "", x); name = substr($0, length($1) + 2); sub(/\(.*/, "", name)
+      if (!seen[name]++ && shown++ < top) printf "   %8.0f  %s\n", x / n, name }'
 }
 
 echo "== a. instructions per non-streaming request (wrk, 4 connections, 8 s under callgrind) =="
@@ -75,9 +76,11 @@ top_functions "$loop" "$requests"
 echo
 echo "== b. instructions per streamed chunk (200 streams of 64 chunks, 20 ms apart, from the simulator) =="
 start_profiled stream
-taskset -c 0 "$STREAM_LOAD" --port $SY --model 'sim/lorem~len=64~ttft=0~delay=20' --streams 50 --ramp-ms 500 > /dev/null
+# stream_load exits non-zero when a stream fails: the figures are still counted, and shown.
+taskset -c 0 "$STREAM_LOAD" --port $SY --model 'sim/lorem~len=64~ttft=0~delay=20' --streams 50 --ramp-ms 500 > "$WORK/warm.txt" || true
 callgrind_control -z "$CG_PID" > /dev/null
-taskset -c 0 "$STREAM_LOAD" --port $SY --model 'sim/lorem~len=64~ttft=0~delay=20' --streams 200 --ramp-ms 2000 > "$WORK/stream.txt"
+taskset -c 0 "$STREAM_LOAD" --port $SY --model 'sim/lorem~len=64~ttft=0~delay=20' --streams 200 --ramp-ms 2000 > "$WORK/stream.txt" || true
+grep '^target:' "$WORK/stream.txt" | sed 's/^target: */   the load: /'
 stop_profiled stream
 frames=$(awk '$1 == "target:" { for (i = 2; i <= NF; i++) if ($i ~ /^frames=/) { sub(/frames=/, "", $i); print $i } }' "$WORK/stream.txt")
 loop=$(loop_thread_file stream)
