@@ -1,6 +1,8 @@
 #include "pipeline/endpoints.h"
 
 #include <array>
+#include <tuple>
+#include <type_traits>
 
 namespace switchyard {
 namespace {
@@ -92,9 +94,10 @@ bool fits(std::string_view pattern, std::string_view path) {
 // string comparison and a pattern row whose literal start the path lacks is skipped without
 // fits(), which matters because every request looks its path up (~3,800 instructions a request
 // before, callgrind).
-const std::array<std::size_t, 48>& placeholder_starts() {
-  static const std::array<std::size_t, 48> starts = [] {
-    std::array<std::size_t, 48> out{};
+using PlaceholderStarts = std::array<std::size_t, std::tuple_size_v<std::remove_cvref_t<decltype(table())>>>;
+const PlaceholderStarts& placeholder_starts() {
+  static const PlaceholderStarts starts = [] {
+    PlaceholderStarts out{};
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = table()[i].path.find('{');
     return out;
   }();

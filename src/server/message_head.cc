@@ -1,18 +1,10 @@
 #include "server/message_head.h"
 
-#include <charconv>
 #include <cstring>
 
+#include "core/json_text.h"
+
 namespace switchyard {
-namespace {
-
-void append_number(std::string& out, std::size_t n) {
-  char digits[24];
-  auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
-  out.append(digits, end);
-}
-
-}  // namespace
 
 bool is_head_safe(std::string_view text) {
   // Three memchr scans (vectorised) instead of find_first_of, which calls memchr once per
@@ -42,14 +34,14 @@ std::string response_head(unsigned status, unsigned version, std::string_view he
   std::string out;
   out.reserve(128 + header_lines.size());
   out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  append_number(out, status);
+  append_json_integer(out, static_cast<int64_t>(status));
   out += ' ';
   out += http::obsolete_reason(static_cast<http::status>(status));
   out += "\r\n";
   out += header_lines;
   if (content_length) {
     out += "Content-Length: ";
-    append_number(out, *content_length);
+    append_json_integer(out, static_cast<int64_t>(*content_length));
     out += "\r\n";
   }
   if (version == 10 && keep_alive) out += "Connection: keep-alive\r\n";
@@ -70,7 +62,7 @@ std::string request_head(std::string_view method, std::string_view target, std::
   out += "\r\n";
   out += header_lines;
   out += "Content-Length: ";
-  append_number(out, content_length);
+  append_json_integer(out, static_cast<int64_t>(content_length));
   out += "\r\n\r\n";
   return out;
 }
